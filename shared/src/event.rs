@@ -1,0 +1,146 @@
+//! Typed events: what the agent's observation layer turns DOM events into.
+//!
+//! They are content-free by construction: an element is a [`ElementKey`] (a hash the agent
+//! derives from the element's tag, id and position, never its text or value), a page is its
+//! path, a field edit carries no value. Time is not in the event; it is passed alongside.
+
+use serde::{Deserialize, Serialize};
+
+use crate::signals::SignalSet;
+
+/// A content-free identity of an element (never its text or value).
+pub type ElementKey = u64;
+
+/// Facts about a clicked element that change how detectors read the click.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ClickFlags(u8);
+
+impl ClickFlags {
+    /// A link: navigation is its reaction, so it is never a dead click.
+    pub const LINK: ClickFlags = ClickFlags(1);
+    /// A modifier key was held (open in new tab...): never a dead click.
+    pub const MODIFIER: ClickFlags = ClickFlags(1 << 1);
+    /// A form field, label or native control (steppers, date pickers, checkboxes): repeated
+    /// clicks there are normal, so it is never a rage or dead click.
+    pub const FIELD: ClickFlags = ClickFlags(1 << 2);
+    /// A button: pressing it again and again is a repeated action.
+    pub const BUTTON: ClickFlags = ClickFlags(1 << 3);
+    /// No flags.
+    pub const NONE: ClickFlags = ClickFlags(0);
+
+    /// Whether every flag of `other` is set.
+    pub fn has(self, other: ClickFlags) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+
+    /// The raw bits.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// From raw bits (unknown bits are dropped).
+    pub fn from_bits(bits: u8) -> ClickFlags {
+        ClickFlags(bits & 0b1111)
+    }
+}
+
+impl std::ops::BitOr for ClickFlags {
+    type Output = ClickFlags;
+    fn bitor(self, rhs: ClickFlags) -> ClickFlags {
+        ClickFlags(self.0 | rhs.0)
+    }
+}
+
+/// A click.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Click {
+    /// Which element.
+    pub key: ElementKey,
+    /// Viewport x, CSS px.
+    pub x: i32,
+    /// Viewport y, CSS px.
+    pub y: i32,
+    /// What kind of element.
+    pub flags: ClickFlags,
+    /// Signals the element opts out of (`data-lifeline-ignore`).
+    pub ignore: SignalSet,
+}
+
+/// Whether an item went into the cart or out of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CartChange {
+    /// An item added.
+    Add,
+    /// An item removed.
+    Remove,
+}
+
+/// One observation. Borrowed strings keep the per-event path allocation-free.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Event<'a> {
+    /// A click.
+    Click(Click),
+    /// A page view: a load or an SPA route change. `path` is the URL path only.
+    Navigate {
+        /// The URL path.
+        path: &'a str,
+    },
+    /// A form submitted.
+    Submit {
+        /// Which form.
+        key: ElementKey,
+        /// Signals the form opts out of.
+        ignore: SignalSet,
+    },
+    /// The visitor typed in a field (the value is never seen).
+    Input {
+        /// Which field.
+        key: ElementKey,
+    },
+    /// The DOM changed (a reaction to a click).
+    DomChange,
+    /// The page scrolled.
+    Scroll,
+    /// The text selection changed.
+    Selection,
+    /// The page became visible or hidden.
+    Visibility {
+        /// Whether it is now visible.
+        visible: bool,
+    },
+    /// An uncaught error or unhandled rejection.
+    Error,
+    /// A named mark from the page (`data-lifeline-task`, `lifeline.track`).
+    Mark {
+        /// Its name.
+        name: &'a str,
+    },
+    /// The cart changed.
+    Cart {
+        /// Add or remove.
+        change: CartChange,
+        /// The cart total after the change, if the page knows it.
+        total: Option<f64>,
+    },
+    /// The pointer left the window at the top.
+    ExitIntent,
+    /// A timer tick (about once a second) so time-based signals can fire.
+    Tick,
+}
+
+impl Event<'_> {
+    /// Whether the visitor did something (for idle).
+    pub fn is_activity(&self) -> bool {
+        matches!(
+            self,
+            Event::Click(_)
+                | Event::Navigate { .. }
+                | Event::Submit { .. }
+                | Event::Input { .. }
+                | Event::Scroll
+                | Event::Selection
+                | Event::Cart { .. }
+        )
+    }
+}

@@ -1,0 +1,247 @@
+//! Page matching: which pages a rule, task or signal applies to.
+//!
+//! Site owners write a [`PageMatch`] (`{"exact": "/cart"}`, `{"prefix": "/checkout"}`,
+//! `{"glob": "/product/*"}`, `{"not": ..}`, `{"any": [..]}`); it is checked once into a
+//! [`Matcher`] that tests a URL path without allocating. Our own glob (`*` any run of
+//! characters, `/` included; `?` one byte) keeps a regex engine out of the wasm.
+
+use serde::Serialize;
+
+use crate::json::Json;
+use crate::rules::error::RuleErrorKind;
+use crate::rules::read::{FromJson, Reader};
+
+/// The longest pattern accepted, in bytes.
+pub const MAX_PATTERN_LEN: usize = 512;
+/// The most alternatives in one `any`.
+pub const MAX_ANY: usize = 32;
+
+/// Which pages, as written in the rules JSON. Matched against the URL path (no query string).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum PageMatch {
+    /// The path is exactly this (`/cart`).
+    Exact(String),
+    /// The path starts with this (`/checkout`).
+    Prefix(String),
+    /// The path matches this glob: `*` is any run of characters (including `/`), `?` one.
+    Glob(String),
+    /// The path does not match this.
+    Not(Box<PageMatch>),
+    /// The path matches any of these.
+    Any(Vec<PageMatch>),
+}
+
+const VARIANTS: &[&str] = &["exact", "prefix", "glob", "not", "any"];
+
+impl FromJson for PageMatch {
+    fn read(v: &Json, r: &mut Reader) -> Option<Self> {
+        let (tag, inner) = r.one_of(v, VARIANTS)?;
+        r.field(
+            VARIANTS[VARIANTS.iter().position(|t| *t == tag)?],
+            |r| match tag {
+                "exact" => String::read(inner, r).map(PageMatch::Exact),
+                "prefix" => String::read(inner, r).map(PageMatch::Prefix),
+                "glob" => String::read(inner, r).map(PageMatch::Glob),
+                "not" => Box::<PageMatch>::read(inner, r).map(PageMatch::Not),
+                _ => Vec::<PageMatch>::read(inner, r).map(PageMatch::Any),
+            },
+        )
+    }
+}
+
+/// A checked [`PageMatch`], ready to test paths.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Matcher {
+    /// Equal paths.
+    Exact(Box<str>),
+    /// Path prefix.
+    Prefix(Box<str>),
+    /// Glob pattern.
+    Glob(Box<str>),
+    /// Negation.
+    Not(Box<Matcher>),
+    /// Any of.
+    Any(Box<[Matcher]>),
+}
+
+impl Matcher {
+    /// Checks `spec` into a matcher; problems are reported at the reader's current path.
+    pub(crate) fn check(spec: &PageMatch, r: &mut Reader) -> Option<Matcher> {
+        let pattern = |r: &mut Reader, field: &'static str, p: &str, glob: bool| {
+            r.field(field, |r| {
+                let why = if p.is_empty() {
+                    Some("it is empty")
+                } else if p.len() > MAX_PATTERN_LEN {
+                    Some("it is longer than 512 bytes")
+                } else if !(p.starts_with('/') || (glob && p.starts_with('*'))) {
+                    Some("paths start with `/` (globs may also start with `*`)")
+                } else if p.contains(['?', '#']) && !glob {
+                    Some("a path has no query string or fragment; match the path only")
+                } else if p.chars().any(char::is_whitespace) {
+                    Some("it contains whitespace")
+                } else {
+                    None
+                };
+                match why {
+                    Some(why) => {
+                        r.error(RuleErrorKind::BadPattern(why));
+                        None
+                    }
+                    None => Some(Box::<str>::from(p)),
+                }
+            })
+        };
+        match spec {
+            PageMatch::Exact(p) => pattern(r, "exact", p, false).map(Matcher::Exact),
+            PageMatch::Prefix(p) => pattern(r, "prefix", p, false).map(Matcher::Prefix),
+            PageMatch::Glob(p) => pattern(r, "glob", p, true).map(Matcher::Glob),
+            PageMatch::Not(inner) => r
+                .field("not", |r| Matcher::check(inner, r))
+                .map(|m| Matcher::Not(Box::new(m))),
+            PageMatch::Any(list) => r.field("any", |r| {
+                if list.is_empty() {
+                    r.error(RuleErrorKind::Empty);
+                    return None;
+                }
+                if list.len() > MAX_ANY {
+                    r.error(RuleErrorKind::TooMany {
+                        len: list.len(),
+                        max: MAX_ANY,
+                    });
+                    return None;
+                }
+                let checked: Vec<Option<Matcher>> = list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| r.index(i, |r| Matcher::check(m, r)))
+                    .collect();
+                checked
+                    .into_iter()
+                    .collect::<Option<Box<[_]>>>()
+                    .map(Matcher::Any)
+            }),
+        }
+    }
+
+    /// Whether `path` (a URL path, without query string) matches. Never allocates.
+    pub fn matches(&self, path: &str) -> bool {
+        match self {
+            Matcher::Exact(p) => path == &**p,
+            Matcher::Prefix(p) => path.starts_with(&**p),
+            Matcher::Glob(p) => glob(p.as_bytes(), path.as_bytes()),
+            Matcher::Not(m) => !m.matches(path),
+            Matcher::Any(ms) => ms.iter().any(|m| m.matches(path)),
+        }
+    }
+}
+
+/// Glob match with `*` (any run, possibly empty) and `?` (one byte), in linear space and
+/// at worst O(pattern x text) time: a later `*` only ever retries from the last star.
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(&c) if c == b'?' || c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher(json: &str) -> Result<Matcher, Vec<String>> {
+        let mut r = Reader::default();
+        let spec = PageMatch::read(&Json::parse(json).unwrap(), &mut r);
+        let m = spec.and_then(|s| Matcher::check(&s, &mut r));
+        match m {
+            Some(m) if r.errors.is_empty() => Ok(m),
+            _ => Err(r.errors.iter().map(ToString::to_string).collect()),
+        }
+    }
+
+    #[test]
+    fn globs_match_like_a_site_owner_expects() {
+        let cases = [
+            ("/product/*", "/product/42", true),
+            ("/product/*", "/product/", true),
+            ("/product/*", "/products/1", false),
+            ("*cancel*", "/account/cancel-subscription", true),
+            ("*cancel*", "/account", false),
+            ("/a/*/c", "/a/b/x/c", true),
+            ("/a/*/c", "/a/b/x/d", false),
+            ("/p?ge", "/page", true),
+            ("/p?ge", "/pge", false),
+            ("*", "/", true),
+            ("/x**y", "/xy", true),
+            (
+                "/*a*a*a*a*b",
+                "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                false,
+            ),
+        ];
+        for (pattern, path, want) in cases {
+            assert_eq!(
+                glob(pattern.as_bytes(), path.as_bytes()),
+                want,
+                "{pattern} vs {path}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_match_type_and_their_combinations_work() {
+        let m = matcher(
+            r#"{"any": [{"exact": "/cart"}, {"prefix": "/checkout"},
+                        {"not": {"glob": "/*"}}]}"#,
+        )
+        .unwrap();
+        assert!(m.matches("/cart"));
+        assert!(!m.matches("/cart/x"));
+        assert!(m.matches("/checkout/shipping"));
+        assert!(!m.matches("/home"));
+    }
+
+    #[test]
+    fn bad_patterns_name_their_path_and_reason() {
+        let errors = matcher(r#"{"any": [{"exact": "cart"}, {"prefix": "/a?b=1"}, {"glob": ""}]}"#)
+            .unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                "any[0].exact: bad page pattern: paths start with `/` (globs may also start with `*`)",
+                "any[1].prefix: bad page pattern: a path has no query string or fragment; match the path only",
+                "any[2].glob: bad page pattern: it is empty",
+            ]
+        );
+        let errors = matcher(r#"{"regex": "/x", "glob": "/y"}"#).unwrap_err();
+        assert_eq!(
+            errors,
+            ["regex: unknown field `regex`; expected one of: exact, prefix, glob, not, any"]
+        );
+        let errors = matcher(r#"{"exact": "/x", "glob": "/y"}"#).unwrap_err();
+        assert_eq!(
+            errors,
+            ["expected an object with exactly one of: exact, prefix, glob, not, any (found 2)"]
+        );
+    }
+}

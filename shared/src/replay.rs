@@ -1,0 +1,211 @@
+//! Recorded sessions: events as JSON lines (`{"t": 1200, "event": "click", "key": "apply",
+//! "x": 10, "y": 20}`), replayed through a [`Session`]. Used by tests, benchmarks and rule
+//! dry-runs. Element keys are names here, hashed as the agent would.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::decide::{Decision, Outcome};
+use crate::event::{CartChange, Click, ClickFlags, Event};
+use crate::hash::fnv1a;
+use crate::rules::Rules;
+use crate::rules::spec::Device;
+use crate::session::Session;
+use crate::signals::{Signal, SignalSet};
+
+/// One recorded line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    /// Time since the visit started, in ms.
+    pub t: u64,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: Recorded,
+}
+
+/// A recorded event, or a change of context, or the visitor's answer to the open prompt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
+#[allow(missing_docs)]
+pub enum Recorded {
+    Click {
+        key: String,
+        x: i32,
+        y: i32,
+        #[serde(default)]
+        link: bool,
+        #[serde(default)]
+        modifier: bool,
+        #[serde(default)]
+        field: bool,
+        #[serde(default)]
+        button: bool,
+        #[serde(default)]
+        ignore: Vec<Signal>,
+    },
+    Navigate {
+        path: String,
+    },
+    Submit {
+        key: String,
+    },
+    Input {
+        key: String,
+    },
+    DomChange,
+    Scroll,
+    Selection,
+    Visibility {
+        visible: bool,
+    },
+    Error,
+    Mark {
+        name: String,
+    },
+    Cart {
+        change: CartChange,
+        total: Option<f64>,
+    },
+    ExitIntent,
+    Tick,
+    /// Sets the context.
+    Context {
+        #[serde(default)]
+        returning: bool,
+        #[serde(default)]
+        tier: Option<String>,
+        #[serde(default)]
+        device: Option<Device>,
+        #[serde(default)]
+        agents_online: bool,
+    },
+    /// The visitor's answer to the prompt on screen.
+    Outcome {
+        outcome: Outcome,
+    },
+}
+
+impl Recorded {
+    /// The engine event, or `None` for context and outcome lines.
+    pub fn event(&self) -> Option<Event<'_>> {
+        let key = |k: &str| fnv1a(0, k.as_bytes());
+        Some(match self {
+            Recorded::Click {
+                key: k,
+                x,
+                y,
+                link,
+                modifier,
+                field,
+                button,
+                ignore,
+            } => {
+                let mut flags = ClickFlags::NONE;
+                for (on, f) in [
+                    (link, ClickFlags::LINK),
+                    (modifier, ClickFlags::MODIFIER),
+                    (field, ClickFlags::FIELD),
+                    (button, ClickFlags::BUTTON),
+                ] {
+                    if *on {
+                        flags = flags | f;
+                    }
+                }
+                let ignore: SignalSet = ignore.iter().copied().collect();
+                Event::Click(Click {
+                    key: key(k),
+                    x: *x,
+                    y: *y,
+                    flags,
+                    ignore,
+                })
+            }
+            Recorded::Navigate { path } => Event::Navigate { path },
+            Recorded::Submit { key: k } => Event::Submit {
+                key: key(k),
+                ignore: SignalSet::EMPTY,
+            },
+            Recorded::Input { key: k } => Event::Input { key: key(k) },
+            Recorded::DomChange => Event::DomChange,
+            Recorded::Scroll => Event::Scroll,
+            Recorded::Selection => Event::Selection,
+            Recorded::Visibility { visible } => Event::Visibility { visible: *visible },
+            Recorded::Error => Event::Error,
+            Recorded::Mark { name } => Event::Mark { name },
+            Recorded::Cart { change, total } => Event::Cart {
+                change: *change,
+                total: *total,
+            },
+            Recorded::ExitIntent => Event::ExitIntent,
+            Recorded::Tick => Event::Tick,
+            Recorded::Context { .. } | Recorded::Outcome { .. } => return None,
+        })
+    }
+}
+
+/// A problem in a recording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingError {
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for RecordingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for RecordingError {}
+
+/// Parses JSON lines (blank lines and lines starting with `//` are skipped).
+pub fn parse(text: &str) -> Result<Vec<Line>, RecordingError> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with("//"))
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| RecordingError {
+                line: i + 1,
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Replays `lines` through a new session; returns every decision.
+pub fn replay(rules: Arc<Rules>, session_id: &str, lines: &[Line]) -> Vec<Decision> {
+    let mut session = Session::new(rules, session_id, 0);
+    let mut decisions: Vec<Decision> = Vec::new();
+    for line in lines {
+        if let Some(event) = line.event.event() {
+            decisions.extend(session.observe(line.t, &event));
+            continue;
+        }
+        match &line.event {
+            Recorded::Context {
+                returning,
+                tier,
+                device,
+                agents_online,
+            } => {
+                session.set_visitor(
+                    *returning,
+                    tier.as_deref(),
+                    device.unwrap_or(Device::Desktop),
+                );
+                session.set_agents_online(*agents_online);
+                decisions.extend(session.decide());
+            }
+            Recorded::Outcome { outcome } => {
+                if let Some(last) = decisions.last() {
+                    session.record(line.t, last.prompt, *outcome);
+                }
+            }
+            _ => {}
+        }
+    }
+    decisions
+}

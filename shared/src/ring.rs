@@ -1,0 +1,80 @@
+//! A fixed-capacity ring: allocated once, sized by the rules, never grows.
+
+use serde::{Deserialize, Serialize};
+
+/// The last `capacity` items pushed, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Ring<T> {
+    items: Vec<T>,
+    capacity: usize,
+    /// Index of the oldest item once the ring is full.
+    head: usize,
+}
+
+impl<T: Copy> Ring<T> {
+    /// An empty ring that holds `capacity` items (at least 1).
+    pub(crate) fn new(capacity: usize) -> Ring<T> {
+        let capacity = capacity.max(1);
+        Ring {
+            items: Vec::with_capacity(capacity),
+            capacity,
+            head: 0,
+        }
+    }
+
+    /// Adds an item, dropping the oldest when full. Never allocates.
+    pub(crate) fn push(&mut self, item: T) {
+        if self.items.len() < self.capacity {
+            self.items.push(item);
+        } else {
+            self.items[self.head] = item;
+            self.head = (self.head + 1) % self.capacity;
+        }
+    }
+
+    /// The items, oldest first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        let (newer, older) = self.items.split_at(self.head);
+        older.iter().chain(newer).copied()
+    }
+
+    /// Whether it holds `capacity` items.
+    pub(crate) fn is_full(&self) -> bool {
+        self.items.len() == self.capacity
+    }
+
+    /// Empties it, keeping its storage.
+    pub(crate) fn clear(&mut self) {
+        self.items.clear();
+        self.head = 0;
+    }
+
+    /// Its capacity.
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Whether it is well formed (for state restored from storage).
+    pub(crate) fn is_sound(&self) -> bool {
+        self.items.len() <= self.capacity && (self.head == 0 || self.head < self.items.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_newest_items_in_order() {
+        let mut ring = Ring::new(3);
+        for i in 1..=5 {
+            ring.push(i);
+        }
+        assert_eq!(ring.iter().collect::<Vec<_>>(), [3, 4, 5]);
+        assert!(ring.is_full());
+        ring.clear();
+        assert_eq!(ring.iter().count(), 0);
+        ring.push(9);
+        assert_eq!(ring.iter().collect::<Vec<_>>(), [9]);
+    }
+}

@@ -1,0 +1,608 @@
+//! Reading a [`Json`] tree into the rules' spec types, collecting *every* error with its path.
+//!
+//! serde stops at the first error; a site owner fixing a rules file wants them all at once.
+//! So the spec types are read by [`FromJson`] instead, and [`json_object!`] / [`json_enum!`]
+//! generate, from one declaration, the type itself, its JSON Schema (through schemars'
+//! derive, which reads the same serde attributes) and its reader — they cannot drift apart.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::error::{RuleError, RuleErrorKind};
+use crate::json::Json;
+
+/// One step of a JSON path.
+#[derive(Debug, Clone)]
+pub(crate) enum PathSeg {
+    Field(&'static str),
+    Key(String),
+    Index(usize),
+}
+
+/// Collects errors while walking a document; knows the current JSON path.
+#[derive(Debug, Default)]
+pub(crate) struct Reader {
+    pub(crate) errors: Vec<RuleError>,
+    path: Vec<PathSeg>,
+}
+
+impl Reader {
+    /// The current path, as `rules[2].when.page`.
+    pub(crate) fn path(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.path {
+            match seg {
+                PathSeg::Field(name) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(name);
+                }
+                PathSeg::Key(key) if is_plain_key(key) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(key);
+                }
+                PathSeg::Key(key) => {
+                    let _ = write!(out, "[{key:?}]");
+                }
+                PathSeg::Index(i) => {
+                    let _ = write!(out, "[{i}]");
+                }
+            }
+        }
+        out
+    }
+
+    /// Records an error at the current path.
+    pub(crate) fn error(&mut self, kind: RuleErrorKind) {
+        let path = self.path();
+        self.errors.push(RuleError { path, kind });
+    }
+
+    /// Runs `f` one step deeper in the path.
+    pub(crate) fn at<T>(&mut self, seg: PathSeg, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.path.push(seg);
+        let out = f(self);
+        self.path.pop();
+        out
+    }
+
+    /// Runs `f` at field `name`.
+    pub(crate) fn field<T>(&mut self, name: &'static str, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.at(PathSeg::Field(name), f)
+    }
+
+    /// Runs `f` at array index `i`.
+    pub(crate) fn index<T>(&mut self, i: usize, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.at(PathSeg::Index(i), f)
+    }
+
+    /// Reports a type mismatch and returns `None`.
+    pub(crate) fn wrong_type<T>(&mut self, expected: &'static str, found: &Json) -> Option<T> {
+        self.error(RuleErrorKind::WrongType {
+            expected,
+            found: found.type_name(),
+        });
+        None
+    }
+
+    /// Checks `v` is an object whose keys are all in `known` and unique; returns its entries.
+    pub(crate) fn object<'j>(
+        &mut self,
+        v: &'j Json,
+        known: &'static [&'static str],
+    ) -> Option<&'j [(String, Json)]> {
+        let Json::Object(entries) = v else {
+            return self.wrong_type("an object", v);
+        };
+        for (i, (key, _)) in entries.iter().enumerate() {
+            if !known.contains(&key.as_str()) {
+                let suggestion = closest(key, known);
+                self.at(PathSeg::Key(key.clone()), |r| {
+                    r.error(RuleErrorKind::UnknownField {
+                        field: key.clone(),
+                        expected: known,
+                        suggestion,
+                    })
+                });
+            } else if entries[..i].iter().any(|(k, _)| k == key) {
+                self.at(PathSeg::Key(key.clone()), |r| {
+                    r.error(RuleErrorKind::DuplicateKey(key.clone()))
+                });
+            }
+        }
+        Some(entries)
+    }
+
+    /// Reads a required field of an object.
+    pub(crate) fn required<T: FromJson>(
+        &mut self,
+        entries: &[(String, Json)],
+        name: &'static str,
+    ) -> Option<T> {
+        match lookup(entries, name) {
+            Some(v) => self.field(name, |r| T::read(v, r)),
+            None => {
+                self.error(RuleErrorKind::MissingField(name));
+                None
+            }
+        }
+    }
+
+    /// Reads an optional field: absent gives the default; present but bad gives `None`.
+    pub(crate) fn optional<T: FromJson>(
+        &mut self,
+        entries: &[(String, Json)],
+        name: &'static str,
+        default: impl FnOnce() -> T,
+    ) -> Option<T> {
+        match lookup(entries, name) {
+            Some(v) => self.field(name, |r| T::read(v, r)),
+            None => Some(default()),
+        }
+    }
+
+    /// Checks a number read at field `name` lies in `min..=max`.
+    pub(crate) fn range<T: InRange>(
+        &mut self,
+        name: &'static str,
+        value: T,
+        min: f64,
+        max: f64,
+    ) -> Option<T> {
+        match value.as_f64() {
+            Some(v) if !(min..=max).contains(&v) => {
+                self.field(name, |r| {
+                    r.error(RuleErrorKind::OutOfRange { value: v, min, max })
+                });
+                None
+            }
+            _ => Some(value),
+        }
+    }
+
+    /// For externally tagged objects: checks `v` has exactly one key among `variants`.
+    pub(crate) fn one_of<'j>(
+        &mut self,
+        v: &'j Json,
+        variants: &'static [&'static str],
+    ) -> Option<(&'j str, &'j Json)> {
+        let entries = self.object(v, variants)?;
+        let known: Vec<&(String, Json)> = entries
+            .iter()
+            .filter(|(k, _)| variants.contains(&k.as_str()))
+            .collect();
+        if known.len() == 1 && entries.len() == 1 {
+            Some((known[0].0.as_str(), &known[0].1))
+        } else {
+            if entries.len() == known.len() {
+                // Unknown keys were already reported by `object`.
+                self.error(RuleErrorKind::OneOf {
+                    expected: variants,
+                    found: known.len(),
+                });
+            }
+            None
+        }
+    }
+}
+
+fn lookup<'j>(entries: &'j [(String, Json)], name: &str) -> Option<&'j Json> {
+    entries.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+fn is_plain_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The known name closest to `word`, if it is a plausible typo of it.
+fn closest(word: &str, known: &'static [&'static str]) -> Option<&'static str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(word, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// A type read from the rules JSON, reporting problems to the [`Reader`].
+pub(crate) trait FromJson: Sized {
+    /// Reads `v`; on any problem records it and returns `None`.
+    fn read(v: &Json, r: &mut Reader) -> Option<Self>;
+}
+
+/// Numbers whose range a field can restrict.
+pub(crate) trait InRange {
+    fn as_f64(&self) -> Option<f64>;
+}
+
+impl<T: InRange> InRange for Option<T> {
+    fn as_f64(&self) -> Option<f64> {
+        self.as_ref().and_then(InRange::as_f64)
+    }
+}
+
+impl InRange for f64 {
+    fn as_f64(&self) -> Option<f64> {
+        Some(*self)
+    }
+}
+
+impl FromJson for f64 {
+    fn read(v: &Json, r: &mut Reader) -> Option<Self> {
+        match v {
+            Json::Number(n) => Some(*n),
+            _ => r.wrong_type("a number", v),
+        }
+    }
+}
+
+macro_rules! integer_from_json {
+    ($($t:ty),*) => {$(
+        impl FromJson for $t {
+            fn read(v: &Json, r: &mut Reader) -> Option<Self> {
+                let Json::Number(n) = v else { return r.wrong_type("an integer", v) };
+                if n.fract() != 0.0 {
+                    r.error(RuleErrorKind::NotAnInteger(*n));
+                    return None;
+                }
+                if *n < <$t>::MIN as f64 || *n > <$t>::MAX as f64 {
+                    r.error(RuleErrorKind::OutOfRange {
+                        value: *n,
+                        min: <$t>::MIN as f64,
+                        max: <$t>::MAX as f64,
+                    });
+                    return None;
+                }
+                Some(*n as $t)
+            }
+        }
+        impl InRange for $t {
+            fn as_f64(&self) -> Option<f64> {
+                Some(*self as f64)
+            }
+        }
+    )*};
+}
+integer_from_json!(u8, u16, u32, u64, i32);
+
+impl FromJson for bool {
+    fn read(v: &Json, r: &mut Reader) -> Option<Self> {
+        match v {
+            Json::Bool(b) => Some(*b),
+            _ => r.wrong_type("true or false", v),
+        }
+    }
+}
+
+impl FromJson for String {
+    fn read(v: &Json, r: &mut Reader) -> Option<Self> {
+        match v {
+            Json::String(s) => Some(s.clone()),
+            _ => r.wrong_type("a string", v),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn read(v: &Json, r: &mut Reader) -> Option<Self> {
+        T::read(v, r).map(Some)
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn read(v: &Json, r: &mut Reader) -> Option<Self> {
+        T::read(v, r).map(Box::new)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn read(v: &Json, r: &mut Reader) -> Option<Self> {
+        let Json::Array(items) = v else {
+            return r.wrong_type("an array", v);
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            match r.index(i, |r| T::read(item, r)) {
+                Some(x) => out.push(x),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+}
+
+impl<T: FromJson> FromJson for BTreeMap<String, T> {
+    fn read(v: &Json, r: &mut Reader) -> Option<Self> {
+        let Json::Object(entries) = v else {
+            return r.wrong_type("an object", v);
+        };
+        let mut out = BTreeMap::new();
+        let mut ok = true;
+        for (key, item) in entries {
+            r.at(PathSeg::Key(key.clone()), |r| {
+                if out.contains_key(key) {
+                    r.error(RuleErrorKind::DuplicateKey(key.clone()));
+                    ok = false;
+                } else if let Some(x) = T::read(item, r) {
+                    out.insert(key.clone(), x);
+                } else {
+                    ok = false;
+                }
+            });
+        }
+        ok.then_some(out)
+    }
+}
+
+/// Declares a rules object: the struct, its serde/schemars attributes and its [`FromJson`].
+///
+/// Two forms:
+/// - `json_object! { #[defaults] pub struct S { pub f: T [min..=max] = default, .. } }`: every
+///   field has a default, the whole object may be omitted, and `S: Default`.
+/// - `json_object! { pub struct S { pub f: T, pub g: Option<U> = None, .. } }`: fields without
+///   `= default` are required. Optional fields here must default to their type's `Default`
+///   (`None`, empty, `false`, `0`) so the schema tells the truth.
+///
+/// `[min..=max]` bounds a number (or an `Option` of one); the schema carries the bounds too.
+macro_rules! json_object {
+    (
+        #[defaults]
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                pub $field:ident : $ty:ty $([$min:literal ..= $max:literal])? = $default:expr
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+        #[serde(deny_unknown_fields, default)]
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                $(#[cfg_attr(feature = "schema", schemars(range(min = $min, max = $max)))])?
+                pub $field: $ty,
+            )*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self { $($field: $default,)* }
+            }
+        }
+
+        impl $crate::rules::read::FromJson for $name {
+            fn read(
+                v: &$crate::json::Json,
+                r: &mut $crate::rules::read::Reader,
+            ) -> Option<Self> {
+                const FIELDS: &[&str] = &[$(stringify!($field)),*];
+                let entries = r.object(v, FIELDS)?;
+                $(
+                    let $field: Option<$ty> =
+                        r.optional(entries, stringify!($field), || $default);
+                    $(let $field = $field.and_then(|x| r.range(stringify!($field), x, $min as f64, $max as f64));)?
+                )*
+                Some(Self { $($field: $field?,)* })
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                pub $field:ident : $ty:ty $([$min:literal ..= $max:literal])? $(= $default:expr)?
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                $(#[cfg_attr(feature = "schema", schemars(range(min = $min, max = $max)))])?
+                $(#[serde(default)] #[cfg_attr(any(), doc = stringify!($default))])?
+                pub $field: $ty,
+            )*
+        }
+
+        impl $crate::rules::read::FromJson for $name {
+            fn read(
+                v: &$crate::json::Json,
+                r: &mut $crate::rules::read::Reader,
+            ) -> Option<Self> {
+                const FIELDS: &[&str] = &[$(stringify!($field)),*];
+                let entries = r.object(v, FIELDS)?;
+                $(
+                    let $field: Option<$ty> =
+                        $crate::rules::read::json_object!(@field r, entries, $field $(, $default)?);
+                    $(let $field = $field.and_then(|x| r.range(stringify!($field), x, $min as f64, $max as f64));)?
+                )*
+                Some(Self { $($field: $field?,)* })
+            }
+        }
+    };
+    (@field $r:ident, $entries:ident, $field:ident) => {
+        $r.required($entries, stringify!($field))
+    };
+    (@field $r:ident, $entries:ident, $field:ident, $default:expr) => {
+        $r.optional($entries, stringify!($field), || $default)
+    };
+}
+pub(crate) use json_object;
+
+/// Declares a rules enum written as one of a few strings: `pub enum E { A = "a", .. }`.
+macro_rules! json_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $json:literal ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $json)] $variant, )*
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            /// The names as written in the rules JSON.
+            pub const NAMES: &'static [&'static str] = &[$($json),*];
+
+            /// The name as written in the rules JSON.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $json,)* }
+            }
+
+            /// The value with this name.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name { $($json => Some($name::$variant),)* _ => None }
+            }
+        }
+
+        impl $crate::rules::read::FromJson for $name {
+            fn read(
+                v: &$crate::json::Json,
+                r: &mut $crate::rules::read::Reader,
+            ) -> Option<Self> {
+                let $crate::json::Json::String(s) = v else {
+                    return r.wrong_type("a string", v);
+                };
+                let found = Self::from_name(s);
+                if found.is_none() {
+                    r.error($crate::rules::error::RuleErrorKind::UnknownName {
+                        found: s.clone(),
+                        expected: Self::NAMES,
+                    });
+                }
+                found
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use json_enum;
+
+#[cfg(test)]
+#[allow(unreachable_pub)]
+mod tests {
+    use super::*;
+
+    json_object! {
+        #[defaults]
+        /// A test object.
+        pub struct Knobs {
+            /// How many.
+            pub count: u32 [1..=10] = 3,
+            /// Whether.
+            pub on: bool = true,
+        }
+    }
+
+    json_object! {
+        /// A test record.
+        pub struct Item {
+            /// Required.
+            pub id: String,
+            /// Optional.
+            pub knobs: Option<Knobs> = None,
+        }
+    }
+
+    fn read<T: FromJson>(text: &str) -> Result<T, Vec<String>> {
+        let json = Json::parse(text).unwrap();
+        let mut r = Reader::default();
+        let out = T::read(&json, &mut r);
+        match out {
+            Some(x) if r.errors.is_empty() => Ok(x),
+            _ => Err(r.errors.iter().map(ToString::to_string).collect()),
+        }
+    }
+
+    #[test]
+    fn defaults_fill_absent_fields() {
+        assert_eq!(read::<Knobs>("{}").unwrap(), Knobs { count: 3, on: true });
+        assert_eq!(read::<Knobs>(r#"{"count": 7}"#).unwrap().count, 7);
+    }
+
+    #[test]
+    fn every_error_in_an_object_is_reported_with_its_path() {
+        let errors =
+            read::<Vec<Item>>(r#"[{"id": 1, "knobs": {"cuont": 2, "on": "yes"}}, {"idd": "x"}]"#)
+                .unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                "[0].id: expected a string, found a number",
+                "[0].knobs.cuont: unknown field `cuont` (did you mean `count`?); expected one of: count, on",
+                "[0].knobs.on: expected true or false, found a string",
+                "[1].idd: unknown field `idd` (did you mean `id`?); expected one of: id, knobs",
+                "[1]: missing field `id`",
+            ]
+        );
+    }
+
+    #[test]
+    fn ranges_and_integers_are_checked() {
+        let errors = read::<Knobs>(r#"{"count": 11}"#).unwrap_err();
+        assert_eq!(errors, ["count: 11 is out of range; expected 1 to 10"]);
+        let errors = read::<Knobs>(r#"{"count": 2.5}"#).unwrap_err();
+        assert_eq!(errors, ["count: expected an integer, found 2.5"]);
+        let errors = read::<Knobs>(r#"{"count": -1}"#).unwrap_err();
+        assert_eq!(
+            errors,
+            ["count: -1 is out of range; expected 0 to 4294967295"]
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let errors = read::<Knobs>(r#"{"on": true, "on": false}"#).unwrap_err();
+        assert_eq!(errors, ["on: key `on` appears more than once"]);
+    }
+
+    #[test]
+    fn odd_map_keys_are_quoted_in_paths() {
+        let errors =
+            read::<BTreeMap<String, Knobs>>(r#"{"a b": {"count": 0}, "ok": {}}"#).unwrap_err();
+        assert_eq!(
+            errors,
+            [r#"["a b"].count: 0 is out of range; expected 1 to 10"#]
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! The rules JSON as written (`version: 1`): one type per object, read with every error
+//! reported and described by the checked-in JSON Schema.
+
+pub mod privacy;
+pub mod prompts;
+pub mod scoring;
+pub mod signals;
+pub mod targeting;
+pub mod tasks;
+
+use std::collections::BTreeMap;
+
+use super::read::json_object;
+pub use privacy::*;
+pub use prompts::*;
+pub use scoring::*;
+pub use signals::*;
+pub use targeting::*;
+pub use tasks::*;
+
+json_object! {
+    /// A site's rules file.
+    pub struct RulesSpec {
+        /// The format version; this build reads version 1.
+        pub version: u32,
+        /// Language of the prompts' `text` (a tag like `en`); `translations` add others.
+        pub language: Option<String> = None,
+        /// Detector thresholds.
+        pub signals: SignalsSpec = SignalsSpec::default(),
+        /// How signals make a score and decisions are valued.
+        pub scoring: ScoringSpec = ScoringSpec::default(),
+        /// The prompts, by id.
+        pub prompts: BTreeMap<String, PromptSpec> = BTreeMap::new(),
+        /// The rules, in order.
+        pub rules: Vec<RuleSpec> = Vec::new(),
+        /// One throttle across every kind of prompt.
+        pub limits: LimitsSpec = LimitsSpec::default(),
+        /// Tagged tasks.
+        pub tasks: Vec<TaskSpec> = Vec::new(),
+        /// What leaves the page, and consent.
+        pub privacy: PrivacySpec = PrivacySpec::default(),
+        /// Colours and position of every prompt.
+        pub theme: ThemeSpec = ThemeSpec::default(),
+    }
+}

@@ -1,0 +1,16 @@
+//! `privacy`: what the agent may keep of a URL, and the consent signals it honours.
+
+use super::super::read::json_object;
+
+json_object! {
+    #[defaults]
+    /// Privacy settings.
+    pub struct PrivacySpec {
+        /// Query parameters kept in reported page paths; every other one is dropped.
+        pub keep_query: Vec<String> = Vec::new(),
+        /// Stay dormant when the browser sends Global Privacy Control.
+        pub honor_gpc: bool = true,
+        /// Stay dormant until the page calls `lifeline.consent(true)`.
+        pub require_consent: bool = false,
+    }
+}

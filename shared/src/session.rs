@@ -1,0 +1,227 @@
+//! [`Session`]: one visit's engine. Events in, at most one [`Decision`] out.
+//!
+//! `observe(now, event)` runs the detectors, updates the score, and — when something that
+//! matters changed (a signal fired, a page view, a mark, the cart, a tick) — asks the rules.
+//! After the first events it allocates nothing. Its whole state can be saved between page
+//! loads of one visit ([`Session::state`]) and restored ([`Session::restore`]).
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::decide::{self, Context, Decision, Outcome, Throttle, View};
+use crate::event::{CartChange, Event};
+use crate::hash::fnv1a;
+use crate::rules::spec::{Band, Device};
+use crate::rules::{PromptIdx, Rules};
+use crate::score::{Reasons, Score};
+use crate::signals::{Detectors, PageView, SignalSet};
+
+/// One visit's engine.
+#[derive(Debug, Clone)]
+pub struct Session {
+    rules: Arc<Rules>,
+    state: SessionState,
+}
+
+/// Everything a visit has learnt, to keep across page loads (sessionStorage).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionState {
+    seed: u64,
+    started: u64,
+    now: u64,
+    visible: bool,
+    on_page: bool,
+    hits: Vec<bool>,
+    detectors: Detectors,
+    score: Score,
+    throttle: Throttle,
+    context: Context,
+}
+
+impl Session {
+    /// A new visit at `now`; `session_id` (random, per visit) fixes its sampling.
+    pub fn new(rules: Arc<Rules>, session_id: &str, now: u64) -> Session {
+        let seed = fnv1a(0, session_id.as_bytes());
+        let state = SessionState {
+            seed,
+            started: now,
+            now,
+            visible: true,
+            on_page: false,
+            hits: vec![false; rules.matchers.len()],
+            detectors: Detectors::new(&rules, now),
+            score: Score::new(now),
+            throttle: Throttle::new(&rules, seed),
+            context: Context::default(),
+        };
+        Session { rules, state }
+    }
+
+    /// Continues a visit from saved state; `None` when the state does not fit these rules
+    /// (they changed, or the state was tampered with): start a new session then.
+    pub fn restore(rules: Arc<Rules>, state: SessionState) -> Option<Session> {
+        let fits = state.hits.len() == rules.matchers.len()
+            && state.detectors.fits(&rules)
+            && state.throttle.fits(&rules)
+            && state
+                .context
+                .tier
+                .is_none_or(|t| usize::from(t) < rules.scoring.tiers.len());
+        fits.then_some(Session { rules, state })
+    }
+
+    /// The state to save.
+    pub fn state(&self) -> &SessionState {
+        &self.state
+    }
+
+    /// The rules this visit runs.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Feeds one event at `now` (ms; a clock that runs backwards is held still).
+    pub fn observe(&mut self, now: u64, event: &Event<'_>) -> Option<Decision> {
+        let rules = &*self.rules;
+        let st = &mut self.state;
+        let now = now.max(st.now);
+        st.now = now;
+
+        let mut page = None;
+        match *event {
+            Event::Navigate { path } => {
+                for (hit, m) in st.hits.iter_mut().zip(&rules.matchers) {
+                    *hit = m.matches(path);
+                }
+                st.on_page = true;
+                st.throttle.new_page();
+                page = Some(PageView {
+                    hash: fnv1a(0, path.as_bytes()),
+                    hits: &st.hits,
+                });
+            }
+            Event::Cart { change, total } => {
+                st.context.cart_items = match change {
+                    CartChange::Add => st.context.cart_items.saturating_add(1),
+                    CartChange::Remove => st.context.cart_items.saturating_sub(1),
+                };
+                match total {
+                    Some(t) if t.is_finite() && t >= 0.0 => st.context.cart_value = t,
+                    _ if st.context.cart_items == 0 => st.context.cart_value = 0.0,
+                    _ => {}
+                }
+            }
+            Event::Visibility { visible } => st.visible = visible,
+            _ => {}
+        }
+
+        let fired = st.detectors.observe(rules, now, event, page);
+        st.score.decay_to(&rules.scoring, now);
+        st.score.add(&rules.scoring, fired, now);
+
+        let changed = !fired.is_empty()
+            || matches!(
+                event,
+                Event::Navigate { .. }
+                    | Event::Mark { .. }
+                    | Event::Cart { .. }
+                    | Event::Tick
+                    | Event::Visibility { visible: true }
+            );
+        if changed { self.decide() } else { None }
+    }
+
+    /// Asks the rules now (after the context changed, say). At most one decision.
+    pub fn decide(&mut self) -> Option<Decision> {
+        let rules = &*self.rules;
+        let st = &mut self.state;
+        if !st.visible || !st.on_page {
+            return None;
+        }
+        let detectors = &st.detectors;
+        let task_state = |i: usize| detectors.task_state(i);
+        let view = View {
+            now: st.now,
+            score: st.score.value(),
+            active: st.score.active(&rules.scoring, st.now),
+            ctx: &st.context,
+            hits: &st.hits,
+            time_on_site: st.now.saturating_sub(st.started),
+            task_state: &task_state,
+        };
+        let decision = decide::choose(rules, &st.throttle, &view)?;
+        st.throttle.shown(decision.rule, decision.prompt, st.now);
+        Some(decision)
+    }
+
+    /// Records how a shown prompt ended. A dismissal keeps it away for the rest of the visit
+    /// and for `limits.dismissed_days` after.
+    pub fn record(&mut self, now: u64, prompt: PromptIdx, outcome: Outcome) {
+        let dismissed = (outcome == Outcome::Dismissed).then_some(now);
+        self.state.throttle.closed(prompt, dismissed);
+    }
+
+    /// A dismissal from an earlier visit (from the visitor's stored profile).
+    pub fn remember_dismissal(&mut self, prompt_id: &str, at: u64) {
+        if let Some(p) = self.rules.prompt_index(prompt_id) {
+            self.state.throttle.remember_dismissal(p, at);
+        }
+    }
+
+    /// Sets what the page knows of the visitor. Returns false (and sets no tier) when the
+    /// tier is not one the rules define.
+    pub fn set_visitor(&mut self, returning: bool, tier: Option<&str>, device: Device) -> bool {
+        let ctx = &mut self.state.context;
+        ctx.returning = returning;
+        ctx.device = device;
+        let idx = tier.and_then(|t| self.rules.scoring.tier(t));
+        ctx.tier = idx.map(|i| i as u8);
+        tier.is_none() || idx.is_some()
+    }
+
+    /// Whether a person is online for chat or calls.
+    pub fn set_agents_online(&mut self, online: bool) {
+        self.state.context.agents_online = online;
+    }
+
+    /// Sets the cart as the page knows it.
+    pub fn set_cart(&mut self, items: u32, value: f64) {
+        self.state.context.cart_items = items;
+        self.state.context.cart_value = if value.is_finite() && value >= 0.0 {
+            value
+        } else {
+            0.0
+        };
+    }
+
+    /// The context decisions use.
+    pub fn context(&self) -> &Context {
+        &self.state.context
+    }
+
+    /// The difficulty score now, in [0, 1].
+    pub fn score(&self) -> f32 {
+        self.state.score.value()
+    }
+
+    /// Its coarse band.
+    pub fn band(&self) -> Band {
+        self.rules.scoring.band(self.score())
+    }
+
+    /// The signals making up the score, largest first.
+    pub fn reasons(&self) -> Reasons {
+        self.state.score.reasons()
+    }
+
+    /// Signals active now.
+    pub fn active_signals(&self) -> SignalSet {
+        self.state.score.active(&self.rules.scoring, self.state.now)
+    }
+
+    /// Whether a prompt is on screen (its outcome not yet recorded).
+    pub fn prompt_open(&self) -> bool {
+        self.state.throttle.is_open()
+    }
+}

@@ -1,0 +1,153 @@
+//! Dead click: a click the page did not react to. A DOM change within
+//! `mutation_window_ms`, a scroll or selection change within their windows, a visibility
+//! change or a navigation all count as reactions. Links, modifier clicks and form fields
+//! never count. Verdicts come once the longest window has passed, on any later event.
+
+use serde::{Deserialize, Serialize};
+
+use super::Signal;
+use crate::event::{Click, ClickFlags};
+use crate::rules::spec::DeadClickSpec;
+
+/// Clicks awaiting a verdict; older ones are dropped unjudged (a burst needs only one).
+const PENDING: usize = 8;
+
+/// What the page did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reaction {
+    DomChange,
+    Scroll,
+    Selection,
+    Visibility,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(super) struct DeadClick {
+    /// Click times, oldest first; `None` is an empty slot.
+    pending: [Option<u64>; PENDING],
+}
+
+impl DeadClick {
+    pub(super) fn click(&mut self, now: u64, click: &Click) {
+        let skip = ClickFlags::LINK.bits() | ClickFlags::MODIFIER.bits() | ClickFlags::FIELD.bits();
+        if click.flags.bits() & skip != 0 || click.ignore.contains(Signal::DeadClick) {
+            return;
+        }
+        match self.pending.iter_mut().find(|p| p.is_none()) {
+            Some(slot) => *slot = Some(now),
+            None => {
+                self.pending.rotate_left(1);
+                self.pending[PENDING - 1] = Some(now);
+            }
+        }
+    }
+
+    pub(super) fn reaction(&mut self, spec: &DeadClickSpec, now: u64, reaction: Reaction) {
+        let window = u64::from(match reaction {
+            Reaction::DomChange => spec.mutation_window_ms,
+            Reaction::Scroll => spec.scroll_window_ms,
+            Reaction::Selection => spec.selection_window_ms,
+            Reaction::Visibility => spec.visibility_window_ms,
+        });
+        for slot in &mut self.pending {
+            if slot.is_some_and(|t| now.saturating_sub(t) <= window) {
+                *slot = None;
+            }
+        }
+    }
+
+    /// A navigation answers every pending click.
+    pub(super) fn navigated(&mut self) {
+        self.pending = [None; PENDING];
+    }
+
+    /// Judges clicks whose every window has passed; true if one was dead.
+    pub(super) fn poll(&mut self, spec: &DeadClickSpec, now: u64) -> bool {
+        let wait = u64::from(
+            spec.mutation_window_ms
+                .max(spec.scroll_window_ms)
+                .max(spec.selection_window_ms)
+                .max(spec.visibility_window_ms),
+        );
+        let mut dead = false;
+        for slot in &mut self.pending {
+            if slot.is_some_and(|t| now.saturating_sub(t) > wait) {
+                *slot = None;
+                dead = true;
+            }
+        }
+        dead
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signals::SignalSet;
+
+    fn click(flags: ClickFlags) -> Click {
+        Click {
+            key: 1,
+            x: 0,
+            y: 0,
+            flags,
+            ignore: SignalSet::EMPTY,
+        }
+    }
+
+    #[test]
+    fn a_click_with_no_reaction_is_dead_once_the_window_passes() {
+        let spec = DeadClickSpec::default();
+        let mut d = DeadClick::default();
+        d.click(0, &click(ClickFlags::NONE));
+        assert!(!d.poll(&spec, 2500));
+        assert!(d.poll(&spec, 2501));
+        assert!(!d.poll(&spec, 9000), "judged once");
+    }
+
+    #[test]
+    fn dom_changes_scrolls_selections_and_navigation_are_reactions() {
+        let spec = DeadClickSpec::default();
+        for (reaction, at) in [
+            (Some(Reaction::DomChange), 2400),
+            (Some(Reaction::Scroll), 90),
+            (Some(Reaction::Selection), 50),
+            (Some(Reaction::Visibility), 900),
+            (None, 10),
+        ] {
+            let mut d = DeadClick::default();
+            d.click(0, &click(ClickFlags::NONE));
+            match reaction {
+                Some(r) => d.reaction(&spec, at, r),
+                None => d.navigated(),
+            }
+            assert!(!d.poll(&spec, 5000), "{reaction:?}");
+        }
+    }
+
+    #[test]
+    fn late_scrolls_do_not_save_a_click() {
+        let spec = DeadClickSpec::default();
+        let mut d = DeadClick::default();
+        d.click(0, &click(ClickFlags::NONE));
+        d.reaction(&spec, 500, Reaction::Scroll);
+        assert!(d.poll(&spec, 3000));
+    }
+
+    #[test]
+    fn links_modifier_clicks_fields_and_ignored_elements_are_never_dead() {
+        let spec = DeadClickSpec::default();
+        let mut d = DeadClick::default();
+        for flags in [ClickFlags::LINK, ClickFlags::MODIFIER, ClickFlags::FIELD] {
+            d.click(0, &click(flags));
+        }
+        d.click(
+            0,
+            &Click {
+                ignore: SignalSet::ALL,
+                ..click(ClickFlags::NONE)
+            },
+        );
+        assert!(!d.poll(&spec, 10_000));
+    }
+}

@@ -1,0 +1,129 @@
+//! Repeated action: the same form submitted, or the same button pressed, `times` times
+//! within `window_ms` on one page. Presses closer than `min_gap_ms` to the previous press
+//! of the same element are one attempt (double clicks, rage bursts).
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::ElementKey;
+use crate::rules::spec::RepeatedActionSpec;
+
+/// Elements followed at once (a button and its form interleave).
+const TRACKED: usize = 4;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+struct Attempts {
+    key: ElementKey,
+    first: u64,
+    last: u64,
+    count: u32,
+    fired: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(super) struct RepeatedAction {
+    slots: [Option<Attempts>; TRACKED],
+}
+
+impl RepeatedAction {
+    pub(super) fn attempt(&mut self, spec: &RepeatedActionSpec, now: u64, key: ElementKey) -> bool {
+        let window = u64::from(spec.window_ms);
+        let slot = match self
+            .slots
+            .iter()
+            .position(|s| s.is_some_and(|a| a.key == key))
+        {
+            Some(i) => i,
+            None => {
+                // Reuse an empty slot, else the one touched longest ago.
+                let i = self
+                    .slots
+                    .iter()
+                    .position(Option::is_none)
+                    .unwrap_or_else(|| {
+                        (0..TRACKED)
+                            .min_by_key(|&i| self.slots[i].map_or(0, |a| a.last))
+                            .unwrap_or(0)
+                    });
+                self.slots[i] = Some(Attempts {
+                    key,
+                    first: now,
+                    last: now,
+                    count: 1,
+                    fired: false,
+                });
+                return spec.times <= 1;
+            }
+        };
+        let Some(a) = self.slots[slot].as_mut() else {
+            return false;
+        };
+        if now.saturating_sub(a.first) > window {
+            *a = Attempts {
+                key,
+                first: now,
+                last: now,
+                count: 1,
+                fired: false,
+            };
+            return false;
+        }
+        if now.saturating_sub(a.last) >= u64::from(spec.min_gap_ms) {
+            a.count += 1;
+        }
+        a.last = now;
+        if a.count >= spec.times && !a.fired {
+            a.fired = true;
+            return true;
+        }
+        false
+    }
+
+    /// Leaving the page means the action got somewhere.
+    pub(super) fn navigated(&mut self) {
+        self.slots = [None; TRACKED];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_form_three_times_is_a_repeated_action() {
+        let spec = RepeatedActionSpec::default();
+        let mut d = RepeatedAction::default();
+        assert!(!d.attempt(&spec, 0, 7));
+        assert!(!d.attempt(&spec, 5_000, 7));
+        assert!(d.attempt(&spec, 10_000, 7));
+        assert!(!d.attempt(&spec, 15_000, 7), "fires once");
+    }
+
+    #[test]
+    fn a_rage_burst_is_one_attempt() {
+        let spec = RepeatedActionSpec::default();
+        let mut d = RepeatedAction::default();
+        assert!(!(0..10).any(|i| d.attempt(&spec, i * 200, 7)));
+    }
+
+    #[test]
+    fn interleaved_button_and_form_are_each_counted() {
+        let spec = RepeatedActionSpec::default();
+        let mut d = RepeatedAction::default();
+        let fired: Vec<bool> = [(0, 1), (10, 2), (4000, 1), (4010, 2), (8000, 1)]
+            .iter()
+            .map(|(t, k)| d.attempt(&spec, *t, *k))
+            .collect();
+        assert_eq!(fired, [false, false, false, false, true]);
+    }
+
+    #[test]
+    fn attempts_spread_beyond_the_window_or_pages_are_not() {
+        let spec = RepeatedActionSpec::default();
+        let mut d = RepeatedAction::default();
+        d.attempt(&spec, 0, 7);
+        d.attempt(&spec, 30_000, 7);
+        assert!(!d.attempt(&spec, 61_000, 7));
+        d.navigated();
+        assert!(!d.attempt(&spec, 62_000, 7));
+    }
+}
