@@ -33,6 +33,8 @@ pub struct SessionState {
     visible: bool,
     on_page: bool,
     hits: Vec<bool>,
+    /// Signals fired on the current page view.
+    page_signals: SignalSet,
     detectors: Detectors,
     score: Score,
     throttle: Throttle,
@@ -50,6 +52,7 @@ impl Session {
             visible: true,
             on_page: false,
             hits: vec![false; rules.matchers.len()],
+            page_signals: SignalSet::EMPTY,
             detectors: Detectors::new(&rules, now),
             score: Score::new(now),
             throttle: Throttle::new(&rules, seed),
@@ -95,6 +98,7 @@ impl Session {
                     *hit = m.matches(path);
                 }
                 st.on_page = true;
+                st.page_signals = SignalSet::EMPTY;
                 st.throttle.new_page();
                 page = Some(PageView {
                     hash: fnv1a(0, path.as_bytes()),
@@ -117,6 +121,7 @@ impl Session {
         }
 
         let fired = st.detectors.observe(rules, now, event, page);
+        st.page_signals |= fired;
         st.score.decay_to(&rules.scoring, now);
         st.score.add(&rules.scoring, fired, now);
 
@@ -145,6 +150,7 @@ impl Session {
             now: st.now,
             score: st.score.value(),
             active: st.score.active(&rules.scoring, st.now),
+            page_signals: st.page_signals,
             ctx: &st.context,
             hits: &st.hits,
             time_on_site: st.now.saturating_sub(st.started),

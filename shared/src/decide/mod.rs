@@ -116,6 +116,7 @@ pub(crate) struct View<'a> {
     pub(crate) now: u64,
     pub(crate) score: f32,
     pub(crate) active: SignalSet,
+    pub(crate) page_signals: SignalSet,
     pub(crate) ctx: &'a Context,
     /// Matcher hits of the current page (all false before the first page view).
     pub(crate) hits: &'a [bool],
@@ -173,10 +174,16 @@ pub(crate) fn choose(rules: &Rules, throttle: &Throttle, view: &View<'_>) -> Opt
 
 fn holds(c: &Condition, band: Band, v: &View<'_>) -> bool {
     let ctx = v.ctx;
+    // A rule about a page means the signals seen on that page view.
+    let signals = if c.page.is_some() {
+        v.page_signals
+    } else {
+        v.active
+    };
     c.score_at_least.is_none_or(|x| v.score >= x)
         && c.band_at_least.is_none_or(|b| band >= b)
-        && (c.signals_any.is_empty() || v.active.intersects(c.signals_any))
-        && v.active.contains_all(c.signals_all)
+        && (c.signals_any.is_empty() || signals.intersects(c.signals_any))
+        && signals.contains_all(c.signals_all)
         && c.page
             .is_none_or(|m| v.hits.get(m as usize).copied().unwrap_or(false))
         && c.visitor

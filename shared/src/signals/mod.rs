@@ -146,6 +146,12 @@ impl serde::Serialize for SignalSet {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for SignalSet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Vec::<Signal>::deserialize(d)?.into_iter().collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

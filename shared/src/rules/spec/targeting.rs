@@ -27,7 +27,8 @@ json_object! {
         pub score_at_least: Option<f64> [0.0..=1.0] = None,
         /// The difficulty band is at least this.
         pub band_at_least: Option<Band> = None,
-        /// Signals active now (fired within three score half-lives).
+        /// Signals active now: fired within three score half-lives or, when `page` is
+        /// also given, fired on this page view.
         pub signals: SignalsConditionSpec = SignalsConditionSpec::default(),
         /// The page the visitor is on.
         pub page: Option<PageMatch> = None,

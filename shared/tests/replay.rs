@@ -1,0 +1,106 @@
+//! Recorded sessions replayed through the engine: which decisions fire, and when.
+
+use std::sync::Arc;
+
+use lifeline_shared::replay::{self, Line};
+use lifeline_shared::{Decision, Rules};
+
+fn rules() -> Arc<Rules> {
+    Arc::new(
+        Rules::from_json_str(include_str!("../fixtures/shop.rules.json"))
+            .expect("fixture rules are valid"),
+    )
+}
+
+fn lines(text: &str) -> Vec<Line> {
+    replay::parse(text).expect("fixture parses")
+}
+
+fn fired(rules: &Rules, decisions: &[Decision]) -> Vec<(String, u64)> {
+    decisions
+        .iter()
+        .map(|d| (rules.rules[d.rule as usize].id.clone(), d.at_ms))
+        .collect()
+}
+
+#[test]
+fn a_struggling_checkout_gets_help_then_feedback_then_chat_and_no_more() {
+    let rules = rules();
+    let decisions = replay::replay(
+        rules.clone(),
+        "visit-1",
+        &lines(include_str!("../fixtures/struggling_checkout.jsonl")),
+    );
+    assert_eq!(
+        fired(&rules, &decisions),
+        [
+            // Rage clicks on the dead promo button, on the cart page.
+            ("promo-rage".to_owned(), 18_800),
+            // Looping cart <-> shipping; the chat offer would have won but nobody was online.
+            ("shipping-loop".to_owned(), 50_000),
+            // The payment form submitted a third time, now with a person online.
+            ("checkout-chat".to_owned(), 80_000),
+        ]
+    );
+    let loop_decision = &decisions[1];
+    assert_eq!(
+        loop_decision
+            .passed_over
+            .map(|r| rules.rules[r as usize].id.as_str()),
+        Some("checkout-chat")
+    );
+    assert!(
+        loop_decision
+            .signals
+            .contains(lifeline_shared::Signal::PageLoop)
+    );
+    // The order feedback did not come: the visit already had its three prompts.
+    let explained = decisions[2].explain(&rules);
+    assert!(
+        explained.starts_with("rule \"checkout-chat\" shows chat_offer prompt \"checkout_chat\""),
+        "{explained}"
+    );
+}
+
+#[test]
+fn a_smooth_purchase_gets_no_difficulty_prompt_only_the_order_feedback() {
+    let rules = rules();
+    let decisions = replay::replay(
+        rules.clone(),
+        "visit-2",
+        &lines(include_str!("../fixtures/smooth_purchase.jsonl")),
+    );
+    assert_eq!(
+        fired(&rules, &decisions),
+        [("task:checkout".to_owned(), 50_500)]
+    );
+    assert!(
+        decisions[0].signals.is_empty(),
+        "no struggle signal in a smooth visit"
+    );
+    assert_eq!(
+        decisions[0].kind,
+        lifeline_shared::rules::spec::PromptKind::Feedback
+    );
+}
+
+#[test]
+fn a_browsing_visitor_gets_nothing() {
+    let rules = rules();
+    let decisions = replay::replay(
+        rules.clone(),
+        "visit-3",
+        &lines(include_str!("../fixtures/browsing.jsonl")),
+    );
+    assert_eq!(fired(&rules, &decisions), []);
+}
+
+#[test]
+fn recordings_with_mistakes_say_which_line() {
+    let err = replay::parse(
+        "{\"t\":0,\"event\":\"navigate\",\"path\":\"/\"}\n\n{\"t\":1,\"event\":\"clack\"}",
+    )
+    .unwrap_err();
+    assert_eq!(err.line, 3);
+    assert!(err.message.contains("unknown variant `clack`"), "{err}");
+}
