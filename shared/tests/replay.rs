@@ -1,5 +1,7 @@
 //! Recorded sessions replayed through the engine: which decisions fire, and when.
 
+mod common;
+
 use std::sync::Arc;
 
 use lifeline_shared::replay::{self, Line};
@@ -21,6 +23,11 @@ fn fired(rules: &Rules, decisions: &[Decision]) -> Vec<(String, u64)> {
         .iter()
         .map(|d| (rules.rules[d.rule as usize].id.clone(), d.at_ms))
         .collect()
+}
+
+#[test]
+fn every_fixture_decides_what_it_should() {
+    common::check_fixtures();
 }
 
 #[test]

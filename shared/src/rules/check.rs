@@ -170,7 +170,14 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Rules> {
         list.into_iter().collect::<Option<Vec<_>>>()
     });
 
-    // rules
+    // rules; tiers are numbered in name order, as in `scoring.tiers`.
+    let tier_names: Vec<&str> = spec
+        .scoring
+        .value
+        .tiers
+        .keys()
+        .map(String::as_str)
+        .collect();
     let rule_ids: Vec<&str> = spec.rules.iter().map(|x| x.id.as_str()).collect();
     let mut rules = r.field("rules", |r| {
         let list: Vec<Option<Rule>> = spec
@@ -183,7 +190,7 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Rules> {
                         id_like(&rule.id, r) && unique(&rule.id, &rule_ids[..i], "rules", r)
                     });
                     let when = r.field("when", |r| {
-                        condition(&rule.when, &scoring, &task_names, &mut table, r)
+                        condition(&rule.when, &tier_names, &task_names, &mut table, r)
                     });
                     let prompt = r.field("then", |r| {
                         r.field("prompt", |r| find_prompt(&rule.then.prompt, r))
@@ -439,7 +446,7 @@ fn theme(spec: &ThemeSpec, r: &mut Reader) -> bool {
 
 fn condition(
     spec: &WhenSpec,
-    scoring: &Option<Scoring>,
+    tier_names: &[&str],
     task_names: &[&str],
     table: &mut Table,
     r: &mut Reader,
@@ -456,10 +463,8 @@ fn condition(
     let mut tiers = 0u32;
     r.field("tier", |r| {
         for (i, name) in spec.tier.iter().enumerate() {
-            r.index(i, |r| match scoring.as_ref().and_then(|s| s.tier(name)) {
+            r.index(i, |r| match tier_names.iter().position(|t| t == name) {
                 Some(t) => tiers |= 1 << t,
-                // Without a checked `scoring` the tier list is unknown: already reported.
-                None if scoring.is_none() => ok = false,
                 None => {
                     r.error(E::UnknownTier(name.clone()));
                     ok = false;

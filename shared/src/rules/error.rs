@@ -229,7 +229,7 @@ impl std::error::Error for RuleError {}
 pub struct RuleErrors(pub Vec<RuleError>);
 
 impl RuleErrors {
-    /// The problems, in document order.
+    /// The problems, section by section in the order of the rules format.
     pub fn iter(&self) -> std::slice::Iter<'_, RuleError> {
         self.0.iter()
     }

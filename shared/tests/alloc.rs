@@ -1,0 +1,116 @@
+//! The per-event path allocates nothing: a counting global allocator watches every event of
+//! the recorded sessions, after the session is created.
+
+#![cfg(not(target_arch = "wasm32"))]
+// A global allocator is unsafe by nature; this one only counts and forwards to the system.
+#![allow(unsafe_code)]
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use lifeline_shared::replay::Recorded;
+use lifeline_shared::{Decision, Session};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    // Count only on the thread under test (the test harness allocates on others).
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: forwards the caller's contract unchanged.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwards the caller's contract unchanged.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: forwards the caller's contract unchanged.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn counted<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    COUNTING.with(|c| c.set(true));
+    let out = f();
+    COUNTING.with(|c| c.set(false));
+    (out, ALLOCATIONS.load(Ordering::Relaxed) - before)
+}
+
+#[test]
+fn observing_events_allocates_nothing() {
+    let rules = common::shop_rules();
+    // Every fixture, back to back, ten times over, in one long visit: every detector,
+    // rule, decision, outcome and context change runs.
+    let fixtures: Vec<_> = common::FIXTURES
+        .iter()
+        .map(|(_, text, _)| common::lines(text))
+        .collect();
+    let mut session = Session::new(rules, "alloc", 0);
+    let mut last: Option<Decision> = None;
+    let mut decisions = 0usize;
+    let mut events = 0usize;
+    let (_, allocations) = counted(|| {
+        let mut offset = 0;
+        for _ in 0..10 {
+            for lines in &fixtures {
+                for line in lines {
+                    let t = offset + line.t;
+                    let decided = match &line.event {
+                        Recorded::Outcome { outcome } => {
+                            if let Some(d) = last {
+                                session.record(t, d.prompt, *outcome);
+                            }
+                            None
+                        }
+                        Recorded::Context { agents_online, .. } => {
+                            session.set_agents_online(*agents_online);
+                            session.decide()
+                        }
+                        other => other.event().and_then(|e| session.observe(t, &e)),
+                    };
+                    events += 1;
+                    if let Some(d) = decided {
+                        decisions += 1;
+                        last = Some(d);
+                    }
+                    let _ = session.reasons();
+                }
+                offset += 200_000;
+            }
+        }
+    });
+    assert!(
+        decisions > 0 && events > 500,
+        "the run exercised the engine: {decisions} decisions, {events} events"
+    );
+    assert_eq!(
+        allocations, 0,
+        "{allocations} allocations in {events} events"
+    );
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    let (v, allocations) = counted(|| vec![1u8; 16]);
+    assert_eq!(v.len(), 16);
+    assert_eq!(allocations, 1);
+}

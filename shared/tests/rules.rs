@@ -1,0 +1,230 @@
+//! Reading rules files: defaults from the field, and every error named with its JSON path.
+
+use lifeline_shared::rules::spec::PromptKind;
+use lifeline_shared::{RuleErrorKind, Rules};
+
+fn errors(text: &str) -> Vec<String> {
+    match Rules::from_json_str(text) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn a_minimal_file_gets_the_fields_published_thresholds() {
+    let rules = Rules::from_json_str(r#"{"version": 1}"#).unwrap();
+    let s = &rules.signals;
+    assert_eq!(
+        (
+            s.rage_click.clicks,
+            s.rage_click.max_gap_ms,
+            s.rage_click.max_distance_px
+        ),
+        (3, 1000, 30)
+    );
+    assert_eq!(
+        (
+            s.dead_click.mutation_window_ms,
+            s.dead_click.scroll_window_ms,
+            s.dead_click.selection_window_ms,
+            s.dead_click.visibility_window_ms
+        ),
+        (2500, 100, 100, 1000)
+    );
+    assert_eq!(
+        (s.dwell_outlier.time_factor, s.dwell_outlier.page_factor),
+        (7.5, 10.0)
+    );
+    assert_eq!(rules.limits.max_per_session, 2);
+    assert!(rules.privacy.honor_gpc && rules.privacy.keep_query.is_empty());
+    assert_eq!(rules.language, "en");
+}
+
+#[test]
+fn the_example_shop_rules_read_and_resolve() {
+    let rules = Rules::from_json_str(include_str!("../fixtures/shop.rules.json")).unwrap();
+    let ids: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "promo-rage",
+            "checkout-chat",
+            "shipping-loop",
+            "vip-call",
+            "struggle-feedback",
+            "task:checkout"
+        ]
+    );
+    let chat = &rules.prompts[rules.prompt_index("checkout_chat").unwrap() as usize];
+    assert_eq!(chat.kind, PromptKind::ChatOffer);
+    assert!(chat.needs_person());
+    let help = &rules.prompts[rules.prompt_index("promo_help").unwrap() as usize];
+    assert_eq!(
+        help.text_for("fr-CA").title,
+        "Un souci avec votre code promo ?"
+    );
+    assert_eq!(help.text_for("de").title, "Trouble with your promo code?");
+    assert_eq!(help.theme.accent, "#2563eb", "the site theme applies");
+}
+
+#[test]
+fn every_error_in_a_file_is_reported_with_its_path() {
+    let text = r##"{
+        "version": 1,
+        "colour": "red",
+        "signals": {"rage_click": {"clicks": 1, "max_gap_ms": "fast"}, "dead_clik": {}},
+        "scoring": {"bands": {"low": 0.6, "medium": 0.5}},
+        "prompts": {
+            "help": {"kind": "help", "text": {"title": "", "links": [{"label": "x", "url": "javascript:alert(1)"}]}},
+            "call": {"kind": "call_offer", "text": {"title": "Call?"}},
+            "bad id!": {"kind": "popup", "text": {"title": "x"}},
+            "theme": {"kind": "help", "text": {"title": "x"}, "theme": {"accent": "red"}}
+        },
+        "rules": [
+            {"id": "a", "when": {"page": {"glob": "cart"}}, "then": {"prompt": "help"}},
+            {"id": "a", "when": {"page": {"regx": "/x"}, "tier": ["gold"]}, "then": {"prompt": "nope"}},
+            {"id": "c", "when": {"signals": {"any": ["rage"]}, "score_at_least": 2}, "then": {"prompt": "help", "priority": 1.5}}
+        ],
+        "tasks": [{"name": "checkout", "start": {"page": {"exact": "/cart"}}, "complete": {"mark": "done"}, "ask_feedback": true}],
+        "limits": {"max_per_session": -1}
+    }"##;
+    assert_eq!(
+        errors(text),
+        [
+            "colour: unknown field `colour`; expected one of: version, language, signals, scoring, prompts, rules, limits, tasks, privacy, theme",
+            "signals.dead_clik: unknown field `dead_clik` (did you mean `dead_click`?); expected one of: rage_click, dead_click, error_click, page_loop, quick_back, repeated_action, dwell_outlier, cart_churn, cancel_intent, exit_intent, idle",
+            "signals.rage_click.clicks: 1 is out of range; expected 2 to 20",
+            "signals.rage_click.max_gap_ms: expected an integer, found a string",
+            "prompts[\"bad id!\"].kind: unknown value \"popup\"; expected one of: help, feedback, chat_offer, call_offer, offer",
+            "rules[1].when.page.regx: unknown field `regx`; expected one of: exact, prefix, glob, not, any",
+            "rules[2].when.score_at_least: 2 is out of range; expected 0 to 1",
+            "rules[2].when.signals.any[0]: unknown value \"rage\"; expected one of: rage_click, dead_click, error_click, page_loop, quick_back, repeated_action, dwell_outlier, cart_churn, cancel_intent, exit_intent, idle",
+            "rules[2].then.priority: expected an integer, found 1.5",
+            "limits.max_per_session: -1 is out of range; expected 0 to 4294967295",
+        ],
+        "structural errors come first, all of them"
+    );
+
+    // With the structure fixed, every semantic error is reported too.
+    let text = r##"{
+        "version": 1,
+        "scoring": {"bands": {"low": 0.6, "medium": 0.5}},
+        "prompts": {
+            "help": {"kind": "help", "text": {"title": "", "links": [{"label": "x", "url": "javascript:alert(1)"}]}},
+            "call": {"kind": "call_offer", "text": {"title": "Call?"}},
+            "theme": {"kind": "help", "text": {"title": "x"}, "theme": {"accent": "red"}}
+        },
+        "rules": [
+            {"id": "a", "when": {"page": {"glob": "cart"}}, "then": {"prompt": "help"}},
+            {"id": "a", "when": {"tier": ["gold"]}, "then": {"prompt": "nope"}},
+            {"id": "c", "when": {"task": {"name": "signup", "state": "active"}}, "then": {"prompt": "help"}}
+        ],
+        "tasks": [{"name": "checkout", "start": {"page": {"exact": "/cart"}}, "complete": {"mark": "done"}, "ask_feedback": true}]
+    }"##;
+    assert_eq!(
+        errors(text),
+        [
+            "scoring.bands: bands must rise: low < medium < high",
+            "prompts.call: missing field `phone`",
+            "prompts.help.text.title: must not be empty",
+            "prompts.help.text.links[0].url: bad link \"javascript:alert(1)\": use https:, http:, mailto:, tel: or a path starting with /",
+            "prompts.theme.theme.accent: bad colour \"red\": use #rgb or #rrggbb",
+            "tasks[0].feedback_prompt: `ask_feedback` is true: name the feedback prompt to show",
+            "rules[0].when.page.glob: bad page pattern: paths start with `/` (globs may also start with `*`)",
+            "rules[1].id: \"a\" is already used at rules[0]",
+            "rules[1].when.tier[0]: no tier \"gold\" in `scoring.value.tiers`",
+            "rules[1].then.prompt: no prompt \"nope\" in `prompts`",
+            "rules[2].when.task.name: no task \"signup\" in `tasks`",
+        ]
+    );
+}
+
+#[test]
+fn a_task_feedback_prompt_must_be_a_feedback_prompt() {
+    let errs = errors(
+        r#"{"version": 1, "prompts": {"help": {"kind": "help", "text": {"title": "Help"}}},
+            "tasks": [{"name": "t", "start": {"mark": "a"}, "complete": {"mark": "b"},
+                       "ask_feedback": true, "feedback_prompt": "help"}]}"#,
+    );
+    assert_eq!(
+        errs,
+        [
+            "tasks[0].feedback_prompt: prompt \"help\" is a help prompt; a feedback prompt is needed here"
+        ]
+    );
+}
+
+#[test]
+fn other_versions_and_broken_json_say_so_plainly() {
+    assert_eq!(
+        errors(r#"{"version": 2, "whatever": true}"#),
+        ["version: unsupported version 2; this build reads version 1"]
+    );
+    assert_eq!(errors(r#"{"rules": []}"#), ["missing field `version`"]);
+    assert_eq!(errors("[1, 2]"), ["expected an object, found an array"]);
+    let err = Rules::from_json_str("{\n  \"version\": 1,\n}").unwrap_err();
+    assert!(
+        matches!(
+            err.0[0].kind,
+            RuleErrorKind::Syntax {
+                line: 3,
+                column: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "not valid JSON at line 3, column 1: trailing comma"
+    );
+}
+
+#[test]
+fn kind_specific_fields_belong_to_their_kind() {
+    let errs = errors(
+        r#"{"version": 1, "prompts": {"h": {"kind": "help", "text": {"title": "Help"},
+            "phone": "+1 555", "feedback": {"scale": "thumbs"}, "chat_url": "https://chat.example/x"}}}"#,
+    );
+    assert_eq!(
+        errs,
+        [
+            "prompts.h.feedback: `feedback` is only for prompts of kind feedback",
+            "prompts.h.phone: `phone` is only for prompts of kind call_offer",
+            "prompts.h.chat_url: `chat_url` is only for prompts of kind chat_offer",
+        ]
+    );
+}
+
+#[test]
+fn text_and_list_sizes_are_bounded() {
+    let long = "x".repeat(121);
+    let steps: Vec<String> = (0..11).map(|i| format!("\"step {i}\"")).collect();
+    let errs = errors(&format!(
+        r#"{{"version": 1, "prompts": {{"h": {{"kind": "help", "text": {{"title": "{long}", "steps": [{}]}}}}}}}}"#,
+        steps.join(",")
+    ));
+    assert_eq!(
+        errs,
+        [
+            "prompts.h.text.title: too long: 121 characters, at most 120",
+            "prompts.h.text.steps: too many: 11 items, at most 10"
+        ]
+    );
+}
+
+#[test]
+fn duplicate_keys_and_duplicate_task_names_are_errors() {
+    let errs = errors(
+        r#"{"version": 1, "limits": {"min_gap_s": 1, "min_gap_s": 2},
+            "tasks": [{"name": "t", "start": {"mark": "a"}, "complete": {"mark": "b"}},
+                      {"name": "t", "start": {"mark": "a"}, "complete": {"mark": "b"}}]}"#,
+    );
+    assert_eq!(
+        errs,
+        [
+            "limits.min_gap_s: key `min_gap_s` appears more than once",
+            "tasks[1].name: \"t\" is already used at tasks[0]"
+        ]
+    );
+}
