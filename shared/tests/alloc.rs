@@ -4,6 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 // A global allocator is unsafe by nature; this one only counts and forwards to the system.
 #![allow(unsafe_code)]
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -62,7 +63,7 @@ fn observing_events_allocates_nothing() {
     // rule, decision, outcome and context change runs.
     let fixtures: Vec<_> = common::FIXTURES
         .iter()
-        .map(|(_, text, _)| common::lines(text))
+        .map(|f| common::lines(f.text))
         .collect();
     let mut session = Session::new(rules, "alloc", 0);
     let mut last: Option<Decision> = None;

@@ -1,5 +1,6 @@
 //! Decisions through a whole session: the throttle, dismissals, sampling, chat fallback,
 //! value gating, SPA route changes and saving a visit across page loads.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
 

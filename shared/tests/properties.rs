@@ -2,6 +2,7 @@
 //! exceeded, and the engine is deterministic (also across a save and restore).
 
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
 

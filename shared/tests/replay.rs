@@ -1,4 +1,5 @@
 //! Recorded sessions replayed through the engine: which decisions fire, and when.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Reading rules files: defaults from the field, and every error named with its JSON path.
+#![allow(clippy::unwrap_used)]
 
 use lifeline_shared::rules::spec::PromptKind;
 use lifeline_shared::{RuleErrorKind, Rules};

@@ -2,6 +2,7 @@
 //! the same decisions as on native.
 
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -241,6 +241,7 @@ impl Rules {
     }
 
     /// Reads and checks rules from a JSON tree, reporting every problem.
+    #[expect(clippy::float_cmp, reason = "a version is an exact integer; 1.5 is another version")]
     pub fn from_json(json: &Json) -> Result<Rules, RuleErrors> {
         use read::FromJson as _;
         let mut r = read::Reader::default();

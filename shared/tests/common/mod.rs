@@ -10,36 +10,40 @@ use lifeline_shared::replay::{self, Line};
 
 /// The example shop's rules.
 pub fn shop_rules() -> Arc<Rules> {
-    Arc::new(
-        Rules::from_json_str(include_str!("../../fixtures/shop.rules.json"))
-            .expect("fixture rules are valid"),
-    )
+    let text = include_str!("../../fixtures/shop.rules.json");
+    Arc::new(Rules::from_json_str(text).expect("fixture rules are valid"))
 }
 
-/// Each fixture with the (rule id, time) of every decision it must produce.
-pub const FIXTURES: &[(&str, &str, &[(&str, u64)])] = &[
-    (
-        "struggling_checkout",
-        include_str!("../../fixtures/struggling_checkout.jsonl"),
+/// A recorded session and what it must decide.
+pub struct Fixture {
+    /// Its name.
+    pub name: &'static str,
+    /// Its JSON lines.
+    pub text: &'static str,
+    /// The (rule id, time) of every decision it must produce.
+    pub decisions: &'static [(&'static str, u64)],
+}
+
+/// Every fixture.
+pub const FIXTURES: &[Fixture] = &[
+    Fixture {
+        name: "struggling_checkout",
+        text: include_str!("../../fixtures/struggling_checkout.jsonl"),
         // Rage on the dead promo button; the cart <-> shipping loop (the chat offer passed
         // over: nobody online); the third payment submit, with a person online. Then the
         // visit has had its three prompts: no order feedback.
-        &[
-            ("promo-rage", 18_800),
-            ("shipping-loop", 50_000),
-            ("checkout-chat", 80_000),
-        ],
-    ),
-    (
-        "smooth_purchase",
-        include_str!("../../fixtures/smooth_purchase.jsonl"),
-        &[("task:checkout", 50_500)],
-    ),
-    (
-        "browsing",
-        include_str!("../../fixtures/browsing.jsonl"),
-        &[],
-    ),
+        decisions: &[("promo-rage", 18_800), ("shipping-loop", 50_000), ("checkout-chat", 80_000)],
+    },
+    Fixture {
+        name: "smooth_purchase",
+        text: include_str!("../../fixtures/smooth_purchase.jsonl"),
+        decisions: &[("task:checkout", 50_500)],
+    },
+    Fixture {
+        name: "browsing",
+        text: include_str!("../../fixtures/browsing.jsonl"),
+        decisions: &[],
+    },
 ];
 
 /// Parses a fixture.
@@ -50,12 +54,12 @@ pub fn lines(text: &str) -> Vec<Line> {
 /// Replays every fixture and checks its decisions.
 pub fn check_fixtures() {
     let rules = shop_rules();
-    for (name, text, expected) in FIXTURES {
-        let decisions = replay::replay(rules.clone(), name, &lines(text));
+    for f in FIXTURES {
+        let decisions = replay::replay(rules.clone(), f.name, &lines(f.text));
         let got: Vec<(&str, u64)> = decisions
             .iter()
             .map(|d| (rules.rules[d.rule as usize].id.as_str(), d.at_ms))
             .collect();
-        assert_eq!(&got, expected, "{name}");
+        assert_eq!(got, f.decisions, "{}", f.name);
     }
 }

@@ -1,0 +1,80 @@
+# Lifeline: one place to set up, test and run everything.
+#
+#   make test    install what is missing, then lint and run every test (what CI runs)
+#   make demo    the demo shop on the collector (arrives with the collector)
+#   make bench   benchmarks that print figures (not part of `make test`)
+#   make schema  regenerate shared/rules.schema.json after changing the rule types
+#
+# Set-up is idempotent: each step checks first and installs only what is missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+
+TOOLS := $(CURDIR)/.tools
+export PATH := $(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+BINARYEN_VERSION := 132.0.0
+# The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
+WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
+
+.PHONY: setup test lint unit wasm-test demo bench schema clean
+
+setup:
+	@echo "== set-up: installing what is missing"
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+		|| rustup target add wasm32-unknown-unknown
+	@v="$(WASM_BINDGEN_VERSION)"; [ -n "$$v" ] || { echo "wasm-bindgen not found in Cargo.lock"; exit 1; }; \
+		if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $$v" ]; then \
+			echo "installing wasm-bindgen-cli $$v (a few minutes, once)"; \
+			cargo install wasm-bindgen-cli --version "$$v" --force; \
+		fi
+	@command -v wasm-pack >/dev/null || { echo "installing wasm-pack (a few minutes, once)"; cargo install wasm-pack --locked; }
+	@if [ "$$(wasm-opt --version 2>/dev/null | awk '{print $$3}')" != "$(BINARYEN_VERSION:.0.0=)" ]; then \
+		echo "installing binaryen $(BINARYEN_VERSION) from npm into .tools/"; \
+		mkdir -p $(TOOLS) && npm install --prefix $(TOOLS) --no-audit --no-fund --silent binaryen@$(BINARYEN_VERSION); \
+	fi
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		echo "installing chromium and chromium-driver from Debian"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+	@echo "== set-up done: $$(wasm-bindgen --version), $$(wasm-opt --version), $$(/usr/bin/chromium --version 2>/dev/null)"
+
+lint:
+	@echo "== cargo fmt --check"
+	cargo fmt --all --check
+	@echo "== clippy (native)"
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	@echo "== clippy (wasm32)"
+	cargo clippy -p lifeline-shared --target wasm32-unknown-unknown --lib --tests --locked -- -D warnings
+	@echo "== build for wasm32"
+	cargo build -p lifeline-shared --target wasm32-unknown-unknown --locked
+
+unit:
+	@echo "== tests (native)"
+	cargo test --workspace --locked
+
+wasm-test:
+	@echo "== tests (wasm32 in headless Chromium)"
+	$(WASM_TEST_ENV) cargo test -p lifeline-shared --target wasm32-unknown-unknown --test wasm --locked
+
+test: setup lint unit wasm-test
+	@echo "== all tests passed"
+
+demo:
+	@echo "The demo (collector on SQLite serving the demo shop with the agent) arrives with the collector."
+	@exit 1
+
+bench:
+	cargo bench -p lifeline-shared --bench engine
+
+schema:
+	LIFELINE_BLESS=1 cargo test -p lifeline-shared --test schema
+
+clean:
+	cargo clean
