@@ -1,11 +1,13 @@
 //! A site's rules: read from JSON ([`spec`]), checked once into [`Rules`].
 //!
-//! Reading ([`read`]) reports every structural problem (unknown fields, wrong types, values
+//! The spec types are declared once ([`declare`]) as type, schema and reader. Reading
+//! ([`read`]) reports every structural problem (unknown fields, wrong types, values
 //! out of range); checking ([`check`]) every semantic one (unknown prompt ids, duplicate
 //! ids, bad links or colours). Both name the JSON path. The hot path only sees [`Rules`]:
 //! page patterns compiled into one matcher table, ids resolved to indices, times in ms.
 
 mod check;
+pub(crate) mod declare;
 pub mod error;
 pub(crate) mod read;
 pub mod spec;
@@ -241,7 +243,10 @@ impl Rules {
     }
 
     /// Reads and checks rules from a JSON tree, reporting every problem.
-    #[expect(clippy::float_cmp, reason = "a version is an exact integer; 1.5 is another version")]
+    #[expect(
+        clippy::float_cmp,
+        reason = "a version is an exact integer; 1.5 is another version"
+    )]
     pub fn from_json(json: &Json) -> Result<Rules, RuleErrors> {
         use read::FromJson as _;
         let mut r = read::Reader::default();

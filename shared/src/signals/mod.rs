@@ -18,7 +18,7 @@ mod repeated_action;
 pub use detectors::Detectors;
 pub(crate) use detectors::PageView;
 
-use crate::rules::read::json_enum;
+use crate::rules::declare::json_enum;
 
 json_enum! {
     /// A struggle signal.

@@ -32,7 +32,11 @@ pub const FIXTURES: &[Fixture] = &[
         // Rage on the dead promo button; the cart <-> shipping loop (the chat offer passed
         // over: nobody online); the third payment submit, with a person online. Then the
         // visit has had its three prompts: no order feedback.
-        decisions: &[("promo-rage", 18_800), ("shipping-loop", 50_000), ("checkout-chat", 80_000)],
+        decisions: &[
+            ("promo-rage", 18_800),
+            ("shipping-loop", 50_000),
+            ("checkout-chat", 80_000),
+        ],
     },
     Fixture {
         name: "smooth_purchase",

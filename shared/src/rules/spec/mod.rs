@@ -10,7 +10,7 @@ pub mod tasks;
 
 use std::collections::BTreeMap;
 
-use super::read::json_object;
+use super::declare::json_object;
 pub use privacy::*;
 pub use prompts::*;
 pub use scoring::*;

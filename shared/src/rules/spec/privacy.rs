@@ -1,6 +1,6 @@
 //! `privacy`: what the agent may keep of a URL, and the consent signals it honours.
 
-use super::super::read::json_object;
+use super::super::declare::json_object;
 
 json_object! {
     #[defaults]

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::super::read::{json_enum, json_object};
+use super::super::declare::{json_enum, json_object};
 
 json_enum! {
     /// What a prompt offers.

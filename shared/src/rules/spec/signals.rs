@@ -1,7 +1,7 @@
 //! `signals`: the thresholds of every struggle detector. Defaults are the field's published
 //! values (see the doc of each field); every one can be tuned per site.
 
-use super::super::read::json_object;
+use super::super::declare::json_object;
 use crate::page::PageMatch;
 
 json_object! {

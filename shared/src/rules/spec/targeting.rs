@@ -1,6 +1,6 @@
 //! `rules` and `limits`: when which prompt shows, and how often prompts may show at all.
 
-use super::super::read::{json_enum, json_object};
+use super::super::declare::{json_enum, json_object};
 use super::scoring::Band;
 use crate::page::PageMatch;
 use crate::signals::Signal;

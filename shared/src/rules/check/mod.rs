@@ -1,27 +1,25 @@
 //! Checking a [`RulesSpec`] into [`Rules`]: every cross-reference resolved and every value
 //! that serde's types cannot express (ids, links, colours, lengths) validated, each problem
-//! reported at its JSON path.
+//! reported at its JSON path. Prompts are checked in [`prompts`], single values (ids,
+//! links, colours, lengths) in [`values`].
+
+mod prompts;
+mod tasks;
+mod values;
 
 use super::error::RuleErrorKind as E;
 use super::read::{PathSeg, Reader};
 use super::spec::*;
 use super::*;
 use crate::page::{Matcher, PageMatch};
-
-const MAX_TITLE: usize = 120;
-const MAX_BODY: usize = 1000;
-const MAX_STEPS: usize = 10;
-const MAX_STEP: usize = 300;
-const MAX_LINKS: usize = 5;
-const MAX_LABEL: usize = 80;
-const MAX_URL: usize = 2048;
-const MAX_KEEP_QUERY: usize = 32;
+use prompts::{prompt, theme};
+use values::{id_like, language_tag, privacy, unique};
 
 /// Collects compiled page patterns into one table.
 struct Table(Vec<Matcher>);
 
 impl Table {
-    fn add(&mut self, spec: &PageMatch, r: &mut Reader) -> Option<MatcherIdx> {
+    pub(super) fn add(&mut self, spec: &PageMatch, r: &mut Reader) -> Option<MatcherIdx> {
         let m = Matcher::check(spec, r)?;
         self.0.push(m);
         Some((self.0.len() - 1) as MatcherIdx)
@@ -92,15 +90,6 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Rules> {
             .collect();
         list.into_iter().collect::<Option<Vec<_>>>()
     });
-    let prompt_ids: Vec<&str> = spec.prompts.keys().map(String::as_str).collect();
-    let find_prompt = |id: &str, r: &mut Reader| -> Option<PromptIdx> {
-        let found = prompt_ids.iter().position(|p| *p == id);
-        if found.is_none() {
-            r.error(E::UnknownPrompt(id.to_owned()));
-        }
-        found.map(|i| i as PromptIdx)
-    };
-
     // tasks
     let task_names: Vec<&str> = spec.tasks.iter().map(|t| t.name.as_str()).collect();
     let tasks = r.field("tasks", |r| {
@@ -114,58 +103,7 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Rules> {
             .tasks
             .iter()
             .enumerate()
-            .map(|(i, t)| {
-                r.index(i, |r| {
-                    let mut ok = r.field("name", |r| {
-                        id_like(&t.name, r) && unique(&t.name, &task_names[..i], "tasks", r)
-                    });
-                    let start = r.field("start", |r| marker(&t.start, &mut table, r));
-                    let complete = r.field("complete", |r| marker(&t.complete, &mut table, r));
-                    let feedback_prompt = match (&t.feedback_prompt, t.ask_feedback) {
-                        (None, false) => None,
-                        (None, true) => {
-                            r.field("feedback_prompt", |r| {
-                                r.error(E::Inconsistent(
-                                    "`ask_feedback` is true: name the feedback prompt to show",
-                                ))
-                            });
-                            ok = false;
-                            None
-                        }
-                        (Some(_), false) => {
-                            r.field("ask_feedback", |r| {
-                                r.error(E::Inconsistent(
-                                    "a `feedback_prompt` is given: set `ask_feedback` to true",
-                                ))
-                            });
-                            ok = false;
-                            None
-                        }
-                        (Some(id), true) => r.field("feedback_prompt", |r| {
-                            let idx = find_prompt(id, r)?;
-                            let kind = spec.prompts[id].kind;
-                            if kind != PromptKind::Feedback {
-                                r.error(E::WrongPromptKind {
-                                    id: id.clone(),
-                                    kind: kind.as_str(),
-                                    expected: "feedback",
-                                });
-                                ok = false;
-                            }
-                            Some(idx)
-                        }),
-                    };
-                    ok.then_some(())?;
-                    Some(Task {
-                        name: t.name.clone(),
-                        start: start?,
-                        complete: complete?,
-                        expected_ms: u64::from(t.expected.duration_s) * 1000,
-                        expected_pages: t.expected.pages,
-                        feedback_prompt,
-                    })
-                })
-            })
+            .map(|(i, t)| r.index(i, |r| tasks::task(spec, t, &task_names[..i], &mut table, r)))
             .collect();
         list.into_iter().collect::<Option<Vec<_>>>()
     });
@@ -193,7 +131,7 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Rules> {
                         condition(&rule.when, &tier_names, &task_names, &mut table, r)
                     });
                     let prompt = r.field("then", |r| {
-                        r.field("prompt", |r| find_prompt(&rule.then.prompt, r))
+                        r.field("prompt", |r| find_prompt(spec, &rule.then.prompt, r))
                     });
                     id_ok.then_some(())?;
                     Some(Rule {
@@ -346,104 +284,6 @@ fn scoring(spec: &ScoringSpec, r: &mut Reader) -> Option<Scoring> {
     })
 }
 
-fn prompt(id: &str, spec: &PromptSpec, site_theme: &ThemeSpec, r: &mut Reader) -> Option<Prompt> {
-    let mut ok = id_like(id, r);
-    ok &= r.field("text", |r| text(&spec.text, r));
-    r.field("translations", |r| {
-        for (tag, t) in &spec.translations {
-            r.at(PathSeg::Key(tag.clone()), |r| {
-                ok &= language_tag(tag, r);
-                ok &= text(t, r);
-            });
-        }
-    });
-    if let Some(theme_spec) = &spec.theme {
-        ok &= r.field("theme", |r| theme(theme_spec, r));
-    }
-    let kind_only = |r: &mut Reader, field: &'static str, given: bool, kind: PromptKind| {
-        if given && spec.kind != kind {
-            r.field(field, |r| {
-                r.error(E::Inconsistent(kind_only_message(field)))
-            });
-            return false;
-        }
-        true
-    };
-    ok &= kind_only(r, "feedback", spec.feedback.is_some(), PromptKind::Feedback);
-    ok &= kind_only(r, "phone", spec.phone.is_some(), PromptKind::CallOffer);
-    ok &= kind_only(
-        r,
-        "chat_url",
-        spec.chat_url.is_some(),
-        PromptKind::ChatOffer,
-    );
-    match (&spec.phone, spec.kind) {
-        (Some(phone), _) => ok &= r.field("phone", |r| phone_number(phone, r)),
-        (None, PromptKind::CallOffer) => {
-            r.error(E::MissingField("phone"));
-            ok = false;
-        }
-        _ => {}
-    }
-    if let Some(url) = &spec.chat_url {
-        ok &= r.field("chat_url", |r| link_url(url, r));
-    }
-    ok.then(|| Prompt {
-        id: id.to_owned(),
-        kind: spec.kind,
-        text: spec.text.clone(),
-        translations: spec
-            .translations
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        feedback: spec.feedback.clone().unwrap_or_default(),
-        phone: spec.phone.clone(),
-        chat_url: spec.chat_url.clone(),
-        theme: spec.theme.clone().unwrap_or_else(|| site_theme.clone()),
-    })
-}
-
-fn kind_only_message(field: &str) -> &'static str {
-    match field {
-        "feedback" => "`feedback` is only for prompts of kind feedback",
-        "phone" => "`phone` is only for prompts of kind call_offer",
-        _ => "`chat_url` is only for prompts of kind chat_offer",
-    }
-}
-
-fn text(spec: &PromptTextSpec, r: &mut Reader) -> bool {
-    let mut ok = r.field("title", |r| bounded_text(&spec.title, MAX_TITLE, false, r));
-    ok &= r.field("body", |r| bounded_text(&spec.body, MAX_BODY, true, r));
-    if let Some(action) = &spec.action {
-        ok &= r.field("action", |r| bounded_text(action, MAX_LABEL, false, r));
-    }
-    ok &= r.field("steps", |r| {
-        let mut ok = count(spec.steps.len(), MAX_STEPS, r);
-        for (i, step) in spec.steps.iter().enumerate() {
-            ok &= r.index(i, |r| bounded_text(step, MAX_STEP, false, r));
-        }
-        ok
-    });
-    ok &= r.field("links", |r| {
-        let mut ok = count(spec.links.len(), MAX_LINKS, r);
-        for (i, link) in spec.links.iter().enumerate() {
-            ok &= r.index(i, |r| {
-                r.field("label", |r| bounded_text(&link.label, MAX_LABEL, false, r))
-                    & r.field("url", |r| link_url(&link.url, r))
-            });
-        }
-        ok
-    });
-    ok
-}
-
-fn theme(spec: &ThemeSpec, r: &mut Reader) -> bool {
-    r.field("accent", |r| colour(&spec.accent, r))
-        & r.field("background", |r| colour(&spec.background, r))
-        & r.field("text", |r| colour(&spec.text, r))
-}
-
 fn condition(
     spec: &WhenSpec,
     tier_names: &[&str],
@@ -527,130 +367,11 @@ fn condition(
     })
 }
 
-fn marker(spec: &TaskMarkerSpec, table: &mut Table, r: &mut Reader) -> Option<Marker> {
-    match spec {
-        TaskMarkerSpec::Page(p) => r.field("page", |r| table.add(p, r)).map(Marker::Page),
-        TaskMarkerSpec::Mark(name) => r
-            .field("mark", |r| id_like(name, r))
-            .then(|| Marker::Mark(name.as_str().into())),
+/// The index of prompt `id` (prompts are numbered in id order), or an error.
+fn find_prompt(spec: &RulesSpec, id: &str, r: &mut Reader) -> Option<PromptIdx> {
+    let found = spec.prompts.keys().position(|p| p == id);
+    if found.is_none() {
+        r.error(E::UnknownPrompt(id.to_owned()));
     }
-}
-
-fn privacy(spec: &PrivacySpec, r: &mut Reader) -> bool {
-    r.field("keep_query", |r| {
-        let mut ok = count(spec.keep_query.len(), MAX_KEEP_QUERY, r);
-        for (i, name) in spec.keep_query.iter().enumerate() {
-            ok &= r.index(i, |r| {
-                let good = !name.is_empty()
-                    && name.len() <= 64
-                    && !name.contains(['&', '=', '#', '?'])
-                    && !name.chars().any(char::is_whitespace);
-                if !good {
-                    r.error(E::BadId(name.clone()));
-                }
-                good
-            });
-        }
-        ok
-    })
-}
-
-fn unique(id: &str, before: &[&str], list: &'static str, r: &mut Reader) -> bool {
-    match before.iter().position(|x| *x == id) {
-        Some(first) => {
-            r.error(E::Duplicate {
-                id: id.to_owned(),
-                first: format!("{list}[{first}]"),
-            });
-            false
-        }
-        None => true,
-    }
-}
-
-fn is_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
-}
-
-fn id_like(id: &str, r: &mut Reader) -> bool {
-    let ok = is_id(id);
-    if !ok {
-        r.error(E::BadId(id.to_owned()));
-    }
-    ok
-}
-
-fn count(len: usize, max: usize, r: &mut Reader) -> bool {
-    if len > max {
-        r.error(E::TooMany { len, max });
-    }
-    len <= max
-}
-
-fn bounded_text(text: &str, max: usize, may_be_empty: bool, r: &mut Reader) -> bool {
-    let len = text.chars().count();
-    if len == 0 && !may_be_empty || text.trim().is_empty() && !text.is_empty() {
-        r.error(E::Empty);
-        return false;
-    }
-    if len > max {
-        r.error(E::TooLong { len, max });
-        return false;
-    }
-    true
-}
-
-fn link_url(url: &str, r: &mut Reader) -> bool {
-    let lower = url.to_ascii_lowercase();
-    let scheme_ok = ["https://", "http://", "mailto:", "tel:"]
-        .iter()
-        .any(|s| lower.starts_with(s))
-        || (url.starts_with('/') && !url.starts_with("//"));
-    let ok = scheme_ok
-        && url.len() <= MAX_URL
-        && !url
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '\\');
-    if !ok {
-        r.error(E::BadUrl(url.to_owned()));
-    }
-    ok
-}
-
-fn colour(c: &str, r: &mut Reader) -> bool {
-    let hex = c.strip_prefix('#').unwrap_or("");
-    let ok = matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit());
-    if !ok {
-        r.error(E::BadColour(c.to_owned()));
-    }
-    ok
-}
-
-fn phone_number(p: &str, r: &mut Reader) -> bool {
-    let digits = p.bytes().filter(u8::is_ascii_digit).count();
-    let ok = (3..=20).contains(&digits)
-        && p.len() <= 32
-        && p.bytes()
-            .all(|b| b.is_ascii_digit() || b" +-().".contains(&b));
-    if !ok {
-        r.error(E::BadPhone(p.to_owned()));
-    }
-    ok
-}
-
-fn language_tag(tag: &str, r: &mut Reader) -> bool {
-    let mut parts = tag.split('-');
-    let primary = parts.next().unwrap_or("");
-    let ok = (2..=3).contains(&primary.len())
-        && primary.bytes().all(|b| b.is_ascii_alphabetic())
-        && parts
-            .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
-        && tag.len() <= 35;
-    if !ok {
-        r.error(E::BadLanguage(tag.to_owned()));
-    }
-    ok
+    found.map(|i| i as PromptIdx)
 }
