@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput};
-use lifeline_shared::replay::{self, Line, Recorded};
-use lifeline_shared::{Decision, Rules, Session};
+use lifeline_shared::replay::{self, Line, Player, Recorded};
+use lifeline_shared::{Outcome, Rules, Session};
 
 const RULES: &str = include_str!("../fixtures/shop.rules.json");
 const FIXTURES: [&str; 3] = [
@@ -46,33 +46,19 @@ fn stream() -> Vec<(u64, Recorded)> {
 }
 
 /// Feeds the stream `rounds` times; returns events fed.
-fn feed(session: &mut Session, stream: &[(u64, Recorded)], rounds: u64, start: &mut u64) -> usize {
-    let span = 1_000_000;
-    let mut last: Option<Decision> = None;
+fn feed(player: &mut Player, stream: &[(u64, Recorded)], rounds: u64, start: &mut u64) -> usize {
     for _ in 0..rounds {
-        for (t, rec) in stream {
-            let t = *start + t;
-            let decided = match rec {
-                Recorded::Outcome { outcome } => {
-                    if let Some(d) = last {
-                        session.record(t, d.prompt, *outcome);
-                    }
-                    None
-                }
-                Recorded::Context { agents_online, .. } => {
-                    session.set_agents_online(*agents_online);
-                    session.decide()
-                }
-                other => other.event().and_then(|e| session.observe(t, &e)),
-            };
+        for (t, recorded) in stream {
+            let decided = player.play(*start + t, recorded);
             if let Some(d) = decided {
                 // Close every prompt so the next decision can come.
-                session.record(t, d.prompt, lifeline_shared::Outcome::Ignored);
-                last = Some(d);
+                player
+                    .session_mut()
+                    .record(*start + t, d.prompt, Outcome::Ignored);
             }
             black_box(&decided);
         }
-        *start += span;
+        *start += 1_000_000;
     }
     stream.len() * rounds as usize
 }
@@ -85,9 +71,9 @@ fn main() {
     let mut group = c.benchmark_group("engine");
     group.throughput(Throughput::Elements(stream.len() as u64));
     group.bench_function("mixed_session_events", |b| {
-        let mut session = Session::new(rules.clone(), "bench", 0);
+        let mut player = Player::new(Session::new(rules.clone(), "bench", 0));
         let mut start = 0;
-        b.iter(|| feed(&mut session, &stream, 1, &mut start));
+        b.iter(|| feed(&mut player, &stream, 1, &mut start));
     });
     group.finish();
     c.bench_function("rules/read_and_check_shop_rules", |b| {
@@ -98,11 +84,11 @@ fn main() {
     // A plain figure for the README: median over 31 runs of 200 rounds each.
     let mut per_event: Vec<f64> = (0..31)
         .map(|_| {
-            let mut session = Session::new(rules.clone(), "bench", 0);
+            let mut player = Player::new(Session::new(rules.clone(), "bench", 0));
             let mut start = 0;
-            feed(&mut session, &stream, 5, &mut start); // warm-up
+            feed(&mut player, &stream, 5, &mut start); // warm-up
             let t = Instant::now();
-            let n = feed(&mut session, &stream, 200, &mut start);
+            let n = feed(&mut player, &stream, 200, &mut start);
             t.elapsed().as_nanos() as f64 / n as f64
         })
         .collect();

@@ -175,37 +175,76 @@ pub fn parse(text: &str) -> Result<Vec<Line>, RecordingError> {
         .collect()
 }
 
-/// Replays `lines` through a new session; returns every decision.
-pub fn replay(rules: Arc<Rules>, session_id: &str, lines: &[Line]) -> Vec<Decision> {
-    let mut session = Session::new(rules, session_id, 0);
-    let mut decisions: Vec<Decision> = Vec::new();
-    for line in lines {
-        if let Some(event) = line.event.event() {
-            decisions.extend(session.observe(line.t, &event));
-            continue;
+/// Plays recorded lines into a session: events are observed, context lines set the context
+/// and ask the rules, outcome lines answer the last decision. Allocation-free per line.
+#[derive(Debug, Clone)]
+pub struct Player {
+    session: Session,
+    last: Option<Decision>,
+}
+
+impl Player {
+    /// A player for `session`.
+    pub fn new(session: Session) -> Player {
+        Player {
+            session,
+            last: None,
         }
-        match &line.event {
+    }
+
+    /// A player going on with a restored session whose last decision was `last`.
+    pub fn resume(session: Session, last: Option<Decision>) -> Player {
+        Player { session, last }
+    }
+
+    /// Plays one recorded line at time `t`; returns the decision it caused, if any.
+    pub fn play(&mut self, t: u64, recorded: &Recorded) -> Option<Decision> {
+        let decided = match recorded {
             Recorded::Context {
                 returning,
                 tier,
                 device,
                 agents_online,
             } => {
-                session.set_visitor(
+                let s = &mut self.session;
+                s.set_visitor(
                     *returning,
                     tier.as_deref(),
                     device.unwrap_or(Device::Desktop),
                 );
-                session.set_agents_online(*agents_online);
-                decisions.extend(session.decide());
+                s.set_agents_online(*agents_online);
+                s.decide()
             }
             Recorded::Outcome { outcome } => {
-                if let Some(last) = decisions.last() {
-                    session.record(line.t, last.prompt, *outcome);
+                if let Some(last) = self.last {
+                    self.session.record(t, last.prompt, *outcome);
                 }
+                None
             }
-            _ => {}
+            other => other.event().and_then(|e| self.session.observe(t, &e)),
+        };
+        if decided.is_some() {
+            self.last = decided;
         }
+        decided
     }
-    decisions
+
+    /// The session being played.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The session being played, to change it between lines.
+    pub fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+}
+
+/// Replays `lines` through a new session; returns every decision.
+pub fn replay(rules: Arc<Rules>, session_id: &str, lines: &[Line]) -> Vec<Decision> {
+    let mut player = Player::new(Session::new(rules, session_id, 0));
+    lines
+        .iter()
+        .filter_map(|line| player.play(line.t, &line.event))
+        .collect()
 }

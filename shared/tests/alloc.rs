@@ -12,8 +12,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use lifeline_shared::replay::Recorded;
-use lifeline_shared::{Decision, Session};
+use lifeline_shared::Session;
+use lifeline_shared::replay::Player;
 
 struct Counting;
 
@@ -65,8 +65,7 @@ fn observing_events_allocates_nothing() {
         .iter()
         .map(|f| common::lines(f.text))
         .collect();
-    let mut session = Session::new(rules, "alloc", 0);
-    let mut last: Option<Decision> = None;
+    let mut player = Player::new(Session::new(rules, "alloc", 0));
     let mut decisions = 0usize;
     let mut events = 0usize;
     let (_, allocations) = counted(|| {
@@ -74,26 +73,9 @@ fn observing_events_allocates_nothing() {
         for _ in 0..10 {
             for lines in &fixtures {
                 for line in lines {
-                    let t = offset + line.t;
-                    let decided = match &line.event {
-                        Recorded::Outcome { outcome } => {
-                            if let Some(d) = last {
-                                session.record(t, d.prompt, *outcome);
-                            }
-                            None
-                        }
-                        Recorded::Context { agents_online, .. } => {
-                            session.set_agents_online(*agents_online);
-                            session.decide()
-                        }
-                        other => other.event().and_then(|e| session.observe(t, &e)),
-                    };
                     events += 1;
-                    if let Some(d) = decided {
-                        decisions += 1;
-                        last = Some(d);
-                    }
-                    let _ = session.reasons();
+                    decisions += usize::from(player.play(offset + line.t, &line.event).is_some());
+                    let _ = player.session().reasons();
                 }
                 offset += 200_000;
             }

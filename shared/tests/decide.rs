@@ -146,12 +146,29 @@ fn the_minimum_gap_holds_across_prompt_kinds() {
 #[test]
 fn a_chat_offer_with_nobody_online_falls_back_to_the_next_rule() {
     let rules = rules(
-        r#""rules": [{"id": "chat", "when": {"signals": {"any": ["rage_click"]}}, "then": {"prompt": "chat", "priority": 9}},
+        r#""rules": [{"id": "chat-low", "when": {"signals": {"any": ["rage_click"]}}, "then": {"prompt": "chat", "priority": 5}},
+                     {"id": "chat", "when": {"signals": {"any": ["rage_click"]}}, "then": {"prompt": "chat", "priority": 9}},
                      {"id": "help", "when": {"signals": {"any": ["rage_click"]}}, "then": {"prompt": "help"}}]"#,
     );
     let mut offline = Session::new(rules.clone(), "a", 0);
     nav(&mut offline, 0, "/");
-    assert_eq!(rage(&mut offline, 1000).as_deref(), Some("help"));
+    let decided: Vec<_> = (0..3)
+        .filter_map(|i| offline.observe(1000 + i * 100, &click(1)))
+        .collect();
+    let [d] = decided.as_slice() else {
+        panic!("one decision: {decided:?}")
+    };
+    assert_eq!(rules.rules[d.rule as usize].id, "help");
+    let passed = d.passed_over.map(|r| rules.rules[r as usize].id.as_str());
+    assert_eq!(
+        passed,
+        Some("chat"),
+        "the offer that would have won is named"
+    );
+    assert!(
+        d.explain(&rules)
+            .ends_with("rule \"chat\" passed over: nobody online")
+    );
 
     let mut online = Session::new(rules, "a", 0);
     online.set_agents_online(true);

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use lifeline_shared::replay::Recorded;
+use lifeline_shared::replay::{Player, Recorded};
 use lifeline_shared::{CartChange, Decision, Outcome, Rules, Session, Signal};
 use proptest::prelude::*;
 
@@ -66,54 +66,32 @@ fn session_events() -> impl Strategy<Value = Vec<(u64, Recorded)>> {
     prop::collection::vec((0..20_000u64, recorded()), 1..300)
 }
 
-/// Runs events through `s` from time `t0`, adding to `decisions` (an outcome answers the
-/// last one); returns the score after each event.
+/// Plays events from time `t0`, adding to `decisions`; returns the score after each event.
 fn run_on(
-    s: &mut Session,
+    p: &mut Player,
     t0: u64,
     events: &[(u64, Recorded)],
     decisions: &mut Vec<Decision>,
 ) -> Vec<f32> {
     let mut t = t0;
-    let mut scores = Vec::new();
-    for (dt, rec) in events {
-        t += dt;
-        let d = match (rec.event(), rec) {
-            (Some(e), _) => s.observe(t, &e),
-            (
-                None,
-                Recorded::Context {
-                    tier,
-                    agents_online,
-                    ..
-                },
-            ) => {
-                s.set_visitor(
-                    false,
-                    tier.as_deref(),
-                    lifeline_shared::rules::spec::Device::Desktop,
-                );
-                s.set_agents_online(*agents_online);
-                s.decide()
-            }
-            (None, Recorded::Outcome { outcome }) => {
-                if let Some(last) = decisions.last() {
-                    s.record(t, last.prompt, *outcome);
-                }
-                None
-            }
-            _ => None,
-        };
-        decisions.extend(d);
-        scores.push(s.score());
-    }
-    scores
+    events
+        .iter()
+        .map(|(dt, recorded)| {
+            t += dt;
+            decisions.extend(p.play(t, recorded));
+            p.session().score()
+        })
+        .collect()
 }
 
-fn run(s: &mut Session, events: &[(u64, Recorded)]) -> (Vec<Decision>, Vec<f32>) {
+fn run(p: &mut Player, events: &[(u64, Recorded)]) -> (Vec<Decision>, Vec<f32>) {
     let mut decisions = Vec::new();
-    let scores = run_on(s, 0, events, &mut decisions);
+    let scores = run_on(p, 0, events, &mut decisions);
     (decisions, scores)
+}
+
+fn player(rules: &Arc<Rules>) -> Player {
+    Player::new(Session::new(rules.clone(), "p", 0))
 }
 
 proptest! {
@@ -121,8 +99,7 @@ proptest! {
 
     #[test]
     fn the_score_and_values_stay_in_range(events in session_events()) {
-        let mut s = Session::new(rules(5, 2, 0, 3), "p", 0);
-        let (decisions, scores) = run(&mut s, &events);
+        let (decisions, scores) = run(&mut player(&rules(5, 2, 0, 3)), &events);
         for x in scores {
             prop_assert!((0.0..=1.0).contains(&x), "score {x}");
         }
@@ -137,8 +114,7 @@ proptest! {
         max_session in 0..6u32, max_page in 0..3u32, gap_s in 0..60u32, rule_max in 1..3u32,
     ) {
         let rules = rules(max_session, max_page, gap_s, rule_max);
-        let mut s = Session::new(rules.clone(), "p", 0);
-        let (decisions, _) = run(&mut s, &events);
+        let (decisions, _) = run(&mut player(&rules), &events);
         prop_assert!(decisions.len() <= max_session as usize);
         for pair in decisions.windows(2) {
             prop_assert!(pair[1].at_ms - pair[0].at_ms >= u64::from(gap_s) * 1000);
@@ -167,23 +143,25 @@ proptest! {
     #[test]
     fn the_engine_is_deterministic_and_survives_save_and_restore(events in session_events(), cut in 0..300usize) {
         let rules = rules(5, 2, 10, 2);
-        let mut a = Session::new(rules.clone(), "p", 0);
-        let mut b = Session::new(rules.clone(), "p", 0);
+        let mut a = player(&rules);
+        let mut b = player(&rules);
         let (da, _) = run(&mut a, &events);
         let (db, _) = run(&mut b, &events);
         prop_assert_eq!(&da, &db);
-        prop_assert_eq!(a.state(), b.state());
+        prop_assert_eq!(a.session().state(), b.session().state());
 
         // Saving at any point and going on from the saved state changes nothing.
         let cut = cut.min(events.len());
-        let mut c = Session::new(rules.clone(), "p", 0);
+        let mut c = player(&rules);
         let (mut dc, _) = run(&mut c, &events[..cut]);
-        let saved = serde_json::to_string(c.state()).unwrap();
-        let mut c = Session::restore(rules, serde_json::from_str(&saved).unwrap()).expect("fits");
+        let saved = serde_json::to_string(c.session().state()).unwrap();
+        let restored = Session::restore(rules, serde_json::from_str(&saved).unwrap()).expect("fits");
+        // The page knows which prompt is open (the last decision) across the reload.
+        let mut c = Player::resume(restored, dc.last().copied());
         let t0: u64 = events[..cut].iter().map(|(dt, _)| dt).sum();
         run_on(&mut c, t0, &events[cut..], &mut dc);
         prop_assert_eq!(&dc, &da);
-        prop_assert_eq!(c.state(), a.state());
+        prop_assert_eq!(c.session().state(), a.session().state());
     }
 
     #[test]
@@ -202,9 +180,7 @@ fn random_sessions_do_produce_decisions() {
     let total: usize = (0..50)
         .map(|_| {
             let events = session_events().new_tree(&mut runner).unwrap().current();
-            run(&mut Session::new(rules.clone(), "p", 0), &events)
-                .0
-                .len()
+            run(&mut player(&rules), &events).0.len()
         })
         .sum();
     assert!(total >= 25, "only {total} decisions in 50 random sessions");

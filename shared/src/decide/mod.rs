@@ -142,7 +142,9 @@ pub(crate) fn choose(rules: &Rules, throttle: &Throttle, view: &View<'_>) -> Opt
             continue;
         }
         if prompt.needs_person() && !view.ctx.agents_online {
-            passed_over.get_or_insert(i);
+            if passed_over.is_none_or(|p| rule.priority > rules.rules[p].priority) {
+                passed_over = Some(i);
+            }
             continue;
         }
         let better = best.is_none_or(|(b, bv)| {

@@ -41,21 +41,7 @@ macro_rules! json_object {
             }
         }
 
-        impl $crate::rules::read::FromJson for $name {
-            fn read(
-                v: &$crate::json::Json,
-                r: &mut $crate::rules::read::Reader,
-            ) -> Option<Self> {
-                const FIELDS: &[&str] = &[$(stringify!($field)),*];
-                let entries = r.object(v, FIELDS)?;
-                $(
-                    let $field: Option<$ty> =
-                        r.optional(entries, stringify!($field), || $default);
-                    $(let $field = $field.and_then(|x| r.range(stringify!($field), x, $min as f64, $max as f64));)?
-                )*
-                Some(Self { $($field: $field?,)* })
-            }
-        }
+        $crate::rules::declare::json_object!(@reader $name { $($field: $ty $([$min ..= $max])? = $default),* });
     };
     (
         $(#[$meta:meta])*
@@ -79,6 +65,13 @@ macro_rules! json_object {
             )*
         }
 
+        $crate::rules::declare::json_object!(@reader $name { $($field: $ty $([$min ..= $max])? $(= $default)?),* });
+    };
+    // The reader: every field read (a missing required one, or a bad one, is reported and
+    // reading goes on), then ranges checked, then the struct built if all went well.
+    (@reader $name:ident {
+        $( $field:ident : $ty:ty $([$min:literal ..= $max:literal])? $(= $default:expr)? ),*
+    }) => {
         impl $crate::rules::read::FromJson for $name {
             fn read(
                 v: &$crate::json::Json,
