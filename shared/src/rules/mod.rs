@@ -1,8 +1,8 @@
 //! A site's rules: read from JSON ([`spec`]), checked once into [`Rules`].
 //!
-//! The spec types are declared once ([`declare`]) as type, schema and reader. Reading
-//! ([`read`]) reports every structural problem (unknown fields, wrong types, values
-//! out of range); checking ([`check`]) every semantic one (unknown prompt ids, duplicate
+//! The spec types are declared once (`declare`) as type, schema and reader. Reading
+//! (`read`) reports every structural problem (unknown fields, wrong types, values
+//! out of range); checking (`check`) every semantic one (unknown prompt ids, duplicate
 //! ids, bad links or colours). Both name the JSON path. The hot path only sees [`Rules`]:
 //! page patterns compiled into one matcher table, ids resolved to indices, times in ms.
 
