@@ -22,7 +22,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
 
-.PHONY: setup test lint unit wasm-test demo bench schema clean
+AGENT_OUT := target/agent
+WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-reference-types --enable-multivalue \
+	--enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int
+
+.PHONY: setup test lint unit wasm-test agent size demo bench schema clean
 
 setup:
 	@echo "== set-up: installing what is missing"
@@ -45,15 +49,31 @@ setup:
 	fi
 	@echo "== set-up done: $$(wasm-bindgen --version), $$(wasm-opt --version), $$(/usr/bin/chromium --version 2>/dev/null)"
 
+# The release agent: agent.js (wasm-bindgen's glue + our loader) and agent.wasm, through
+# binaryen's wasm-opt (from npm; Debian's is too old and corrupts the module).
+agent:
+	@echo "== release agent"
+	cargo build -p lifeline-agent --target wasm32-unknown-unknown --release --locked
+	@mkdir -p $(AGENT_OUT)
+	wasm-bindgen --target no-modules --no-modules-global lifeline_wasm --no-typescript \
+		--out-dir $(AGENT_OUT) --out-name glue target/wasm32-unknown-unknown/release/lifeline_agent.wasm
+	wasm-opt $(WASM_OPT_FLAGS) $(AGENT_OUT)/glue_bg.wasm -o $(AGENT_OUT)/agent.wasm
+	cat $(AGENT_OUT)/glue.js agent/js/loader.js > $(AGENT_OUT)/agent.js
+	@rm -f $(AGENT_OUT)/glue.js $(AGENT_OUT)/glue_bg.wasm
+
+# Fails when the release agent (wasm + JS) exceeds its budget; prints its sizes.
+size: agent
+	cargo test -p lifeline-agent --test size --locked -- --ignored --nocapture
+
 lint:
 	@echo "== cargo fmt --check"
 	cargo fmt --all --check
 	@echo "== clippy (native)"
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	@echo "== clippy (wasm32)"
-	cargo clippy -p lifeline-shared --target wasm32-unknown-unknown --lib --tests --locked -- -D warnings
+	cargo clippy -p lifeline-shared -p lifeline-agent --target wasm32-unknown-unknown --lib --tests --locked -- -D warnings
 	@echo "== build for wasm32"
-	cargo build -p lifeline-shared --target wasm32-unknown-unknown --locked
+	cargo build -p lifeline-shared -p lifeline-agent --target wasm32-unknown-unknown --locked
 
 unit:
 	@echo "== tests (native)"
@@ -62,6 +82,7 @@ unit:
 wasm-test:
 	@echo "== tests (wasm32 in headless Chromium)"
 	$(WASM_TEST_ENV) cargo test -p lifeline-shared --target wasm32-unknown-unknown --test wasm --locked
+	$(WASM_TEST_ENV) cargo test -p lifeline-agent --target wasm32-unknown-unknown --test web --locked
 
 test: setup lint unit wasm-test
 	@echo "== all tests passed"

@@ -16,6 +16,7 @@
 //! - [`session`]: one visit: events in, [`Decision`]s out; saved and restored across pages.
 //! - [`privacy`]: what of a URL may leave the page.
 //! - [`replay`]: recorded sessions as JSON lines, for tests, benchmarks and dry runs.
+//! - [`wire`]: the only thing an agent sends: batches of decisions and feedback.
 //!
 //! # Data flow
 //! ```text
@@ -34,6 +35,7 @@ pub mod rules;
 pub mod score;
 pub mod session;
 pub mod signals;
+pub mod wire;
 
 mod ring;
 

@@ -186,6 +186,12 @@ impl Session {
         tier.is_none() || idx.is_some()
     }
 
+    /// Whether the page is visible, without deciding anything (a restored visit on a new
+    /// page load starts visible; its first page view decides).
+    pub fn set_visible(&mut self, visible: bool) {
+        self.state.visible = visible;
+    }
+
     /// Whether a person is online for chat or calls.
     pub fn set_agents_online(&mut self, online: bool) {
         self.state.context.agents_online = online;

@@ -1,0 +1,49 @@
+/* Lifeline loader: the end of agent.js (after wasm-bindgen's glue).
+ *   <script src="https://COLLECTOR/agent.js" data-site="SITE" async></script>
+ * Options on the tag: data-rules-url (rules from elsewhere). Inline rules:
+ *   <script type="application/json" data-lifeline-rules>{...}</script>
+ * API: lifeline.track(name, props), identify(attrs, signature), consent(bool), optOut(),
+ * show(promptId), agentsOnline(bool). Calls made before the agent is ready are queued; a
+ * page may also queue calls before this script loads with the stub
+ *   window.lifeline = window.lifeline || {q: []}  and  lifeline.q.push(["track", ["x"]])
+ * Nothing here can throw into the page: every call into the agent is guarded, and an
+ * internal error turns the agent off for the rest of the page. */
+(function () {
+  "use strict";
+  var w = window, d = document;
+  if (w.__lifeline_loaded) return;
+  w.__lifeline_loaded = true;
+  var script = d.currentScript;
+  var site = script && script.getAttribute("data-site");
+  if (!site || !script.src) {
+    console.warn("lifeline: add data-site=\"YOUR SITE\" to the agent's script tag");
+    return;
+  }
+  var base = script.src.slice(0, script.src.lastIndexOf("/") + 1);
+  var names = ["track", "identify", "consent", "optOut", "show", "agentsOnline"];
+  var api = w.lifeline = w.lifeline || {};
+  var queue = Array.isArray(api.q) ? api.q : [];
+  names.forEach(function (n) {
+    api[n] = function () { queue.push([n, Array.prototype.slice.call(arguments)]); };
+  });
+  w.__lifeline_guard = function (f) {
+    return function (a, b, c) {
+      if (w.__lifeline_dead) return;
+      try { return f(a, b, c); } catch (e) { w.__lifeline_dead = true; }
+    };
+  };
+  var guarded = function (f) { return w.__lifeline_guard(function () { return f.apply(null, arguments); }); };
+  var inline = d.querySelector("script[type=\"application/json\"][data-lifeline-rules]");
+  lifeline_wasm({ module_or_path: base + "agent.wasm" }).then(function () {
+    guarded(lifeline_wasm.start)({
+      site: site,
+      collector: base,
+      rulesUrl: script.getAttribute("data-rules-url") || undefined,
+      inlineRules: inline ? inline.textContent : undefined
+    });
+    names.forEach(function (n) { api[n] = guarded(lifeline_wasm[n]); });
+    queue.splice(0).forEach(function (c) { if (api[c[0]]) api[c[0]].apply(null, c[1]); });
+  }, function (e) {
+    console.warn("lifeline: the agent could not load", e);
+  });
+})();

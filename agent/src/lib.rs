@@ -1,0 +1,36 @@
+//! Lifeline's browser agent. One script tag on a shop's page; it watches for struggle on
+//! the visitor's device, shows the help the site's rules call for, and sends only its
+//! decisions and the visitor's feedback.
+//!
+//! # Layout
+//! - [`agent`]: [`Agent`], one page's agent, independent of the browser: rules in, engine
+//!   ([`lifeline_shared::Session`]) run, prompts shown, reports queued.
+//! - [`host`]: [`Host`], what the agent needs from its surroundings, and [`MemoryHost`] for
+//!   native tests.
+//! - [`outbox`]: decisions and feedback waiting to be sent: bounded, persisted, batched,
+//!   retried, each with an idempotency key.
+//! - [`profile`]: the visitor's profile in their own `localStorage`, never uploaded.
+//! - [`view`]: a prompt as plain data for rendering.
+//! - `platform` (wasm32 only): the one module that touches `web_sys`: the JS API, DOM
+//!   observation, the Shadow-DOM prompt, storage and network.
+//!
+//! # Data flow
+//! ```text
+//! DOM events --> platform::observe --> Agent --> Session (shared) --> Decision
+//!                                        |--> Host::show (platform::prompt, Shadow DOM)
+//!                                        '--> Outbox --> Host::send (fetch / sendBeacon)
+//! ```
+
+pub mod agent;
+pub mod host;
+pub mod outbox;
+pub mod profile;
+pub mod view;
+
+#[cfg(target_arch = "wasm32")]
+pub mod platform;
+
+pub use agent::{Agent, Config, Dormancy, Feedback, State};
+#[cfg(not(target_arch = "wasm32"))]
+pub use host::MemoryHost;
+pub use host::{Area, Host, Level, Loaded};

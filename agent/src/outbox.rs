@@ -1,0 +1,199 @@
+//! The outbox: decisions and feedback waiting to reach the collector.
+//!
+//! Bounded (when full, the oldest reports are dropped and counted), persisted by the agent
+//! after each change so a reload or a dead network loses nothing, sent in batches, retried
+//! with exponential backoff. Each report has a key unique in its visit, so the collector
+//! keeps it once however often it arrives (a beacon on page hide, then a retry).
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use lifeline_shared::wire::{MAX_ITEMS, Report, ReportBatch, ReportItem};
+
+/// Most reports kept waiting.
+pub const CAPACITY: usize = 200;
+/// Send when this many reports wait...
+pub const BATCH_AT: usize = 10;
+/// ...or when the oldest has waited this long, in ms.
+pub const BATCH_AFTER_MS: u64 = 3_000;
+/// The first retry waits this long, in ms; each failure doubles it...
+pub const RETRY_FIRST_MS: u64 = 2_000;
+/// ...up to this.
+pub const RETRY_MAX_MS: u64 = 5 * 60 * 1000;
+
+/// Reports waiting to be sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outbox {
+    items: VecDeque<ReportItem>,
+    /// Reports dropped because the outbox was full.
+    dropped: u32,
+    /// Next report number in this visit (for keys).
+    seq: u64,
+    /// Reports in the batch being sent by `fetch`, if any.
+    #[serde(skip)]
+    in_flight: Option<usize>,
+    /// No fetch before this time (backoff).
+    #[serde(default)]
+    next_try: u64,
+    #[serde(default)]
+    failures: u32,
+}
+
+impl Outbox {
+    /// Queues a report made at `at` on `page`; keys it `SESSION:N`.
+    pub fn push(&mut self, session: &str, at: u64, page: &str, report: Report) {
+        self.seq += 1;
+        if self.items.len() >= CAPACITY {
+            self.items.pop_front();
+            self.dropped = self.dropped.saturating_add(1);
+            // A batch in flight no longer starts where it did: let its answer be ignored.
+            self.in_flight = None;
+        }
+        self.items.push_back(ReportItem {
+            key: format!("{session}:{}", self.seq),
+            at,
+            page: page.to_owned(),
+            report,
+        });
+    }
+
+    /// The batch to send now, if one is due: `force` (page hiding) sends whatever waits.
+    /// Reports stay queued until [`Outbox::sent`] says they arrived.
+    pub fn batch(&mut self, session: &str, now: u64, force: bool) -> Option<ReportBatch> {
+        if self.items.is_empty() || (!force && (self.in_flight.is_some() || now < self.next_try)) {
+            return None;
+        }
+        let oldest = self.items.front().map_or(now, |i| i.at);
+        let due =
+            force || self.items.len() >= BATCH_AT || now.saturating_sub(oldest) >= BATCH_AFTER_MS;
+        if !due {
+            return None;
+        }
+        let n = self.items.len().min(MAX_ITEMS);
+        if !force {
+            self.in_flight = Some(n);
+        }
+        Some(ReportBatch {
+            session: session.to_owned(),
+            items: self.items.iter().take(n).cloned().collect(),
+        })
+    }
+
+    /// The answer to the batch in flight: on success its reports leave the outbox; on
+    /// failure the next try waits (2 s, 4 s, ... up to 5 min).
+    pub fn sent(&mut self, ok: bool, now: u64) {
+        let Some(n) = self.in_flight.take() else {
+            return;
+        };
+        if ok {
+            for _ in 0..n.min(self.items.len()) {
+                self.items.pop_front();
+            }
+            self.failures = 0;
+            self.next_try = now;
+        } else {
+            self.failures = self.failures.saturating_add(1);
+            let wait = RETRY_FIRST_MS.saturating_mul(1 << self.failures.min(20).saturating_sub(1));
+            self.next_try = now + wait.min(RETRY_MAX_MS);
+        }
+    }
+
+    /// Reports waiting.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Reports dropped because the outbox was full.
+    pub fn dropped(&self) -> u32 {
+        self.dropped
+    }
+
+    /// Whether a stored outbox can be used as is.
+    pub fn is_sound(&self) -> bool {
+        self.items.len() <= CAPACITY
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lifeline_shared::SignalSet;
+    use lifeline_shared::rules::spec::{Band, PromptKind};
+
+    fn report() -> Report {
+        Report::Decision {
+            rule: "r".into(),
+            prompt: "p".into(),
+            kind: PromptKind::Help,
+            outcome: None,
+            band: Band::Low,
+            signals: SignalSet::EMPTY,
+        }
+    }
+
+    #[test]
+    fn reports_wait_for_a_batch_then_leave_only_when_sent() {
+        let mut o = Outbox::default();
+        o.push("s", 0, "/", report());
+        assert!(o.batch("s", 1000, false).is_none(), "not due yet");
+        let b = o.batch("s", 3000, false).expect("due after 3 s");
+        assert_eq!(b.items[0].key, "s:1");
+        assert!(
+            o.batch("s", 3001, false).is_none(),
+            "one batch in flight at a time"
+        );
+        o.sent(true, 3100);
+        assert!(o.is_empty());
+    }
+
+    #[test]
+    fn failures_back_off_and_keep_the_reports() {
+        let mut o = Outbox::default();
+        for i in 0..10 {
+            o.push("s", i, "/", report());
+        }
+        assert!(
+            o.batch("s", 10, false).is_some(),
+            "ten reports are due at once"
+        );
+        o.sent(false, 100);
+        assert!(o.batch("s", 2099, false).is_none());
+        assert!(o.batch("s", 2100, false).is_some());
+        o.sent(false, 2100);
+        assert!(o.batch("s", 6099, false).is_none(), "the wait doubles");
+        assert_eq!(o.batch("s", 6100, false).map(|b| b.items.len()), Some(10));
+        o.sent(true, 6100);
+        assert!(o.is_empty());
+    }
+
+    #[test]
+    fn a_full_outbox_drops_the_oldest_and_counts_them() {
+        let mut o = Outbox::default();
+        for i in 0..(CAPACITY as u64 + 5) {
+            o.push("s", i, "/", report());
+        }
+        assert_eq!((o.len(), o.dropped()), (CAPACITY, 5));
+        let b = o.batch("s", 10_000, true).unwrap();
+        assert_eq!(b.items[0].key, "s:6", "the oldest five went");
+        assert_eq!(b.items.len(), MAX_ITEMS);
+    }
+
+    #[test]
+    fn a_page_going_away_sends_everything_by_beacon_but_keeps_it_until_acknowledged() {
+        let mut o = Outbox::default();
+        o.push("s", 0, "/", report());
+        assert!(o.batch("s", 1, true).is_some());
+        assert_eq!(
+            o.len(),
+            1,
+            "a beacon has no answer: kept for the next page, de-duplicated by key"
+        );
+    }
+}

@@ -1,0 +1,153 @@
+//! [`BrowserHost`]: the agent's [`Host`] in a real browser: `Date.now`, `crypto`,
+//! `localStorage` / `sessionStorage` as JSON (through `JSON.parse`/`JSON.stringify`, which
+//! keeps `serde_json` out of the wasm), `fetch` with `keepalive`, `sendBeacon`, the console
+//! and the Shadow-DOM prompt.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestInit, Response, Storage, Window};
+
+use lifeline_shared::wire::ReportBatch;
+
+use super::prompt::PromptUi;
+use crate::host::{Area, Host, Level, Loaded};
+use crate::view::PromptView;
+
+/// The browser as the agent's host.
+pub(crate) struct BrowserHost {
+    window: Window,
+    /// Where reports go: `{collector}/v1/sites/{site}/reports`.
+    reports_url: String,
+    prompt: PromptUi,
+}
+
+impl BrowserHost {
+    pub(crate) fn new(window: Window, reports_url: String) -> BrowserHost {
+        let prompt = PromptUi::new(window.clone());
+        BrowserHost {
+            window,
+            reports_url,
+            prompt,
+        }
+    }
+
+    fn storage(&self, area: Area) -> Option<Storage> {
+        match area {
+            Area::Local => self.window.local_storage().ok().flatten(),
+            Area::Session => self.window.session_storage().ok().flatten(),
+        }
+    }
+
+    /// Drops the listeners of prompts already closed (never while one of them runs).
+    pub(crate) fn sweep(&mut self) {
+        self.prompt.sweep();
+    }
+}
+
+/// Encodes a value as JSON text through the browser's `JSON.stringify`.
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Option<String> {
+    let js = value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()?;
+    js_sys::JSON::stringify(&js).ok().map(String::from)
+}
+
+/// Decodes JSON text through the browser's `JSON.parse`.
+pub(crate) fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let js = js_sys::JSON::parse(text).ok()?;
+    serde_wasm_bindgen::from_value(js).ok()
+}
+
+impl Host for BrowserHost {
+    fn now_ms(&self) -> u64 {
+        js_sys::Date::now() as u64
+    }
+
+    fn random_id(&mut self) -> String {
+        let mut bytes = [0u8; 12];
+        if let Ok(crypto) = self.window.crypto() {
+            let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+        }
+        const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+        let mut id = String::with_capacity(20);
+        let mut acc = 0u32;
+        let mut bits = 0;
+        for b in bytes {
+            acc = (acc << 8) | u32::from(b);
+            bits += 8;
+            while bits >= 5 {
+                bits -= 5;
+                id.push(ALPHABET[((acc >> bits) & 31) as usize] as char);
+            }
+        }
+        id
+    }
+
+    fn load<T: DeserializeOwned>(&self, area: Area, key: &str) -> Loaded<T> {
+        let Some(text) = self
+            .storage(area)
+            .and_then(|s| s.get_item(key).ok().flatten())
+        else {
+            return Loaded::Missing;
+        };
+        from_json(&text).map_or(Loaded::Corrupt, Loaded::Found)
+    }
+
+    fn save<T: Serialize>(&mut self, area: Area, key: &str, value: &T) -> bool {
+        match (self.storage(area), to_json(value)) {
+            (Some(storage), Some(text)) => storage.set_item(key, &text).is_ok(),
+            _ => false,
+        }
+    }
+
+    fn remove(&mut self, area: Area, key: &str) {
+        if let Some(storage) = self.storage(area) {
+            let _ = storage.remove_item(key);
+        }
+    }
+
+    fn send(&mut self, batch: &ReportBatch, beacon: bool) {
+        let Some(body) = to_json(batch) else { return };
+        if beacon {
+            // A string body goes as text/plain: no preflight, and sendBeacon accepts it.
+            let _ = self
+                .window
+                .navigator()
+                .send_beacon_with_opt_str(&self.reports_url, Some(&body));
+            return;
+        }
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(&body));
+        // keepalive: the request outlives the page if it is being left.
+        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+        let request = self
+            .window
+            .fetch_with_str_and_init(&self.reports_url, &init);
+        wasm_bindgen_futures::spawn_local(async move {
+            let ok = match JsFuture::from(request).await {
+                Ok(response) => response.dyn_into::<Response>().is_ok_and(|r| r.ok()),
+                Err(_) => false,
+            };
+            super::with_agent(|agent| agent.sent(ok));
+        });
+    }
+
+    fn show(&mut self, view: &PromptView) {
+        self.prompt.show(view);
+    }
+
+    fn hide(&mut self) {
+        self.prompt.hide();
+    }
+
+    fn log(&mut self, level: Level, message: &str) {
+        let message = JsValue::from_str(message);
+        match level {
+            Level::Warn => web_sys::console::warn_1(&message),
+            Level::Error => web_sys::console::error_1(&message),
+        }
+    }
+}

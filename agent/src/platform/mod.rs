@@ -1,0 +1,304 @@
+//! The browser: the only module that talks to `web_sys`.
+//!
+//! - [`browser`]: the agent's [`Host`](crate::Host) in a real browser.
+//! - [`observe`]: DOM events into engine events.
+//! - [`prompt`]: the Shadow-DOM prompt.
+//! - [`rules`]: inline or fetched rules, cached with their ETag.
+//! - [`listener`]: RAII event listeners.
+//!
+//! The JS API (`start`, `track`, `identify`, `consent`, `optOut`, `show`, `agentsOnline`)
+//! is called by the loader (`agent/js/loader.js`). Never hurting the page: every callback
+//! runs through the loader's guard; a panic logs one `console.warn`, removes the prompt
+//! and leaves the agent dormant; a nested call is dropped rather than borrowed twice.
+
+mod browser;
+mod listener;
+mod observe;
+mod prompt;
+mod rules;
+
+use std::cell::RefCell;
+
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use web_sys::Window;
+
+use lifeline_shared::rules::spec::Device;
+
+use crate::agent::{Agent, Config};
+use browser::BrowserHost;
+use observe::Observers;
+
+/// The running agent and what watches the page for it.
+struct Runtime {
+    agent: Agent<BrowserHost>,
+    _observers: Option<Observers>,
+}
+
+thread_local! {
+    static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the agent, unless there is none or it is busy (a nested call is dropped).
+pub(crate) fn with_agent(f: impl FnOnce(&mut Agent<BrowserHost>)) {
+    RUNTIME.with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut()
+            && let Some(rt) = r.as_mut()
+        {
+            f(&mut rt.agent);
+        }
+    });
+}
+
+/// Drops the listeners of closed prompts.
+fn sweep() {
+    RUNTIME.with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut()
+            && let Some(rt) = r.as_mut()
+        {
+            rt.agent.host_mut().sweep();
+        }
+    });
+}
+
+/// Wraps `f` in the loader's guard (`__lifeline_guard`): a trap inside stops the agent
+/// instead of throwing into the page. Without a loader (tests), `f` itself.
+pub(crate) fn guard(f: &js_sys::Function) -> js_sys::Function {
+    let global = js_sys::global();
+    js_sys::Reflect::get(&global, &"__lifeline_guard".into())
+        .ok()
+        .and_then(|g| g.dyn_into::<js_sys::Function>().ok())
+        .and_then(|g| g.call1(&JsValue::NULL, f).ok())
+        .and_then(|wrapped| wrapped.dyn_into::<js_sys::Function>().ok())
+        .unwrap_or_else(|| f.clone())
+}
+
+/// What the loader passes to [`start`].
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StartOptions {
+    site: String,
+    /// The collector's base URL, with a trailing `/`.
+    collector: String,
+    rules_url: Option<String>,
+    /// Rules from `<script type="application/json" data-lifeline-rules>`.
+    inline_rules: Option<String>,
+}
+
+/// Starts the agent on this page. Called once by the loader.
+#[wasm_bindgen]
+pub fn start(options: JsValue) {
+    std::panic::set_hook(Box::new(|_| stopped()));
+    let Ok(options) = serde_wasm_bindgen::from_value::<StartOptions>(options) else {
+        web_sys::console::warn_1(&"lifeline: start() needs {site, collector}".into());
+        return;
+    };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(document) = window.document() else {
+        return;
+    };
+    let base = options.collector.trim_end_matches('/').to_owned();
+    let site = options.site;
+    let reports_url = format!("{base}/v1/sites/{site}/reports");
+    let rules_url = options
+        .rules_url
+        .unwrap_or_else(|| format!("{base}/v1/sites/{site}/rules"));
+    let config = Config {
+        site: site.clone(),
+        language: language(&window),
+        gpc: gpc(&window),
+        device: device(&window),
+    };
+    let agent = Agent::new(BrowserHost::new(window.clone(), reports_url), config);
+    RUNTIME.with(|r| {
+        *r.borrow_mut() = Some(Runtime {
+            agent,
+            _observers: None,
+        })
+    });
+
+    let cache_key = format!("lifeline:{site}:rules");
+    wasm_bindgen_futures::spawn_local(async move {
+        let text = match options.inline_rules {
+            Some(text) => Some(text),
+            None => rules::fetch(&window, &rules_url, &cache_key).await,
+        };
+        let Some(text) = text else {
+            // The collector is unreachable and nothing is cached: stay quietly off.
+            web_sys::console::warn_1(
+                &"lifeline: rules unavailable; the agent is off for this page".into(),
+            );
+            return;
+        };
+        let parsed = rules::parse(&text);
+        let mut running = false;
+        with_agent(|a| {
+            a.rules_loaded(parsed);
+            running = !matches!(a.state(), crate::State::Dormant(_));
+        });
+        if running {
+            let observers = observe::start(&window, &document);
+            RUNTIME.with(|r| {
+                if let Ok(mut r) = r.try_borrow_mut()
+                    && let Some(rt) = r.as_mut()
+                {
+                    rt._observers = Some(observers);
+                }
+            });
+            observe::navigated(&window);
+        }
+    });
+}
+
+/// Stops and forgets the agent on this page (for tests: a fresh start on the same page).
+/// Storage is left as it is, as a reload would.
+#[doc(hidden)]
+pub fn reset() {
+    RUNTIME.with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            if let Some(rt) = r.as_mut() {
+                crate::Host::hide(rt.agent.host_mut());
+            }
+            *r = None;
+        }
+    });
+    let _ = js_sys::Reflect::set(
+        &js_sys::global(),
+        &"__lifeline_dead".into(),
+        &JsValue::FALSE,
+    );
+}
+
+/// After a panic: one warning, the prompt removed, everything off. Runs in the panic hook,
+/// so it touches nothing the panic may have left borrowed.
+fn stopped() {
+    let global = js_sys::global();
+    let _ = js_sys::Reflect::set(&global, &"__lifeline_dead".into(), &JsValue::TRUE);
+    web_sys::console::warn_1(
+        &"lifeline: stopped after an internal error; the page is not affected".into(),
+    );
+    if let Some(host) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(prompt::HOST_ID))
+    {
+        host.remove();
+    }
+}
+
+/// `lifeline.track(name, props)`: a named mark (task start or completion), or a cart
+/// change (`cart:add`, `cart:remove`, with `props.total`). Props are never sent anywhere.
+#[wasm_bindgen]
+pub fn track(name: String, props: JsValue) {
+    use lifeline_shared::{CartChange, Event};
+    let total = js_sys::Reflect::get(&props, &"total".into())
+        .ok()
+        .and_then(|t| t.as_f64());
+    let cart = match name.as_str() {
+        "cart:add" => Some(CartChange::Add),
+        "cart:remove" => Some(CartChange::Remove),
+        _ => None,
+    };
+    with_agent(|a| match cart {
+        Some(change) => a.observe(&Event::Cart { change, total }),
+        None => a.observe(&Event::Mark { name: &name }),
+    });
+}
+
+/// `lifeline.identify(attrs, signature)`: the customer tier, for targeting. The signature
+/// is the shop backend's HMAC over the attributes, checked by the collector when it matters
+/// (compensation); the tier alone never leaves the page.
+#[wasm_bindgen]
+pub fn identify(attrs: JsValue, _signature: Option<String>) {
+    let tier = js_sys::Reflect::get(&attrs, &"tier".into())
+        .ok()
+        .and_then(|t| t.as_string());
+    with_agent(|a| a.identify(tier));
+}
+
+/// `lifeline.consent(bool)`.
+#[wasm_bindgen]
+pub fn consent(given: bool) {
+    with_agent(|a| a.consent(given));
+    if given {
+        // Consent may start the agent: watch the page now.
+        let running = RUNTIME.with(|r| {
+            r.try_borrow().ok().is_some_and(|r| {
+                r.as_ref().is_some_and(|rt| {
+                    rt._observers.is_none() && rt.agent.state() == crate::State::Running
+                })
+            })
+        });
+        if running
+            && let (Some(window), Some(document)) = (
+                web_sys::window(),
+                web_sys::window().and_then(|w| w.document()),
+            )
+        {
+            let observers = observe::start(&window, &document);
+            RUNTIME.with(|r| {
+                if let Ok(mut r) = r.try_borrow_mut()
+                    && let Some(rt) = r.as_mut()
+                {
+                    rt._observers = Some(observers);
+                }
+            });
+            observe::navigated(&window);
+        }
+    }
+}
+
+/// `lifeline.optOut()`: clears everything stored and stays off.
+#[wasm_bindgen(js_name = optOut)]
+pub fn opt_out() {
+    with_agent(|a| a.opt_out());
+    RUNTIME.with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut()
+            && let Some(rt) = r.as_mut()
+        {
+            rt._observers = None;
+        }
+    });
+}
+
+/// `lifeline.show(promptId)`: shows a prompt by hand, to try the rules.
+#[wasm_bindgen]
+pub fn show(prompt_id: String) -> bool {
+    let mut shown = false;
+    with_agent(|a| shown = a.show(&prompt_id));
+    shown
+}
+
+/// `lifeline.agentsOnline(bool)`: whether a person is online for chat or calls.
+#[wasm_bindgen(js_name = agentsOnline)]
+pub fn agents_online(online: bool) {
+    with_agent(|a| a.set_agents_online(online));
+}
+
+fn language(window: &Window) -> String {
+    window.navigator().language().unwrap_or_else(|| "en".into())
+}
+
+fn gpc(window: &Window) -> bool {
+    js_sys::Reflect::get(&window.navigator(), &"globalPrivacyControl".into())
+        .is_ok_and(|v| v.is_truthy())
+}
+
+fn device(window: &Window) -> Device {
+    let coarse = window
+        .match_media("(pointer: coarse)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
+    let width = window
+        .inner_width()
+        .ok()
+        .and_then(|w| w.as_f64())
+        .unwrap_or(1024.0);
+    match (coarse, width) {
+        (true, w) if w < 768.0 => Device::Mobile,
+        (true, _) => Device::Tablet,
+        _ => Device::Desktop,
+    }
+}

@@ -1,0 +1,82 @@
+//! The visitor's profile, kept in their own `localStorage` and never uploaded: visits, past
+//! prompts and how they ended, dismissals, the last feedback. Versioned: a value from
+//! another version or another script is reset, never trusted.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The profile format this build writes.
+pub const VERSION: u32 = 1;
+/// Most prompts remembered (the oldest dismissals are forgotten first).
+const MAX_PROMPTS: usize = 64;
+
+/// What the visitor's browser remembers about them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Format version.
+    pub v: u32,
+    /// Visits so far, this one included.
+    pub visits: u32,
+    /// When the last visit started, ms since the epoch.
+    pub last_visit: u64,
+    /// When feedback was last given.
+    pub last_feedback: Option<u64>,
+    /// Prompts dismissed, and when.
+    pub dismissed: BTreeMap<String, u64>,
+    /// Prompts shown, all visits.
+    pub shown: u32,
+    /// Prompts used (a link, chat, call, an offer).
+    pub engaged: u32,
+    /// Times the visitor asked for a person and none could help.
+    pub support_failures: u32,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile {
+            v: VERSION,
+            visits: 0,
+            last_visit: 0,
+            last_feedback: None,
+            dismissed: BTreeMap::new(),
+            shown: 0,
+            engaged: 0,
+            support_failures: 0,
+        }
+    }
+}
+
+impl Profile {
+    /// Whether this visitor came before.
+    pub fn returning(&self) -> bool {
+        self.visits > 1
+    }
+
+    /// Counts a new visit starting at `now`.
+    pub fn new_visit(&mut self, now: u64) {
+        self.visits = self.visits.saturating_add(1);
+        self.last_visit = now;
+    }
+
+    /// Remembers a dismissal, forgetting the oldest when too many are kept.
+    pub fn dismissed(&mut self, prompt: &str, now: u64) {
+        self.dismissed.insert(prompt.to_owned(), now);
+        while self.dismissed.len() > MAX_PROMPTS {
+            let oldest = self
+                .dismissed
+                .iter()
+                .min_by_key(|(_, t)| **t)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                self.dismissed.remove(&k);
+            }
+        }
+    }
+
+    /// Whether a stored profile can be used as is.
+    pub fn is_current(&self) -> bool {
+        self.v == VERSION && self.dismissed.len() <= MAX_PROMPTS
+    }
+}

@@ -1,0 +1,140 @@
+//! What a prompt looks like, as plain data: texts (rendered as text, never HTML), links,
+//! the action, the feedback controls, the theme. Built from the rules for the visitor's
+//! language; rendered by the platform.
+
+use lifeline_shared::rules::spec::{FeedbackSpec, Position, PromptKind, ThemeSpec};
+use lifeline_shared::rules::{Prompt, Rules};
+
+/// A link in a prompt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkView {
+    /// Its text.
+    pub label: String,
+    /// Where it goes (checked by the rules: https, http, mailto, tel or a site path).
+    pub href: String,
+}
+
+/// One prompt, ready to render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromptView {
+    /// The prompt id.
+    pub prompt: String,
+    /// What it offers.
+    pub kind: PromptKind,
+    /// Heading.
+    pub title: String,
+    /// Body text.
+    pub body: String,
+    /// Numbered steps.
+    pub steps: Vec<String>,
+    /// Links.
+    pub links: Vec<LinkView>,
+    /// The main button: its label, and where it goes (`None`: the agent handles it).
+    pub action: Option<(String, Option<String>)>,
+    /// For feedback: how to ask.
+    pub feedback: Option<FeedbackSpec>,
+    /// Label of the close button.
+    pub close_label: &'static str,
+    /// Colours.
+    pub theme: ThemeSpec,
+    /// Where on the screen.
+    pub position: Position,
+    /// The language of the texts.
+    pub language: String,
+}
+
+/// The view of prompt `index` for a visitor whose browser prefers `language`.
+pub fn build(rules: &Rules, index: usize, language: &str) -> Option<PromptView> {
+    let prompt: &Prompt = rules.prompts.get(index)?;
+    let text = prompt.text_for(language);
+    let has_translation = !std::ptr::eq(text, &prompt.text);
+    let action = match prompt.kind {
+        PromptKind::Help => text.action.clone().map(|a| (a, None)),
+        PromptKind::Feedback => Some((text.action.clone().unwrap_or_else(|| "Send".into()), None)),
+        PromptKind::ChatOffer => Some((
+            text.action.clone().unwrap_or_else(|| "Chat with us".into()),
+            prompt.chat_url.clone(),
+        )),
+        PromptKind::CallOffer => Some((
+            text.action.clone().unwrap_or_else(|| "Call us".into()),
+            prompt.phone.as_ref().map(|p| {
+                let digits: String = p
+                    .chars()
+                    .filter(|c| c.is_ascii_digit() || *c == '+')
+                    .collect();
+                format!("tel:{digits}")
+            }),
+        )),
+        PromptKind::Offer => Some((
+            text.action
+                .clone()
+                .unwrap_or_else(|| "Claim my offer".into()),
+            None,
+        )),
+    };
+    Some(PromptView {
+        prompt: prompt.id.clone(),
+        kind: prompt.kind,
+        title: text.title.clone(),
+        body: text.body.clone(),
+        steps: text.steps.clone(),
+        links: text
+            .links
+            .iter()
+            .map(|l| LinkView {
+                label: l.label.clone(),
+                href: l.url.clone(),
+            })
+            .collect(),
+        action,
+        feedback: (prompt.kind == PromptKind::Feedback).then(|| prompt.feedback.clone()),
+        close_label: "Close",
+        theme: prompt.theme.clone(),
+        position: prompt.theme.position,
+        language: if has_translation {
+            language.to_owned()
+        } else {
+            rules.language.clone()
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Rules {
+        Rules::from_json_str(
+            r#"{"version": 1, "prompts": {
+                "call": {"kind": "call_offer", "text": {"title": "Call?"}, "phone": "+44 (20) 7946-0000"},
+                "help": {"kind": "help", "text": {"title": "Help", "links": [{"label": "Terms", "url": "/terms"}]},
+                         "translations": {"fr": {"title": "Aide"}}}}}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn call_offers_become_tel_links() {
+        let v = build(&rules(), 0, "en").unwrap();
+        assert_eq!(
+            v.action,
+            Some(("Call us".into(), Some("tel:+442079460000".into())))
+        );
+    }
+
+    #[test]
+    fn the_visitors_language_is_used_when_the_rules_have_it() {
+        let r = rules();
+        let fr = build(&r, 1, "fr-FR").unwrap();
+        assert_eq!((fr.title.as_str(), fr.language.as_str()), ("Aide", "fr-FR"));
+        let de = build(&r, 1, "de").unwrap();
+        assert_eq!((de.title.as_str(), de.language.as_str()), ("Help", "en"));
+        assert_eq!(
+            de.links,
+            [LinkView {
+                label: "Terms".into(),
+                href: "/terms".into()
+            }]
+        );
+    }
+}

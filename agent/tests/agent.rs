@@ -1,0 +1,360 @@
+//! The agent's logic through a memory host: rules, consent, prompts, outcomes, feedback,
+//! the outbox across reloads and a dead network, and what leaves the page.
+
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
+
+use lifeline_agent::{Agent, Config, Dormancy, Feedback, Level, MemoryHost, State};
+use lifeline_shared::rules::spec::Device;
+use lifeline_shared::wire::Report;
+use lifeline_shared::{Click, ClickFlags, Event, Outcome, Rules, SignalSet};
+
+const RULES: &str = r#"{
+  "version": 1,
+  "prompts": {
+    "promo_help": {"kind": "help", "text": {"title": "Trouble with your promo code?"}},
+    "ask": {"kind": "feedback", "text": {"title": "How is it going?"}}
+  },
+  "rules": [
+    {"id": "promo-rage", "when": {"page": {"exact": "/cart"}, "signals": {"any": ["rage_click"]}},
+     "then": {"prompt": "promo_help"}},
+    {"id": "loop", "when": {"signals": {"any": ["page_loop"]}}, "then": {"prompt": "ask"}}
+  ],
+  "signals": {"page_loop": {"within_navigations": 4, "max_pages": 2}},
+  "limits": {"max_per_session": 5, "max_per_page": 1, "min_gap_s": 0},
+  "privacy": {"keep_query": ["step"]}
+}"#;
+
+fn config() -> Config {
+    Config {
+        site: "shop".into(),
+        language: "en-GB".into(),
+        gpc: false,
+        device: Device::Desktop,
+    }
+}
+
+fn agent_with(host: MemoryHost, rules: &str) -> Agent<MemoryHost> {
+    let mut agent = Agent::new(host, config());
+    agent.rules_loaded(Rules::from_json_str(rules));
+    agent
+}
+
+fn rage(agent: &mut Agent<MemoryHost>) {
+    for _ in 0..3 {
+        agent.host_mut().now += 100;
+        agent.observe(&Event::Click(Click {
+            key: 7,
+            x: 5,
+            y: 5,
+            flags: ClickFlags::BUTTON,
+            ignore: SignalSet::EMPTY,
+        }));
+    }
+}
+
+/// Every report the host sent or the outbox holds, flushed by beacon.
+fn reports(agent: &mut Agent<MemoryHost>) -> Vec<Report> {
+    agent.flush(true);
+    agent
+        .host()
+        .sent
+        .last()
+        .map(|(b, _)| b.items.iter().map(|i| i.report.clone()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn rage_on_the_cart_shows_the_promo_help_and_reports_the_decision() {
+    let mut agent = agent_with(
+        MemoryHost {
+            now: 1_000_000,
+            ..MemoryHost::default()
+        },
+        RULES,
+    );
+    assert_eq!(agent.state(), State::Running);
+    agent.navigate("/cart?step=2&email=a%40b.c");
+    rage(&mut agent);
+    let shown = agent.host().shown.clone().expect("a prompt is on screen");
+    assert_eq!(shown.title, "Trouble with your promo code?");
+    agent.close(Outcome::Dismissed);
+    assert!(agent.host().shown.is_none());
+
+    agent.flush(true);
+    let (batch, beacon) = agent.host().sent.last().cloned().unwrap();
+    assert!(beacon);
+    let pages: Vec<&str> = batch.items.iter().map(|i| i.page.as_str()).collect();
+    assert_eq!(
+        pages,
+        ["/cart?step=2", "/cart?step=2"],
+        "the email left with the dropped query"
+    );
+    let outcomes: Vec<Option<Outcome>> = batch
+        .items
+        .iter()
+        .map(|i| match &i.report {
+            Report::Decision { rule, outcome, .. } => {
+                assert_eq!(rule, "promo-rage");
+                *outcome
+            }
+            Report::Feedback { .. } => panic!("no feedback given"),
+        })
+        .collect();
+    assert_eq!(outcomes, [None, Some(Outcome::Dismissed)]);
+    batch.validate().unwrap();
+}
+
+#[test]
+fn bad_rules_log_one_error_with_paths_and_leave_the_agent_dormant() {
+    let mut agent = agent_with(
+        MemoryHost::default(),
+        r#"{"version": 1, "rules": [{"id": "x", "then": {"prompt": "nope"}}]}"#,
+    );
+    assert_eq!(agent.state(), State::Dormant(Dormancy::BadRules));
+    let console = &agent.host().console;
+    assert_eq!(console.len(), 1);
+    assert_eq!(console[0].0, Level::Error);
+    assert!(
+        console[0]
+            .1
+            .contains("rules[0].then.prompt: no prompt \"nope\""),
+        "{}",
+        console[0].1
+    );
+    agent.navigate("/cart");
+    rage(&mut agent);
+    assert!(
+        agent.host().shown.is_none() && agent.host().local.is_empty(),
+        "nothing shown, nothing stored"
+    );
+}
+
+#[test]
+fn global_privacy_control_and_missing_consent_hold_the_agent() {
+    let mut gpc = Agent::new(
+        MemoryHost::default(),
+        Config {
+            gpc: true,
+            ..config()
+        },
+    );
+    gpc.rules_loaded(Rules::from_json_str(RULES));
+    assert_eq!(gpc.state(), State::Dormant(Dormancy::Gpc));
+    assert!(gpc.host().local.is_empty());
+
+    let rules = RULES.replace(
+        r#""keep_query": ["step"]"#,
+        r#""keep_query": [], "require_consent": true"#,
+    );
+    let mut agent = agent_with(MemoryHost::default(), &rules);
+    assert_eq!(agent.state(), State::AwaitingConsent);
+    agent.navigate("/cart");
+    rage(&mut agent);
+    assert!(
+        agent.host().shown.is_none() && agent.host().local.is_empty(),
+        "nothing before consent"
+    );
+    agent.consent(true);
+    assert_eq!(agent.state(), State::Running);
+    rage(&mut agent);
+    assert!(
+        agent.host().shown.is_some(),
+        "the page seen before consent counts once consent comes"
+    );
+    agent.consent(false);
+    assert_eq!(agent.state(), State::Dormant(Dormancy::NoConsent));
+    assert!(
+        agent.host().local.is_empty() && agent.host().session.is_empty(),
+        "withdrawn consent clears storage"
+    );
+}
+
+#[test]
+fn feedback_is_reported_once_with_the_comment_cut_to_its_limit() {
+    let mut agent = agent_with(MemoryHost::default(), RULES);
+    agent.navigate("/cart");
+    assert!(agent.show("ask"));
+    agent.feedback(Feedback {
+        rating: Some(2),
+        thumbs: None,
+        comment: Some(format!("  {}  ", "x".repeat(1200))),
+    });
+    let feedback: Vec<Report> = reports(&mut agent)
+        .into_iter()
+        .filter(|r| matches!(r, Report::Feedback { .. }))
+        .collect();
+    let [
+        Report::Feedback {
+            rule,
+            rating,
+            comment,
+            ..
+        },
+    ] = feedback.as_slice()
+    else {
+        panic!("{feedback:?}")
+    };
+    assert_eq!((rule.as_str(), *rating), ("manual", Some(2)));
+    assert_eq!(comment.as_ref().map(|c| c.chars().count()), Some(1000));
+    assert!(agent.host().shown.is_none(), "submitting closes the prompt");
+}
+
+#[test]
+fn the_outbox_survives_a_dead_network_and_a_reload_and_keys_never_repeat() {
+    let mut agent = agent_with(
+        MemoryHost {
+            now: 50_000,
+            ..MemoryHost::default()
+        },
+        RULES,
+    );
+    agent.navigate("/cart");
+    rage(&mut agent);
+    agent.close(Outcome::Ignored);
+    agent.host_mut().now += 5_000;
+    agent.tick();
+    assert_eq!(agent.host().sent.len(), 1, "a batch went out");
+    agent.sent(false); // the collector is down
+    assert_eq!(agent.waiting(), 2);
+
+    // The visitor goes to another page: a full reload, same storage.
+    let mut host = std::mem::take(agent.host_mut());
+    host.now += 1_000;
+    host.sent.clear();
+    let mut next = agent_with(host, RULES);
+    next.navigate("/checkout");
+    assert_eq!(next.waiting(), 2, "nothing lost across the reload");
+    next.host_mut().now += 10_000;
+    next.tick();
+    next.sent(true);
+    assert_eq!(next.waiting(), 0);
+    let keys: Vec<String> = next
+        .host()
+        .sent
+        .iter()
+        .flat_map(|(b, _)| b.items.iter().map(|i| i.key.clone()))
+        .collect();
+    let first_session = keys[0].split(':').next().unwrap().to_owned();
+    assert!(
+        keys.iter().all(|k| k.starts_with(&first_session)),
+        "the same visit: {keys:?}"
+    );
+
+    // New reports after the reload continue the numbering: no key is reused.
+    assert!(next.show("ask"));
+    next.close(Outcome::Ignored);
+    next.flush(true);
+    let mut all: Vec<String> = next
+        .host()
+        .sent
+        .iter()
+        .flat_map(|(b, _)| b.items.iter().map(|i| i.key.clone()))
+        .collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 4, "{all:?}");
+}
+
+#[test]
+fn a_visit_goes_on_across_page_loads_for_loops_and_dismissals() {
+    let mut host = MemoryHost {
+        now: 10_000,
+        ..MemoryHost::default()
+    };
+    for (i, page) in ["/cart", "/shipping", "/cart"].iter().enumerate() {
+        let mut agent = agent_with(host, RULES);
+        agent.navigate(page);
+        assert!(agent.host().shown.is_none(), "page {i}");
+        agent.page_hidden();
+        host = std::mem::take(agent.host_mut());
+        host.now += 10_000;
+    }
+    let mut agent = agent_with(host, RULES);
+    agent.navigate("/shipping");
+    assert_eq!(
+        agent.host().shown.as_ref().map(|v| v.prompt.as_str()),
+        Some("ask"),
+        "a loop over four page loads"
+    );
+}
+
+#[test]
+fn an_spa_route_change_closes_a_prompt_about_the_page_left() {
+    let mut agent = agent_with(MemoryHost::default(), RULES);
+    agent.navigate("/cart");
+    rage(&mut agent);
+    assert!(agent.host().shown.is_some());
+    agent.navigate("/cart#coupon");
+    assert!(
+        agent.host().shown.is_some(),
+        "a hash change is the same page"
+    );
+    agent.navigate("/product/1");
+    assert!(agent.host().shown.is_none());
+    let last = reports(&mut agent).pop();
+    assert!(
+        matches!(
+            last,
+            Some(Report::Decision {
+                outcome: Some(Outcome::Ignored),
+                ..
+            })
+        ),
+        "{last:?}"
+    );
+}
+
+#[test]
+fn opting_out_clears_everything_and_lasts() {
+    let mut agent = agent_with(MemoryHost::default(), RULES);
+    agent.navigate("/cart");
+    rage(&mut agent);
+    agent.opt_out();
+    assert_eq!(agent.state(), State::Dormant(Dormancy::OptedOut));
+    assert!(agent.host().shown.is_none() && agent.host().session.is_empty());
+    assert_eq!(
+        agent.host().local.keys().collect::<Vec<_>>(),
+        ["lifeline:shop:opt-out"]
+    );
+    let host = std::mem::take(agent.host_mut());
+    let next = agent_with(host, RULES);
+    assert_eq!(
+        next.state(),
+        State::Dormant(Dormancy::OptedOut),
+        "the next page stays off too"
+    );
+}
+
+#[test]
+fn corrupt_or_foreign_stored_values_are_reset_not_trusted() {
+    let mut host = MemoryHost::default();
+    host.local.insert(
+        "lifeline:shop:profile".into(),
+        r#"{"v": 99, "visits": "lots"}"#.into(),
+    );
+    host.local
+        .insert("lifeline:shop:outbox".into(), "not json".into());
+    host.session
+        .insert("lifeline:shop:visit".into(), r#"{"id": 3}"#.into());
+    let mut agent = agent_with(host, RULES);
+    assert_eq!(agent.state(), State::Running);
+    agent.navigate("/cart");
+    rage(&mut agent);
+    assert!(agent.host().shown.is_some());
+    assert!(agent.host().local["lifeline:shop:profile"].contains(r#""v":1"#));
+}
+
+#[test]
+fn a_full_storage_changes_nothing_for_the_visitor() {
+    let mut agent = agent_with(
+        MemoryHost {
+            storage_full: true,
+            ..MemoryHost::default()
+        },
+        RULES,
+    );
+    agent.navigate("/cart");
+    rage(&mut agent);
+    assert!(agent.host().shown.is_some());
+}

@@ -1,0 +1,446 @@
+//! The agent in a real browser (headless Chromium): DOM observation, SPA navigation, the
+//! Shadow-DOM prompt (roles, labels, keyboard, hostile text), what leaves the page,
+//! consent and Global Privacy Control, bad rules.
+
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)]
+
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Document, Element, HtmlElement, ShadowRoot};
+
+use lifeline_agent::platform;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const RULES: &str = r#"{
+  "version": 1,
+  "prompts": {
+    "help": {"kind": "help", "text": {"title": "Trouble with your promo code?", "body": "Codes are case-sensitive.",
+             "steps": ["Check for spaces"], "links": [{"label": "Terms", "url": "/terms"}]}},
+    "ask": {"kind": "feedback", "text": {"title": "How is it going?"}},
+    "promo": {"kind": "help", "text": {"title": "Summer promo"}}
+  },
+  "rules": [
+    {"id": "rage", "when": {"signals": {"any": ["rage_click"]}}, "then": {"prompt": "help"}},
+    {"id": "promo-page", "when": {"page": {"prefix": "/promo"}}, "then": {"prompt": "promo"}}
+  ],
+  "limits": {"max_per_session": 10, "max_per_page": 5, "min_gap_s": 0}
+}"#;
+
+fn window() -> web_sys::Window {
+    web_sys::window().unwrap()
+}
+
+fn document() -> Document {
+    window().document().unwrap()
+}
+
+/// Runs JS (the test page has no CSP).
+fn js(body: &str) -> JsValue {
+    Function::new_no_args(body).call0(&JsValue::NULL).unwrap()
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// A fresh page: no agent, empty storage, a dead-end collector, network and console recorded.
+async fn fresh(rules: &str) {
+    platform::reset();
+    window().local_storage().unwrap().unwrap().clear().unwrap();
+    window()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
+    js(r#"
+        window.__sent = []; window.__errors = [];
+        window.fetch = function (url, init) {
+            window.__sent.push({url: String(url), body: init && init.body, via: "fetch"});
+            return Promise.reject(new TypeError("offline"));
+        };
+        navigator.sendBeacon = function (url, body) {
+            window.__sent.push({url: String(url), body: body, via: "beacon"}); return true;
+        };
+        console.error = function () { window.__errors.push(Array.from(arguments).join(" ")); };
+        history.replaceState(null, "", "/");
+        var fixture = document.getElementById("fixture");
+        if (!fixture) { fixture = document.createElement("div"); fixture.id = "fixture"; document.body.appendChild(fixture); }
+        fixture.innerHTML = '<form id="f"><input id="field" name="email"><button id="apply" type="button">Apply</button></form>';
+    "#);
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"site".into(), &"test-shop".into()).unwrap();
+    Reflect::set(&options, &"collector".into(), &"http://127.0.0.1:9/".into()).unwrap();
+    Reflect::set(&options, &"inlineRules".into(), &rules.into()).unwrap();
+    platform::start(options.into());
+    sleep(20).await;
+}
+
+fn by_id(id: &str) -> HtmlElement {
+    document()
+        .get_element_by_id(id)
+        .unwrap()
+        .dyn_into()
+        .unwrap()
+}
+
+fn prompt_root() -> Option<ShadowRoot> {
+    document()
+        .get_element_by_id("lifeline-host")
+        .and_then(|h| h.shadow_root())
+}
+
+fn in_prompt(selector: &str) -> Option<Element> {
+    prompt_root()?.query_selector(selector).unwrap()
+}
+
+async fn rage_on_apply() {
+    for _ in 0..3 {
+        by_id("apply").click();
+    }
+    sleep(10).await;
+}
+
+#[wasm_bindgen_test]
+async fn rage_clicks_show_a_labelled_dialog_that_the_keyboard_can_use_and_close() {
+    fresh(RULES).await;
+    assert!(prompt_root().is_none());
+    rage_on_apply().await;
+    let dialog = in_prompt("[role=dialog]").expect("a dialog after three quick clicks");
+    let title_id = dialog.get_attribute("aria-labelledby").unwrap();
+    let title = in_prompt(&format!("#{title_id}")).unwrap();
+    assert_eq!(
+        title.text_content().unwrap(),
+        "Trouble with your promo code?"
+    );
+    assert_eq!(
+        in_prompt("ol li").unwrap().text_content().unwrap(),
+        "Check for spaces"
+    );
+    let close = in_prompt("button.close").unwrap();
+    assert_eq!(close.get_attribute("aria-label").as_deref(), Some("Close"));
+    // Nobody was typing: the dialog took focus, so the keyboard is in it.
+    let active = prompt_root().unwrap().active_element();
+    assert!(
+        active.is_some_and(|a| a.is_same_node(Some(&dialog))),
+        "focus is in the prompt"
+    );
+    // Escape closes it.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    init.set_composed(true);
+    let escape =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    dialog.dispatch_event(&escape).unwrap();
+    assert!(prompt_root().is_none(), "Escape closed it");
+}
+
+#[wasm_bindgen_test]
+async fn the_prompt_never_takes_focus_from_a_field_being_typed_in() {
+    fresh(RULES).await;
+    by_id("field").focus().unwrap();
+    assert!(platform::show("ask".into()));
+    assert!(in_prompt("[role=dialog]").is_some(), "the prompt is shown");
+    let active = document().active_element().unwrap();
+    assert_eq!(active.id(), "field", "focus stayed in the field");
+}
+
+#[wasm_bindgen_test]
+async fn hostile_rule_text_is_shown_as_text_and_never_run() {
+    let hostile = RULES.replace(
+        "Trouble with your promo code?",
+        r#"<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>"#,
+    );
+    fresh(&hostile).await;
+    rage_on_apply().await;
+    let title = in_prompt("h2").expect("the prompt shows");
+    assert_eq!(
+        title.text_content().unwrap(),
+        r#"<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>"#
+    );
+    assert!(in_prompt("img").is_none() && in_prompt("script").is_none());
+    sleep(50).await;
+    assert!(
+        Reflect::get(&window(), &"__pwned".into())
+            .unwrap()
+            .is_undefined()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn spa_route_changes_recheck_page_rules_and_close_prompts_about_the_page_left() {
+    fresh(RULES).await;
+    assert!(prompt_root().is_none());
+    let history = window().history().unwrap();
+    history
+        .push_state_with_url(&JsValue::NULL, "", Some("/promo/summer"))
+        .unwrap();
+    sleep(10).await;
+    assert_eq!(
+        in_prompt("h2")
+            .map(|t| t.text_content().unwrap())
+            .as_deref(),
+        Some("Summer promo")
+    );
+    history
+        .push_state_with_url(&JsValue::NULL, "", Some("/checkout"))
+        .unwrap();
+    sleep(10).await;
+    assert!(
+        prompt_root().is_none(),
+        "left the promo page: its prompt went"
+    );
+    history
+        .replace_state_with_url(&JsValue::NULL, "", Some("/"))
+        .unwrap();
+}
+
+/// Every request body the page sent, parsed.
+fn sent() -> Vec<JsValue> {
+    let all: Array = Reflect::get(&window(), &"__sent".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    all.iter().collect()
+}
+
+#[wasm_bindgen_test]
+async fn only_decisions_and_feedback_leave_the_page() {
+    fresh(RULES).await;
+    js(r#"history.replaceState(null, "", "/cart?email=secret%40example.com&step=2");"#);
+    let field: web_sys::HtmlInputElement = by_id("field").dyn_into().unwrap();
+    field.set_value("secret-typed-value");
+    field
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    rage_on_apply().await;
+    platform::show("ask".into());
+    in_prompt("[data-ll=rate][data-value='4']")
+        .unwrap()
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    let comment: web_sys::HtmlTextAreaElement = in_prompt("textarea").unwrap().dyn_into().unwrap();
+    comment.set_value("The code did nothing");
+    in_prompt("[data-ll=action]")
+        .unwrap()
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    window()
+        .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
+        .unwrap();
+    sleep(10).await;
+
+    let requests = sent();
+    assert!(!requests.is_empty(), "reports were sent");
+    let mut feedback = 0;
+    for request in requests {
+        let url = Reflect::get(&request, &"url".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        assert_eq!(url, "http://127.0.0.1:9/v1/sites/test-shop/reports");
+        let body = Reflect::get(&request, &"body".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        for forbidden in [
+            "secret-typed-value",
+            "secret%40example.com",
+            "\"x\"",
+            "\"y\"",
+            "clientX",
+            "Apply",
+        ] {
+            assert!(
+                !body.contains(forbidden),
+                "{forbidden} left the page in {body}"
+            );
+        }
+        let batch = js_sys::JSON::parse(&body).unwrap();
+        let keys: Vec<String> = js_sys::Object::keys(batch.unchecked_ref::<js_sys::Object>())
+            .iter()
+            .map(|k| k.as_string().unwrap())
+            .collect();
+        assert_eq!(keys, ["session", "items"]);
+        for item in Array::from(&Reflect::get(&batch, &"items".into()).unwrap()).iter() {
+            let keys: Vec<String> = js_sys::Object::keys(item.unchecked_ref::<js_sys::Object>())
+                .iter()
+                .map(|k| k.as_string().unwrap())
+                .collect();
+            assert_eq!(keys, ["key", "at", "page", "report"]);
+            assert_eq!(
+                Reflect::get(&item, &"page".into())
+                    .unwrap()
+                    .as_string()
+                    .unwrap(),
+                "/cart"
+            );
+            let report = Reflect::get(&item, &"report".into()).unwrap();
+            match Reflect::get(&report, &"type".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+                .as_str()
+            {
+                "decision" => {}
+                "feedback" => {
+                    feedback += 1;
+                    assert_eq!(
+                        Reflect::get(&report, &"rating".into()).unwrap().as_f64(),
+                        Some(4.0)
+                    );
+                    assert_eq!(
+                        Reflect::get(&report, &"comment".into())
+                            .unwrap()
+                            .as_string()
+                            .unwrap(),
+                        "The code did nothing"
+                    );
+                }
+                other => panic!("unexpected report type {other}"),
+            }
+        }
+    }
+    assert!(feedback >= 1, "the feedback was sent");
+}
+
+#[wasm_bindgen_test]
+async fn reports_wait_in_storage_while_the_collector_is_down_and_keep_their_keys() {
+    fresh(RULES).await;
+    rage_on_apply().await;
+    in_prompt("button.close")
+        .unwrap()
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    window()
+        .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
+        .unwrap();
+    sleep(10).await;
+    let first: Vec<String> = sent()
+        .iter()
+        .map(|r| {
+            Reflect::get(r, &"body".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
+        .collect();
+    assert!(!first.is_empty());
+    // A reload: the agent starts again with the same storage; the reports are still there
+    // and go out again with the same keys (the collector keeps each key once).
+    platform::reset();
+    js("window.__sent = [];");
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"site".into(), &"test-shop".into()).unwrap();
+    Reflect::set(&options, &"collector".into(), &"http://127.0.0.1:9/".into()).unwrap();
+    Reflect::set(&options, &"inlineRules".into(), &RULES.into()).unwrap();
+    platform::start(options.into());
+    sleep(20).await;
+    window()
+        .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
+        .unwrap();
+    sleep(10).await;
+    let again: Vec<String> = sent()
+        .iter()
+        .map(|r| {
+            Reflect::get(r, &"body".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
+        .collect();
+    let keys = |bodies: &[String]| -> Vec<String> {
+        let mut keys: Vec<String> = bodies
+            .iter()
+            .flat_map(|b| {
+                let batch = js_sys::JSON::parse(b).unwrap();
+                Array::from(&Reflect::get(&batch, &"items".into()).unwrap())
+                    .iter()
+                    .map(|i| {
+                        Reflect::get(&i, &"key".into())
+                            .unwrap()
+                            .as_string()
+                            .unwrap()
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    };
+    assert_eq!(keys(&first).len(), 2, "shown and dismissed");
+    assert_eq!(
+        keys(&again),
+        keys(&first),
+        "the same reports, the same keys"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn bad_rules_log_one_error_and_leave_the_page_untouched() {
+    fresh(r#"{"version": 1, "rules": [{"id": "r", "when": {"page": {"glob": "cart"}}, "then": {"prompt": "nope"}}]}"#).await;
+    let errors: Array = Reflect::get(&window(), &"__errors".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(errors.length(), 1);
+    let message = errors.get(0).as_string().unwrap();
+    assert!(
+        message.contains("rules[0].when.page.glob: bad page pattern"),
+        "{message}"
+    );
+    assert!(
+        message.contains("rules[0].then.prompt: no prompt \"nope\""),
+        "{message}"
+    );
+    rage_on_apply().await;
+    assert!(prompt_root().is_none());
+    assert_eq!(
+        window().local_storage().unwrap().unwrap().length().unwrap(),
+        0,
+        "nothing stored"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn global_privacy_control_and_consent_hold_the_agent() {
+    js(
+        r#"Object.defineProperty(navigator, "globalPrivacyControl", {value: true, configurable: true});"#,
+    );
+    fresh(RULES).await;
+    rage_on_apply().await;
+    assert!(prompt_root().is_none(), "GPC: off");
+    js(r#"delete navigator.globalPrivacyControl;"#);
+
+    let consent_rules = RULES.replace(
+        r#""limits""#,
+        r#""privacy": {"require_consent": true}, "limits""#,
+    );
+    fresh(&consent_rules).await;
+    rage_on_apply().await;
+    assert!(prompt_root().is_none(), "no consent yet: nothing");
+    assert_eq!(
+        window().local_storage().unwrap().unwrap().length().unwrap(),
+        0,
+        "nothing stored before consent"
+    );
+    platform::consent(true);
+    sleep(10).await;
+    sleep(1100).await; // past the rage window of the first clicks
+    rage_on_apply().await;
+    assert!(prompt_root().is_some(), "consent given: the agent runs");
+}

@@ -1,0 +1,267 @@
+//! What an agent sends to the collector: batches of decisions and feedback, and nothing
+//! else. The agent builds them, the collector validates them with these same types.
+//!
+//! A [`ReportItem`] carries a rule id, a prompt id and kind, an outcome, the coarse score
+//! band, the names of the signals that fired and the page path (query dropped unless kept).
+//! Feedback carries the rating and the comment the visitor typed and chose to send. There
+//! is no field for clicks, coordinates, keys, field values or page text.
+
+use serde::{Deserialize, Serialize};
+
+use crate::decide::Outcome;
+use crate::rules::spec::{Band, PromptKind};
+use crate::signals::SignalSet;
+
+/// Most items in one batch.
+pub const MAX_ITEMS: usize = 50;
+/// Most bytes in one batch's JSON.
+pub const MAX_BATCH_BYTES: usize = 64 * 1024;
+/// Longest comment, in characters.
+pub const MAX_COMMENT: usize = 1000;
+/// Longest id (session, key, rule, prompt), in bytes.
+pub const MAX_ID: usize = 64;
+/// Longest page path, in bytes.
+pub const MAX_PAGE: usize = 512;
+
+/// One batch from one visit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBatch {
+    /// The visit's random id (not a person's id; new each visit).
+    pub session: String,
+    /// The reports.
+    pub items: Vec<ReportItem>,
+}
+
+/// One report, with a key that is unique per visit so the collector can drop repeats.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportItem {
+    /// Idempotency key: the same report sent twice has the same key.
+    pub key: String,
+    /// When, in ms since the Unix epoch (the visitor's clock).
+    pub at: u64,
+    /// The page path (query parameters the rules do not keep are dropped).
+    pub page: String,
+    /// A decision or feedback.
+    pub report: Report,
+}
+
+/// What is reported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Report {
+    /// A prompt was shown, or ended.
+    Decision {
+        /// The rule that fired (`manual` for `lifeline.show()`).
+        rule: String,
+        /// The prompt.
+        prompt: String,
+        /// Its kind.
+        kind: PromptKind,
+        /// `None` when shown; how it ended otherwise.
+        outcome: Option<Outcome>,
+        /// The coarse difficulty band.
+        band: Band,
+        /// The signals behind it.
+        signals: SignalSet,
+    },
+    /// Feedback the visitor submitted.
+    Feedback {
+        /// The rule whose prompt asked.
+        rule: String,
+        /// The prompt.
+        prompt: String,
+        /// 1 to 5 stars, if asked so.
+        rating: Option<u8>,
+        /// Thumbs up (true) or down, if asked so.
+        thumbs: Option<bool>,
+        /// What the visitor typed, at most 1000 characters.
+        comment: Option<String>,
+    },
+}
+
+/// A report that breaks the format's bounds, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireError {
+    /// JSON path of the bad value (`items[3].page`).
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for WireError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for WireError {}
+
+fn id_ok(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_ID
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
+}
+
+impl ReportBatch {
+    /// Checks every bound; returns the first problem with its path.
+    pub fn validate(&self) -> Result<(), WireError> {
+        let err = |path: String, message: &str| {
+            Err(WireError {
+                path,
+                message: message.to_owned(),
+            })
+        };
+        if !id_ok(&self.session) {
+            return err(
+                "session".into(),
+                "expected 1 to 64 characters from A-Z a-z 0-9 _ - . :",
+            );
+        }
+        if self.items.is_empty() {
+            return err("items".into(), "expected at least one item");
+        }
+        if self.items.len() > MAX_ITEMS {
+            return err("items".into(), "too many items: at most 50 per batch");
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            if !id_ok(&item.key) {
+                return err(
+                    format!("items[{i}].key"),
+                    "expected 1 to 64 characters from A-Z a-z 0-9 _ - . :",
+                );
+            }
+            if !item.page.starts_with('/') || item.page.len() > MAX_PAGE || item.page.contains('#')
+            {
+                return err(
+                    format!("items[{i}].page"),
+                    "expected a path starting with / of at most 512 bytes, no fragment",
+                );
+            }
+            let (rule, prompt) = match &item.report {
+                Report::Decision { rule, prompt, .. } => (rule, prompt),
+                Report::Feedback {
+                    rule,
+                    prompt,
+                    rating,
+                    thumbs,
+                    comment,
+                } => {
+                    if rating.is_some_and(|r| !(1..=5).contains(&r)) {
+                        return err(format!("items[{i}].report.rating"), "expected 1 to 5");
+                    }
+                    if rating.is_none()
+                        && thumbs.is_none()
+                        && comment.as_deref().is_none_or(str::is_empty)
+                    {
+                        return err(
+                            format!("items[{i}].report"),
+                            "feedback needs a rating, thumbs or a comment",
+                        );
+                    }
+                    if comment
+                        .as_ref()
+                        .is_some_and(|c| c.chars().count() > MAX_COMMENT)
+                    {
+                        return err(
+                            format!("items[{i}].report.comment"),
+                            "too long: at most 1000 characters",
+                        );
+                    }
+                    (rule, prompt)
+                }
+            };
+            if !id_ok(rule) {
+                return err(format!("items[{i}].report.rule"), "expected a rule id");
+            }
+            if !id_ok(prompt) {
+                return err(format!("items[{i}].report.prompt"), "expected a prompt id");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signals::Signal;
+
+    fn batch() -> ReportBatch {
+        ReportBatch {
+            session: "s-1".into(),
+            items: vec![
+                ReportItem {
+                    key: "s-1:1".into(),
+                    at: 1_700_000_000_000,
+                    page: "/cart".into(),
+                    report: Report::Decision {
+                        rule: "promo-rage".into(),
+                        prompt: "promo_help".into(),
+                        kind: PromptKind::Help,
+                        outcome: None,
+                        band: Band::Medium,
+                        signals: SignalSet::only(Signal::RageClick),
+                    },
+                },
+                ReportItem {
+                    key: "s-1:2".into(),
+                    at: 1_700_000_005_000,
+                    page: "/cart".into(),
+                    report: Report::Feedback {
+                        rule: "promo-rage".into(),
+                        prompt: "promo_help".into(),
+                        rating: Some(2),
+                        thumbs: None,
+                        comment: Some("The code did nothing".into()),
+                    },
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn batches_round_trip_as_plain_json() {
+        let json = serde_json::to_string(&batch()).unwrap();
+        assert!(
+            json.contains(r#""report":{"type":"decision","rule":"promo-rage""#),
+            "{json}"
+        );
+        assert!(json.contains(r#""signals":["rage_click"]"#), "{json}");
+        assert_eq!(serde_json::from_str::<ReportBatch>(&json).unwrap(), batch());
+        batch().validate().unwrap();
+    }
+
+    #[test]
+    fn raw_events_have_no_place_in_a_report() {
+        let json = serde_json::to_string(&batch())
+            .unwrap()
+            .replace(r#""band":"medium""#, r#""band":"medium","x":10"#);
+        let err = serde_json::from_str::<ReportBatch>(&json).unwrap_err();
+        assert!(err.to_string().contains("unknown field `x`"), "{err}");
+    }
+
+    #[test]
+    fn bounds_are_checked_with_their_path() {
+        let mut b = batch();
+        b.items[1].report = Report::Feedback {
+            rule: "r".into(),
+            prompt: "p".into(),
+            rating: Some(9),
+            thumbs: None,
+            comment: None,
+        };
+        assert_eq!(
+            b.validate().unwrap_err().to_string(),
+            "items[1].report.rating: expected 1 to 5"
+        );
+        let mut b = batch();
+        b.items[0].page = "https://shop.example/cart".into();
+        assert_eq!(b.validate().unwrap_err().path, "items[0].page");
+        let mut b = batch();
+        b.items = (0..51).map(|_| batch().items[0].clone()).collect();
+        assert_eq!(b.validate().unwrap_err().path, "items");
+    }
+}
