@@ -7,14 +7,14 @@
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 use lifeline_shared::privacy::report_path;
 use lifeline_shared::rules::spec::{Band, Device, PromptKind};
 use lifeline_shared::wire::{MAX_COMMENT, Report};
 use lifeline_shared::{
     Decision, Event, Outcome, RuleErrors, Rules, Session, SessionState, SignalSet,
 };
+
+use lifeline_shared::codec::{self, Codec};
 
 use crate::host::{Area, Host, Level, Loaded};
 use crate::outbox::Outbox;
@@ -77,10 +77,25 @@ pub enum State {
 }
 
 /// This visit's engine state as saved in `sessionStorage` between page loads.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug)]
 struct SavedVisit {
     id: String,
     state: SessionState,
+}
+
+lifeline_shared::codec::codec!(SavedVisit { id, state });
+
+/// Reads a stored value in its codec form.
+fn load<H: Host, T: Codec>(host: &H, area: Area, key: &str) -> Loaded<T> {
+    match host.get(area, key) {
+        None => Loaded::Missing,
+        Some(text) => codec::decode(&text).map_or(Loaded::Corrupt, Loaded::Found),
+    }
+}
+
+/// Stores a value in its codec form; false when storage refused.
+fn store<H: Host, T: Codec>(host: &mut H, area: Area, key: &str, value: &T) -> bool {
+    host.set(area, key, &codec::encode(value))
 }
 
 /// The prompt on screen.
@@ -156,7 +171,7 @@ impl<H: Host> Agent<H> {
             agents_online: false,
         };
         if matches!(
-            agent.host.load::<bool>(Area::Local, &agent.keys.opt_out),
+            load::<H, bool>(&agent.host, Area::Local, &agent.keys.opt_out),
             Loaded::Found(true)
         ) {
             agent.phase = Phase::Dormant(Dormancy::OptedOut);
@@ -205,7 +220,7 @@ impl<H: Host> Agent<H> {
             return;
         }
         let consented = matches!(
-            self.host.load::<bool>(Area::Local, &self.keys.consent),
+            load::<H, bool>(&self.host, Area::Local, &self.keys.consent),
             Loaded::Found(true)
         );
         if rules.privacy.require_consent && !consented {
@@ -218,7 +233,7 @@ impl<H: Host> Agent<H> {
     /// The page's consent call.
     pub fn consent(&mut self, given: bool) {
         if given {
-            self.host.save(Area::Local, &self.keys.consent, &true);
+            store(&mut self.host, Area::Local, &self.keys.consent, &true);
             if let Phase::AwaitingConsent(rules) = &self.phase {
                 let rules = rules.clone();
                 self.begin(rules);
@@ -233,7 +248,7 @@ impl<H: Host> Agent<H> {
     /// page and the next ones.
     pub fn opt_out(&mut self) {
         self.forget();
-        self.host.save(Area::Local, &self.keys.opt_out, &true);
+        store(&mut self.host, Area::Local, &self.keys.opt_out, &true);
         self.phase = Phase::Dormant(Dormancy::OptedOut);
     }
 
@@ -253,14 +268,11 @@ impl<H: Host> Agent<H> {
 
     fn begin(&mut self, rules: Arc<Rules>) {
         let now = self.host.now_ms();
-        let mut profile = match self.host.load::<Profile>(Area::Local, &self.keys.profile) {
+        let mut profile = match load::<H, Profile>(&self.host, Area::Local, &self.keys.profile) {
             Loaded::Found(p) if p.is_current() => p,
             _ => Profile::default(),
         };
-        let saved = match self
-            .host
-            .load::<SavedVisit>(Area::Session, &self.keys.visit)
-        {
+        let saved = match load::<H, SavedVisit>(&self.host, Area::Session, &self.keys.visit) {
             Loaded::Found(v) => Session::restore(rules.clone(), v.state).map(|s| (v.id, s)),
             _ => None,
         };
@@ -284,11 +296,11 @@ impl<H: Host> Agent<H> {
         for (prompt, at) in &profile.dismissed {
             session.remember_dismissal(prompt, *at);
         }
-        let outbox = match self.host.load::<Outbox>(Area::Local, &self.keys.outbox) {
+        let outbox = match load::<H, Outbox>(&self.host, Area::Local, &self.keys.outbox) {
             Loaded::Found(o) if o.is_sound() => o,
             _ => Outbox::default(),
         };
-        self.host.save(Area::Local, &self.keys.profile, &profile);
+        store(&mut self.host, Area::Local, &self.keys.profile, &profile);
         self.phase = Phase::Running(Box::new(Running {
             rules,
             session,
@@ -376,7 +388,16 @@ impl<H: Host> Agent<H> {
         let Phase::Running(run) = &mut self.phase else {
             return;
         };
-        let Some(view) = view::build(&run.rules, d.prompt as usize, &language) else {
+        let view = view::build(&run.rules, d.prompt as usize, &language);
+        // A prompt that could not be shown (no page body yet) is not reported as shown.
+        if !view.as_ref().is_some_and(|v| self.host.show(v)) {
+            let Phase::Running(run) = &mut self.phase else {
+                return;
+            };
+            run.session.record(now, d.prompt, Outcome::Ignored);
+            return;
+        }
+        let Phase::Running(run) = &mut self.phase else {
             return;
         };
         let rule = rule_override.map_or_else(
@@ -385,7 +406,7 @@ impl<H: Host> Agent<H> {
         );
         let open = Open {
             rule,
-            prompt: view.prompt.clone(),
+            prompt: run.rules.prompts[d.prompt as usize].id.clone(),
             prompt_index: d.prompt,
             kind: d.kind,
             band: d.band,
@@ -406,7 +427,6 @@ impl<H: Host> Agent<H> {
         );
         run.profile.shown = run.profile.shown.saturating_add(1);
         run.open = Some(open);
-        self.host.show(&view);
         self.save();
     }
 
@@ -527,8 +547,8 @@ impl<H: Host> Agent<H> {
             return;
         };
         run.outbox.sent(ok, now);
-        let outbox = run.outbox.clone();
-        self.host.save(Area::Local, &self.keys.outbox, &outbox);
+        let outbox = codec::encode(&run.outbox);
+        self.host.set(Area::Local, &self.keys.outbox, &outbox);
     }
 
     /// The page is being hidden or left: save everything, send everything by beacon.
@@ -542,14 +562,14 @@ impl<H: Host> Agent<H> {
         let Phase::Running(run) = &self.phase else {
             return;
         };
-        let visit = SavedVisit {
+        let visit = codec::encode(&SavedVisit {
             id: run.id.clone(),
             state: run.session.state().clone(),
-        };
-        let (profile, outbox) = (run.profile.clone(), run.outbox.clone());
-        self.host.save(Area::Session, &self.keys.visit, &visit);
-        self.host.save(Area::Local, &self.keys.profile, &profile);
-        self.host.save(Area::Local, &self.keys.outbox, &outbox);
+        });
+        let (profile, outbox) = (codec::encode(&run.profile), codec::encode(&run.outbox));
+        self.host.set(Area::Session, &self.keys.visit, &visit);
+        self.host.set(Area::Local, &self.keys.profile, &profile);
+        self.host.set(Area::Local, &self.keys.outbox, &outbox);
     }
 
     /// Reports waiting in the outbox.

@@ -1,9 +1,6 @@
 //! [`Host`]: everything the agent needs from its surroundings. The browser implements it
 //! in [`crate::platform`]; [`MemoryHost`] implements it in memory for native tests.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-
 use lifeline_shared::wire::ReportBatch;
 
 use crate::view::PromptView;
@@ -43,17 +40,17 @@ pub trait Host {
     fn now_ms(&self) -> u64;
     /// A fresh random id for a visit (at least 16 characters of `[a-z0-9]`).
     fn random_id(&mut self) -> String;
-    /// Reads a stored value.
-    fn load<T: DeserializeOwned>(&self, area: Area, key: &str) -> Loaded<T>;
-    /// Stores a value; false when storage refused (full, disabled).
-    fn save<T: Serialize>(&mut self, area: Area, key: &str, value: &T) -> bool;
+    /// Reads a stored string.
+    fn get(&self, area: Area, key: &str) -> Option<String>;
+    /// Stores a string; false when storage refused (full, disabled).
+    fn set(&mut self, area: Area, key: &str, value: &str) -> bool;
     /// Forgets a stored value.
     fn remove(&mut self, area: Area, key: &str);
     /// Sends a batch: with `fetch` (its result comes back through `Agent::sent`) or, when
     /// the page is going away, with `sendBeacon` (no result).
     fn send(&mut self, batch: &ReportBatch, beacon: bool);
-    /// Shows a prompt (replacing any other).
-    fn show(&mut self, view: &PromptView);
+    /// Shows a prompt (replacing any other); false when it could not be shown.
+    fn show(&mut self, view: &PromptView) -> bool;
     /// Removes the prompt.
     fn hide(&mut self);
     /// Tells the developer console.
@@ -69,9 +66,9 @@ pub struct MemoryHost {
     pub now: u64,
     /// Ids handed out so far.
     pub ids: u64,
-    /// `localStorage`, as JSON text.
+    /// `localStorage`.
     pub local: std::collections::BTreeMap<String, String>,
-    /// `sessionStorage`, as JSON text.
+    /// `sessionStorage`.
     pub session: std::collections::BTreeMap<String, String>,
     /// Batches sent, with whether by beacon.
     pub sent: Vec<(ReportBatch, bool)>,
@@ -83,6 +80,8 @@ pub struct MemoryHost {
     pub console: Vec<(Level, String)>,
     /// Refuse writes to storage (a full or disabled storage).
     pub storage_full: bool,
+    /// Refuse to show prompts (a page without a body yet).
+    pub cannot_show: bool,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -104,22 +103,16 @@ impl Host for MemoryHost {
         self.ids += 1;
         format!("visit{:012}", self.ids)
     }
-    fn load<T: DeserializeOwned>(&self, area: Area, key: &str) -> Loaded<T> {
-        match self.area(area).get(key) {
-            None => Loaded::Missing,
-            Some(text) => serde_json::from_str(text).map_or(Loaded::Corrupt, Loaded::Found),
-        }
+    fn get(&self, area: Area, key: &str) -> Option<String> {
+        self.area(area).get(key).cloned()
     }
-    fn save<T: Serialize>(&mut self, area: Area, key: &str, value: &T) -> bool {
+    fn set(&mut self, area: Area, key: &str, value: &str) -> bool {
         if self.storage_full {
             return false;
         }
-        let Ok(text) = serde_json::to_string(value) else {
-            return false;
-        };
         match area {
-            Area::Local => self.local.insert(key.to_owned(), text),
-            Area::Session => self.session.insert(key.to_owned(), text),
+            Area::Local => self.local.insert(key.to_owned(), value.to_owned()),
+            Area::Session => self.session.insert(key.to_owned(), value.to_owned()),
         };
         true
     }
@@ -132,9 +125,13 @@ impl Host for MemoryHost {
     fn send(&mut self, batch: &ReportBatch, beacon: bool) {
         self.sent.push((batch.clone(), beacon));
     }
-    fn show(&mut self, view: &PromptView) {
+    fn show(&mut self, view: &PromptView) -> bool {
+        if self.cannot_show {
+            return false;
+        }
         self.shown = Some(view.clone());
         self.history.push(view.clone());
+        true
     }
     fn hide(&mut self) {
         self.shown = None;

@@ -30,6 +30,14 @@ pub mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod platform;
 
+// SAFETY: a wasm32 agent runs on one thread (no shared-memory threads are built), which is
+// what `AssumeSingleThreaded` requires.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+#[allow(unsafe_code)]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
 pub use agent::{Agent, Config, Dormancy, Feedback, State};
 #[cfg(not(target_arch = "wasm32"))]
 pub use host::MemoryHost;

@@ -7,8 +7,6 @@
 
 use std::collections::VecDeque;
 
-use serde::{Deserialize, Serialize};
-
 use lifeline_shared::wire::{MAX_ITEMS, Report, ReportBatch, ReportItem};
 
 /// Most reports kept waiting.
@@ -23,22 +21,40 @@ pub const RETRY_FIRST_MS: u64 = 2_000;
 pub const RETRY_MAX_MS: u64 = 5 * 60 * 1000;
 
 /// Reports waiting to be sent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outbox {
     items: VecDeque<ReportItem>,
     /// Reports dropped because the outbox was full.
     dropped: u32,
     /// Next report number in this visit (for keys).
     seq: u64,
-    /// Reports in the batch being sent by `fetch`, if any.
-    #[serde(skip)]
+    /// Reports in the batch being sent by `fetch`, if any (not stored: a new page starts
+    /// with nothing in flight).
     in_flight: Option<usize>,
     /// No fetch before this time (backoff).
-    #[serde(default)]
     next_try: u64,
-    #[serde(default)]
     failures: u32,
+}
+
+impl lifeline_shared::codec::Codec for Outbox {
+    fn put(&self, w: &mut lifeline_shared::codec::Writer) {
+        self.items.put(w);
+        self.dropped.put(w);
+        self.seq.put(w);
+        self.next_try.put(w);
+        self.failures.put(w);
+    }
+    fn get(r: &mut lifeline_shared::codec::Reader<'_>) -> Option<Self> {
+        use lifeline_shared::codec::Codec;
+        Some(Outbox {
+            items: Codec::get(r)?,
+            dropped: Codec::get(r)?,
+            seq: Codec::get(r)?,
+            in_flight: None,
+            next_try: Codec::get(r)?,
+            failures: Codec::get(r)?,
+        })
+    }
 }
 
 impl Outbox {

@@ -4,16 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 /// The profile format this build writes.
 pub const VERSION: u32 = 1;
 /// Most prompts remembered (the oldest dismissals are forgotten first).
 const MAX_PROMPTS: usize = 64;
 
 /// What the visitor's browser remembers about them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
     /// Format version.
     pub v: u32,
@@ -80,3 +77,14 @@ impl Profile {
         self.v == VERSION && self.dismissed.len() <= MAX_PROMPTS
     }
 }
+
+lifeline_shared::codec::codec!(Profile {
+    v,
+    visits,
+    last_visit,
+    last_feedback,
+    dismissed,
+    shown,
+    engaged,
+    support_failures
+});

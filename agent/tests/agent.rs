@@ -342,7 +342,10 @@ fn corrupt_or_foreign_stored_values_are_reset_not_trusted() {
     agent.navigate("/cart");
     rage(&mut agent);
     assert!(agent.host().shown.is_some());
-    assert!(agent.host().local["lifeline:shop:profile"].contains(r#""v":1"#));
+    let profile = &agent.host().local["lifeline:shop:profile"];
+    let profile: lifeline_agent::profile::Profile =
+        lifeline_shared::codec::decode(profile).expect("a profile of this version");
+    assert_eq!((profile.v, profile.visits), (1, 1));
 }
 
 #[test]
@@ -357,4 +360,29 @@ fn a_full_storage_changes_nothing_for_the_visitor() {
     agent.navigate("/cart");
     rage(&mut agent);
     assert!(agent.host().shown.is_some());
+}
+
+#[test]
+fn a_prompt_the_page_could_not_show_is_not_reported_as_shown() {
+    let mut agent = agent_with(
+        MemoryHost {
+            cannot_show: true,
+            ..MemoryHost::default()
+        },
+        RULES,
+    );
+    agent.navigate("/cart");
+    rage(&mut agent);
+    assert_eq!(agent.waiting(), 0, "nothing reported");
+    agent.host_mut().cannot_show = false;
+    agent.host_mut().now += 2_000;
+    rage(&mut agent);
+    assert!(
+        agent.host().shown.is_none(),
+        "once per visit still holds: the rule did fire"
+    );
+    assert!(
+        agent.show("ask"),
+        "and the engine is not stuck with a prompt it thinks is open"
+    );
 }

@@ -30,11 +30,21 @@ fn the_release_agent_fits_its_budget() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/agent");
     let mut total = 0;
     for name in ["agent.wasm", "agent.js"] {
-        let bytes = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}; run `make agent` first"));
+        let bytes = std::fs::read(dir.join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}; run `make agent` first"));
         let (g, b) = (gzip(&bytes), brotli(&bytes));
-        println!("{name:>10}: {:>7} B raw, {g:>7} B gzip -9, {b:>7} B brotli -q 11", bytes.len());
+        println!(
+            "{name:>10}: {:>7} B raw, {g:>7} B gzip -9, {b:>7} B brotli -q 11",
+            bytes.len()
+        );
         total += b;
     }
-    println!("{:>10}: {total:>7} B brotli (budget {BUDGET_BROTLI} B)", "total");
-    assert!(total <= BUDGET_BROTLI, "the agent weighs {total} B brotli, over its budget of {BUDGET_BROTLI} B");
+    println!(
+        "{:>10}: {total:>7} B brotli (budget {BUDGET_BROTLI} B)",
+        "total"
+    );
+    assert!(
+        total <= BUDGET_BROTLI,
+        "the agent weighs {total} B brotli, over its budget of {BUDGET_BROTLI} B"
+    );
 }

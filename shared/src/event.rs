@@ -144,3 +144,5 @@ impl Event<'_> {
         )
     }
 }
+
+crate::codec::codec_enum!(CartChange: [CartChange::Add, CartChange::Remove]);

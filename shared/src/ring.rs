@@ -60,6 +60,21 @@ impl<T: Copy> Ring<T> {
     }
 }
 
+impl<T: crate::codec::Codec> crate::codec::Codec for Ring<T> {
+    fn put(&self, w: &mut crate::codec::Writer) {
+        self.items.put(w);
+        self.capacity.put(w);
+        self.head.put(w);
+    }
+    fn get(r: &mut crate::codec::Reader<'_>) -> Option<Self> {
+        Some(Ring {
+            items: Vec::get(r)?,
+            capacity: usize::get(r)?,
+            head: usize::get(r)?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

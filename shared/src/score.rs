@@ -99,6 +99,12 @@ impl Score {
     }
 }
 
+crate::codec::codec!(Score {
+    parts,
+    at,
+    fired_at
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

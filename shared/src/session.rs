@@ -237,3 +237,17 @@ impl Session {
         self.state.throttle.is_open()
     }
 }
+
+crate::codec::codec!(SessionState {
+    seed,
+    started,
+    now,
+    visible,
+    on_page,
+    hits,
+    page_signals,
+    detectors,
+    score,
+    throttle,
+    context,
+});

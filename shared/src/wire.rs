@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::codec::Codec as _;
 use crate::decide::Outcome;
 use crate::rules::spec::{Band, PromptKind};
 use crate::signals::SignalSet;
@@ -184,6 +185,190 @@ impl ReportBatch {
     }
 }
 
+crate::codec::codec!(ReportItem {
+    key,
+    at,
+    page,
+    report
+});
+
+impl crate::codec::Codec for Report {
+    fn put(&self, w: &mut crate::codec::Writer) {
+        match self {
+            Report::Decision {
+                rule,
+                prompt,
+                kind,
+                outcome,
+                band,
+                signals,
+            } => {
+                0u8.put(w);
+                (rule, prompt).put_refs(w);
+                kind.put(w);
+                outcome.put(w);
+                band.put(w);
+                signals.put(w);
+            }
+            Report::Feedback {
+                rule,
+                prompt,
+                rating,
+                thumbs,
+                comment,
+            } => {
+                1u8.put(w);
+                (rule, prompt).put_refs(w);
+                rating.put(w);
+                thumbs.put(w);
+                comment.put(w);
+            }
+        }
+    }
+    fn get(r: &mut crate::codec::Reader<'_>) -> Option<Self> {
+        Some(match u8::get(r)? {
+            0 => Report::Decision {
+                rule: String::get(r)?,
+                prompt: String::get(r)?,
+                kind: PromptKind::get(r)?,
+                outcome: Option::get(r)?,
+                band: Band::get(r)?,
+                signals: SignalSet::get(r)?,
+            },
+            1 => Report::Feedback {
+                rule: String::get(r)?,
+                prompt: String::get(r)?,
+                rating: Option::get(r)?,
+                thumbs: Option::get(r)?,
+                comment: Option::get(r)?,
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// Writes two strings in order (helper for [`Report`]'s stored form).
+trait PutRefs {
+    fn put_refs(&self, w: &mut crate::codec::Writer);
+}
+
+impl PutRefs for (&String, &String) {
+    fn put_refs(&self, w: &mut crate::codec::Writer) {
+        self.0.put(w);
+        self.1.put(w);
+    }
+}
+
+impl ReportBatch {
+    /// The batch as JSON text, written by hand: in the browser this keeps a JSON
+    /// serializer out of the wasm. A test proves serde reads it back exactly.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(128 * self.items.len() + 32);
+        out.push_str("{\"session\":");
+        json_string(&mut out, &self.session);
+        out.push_str(",\"items\":[");
+        for (i, item) in self.items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"key\":");
+            json_string(&mut out, &item.key);
+            out.push_str(",\"at\":");
+            out.push_str(&item.at.to_string());
+            out.push_str(",\"page\":");
+            json_string(&mut out, &item.page);
+            out.push_str(",\"report\":{\"type\":");
+            match &item.report {
+                Report::Decision {
+                    rule,
+                    prompt,
+                    kind,
+                    outcome,
+                    band,
+                    signals,
+                } => {
+                    out.push_str("\"decision\",\"rule\":");
+                    json_string(&mut out, rule);
+                    out.push_str(",\"prompt\":");
+                    json_string(&mut out, prompt);
+                    out.push_str(",\"kind\":");
+                    json_string(&mut out, kind.as_str());
+                    out.push_str(",\"outcome\":");
+                    match outcome {
+                        Some(o) => json_string(&mut out, o.as_str()),
+                        None => out.push_str("null"),
+                    }
+                    out.push_str(",\"band\":");
+                    json_string(&mut out, band.as_str());
+                    out.push_str(",\"signals\":[");
+                    for (j, s) in signals.iter().enumerate() {
+                        if j > 0 {
+                            out.push(',');
+                        }
+                        json_string(&mut out, s.as_str());
+                    }
+                    out.push(']');
+                }
+                Report::Feedback {
+                    rule,
+                    prompt,
+                    rating,
+                    thumbs,
+                    comment,
+                } => {
+                    out.push_str("\"feedback\",\"rule\":");
+                    json_string(&mut out, rule);
+                    out.push_str(",\"prompt\":");
+                    json_string(&mut out, prompt);
+                    out.push_str(",\"rating\":");
+                    match rating {
+                        Some(r) => out.push_str(&r.to_string()),
+                        None => out.push_str("null"),
+                    }
+                    out.push_str(",\"thumbs\":");
+                    out.push_str(match thumbs {
+                        Some(true) => "true",
+                        Some(false) => "false",
+                        None => "null",
+                    });
+                    out.push_str(",\"comment\":");
+                    match comment {
+                        Some(c) => json_string(&mut out, c),
+                        None => out.push_str("null"),
+                    }
+                }
+            }
+            out.push_str("}}");
+        }
+        out.push_str("]}");
+        out
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+fn json_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let v = u32::from(c);
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(char::from(HEX[((v >> shift) & 0xf) as usize]));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +417,51 @@ mod tests {
         assert!(json.contains(r#""signals":["rage_click"]"#), "{json}");
         assert_eq!(serde_json::from_str::<ReportBatch>(&json).unwrap(), batch());
         batch().validate().unwrap();
+    }
+
+    #[test]
+    fn the_hand_written_json_is_what_serde_reads() {
+        let mut b = batch();
+        if let Report::Feedback { comment, .. } = &mut b.items[1].report {
+            *comment = Some(
+                "quote \" backslash \\ newline \n tab \t bell \u{7} sep \u{2028} é ✓ </script>"
+                    .into(),
+            );
+        }
+        b.items.push(ReportItem {
+            key: "s-1:3".into(),
+            at: 0,
+            page: "/".into(),
+            report: Report::Feedback {
+                rule: "r".into(),
+                prompt: "p".into(),
+                rating: None,
+                thumbs: Some(false),
+                comment: None,
+            },
+        });
+        let text = b.to_json();
+        assert_eq!(
+            serde_json::from_str::<ReportBatch>(&text).unwrap(),
+            b,
+            "{text}"
+        );
+        assert_eq!(
+            text,
+            serde_json::to_string(&b)
+                .unwrap()
+                .replace('\u{2028}', "\\u2028")
+        );
+    }
+
+    #[test]
+    fn reports_keep_their_stored_form() {
+        let b = batch();
+        let text = crate::codec::encode(&b.items);
+        assert_eq!(
+            crate::codec::decode::<Vec<ReportItem>>(&text),
+            Some(b.items)
+        );
     }
 
     #[test]

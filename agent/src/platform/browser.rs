@@ -1,10 +1,7 @@
 //! [`BrowserHost`]: the agent's [`Host`] in a real browser: `Date.now`, `crypto`,
-//! `localStorage` / `sessionStorage` as JSON (through `JSON.parse`/`JSON.stringify`, which
-//! keeps `serde_json` out of the wasm), `fetch` with `keepalive`, `sendBeacon`, the console
+//! `localStorage` / `sessionStorage`, `fetch` with `keepalive`, `sendBeacon`, the console
 //! and the Shadow-DOM prompt.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, Response, Storage, Window};
@@ -12,7 +9,7 @@ use web_sys::{RequestInit, Response, Storage, Window};
 use lifeline_shared::wire::ReportBatch;
 
 use super::prompt::PromptUi;
-use crate::host::{Area, Host, Level, Loaded};
+use crate::host::{Area, Host, Level};
 use crate::view::PromptView;
 
 /// The browser as the agent's host.
@@ -46,20 +43,6 @@ impl BrowserHost {
     }
 }
 
-/// Encodes a value as JSON text through the browser's `JSON.stringify`.
-pub(crate) fn to_json<T: Serialize>(value: &T) -> Option<String> {
-    let js = value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .ok()?;
-    js_sys::JSON::stringify(&js).ok().map(String::from)
-}
-
-/// Decodes JSON text through the browser's `JSON.parse`.
-pub(crate) fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    let js = js_sys::JSON::parse(text).ok()?;
-    serde_wasm_bindgen::from_value(js).ok()
-}
-
 impl Host for BrowserHost {
     fn now_ms(&self) -> u64 {
         js_sys::Date::now() as u64
@@ -85,21 +68,13 @@ impl Host for BrowserHost {
         id
     }
 
-    fn load<T: DeserializeOwned>(&self, area: Area, key: &str) -> Loaded<T> {
-        let Some(text) = self
-            .storage(area)
-            .and_then(|s| s.get_item(key).ok().flatten())
-        else {
-            return Loaded::Missing;
-        };
-        from_json(&text).map_or(Loaded::Corrupt, Loaded::Found)
+    fn get(&self, area: Area, key: &str) -> Option<String> {
+        self.storage(area)?.get_item(key).ok().flatten()
     }
 
-    fn save<T: Serialize>(&mut self, area: Area, key: &str, value: &T) -> bool {
-        match (self.storage(area), to_json(value)) {
-            (Some(storage), Some(text)) => storage.set_item(key, &text).is_ok(),
-            _ => false,
-        }
+    fn set(&mut self, area: Area, key: &str, value: &str) -> bool {
+        self.storage(area)
+            .is_some_and(|s| s.set_item(key, value).is_ok())
     }
 
     fn remove(&mut self, area: Area, key: &str) {
@@ -109,7 +84,7 @@ impl Host for BrowserHost {
     }
 
     fn send(&mut self, batch: &ReportBatch, beacon: bool) {
-        let Some(body) = to_json(batch) else { return };
+        let body = batch.to_json();
         if beacon {
             // A string body goes as text/plain: no preflight, and sendBeacon accepts it.
             let _ = self
@@ -135,8 +110,8 @@ impl Host for BrowserHost {
         });
     }
 
-    fn show(&mut self, view: &PromptView) {
-        self.prompt.show(view);
+    fn show(&mut self, view: &PromptView) -> bool {
+        self.prompt.show(view)
     }
 
     fn hide(&mut self) {

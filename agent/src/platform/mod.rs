@@ -19,7 +19,6 @@ mod rules;
 
 use std::cell::RefCell;
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use web_sys::Window;
 
@@ -73,38 +72,36 @@ pub(crate) fn guard(f: &js_sys::Function) -> js_sys::Function {
         .unwrap_or_else(|| f.clone())
 }
 
-/// What the loader passes to [`start`].
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StartOptions {
-    site: String,
-    /// The collector's base URL, with a trailing `/`.
-    collector: String,
-    rules_url: Option<String>,
-    /// Rules from `<script type="application/json" data-lifeline-rules>`.
-    inline_rules: Option<String>,
+/// A string property of a JS object.
+fn string_of(object: &JsValue, name: &str) -> Option<String> {
+    js_sys::Reflect::get(object, &name.into()).ok()?.as_string()
 }
 
 /// Starts the agent on this page. Called once by the loader.
 #[wasm_bindgen]
 pub fn start(options: JsValue) {
     std::panic::set_hook(Box::new(|_| stopped()));
-    let Ok(options) = serde_wasm_bindgen::from_value::<StartOptions>(options) else {
+    // {site, collector (base URL), rulesUrl?, inlineRules?}
+    let (Some(site), Some(collector)) = (
+        string_of(&options, "site"),
+        string_of(&options, "collector"),
+    ) else {
         web_sys::console::warn_1(&"lifeline: start() needs {site, collector}".into());
         return;
     };
+    let (rules_url, inline_rules) = (
+        string_of(&options, "rulesUrl"),
+        string_of(&options, "inlineRules"),
+    );
     let Some(window) = web_sys::window() else {
         return;
     };
     let Some(document) = window.document() else {
         return;
     };
-    let base = options.collector.trim_end_matches('/').to_owned();
-    let site = options.site;
+    let base = collector.trim_end_matches('/').to_owned();
     let reports_url = format!("{base}/v1/sites/{site}/reports");
-    let rules_url = options
-        .rules_url
-        .unwrap_or_else(|| format!("{base}/v1/sites/{site}/rules"));
+    let rules_url = rules_url.unwrap_or_else(|| format!("{base}/v1/sites/{site}/rules"));
     let config = Config {
         site: site.clone(),
         language: language(&window),
@@ -121,7 +118,7 @@ pub fn start(options: JsValue) {
 
     let cache_key = format!("lifeline:{site}:rules");
     wasm_bindgen_futures::spawn_local(async move {
-        let text = match options.inline_rules {
+        let text = match inline_rules {
             Some(text) => Some(text),
             None => rules::fetch(&window, &rules_url, &cache_key).await,
         };
@@ -139,17 +136,44 @@ pub fn start(options: JsValue) {
             running = !matches!(a.state(), crate::State::Dormant(_));
         });
         if running {
-            let observers = observe::start(&window, &document);
-            RUNTIME.with(|r| {
-                if let Ok(mut r) = r.try_borrow_mut()
-                    && let Some(rt) = r.as_mut()
-                {
-                    rt._observers = Some(observers);
-                }
-            });
-            observe::navigated(&window);
+            watch_when_ready(window, document);
         }
     });
+}
+
+/// Starts watching the page once its body exists (an async script may run before).
+fn watch_when_ready(window: Window, document: web_sys::Document) {
+    if document.ready_state() != "loading" {
+        watch(&window, &document);
+        return;
+    }
+    let target: web_sys::EventTarget = document.clone().into();
+    let once = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let slot = once.clone();
+    *once.borrow_mut() = Some(listener::Listener::new(
+        &target,
+        "DOMContentLoaded",
+        false,
+        move |_| {
+            watch(&window, &document);
+            // Drop this listener later, not while it runs.
+            let retired = slot.borrow_mut().take();
+            wasm_bindgen_futures::spawn_local(async move { drop(retired) });
+        },
+    ));
+}
+
+/// Starts the observers and reports the current page.
+fn watch(window: &Window, document: &web_sys::Document) {
+    let observers = observe::start(window, document);
+    RUNTIME.with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut()
+            && let Some(rt) = r.as_mut()
+        {
+            rt._observers = Some(observers);
+        }
+    });
+    observe::navigated(window);
 }
 
 /// Stops and forgets the agent on this page (for tests: a fresh start on the same page).
@@ -231,20 +255,10 @@ pub fn consent(given: bool) {
             })
         });
         if running
-            && let (Some(window), Some(document)) = (
-                web_sys::window(),
-                web_sys::window().and_then(|w| w.document()),
-            )
+            && let Some(window) = web_sys::window()
+            && let Some(document) = window.document()
         {
-            let observers = observe::start(&window, &document);
-            RUNTIME.with(|r| {
-                if let Ok(mut r) = r.try_borrow_mut()
-                    && let Some(rt) = r.as_mut()
-                {
-                    rt._observers = Some(observers);
-                }
-            });
-            observe::navigated(&window);
+            watch_when_ready(window, document);
         }
     }
 }

@@ -222,7 +222,8 @@ fn on_click(e: DomEvent) {
         };
         let total = el
             .get_attribute("data-lifeline-cart-total")
-            .and_then(|t| t.parse::<f64>().ok());
+            .map(|t| js_sys::parse_float(&t))
+            .filter(|t| t.is_finite());
         if let Some(change) = change {
             with_agent(|a| a.observe(&Event::Cart { change, total }));
         }

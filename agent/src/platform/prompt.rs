@@ -73,10 +73,10 @@ impl PromptUi {
         }
     }
 
-    /// Shows `view`, replacing any prompt on screen.
-    pub(crate) fn show(&mut self, view: &PromptView) {
+    /// Shows `view`, replacing any prompt on screen; false when the page cannot show it.
+    pub(crate) fn show(&mut self, view: &PromptView) -> bool {
         self.hide();
-        let _ = self.render(view);
+        self.render(view).is_ok()
     }
 
     fn render(&mut self, view: &PromptView) -> Result<(), JsValue> {

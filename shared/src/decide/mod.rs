@@ -62,6 +62,18 @@ pub enum Outcome {
     Ignored,
 }
 
+impl Outcome {
+    /// Its name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Dismissed => "dismissed",
+            Outcome::Engaged => "engaged",
+            Outcome::Completed => "completed",
+            Outcome::Ignored => "ignored",
+        }
+    }
+}
+
 /// A decision to show one prompt, and why.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Decision {
@@ -204,3 +216,13 @@ fn holds(c: &Condition, band: Band, v: &View<'_>) -> bool {
             .is_none_or(|(t, state)| (v.task_state)(t as usize) == state)
         && c.agents_online.is_none_or(|a| a == ctx.agents_online)
 }
+
+crate::codec::codec!(Context {
+    returning,
+    tier,
+    device,
+    agents_online,
+    cart_items,
+    cart_value
+});
+crate::codec::codec_enum!(Outcome: [Outcome::Dismissed, Outcome::Engaged, Outcome::Completed, Outcome::Ignored]);

@@ -120,6 +120,18 @@ pub(crate) fn sample_bucket(session_seed: u64, rule_id: &str) -> u32 {
     (h % 100) as u32
 }
 
+crate::codec::codec!(Dismissal { at, this_visit });
+crate::codec::codec!(Throttle {
+    shown,
+    shown_on_page,
+    last_shown,
+    open,
+    rule_shown,
+    rule_last,
+    sampled_in,
+    dismissed,
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -148,6 +148,8 @@ macro_rules! json_enum {
             }
         }
 
+        $crate::codec::codec_enum!($name: $name::ALL);
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())

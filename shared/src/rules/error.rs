@@ -170,10 +170,12 @@ impl fmt::Display for RuleErrorKind {
                 expected.join(", ")
             ),
             OutOfRange { value, min, max } => {
+                let (value, min, max) = (Num(*value), Num(*min), Num(*max));
                 write!(f, "{value} is out of range; expected {min} to {max}")
             }
-            NotAnInteger(v) => write!(f, "expected an integer, found {v}"),
+            NotAnInteger(v) => write!(f, "expected an integer, found {}", Num(*v)),
             UnsupportedVersion { found, supported } => {
+                let found = Num(*found);
                 write!(
                     f,
                     "unsupported version {found}; this build reads version {supported}"
@@ -209,6 +211,40 @@ impl fmt::Display for RuleErrorKind {
             }
             Inconsistent(why) => f.write_str(why),
         }
+    }
+}
+
+/// A number as a site owner writes it (`2`, `0.35`, `-1`), to six decimals, without
+/// `core`'s float formatting: in the browser agent that machinery costs about 20 kB.
+struct Num(f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
+        if !v.is_finite() {
+            return f.write_str("a non-finite number");
+        }
+        if v < 0.0 {
+            f.write_str("-")?;
+        }
+        let a = v.abs();
+        let mut whole = a.trunc() as u64;
+        let mut millionths = ((a - a.trunc()) * 1e6).round() as u64;
+        if millionths >= 1_000_000 {
+            whole += 1;
+            millionths = 0;
+        }
+        write!(f, "{whole}")?;
+        if millionths > 0 {
+            let mut digits = [b'0'; 6];
+            for (i, d) in digits.iter_mut().enumerate().rev() {
+                *d = b'0' + (millionths / 10u64.pow(5 - i as u32) % 10) as u8;
+            }
+            let end = digits.iter().rposition(|d| *d != b'0').map_or(0, |p| p + 1);
+            f.write_str(".")?;
+            f.write_str(std::str::from_utf8(&digits[..end]).unwrap_or(""))?;
+        }
+        Ok(())
     }
 }
 
@@ -264,5 +300,27 @@ impl<'a> IntoIterator for &'a RuleErrors {
     type IntoIter = std::slice::Iter<'a, RuleError>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Num;
+
+    #[test]
+    fn numbers_print_as_written() {
+        let cases = [
+            (2.0, "2"),
+            (0.35, "0.35"),
+            (-1.0, "-1"),
+            (1.5, "1.5"),
+            (0.01, "0.01"),
+            (4294967295.0, "4294967295"),
+            (0.9999999, "1"),
+            (1e-9, "0"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(Num(v).to_string(), want);
+        }
     }
 }

@@ -44,7 +44,15 @@ impl Reader {
                     out.push_str(key);
                 }
                 PathSeg::Key(key) => {
-                    let _ = write!(out, "[{key:?}]");
+                    // Quoted by hand: `{:?}` would bring Unicode tables into the wasm.
+                    out.push_str("[\"");
+                    for c in key.chars() {
+                        if c == '"' || c == '\\' {
+                            out.push('\\');
+                        }
+                        out.push(c);
+                    }
+                    out.push_str("\"]");
                 }
                 PathSeg::Index(i) => {
                     let _ = write!(out, "[{i}]");

@@ -41,6 +41,8 @@ impl CartChurn {
     }
 }
 
+crate::codec::codec!(CartChurn { last, flips });
+
 #[cfg(test)]
 mod tests {
     use super::*;

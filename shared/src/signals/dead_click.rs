@@ -80,6 +80,8 @@ impl DeadClick {
     }
 }
 
+crate::codec::codec!(DeadClick { pending });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -190,3 +190,16 @@ impl Detectors {
         fired
     }
 }
+
+crate::codec::codec!(Detectors {
+    rage_click,
+    dead_click,
+    error_click,
+    page_loop,
+    quick_back,
+    repeated_action,
+    tasks,
+    cart_churn,
+    exit_intent,
+    idle,
+});

@@ -90,6 +90,13 @@ pub(super) fn outlier(
     fired
 }
 
+crate::codec::codec!(TaskProgress {
+    started,
+    pages,
+    completed,
+    outlier_fired
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

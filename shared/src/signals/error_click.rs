@@ -28,6 +28,8 @@ impl ErrorClick {
     }
 }
 
+crate::codec::codec!(ErrorClick { last_click });
+
 #[cfg(test)]
 mod tests {
     use super::*;

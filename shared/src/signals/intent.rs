@@ -72,6 +72,16 @@ impl Idle {
     }
 }
 
+crate::codec::codec!(ExitIntent {
+    page_entered,
+    fired_on_page
+});
+crate::codec::codec!(Idle {
+    last_activity,
+    visible,
+    fired
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

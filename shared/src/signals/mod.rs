@@ -152,6 +152,16 @@ impl<'de> serde::Deserialize<'de> for SignalSet {
     }
 }
 
+impl crate::codec::Codec for SignalSet {
+    fn put(&self, w: &mut crate::codec::Writer) {
+        self.0.put(w);
+    }
+    fn get(r: &mut crate::codec::Reader<'_>) -> Option<Self> {
+        let bits = u16::get(r)?;
+        (bits & !SignalSet::ALL.0 == 0).then_some(SignalSet(bits))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

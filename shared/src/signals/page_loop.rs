@@ -43,6 +43,8 @@ impl PageLoop {
     }
 }
 
+crate::codec::codec!(PageLoop { views });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,8 @@ impl QuickBack {
     }
 }
 
+crate::codec::codec!(QuickBack { previous, current });
+
 #[cfg(test)]
 mod tests {
     use super::*;

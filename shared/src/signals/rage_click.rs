@@ -43,6 +43,8 @@ impl RageClick {
     }
 }
 
+crate::codec::codec!(RageClick { last, burst, fired });
+
 #[cfg(test)]
 mod tests {
     use super::*;

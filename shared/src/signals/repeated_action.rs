@@ -84,6 +84,15 @@ impl RepeatedAction {
     }
 }
 
+crate::codec::codec!(Attempts {
+    key,
+    first,
+    last,
+    count,
+    fired
+});
+crate::codec::codec!(RepeatedAction { slots });
+
 #[cfg(test)]
 mod tests {
     use super::*;
