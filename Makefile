@@ -71,7 +71,8 @@ lint:
 	@echo "== clippy (native)"
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	@echo "== clippy (wasm32)"
-	cargo clippy -p lifeline-shared -p lifeline-agent --target wasm32-unknown-unknown --lib --tests --locked -- -D warnings
+	cargo clippy -p lifeline-shared -p lifeline-agent --target wasm32-unknown-unknown --lib --tests \
+		--features lifeline-agent/test-hooks --locked -- -D warnings
 	@echo "== build for wasm32"
 	cargo build -p lifeline-shared -p lifeline-agent --target wasm32-unknown-unknown --locked
 
@@ -82,7 +83,8 @@ unit:
 wasm-test:
 	@echo "== tests (wasm32 in headless Chromium)"
 	$(WASM_TEST_ENV) cargo test -p lifeline-shared --target wasm32-unknown-unknown --test wasm --locked
-	$(WASM_TEST_ENV) cargo test -p lifeline-agent --target wasm32-unknown-unknown --test web --locked
+	$(WASM_TEST_ENV) cargo test -p lifeline-agent --target wasm32-unknown-unknown --test web --test panic \
+		--features test-hooks --locked
 
 test: setup lint unit wasm-test
 	@echo "== all tests passed"

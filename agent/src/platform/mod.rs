@@ -62,7 +62,7 @@ fn sweep() {
 
 /// Wraps `f` in the loader's guard (`__lifeline_guard`): a trap inside stops the agent
 /// instead of throwing into the page. Without a loader (tests), `f` itself.
-pub(crate) fn guard(f: &js_sys::Function) -> js_sys::Function {
+pub fn guard(f: &js_sys::Function) -> js_sys::Function {
     let global = js_sys::global();
     js_sys::Reflect::get(&global, &"__lifeline_guard".into())
         .ok()
@@ -193,6 +193,13 @@ pub fn reset() {
         &"__lifeline_dead".into(),
         &JsValue::FALSE,
     );
+}
+
+/// Panics inside the agent, as a bug would (for the browser test of panic handling).
+#[cfg(feature = "test-hooks")]
+#[doc(hidden)]
+pub fn crash() {
+    with_agent(|_| panic!("a test panic"));
 }
 
 /// After a panic: one warning, the prompt removed, everything off. Runs in the panic hook,
