@@ -19,8 +19,8 @@ BINARYEN_VERSION := 132.0.0
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-WASM_TEST_ENV := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120
+# wasm-pack finds the wasm-bindgen CLI of the right version and /usr/bin/chromedriver on PATH.
+export WASM_BINDGEN_TEST_TIMEOUT := 120
 
 AGENT_OUT := target/agent
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-reference-types --enable-multivalue \
@@ -81,10 +81,9 @@ unit:
 	cargo test --workspace --locked
 
 wasm-test:
-	@echo "== tests (wasm32 in headless Chromium)"
-	$(WASM_TEST_ENV) cargo test -p lifeline-shared --target wasm32-unknown-unknown --test wasm --locked
-	$(WASM_TEST_ENV) cargo test -p lifeline-agent --target wasm32-unknown-unknown --test web --test panic \
-		--features test-hooks --locked
+	@echo "== tests (wasm32 in headless Chromium, through wasm-pack)"
+	wasm-pack test --headless --chrome shared --test wasm
+	wasm-pack test --headless --chrome agent --features test-hooks --test web --test panic
 
 test: setup lint unit wasm-test
 	@echo "== all tests passed"

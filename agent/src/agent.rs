@@ -426,6 +426,10 @@ impl<H: Host> Agent<H> {
             },
         );
         run.profile.shown = run.profile.shown.saturating_add(1);
+        if d.passed_over.is_some() {
+            // The visitor needed a person and none was online.
+            run.profile.support_failures = run.profile.support_failures.saturating_add(1);
+        }
         run.open = Some(open);
         self.save();
     }

@@ -386,3 +386,23 @@ fn a_prompt_the_page_could_not_show_is_not_reported_as_shown() {
         "and the engine is not stuck with a prompt it thinks is open"
     );
 }
+
+#[test]
+fn a_chat_offer_with_nobody_online_counts_as_a_support_failure_in_the_profile() {
+    let rules = r#"{"version": 1,
+        "prompts": {"chat": {"kind": "chat_offer", "text": {"title": "Chat?"}},
+                    "help": {"kind": "help", "text": {"title": "Help"}}},
+        "rules": [{"id": "chat", "when": {"signals": {"any": ["rage_click"]}}, "then": {"prompt": "chat", "priority": 5}},
+                  {"id": "help", "when": {"signals": {"any": ["rage_click"]}}, "then": {"prompt": "help"}}]}"#;
+    let mut agent = agent_with(MemoryHost::default(), rules);
+    agent.navigate("/");
+    rage(&mut agent);
+    assert_eq!(
+        agent.host().shown.as_ref().map(|v| v.prompt.as_str()),
+        Some("help")
+    );
+    agent.page_hidden();
+    let profile: lifeline_agent::profile::Profile =
+        lifeline_shared::codec::decode(&agent.host().local["lifeline:shop:profile"]).unwrap();
+    assert_eq!(profile.support_failures, 1);
+}

@@ -444,3 +444,80 @@ async fn global_privacy_control_and_consent_hold_the_agent() {
     rage_on_apply().await;
     assert!(prompt_root().is_some(), "consent given: the agent runs");
 }
+
+#[wasm_bindgen_test]
+async fn elements_marked_to_be_ignored_never_count_as_rage() {
+    fresh(RULES).await;
+    by_id("apply")
+        .set_attribute("data-lifeline-ignore", "rage_click")
+        .unwrap();
+    rage_on_apply().await;
+    assert!(
+        prompt_root().is_none(),
+        "a stepper or carousel marked to be ignored"
+    );
+    by_id("apply")
+        .remove_attribute("data-lifeline-ignore")
+        .unwrap();
+    sleep(1100).await;
+    rage_on_apply().await;
+    assert!(prompt_root().is_some(), "the same button unmarked");
+}
+
+#[wasm_bindgen_test]
+async fn task_and_cart_markers_drive_the_engine() {
+    let rules = r#"{"version": 1,
+      "prompts": {"thanks": {"kind": "feedback", "text": {"title": "How was checking out?"}, "feedback": {"scale": "thumbs"}},
+                  "cart": {"kind": "help", "text": {"title": "Your cart is saved"}}},
+      "rules": [{"id": "cart", "when": {"cart": {"state": "has_items", "min_value": 50}}, "then": {"prompt": "cart"}}],
+      "tasks": [{"name": "checkout", "start": {"mark": "checkout-start"}, "complete": {"mark": "order-placed"},
+                 "ask_feedback": true, "feedback_prompt": "thanks"}],
+      "limits": {"max_per_session": 5, "max_per_page": 5, "min_gap_s": 0}}"#;
+    fresh(rules).await;
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
+        '<button id="add" data-lifeline-cart="add" data-lifeline-cart-total="79.90">Add</button>' +
+        '<button id="go" data-lifeline-task="checkout-start">Checkout</button>');"#,
+    );
+    by_id("add").click();
+    sleep(10).await;
+    assert_eq!(
+        in_prompt("h2")
+            .map(|t| t.text_content().unwrap())
+            .as_deref(),
+        Some("Your cart is saved")
+    );
+    in_prompt("button.close")
+        .unwrap()
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    by_id("go").click();
+    // The order-complete page shows its marker: the task completes, its feedback comes.
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend", '<main data-lifeline-task="order-placed"></main>');"#,
+    );
+    window()
+        .history()
+        .unwrap()
+        .push_state_with_url(&JsValue::NULL, "", Some("/order/complete"))
+        .unwrap();
+    sleep(10).await;
+    assert_eq!(
+        in_prompt("h2")
+            .map(|t| t.text_content().unwrap())
+            .as_deref(),
+        Some("How was checking out?")
+    );
+    assert_eq!(
+        in_prompt("[data-ll=thumb]")
+            .and_then(|b| b.get_attribute("aria-pressed"))
+            .as_deref(),
+        Some("false")
+    );
+    window()
+        .history()
+        .unwrap()
+        .replace_state_with_url(&JsValue::NULL, "", Some("/"))
+        .unwrap();
+}
