@@ -76,6 +76,10 @@ fn main() {
         b.iter(|| feed(&mut player, &stream, 1, &mut start));
     });
     group.finish();
+    let compiled = Rules::from_json_str(RULES).expect("rules").to_compiled();
+    c.bench_function("rules/decode_compiled_shop_rules", |b| {
+        b.iter(|| Rules::from_compiled(black_box(&compiled)))
+    });
     c.bench_function("rules/read_and_check_shop_rules", |b| {
         b.iter(|| Rules::from_json_str(black_box(RULES)))
     });

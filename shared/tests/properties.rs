@@ -165,6 +165,29 @@ proptest! {
     }
 
     #[test]
+    fn corrupted_compiled_rules_are_refused_or_run_safely(
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+        cut in any::<prop::sample::Index>(),
+        truncate in any::<bool>(),
+        events in session_events(),
+    ) {
+        let compiled = rules(5, 2, 10, 2).to_compiled();
+        let mut bytes: Vec<char> = compiled.chars().collect();
+        for (i, b) in flips {
+            let at = i.index(bytes.len());
+            bytes[at] = char::from(b);
+        }
+        if truncate {
+            bytes.truncate(cut.index(bytes.len()));
+        }
+        let text: String = bytes.into_iter().collect();
+        if let Some(decoded) = Rules::from_compiled(&text) {
+            let (_, scores) = run(&mut player(&Arc::new(decoded)), &events);
+            prop_assert!(scores.iter().all(|x| (0.0..=1.0).contains(x)));
+        }
+    }
+
+    #[test]
     fn any_json_is_read_without_panicking(text in "\\PC{0,200}") {
         let _ = Rules::from_json_str(&text);
     }

@@ -7,6 +7,7 @@
 //! page patterns compiled into one matcher table, ids resolved to indices, times in ms.
 
 mod check;
+mod compiled;
 pub(crate) mod declare;
 pub mod error;
 pub(crate) mod read;

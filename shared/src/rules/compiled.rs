@@ -1,0 +1,382 @@
+//! Checked rules in the compact [`codec`](crate::codec) form: what a collector can serve
+//! after checking a site's JSON once, so a browser only decodes them — reading and checking
+//! JSON with every error message is most of the agent's weight.
+//!
+//! Decoding trusts nothing: every index (prompt, matcher, task, tier) and every bound the
+//! engine relies on is verified, so a truncated or tampered value is refused, never a
+//! panic later.
+
+use crate::codec::{self, Codec, Reader, Writer};
+use crate::page::{Matcher, PageMatch};
+use crate::rules::spec::*;
+use crate::rules::*;
+use crate::signals::Signal;
+
+impl Rules {
+    /// The compiled form, as a storable string.
+    pub fn to_compiled(&self) -> String {
+        codec::encode(self)
+    }
+
+    /// Rules from their compiled form; `None` for anything that is not a sound one.
+    pub fn from_compiled(text: &str) -> Option<Rules> {
+        let rules: Rules = codec::decode(text)?;
+        rules.is_sound().then_some(rules)
+    }
+
+    /// Whether every cross-reference and bound the engine relies on holds.
+    fn is_sound(&self) -> bool {
+        let (prompts, matchers, tasks) =
+            (self.prompts.len(), self.matchers.len(), self.tasks.len());
+        let tiers = self.scoring.tiers.len();
+        let matcher_ok = |m: u16| usize::from(m) < matchers;
+        let marker_ok = |m: &Marker| match m {
+            Marker::Page(i) => matcher_ok(*i),
+            Marker::Mark(_) => true,
+        };
+        let s = &self.signals;
+        prompts <= MAX_PROMPTS
+            && self.rules.len() <= MAX_RULES
+            && tasks <= MAX_TASKS
+            && tiers <= MAX_TIERS
+            && self.scoring.half_life_ms >= 1000.0
+            && self.scoring.half_life_ms.is_finite()
+            && (self.scoring.weights.iter())
+                .chain(&self.scoring.bands)
+                .chain(&self.scoring.value_weights)
+                .chain(self.scoring.tiers.iter().map(|(_, v)| v))
+                .all(|w| (0.0..=1.0).contains(w))
+            && self.scoring.cart_value_full.is_finite()
+            && self.scoring.cart_value_full > 0.0
+            && (1..=32).contains(&s.page_loop.within_navigations)
+            && (1..=20).contains(&s.cart_churn.flips)
+            && (1..=20).contains(&s.rage_click.clicks)
+            && self.rules.iter().all(|r| {
+                usize::from(r.prompt) < prompts
+                    && r.when.page.is_none_or(matcher_ok)
+                    && r.when.task.is_none_or(|(t, _)| usize::from(t) < tasks)
+                    && (tiers >= 32 || r.when.tiers >> tiers == 0)
+            })
+            && self.tasks.iter().all(|t| {
+                marker_ok(&t.start)
+                    && marker_ok(&t.complete)
+                    && t.feedback_prompt.is_none_or(|p| usize::from(p) < prompts)
+            })
+            && self.quick_back_pages.iter().all(|(m, _)| matcher_ok(*m))
+            && self.cancel_pages.iter().all(|m| matcher_ok(*m))
+    }
+}
+
+codec::codec!(Rules {
+    language,
+    signals,
+    scoring,
+    prompts,
+    rules,
+    limits,
+    tasks,
+    privacy,
+    matchers,
+    quick_back_pages,
+    cancel_pages,
+});
+codec::codec!(SignalsSpec {
+    rage_click,
+    dead_click,
+    error_click,
+    page_loop,
+    quick_back,
+    repeated_action,
+    dwell_outlier,
+    cart_churn,
+    cancel_intent,
+    exit_intent,
+    idle,
+});
+codec::codec!(RageClickSpec {
+    enabled,
+    clicks,
+    max_gap_ms,
+    max_distance_px
+});
+codec::codec!(DeadClickSpec {
+    enabled,
+    mutation_window_ms,
+    scroll_window_ms,
+    selection_window_ms,
+    visibility_window_ms,
+});
+codec::codec!(ErrorClickSpec { enabled, window_ms });
+codec::codec!(PageLoopSpec {
+    enabled,
+    within_navigations,
+    max_pages
+});
+codec::codec!(PageDwellSpec { page, dwell_ms });
+codec::codec!(QuickBackSpec {
+    enabled,
+    dwell_ms,
+    pages
+});
+codec::codec!(RepeatedActionSpec {
+    enabled,
+    times,
+    window_ms,
+    min_gap_ms
+});
+codec::codec!(DwellOutlierSpec {
+    enabled,
+    time_factor,
+    page_factor
+});
+codec::codec!(CartChurnSpec {
+    enabled,
+    flips,
+    window_ms
+});
+codec::codec!(CancelIntentSpec { enabled, pages });
+codec::codec!(ExitIntentSpec {
+    enabled,
+    min_dwell_ms
+});
+codec::codec!(IdleSpec { enabled, after_ms });
+codec::codec!(Scoring {
+    weights,
+    half_life_ms,
+    bands,
+    value_weights,
+    tiers,
+    cart_value_full
+});
+codec::codec!(Prompt {
+    id,
+    kind,
+    text,
+    translations,
+    feedback,
+    phone,
+    chat_url,
+    theme
+});
+codec::codec!(PromptTextSpec {
+    title,
+    body,
+    steps,
+    links,
+    action
+});
+codec::codec!(LinkSpec { label, url });
+codec::codec!(FeedbackSpec {
+    scale,
+    comment,
+    comment_max
+});
+codec::codec!(ThemeSpec {
+    accent,
+    background,
+    text,
+    position
+});
+codec::codec!(Rule {
+    id,
+    when,
+    prompt,
+    priority,
+    min_value,
+    limit
+});
+codec::codec!(Condition {
+    score_at_least,
+    band_at_least,
+    signals_any,
+    signals_all,
+    page,
+    visitor,
+    tiers,
+    devices,
+    cart,
+    min_time_on_site_ms,
+    max_time_on_site_ms,
+    task,
+    agents_online,
+});
+codec::codec!(CartConditionSpec {
+    state,
+    min_value,
+    max_value
+});
+codec::codec!(RuleLimitSpec {
+    max_per_session,
+    cooldown_s,
+    sample_percent
+});
+codec::codec!(LimitsSpec {
+    max_per_session,
+    max_per_page,
+    min_gap_s,
+    dismissed_days
+});
+codec::codec!(Task {
+    name,
+    start,
+    complete,
+    expected_ms,
+    expected_pages,
+    feedback_prompt
+});
+codec::codec!(PrivacySpec {
+    keep_query,
+    honor_gpc,
+    require_consent
+});
+
+/// Deepest nesting of `not` / `any` decoded (recursion is bounded).
+const MAX_NESTING: usize = 16;
+
+impl Codec for Marker {
+    fn put(&self, w: &mut Writer) {
+        match self {
+            Marker::Page(m) => {
+                0u8.put(w);
+                m.put(w);
+            }
+            Marker::Mark(name) => {
+                1u8.put(w);
+                name.to_string().put(w);
+            }
+        }
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        match u8::get(r)? {
+            0 => Some(Marker::Page(u16::get(r)?)),
+            1 => Some(Marker::Mark(String::get(r)?.into())),
+            _ => None,
+        }
+    }
+}
+
+impl Codec for Matcher {
+    fn put(&self, w: &mut Writer) {
+        match self {
+            Matcher::Exact(p) => (0u8, p.to_string()).put(w),
+            Matcher::Prefix(p) => (1u8, p.to_string()).put(w),
+            Matcher::Glob(p) => (2u8, p.to_string()).put(w),
+            Matcher::Not(m) => {
+                3u8.put(w);
+                m.put(w);
+            }
+            Matcher::Any(ms) => {
+                4u8.put(w);
+                ms.len().put(w);
+                for m in ms.iter() {
+                    m.put(w);
+                }
+            }
+        }
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        matcher(r, 0)
+    }
+}
+
+fn matcher(r: &mut Reader<'_>, depth: usize) -> Option<Matcher> {
+    if depth > MAX_NESTING {
+        return None;
+    }
+    Some(match u8::get(r)? {
+        0 => Matcher::Exact(String::get(r)?.into()),
+        1 => Matcher::Prefix(String::get(r)?.into()),
+        2 => Matcher::Glob(String::get(r)?.into()),
+        3 => Matcher::Not(Box::new(matcher(r, depth + 1)?)),
+        4 => {
+            let n = usize::get(r)?;
+            if n > crate::page::MAX_ANY {
+                return None;
+            }
+            Matcher::Any(
+                (0..n)
+                    .map(|_| matcher(r, depth + 1))
+                    .collect::<Option<_>>()?,
+            )
+        }
+        _ => return None,
+    })
+}
+
+impl Codec for PageMatch {
+    fn put(&self, w: &mut Writer) {
+        match self {
+            PageMatch::Exact(p) => (0u8, p.clone()).put(w),
+            PageMatch::Prefix(p) => (1u8, p.clone()).put(w),
+            PageMatch::Glob(p) => (2u8, p.clone()).put(w),
+            PageMatch::Not(m) => {
+                3u8.put(w);
+                m.put(w);
+            }
+            PageMatch::Any(ms) => {
+                4u8.put(w);
+                ms.put(w);
+            }
+        }
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        page_match(r, 0)
+    }
+}
+
+fn page_match(r: &mut Reader<'_>, depth: usize) -> Option<PageMatch> {
+    if depth > MAX_NESTING {
+        return None;
+    }
+    Some(match u8::get(r)? {
+        0 => PageMatch::Exact(String::get(r)?),
+        1 => PageMatch::Prefix(String::get(r)?),
+        2 => PageMatch::Glob(String::get(r)?),
+        3 => PageMatch::Not(Box::new(page_match(r, depth + 1)?)),
+        4 => {
+            let n = usize::get(r)?;
+            if n > crate::page::MAX_ANY {
+                return None;
+            }
+            PageMatch::Any(
+                (0..n)
+                    .map(|_| page_match(r, depth + 1))
+                    .collect::<Option<_>>()?,
+            )
+        }
+        _ => return None,
+    })
+}
+
+// `weights` is indexed by signal; keep the two in step.
+const _: () = assert!(Signal::COUNT == 11);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHOP: &str = include_str!("../../fixtures/shop.rules.json");
+
+    #[test]
+    fn checked_rules_survive_their_compiled_form() {
+        let rules = Rules::from_json_str(SHOP).unwrap();
+        let compiled = rules.to_compiled();
+        assert_eq!(Rules::from_compiled(&compiled), Some(rules));
+        assert!(
+            compiled.len() < SHOP.len(),
+            "{} vs {} bytes",
+            compiled.len(),
+            SHOP.len()
+        );
+    }
+
+    #[test]
+    fn compiled_rules_with_dangling_references_are_refused() {
+        let mut rules = Rules::from_json_str(SHOP).unwrap();
+        rules.rules[0].prompt = 99;
+        assert_eq!(Rules::from_compiled(&rules.to_compiled()), None);
+        let mut rules = Rules::from_json_str(SHOP).unwrap();
+        rules.cancel_pages.push(500);
+        assert_eq!(Rules::from_compiled(&rules.to_compiled()), None);
+    }
+}
