@@ -1,5 +1,5 @@
 //! [`Host`]: everything the agent needs from its surroundings. The browser implements it
-//! in [`crate::platform`]; [`MemoryHost`] implements it in memory for native tests.
+//! in `platform` (wasm32); [`MemoryHost`] implements it in memory for native tests.
 
 use lifeline_shared::wire::ReportBatch;
 

@@ -406,3 +406,30 @@ fn a_chat_offer_with_nobody_online_counts_as_a_support_failure_in_the_profile() 
         lifeline_shared::codec::decode(&agent.host().local["lifeline:shop:profile"]).unwrap();
     assert_eq!(profile.support_failures, 1);
 }
+
+#[test]
+fn a_prompt_shown_by_hand_is_closed_and_reported_before_the_engine_shows_another() {
+    let mut agent = agent_with(MemoryHost::default(), RULES);
+    agent.navigate("/cart");
+    assert!(agent.show("ask"));
+    rage(&mut agent);
+    assert_eq!(
+        agent.host().shown.as_ref().map(|v| v.prompt.as_str()),
+        Some("promo_help")
+    );
+    let outcomes: Vec<(String, Option<Outcome>)> = reports(&mut agent)
+        .into_iter()
+        .filter_map(|r| match r {
+            Report::Decision { rule, outcome, .. } => Some((rule, outcome)),
+            Report::Feedback { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("manual".to_owned(), None),
+            ("manual".to_owned(), Some(Outcome::Ignored)),
+            ("promo-rage".to_owned(), None),
+        ]
+    );
+}

@@ -4,7 +4,7 @@
 //! and behaves the same on both.
 //!
 //! # Layout
-//! - [`codec`]: the compact stored form of what the agent keeps in the browser.
+//! - [`codec`](mod@codec): the compact stored form of what the agent keeps in the browser.
 //! - [`json`]: a small JSON tree that keeps duplicate keys, filled by serde.
 //! - [`rules`]: the rules JSON as written ([`rules::spec`]), read with every error and its
 //!   path, then checked once into [`Rules`], the form the hot path uses.

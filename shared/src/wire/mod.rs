@@ -5,6 +5,10 @@
 //! band, the names of the signals that fired and the page path (query dropped unless kept).
 //! Feedback carries the rating and the comment the visitor typed and chose to send. There
 //! is no field for clicks, coordinates, keys, field values or page text.
+//!
+//! `json` writes a batch as JSON by hand (no serializer in the browser's wasm).
+
+mod json;
 
 use serde::{Deserialize, Serialize};
 
@@ -257,116 +261,6 @@ impl PutRefs for (&String, &String) {
         self.0.put(w);
         self.1.put(w);
     }
-}
-
-impl ReportBatch {
-    /// The batch as JSON text, written by hand: in the browser this keeps a JSON
-    /// serializer out of the wasm. A test proves serde reads it back exactly.
-    pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(128 * self.items.len() + 32);
-        out.push_str("{\"session\":");
-        json_string(&mut out, &self.session);
-        out.push_str(",\"items\":[");
-        for (i, item) in self.items.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"key\":");
-            json_string(&mut out, &item.key);
-            out.push_str(",\"at\":");
-            out.push_str(&item.at.to_string());
-            out.push_str(",\"page\":");
-            json_string(&mut out, &item.page);
-            out.push_str(",\"report\":{\"type\":");
-            match &item.report {
-                Report::Decision {
-                    rule,
-                    prompt,
-                    kind,
-                    outcome,
-                    band,
-                    signals,
-                } => {
-                    out.push_str("\"decision\",\"rule\":");
-                    json_string(&mut out, rule);
-                    out.push_str(",\"prompt\":");
-                    json_string(&mut out, prompt);
-                    out.push_str(",\"kind\":");
-                    json_string(&mut out, kind.as_str());
-                    out.push_str(",\"outcome\":");
-                    match outcome {
-                        Some(o) => json_string(&mut out, o.as_str()),
-                        None => out.push_str("null"),
-                    }
-                    out.push_str(",\"band\":");
-                    json_string(&mut out, band.as_str());
-                    out.push_str(",\"signals\":[");
-                    for (j, s) in signals.iter().enumerate() {
-                        if j > 0 {
-                            out.push(',');
-                        }
-                        json_string(&mut out, s.as_str());
-                    }
-                    out.push(']');
-                }
-                Report::Feedback {
-                    rule,
-                    prompt,
-                    rating,
-                    thumbs,
-                    comment,
-                } => {
-                    out.push_str("\"feedback\",\"rule\":");
-                    json_string(&mut out, rule);
-                    out.push_str(",\"prompt\":");
-                    json_string(&mut out, prompt);
-                    out.push_str(",\"rating\":");
-                    match rating {
-                        Some(r) => out.push_str(&r.to_string()),
-                        None => out.push_str("null"),
-                    }
-                    out.push_str(",\"thumbs\":");
-                    out.push_str(match thumbs {
-                        Some(true) => "true",
-                        Some(false) => "false",
-                        None => "null",
-                    });
-                    out.push_str(",\"comment\":");
-                    match comment {
-                        Some(c) => json_string(&mut out, c),
-                        None => out.push_str("null"),
-                    }
-                }
-            }
-            out.push_str("}}");
-        }
-        out.push_str("]}");
-        out
-    }
-}
-
-/// Appends `s` as a JSON string literal.
-fn json_string(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let v = u32::from(c);
-                out.push_str("\\u");
-                for shift in [12, 8, 4, 0] {
-                    out.push(char::from(HEX[((v >> shift) & 0xf) as usize]));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]

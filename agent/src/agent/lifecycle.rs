@@ -1,0 +1,122 @@
+//! Rules arriving, consent, opting out, and the start of a visit.
+
+use super::*;
+
+impl<H: Host> Agent<H> {
+    /// The rules arrived (or failed to). Bad rules: one console error naming every problem
+    /// and its JSON path; the agent stays dormant and the page untouched.
+    pub fn rules_loaded(&mut self, rules: Result<Rules, RuleErrors>) {
+        if !matches!(self.phase, Phase::Loading) {
+            return;
+        }
+        let rules = match rules {
+            Ok(r) => Arc::new(r),
+            Err(errors) => {
+                let message =
+                    format!("lifeline: the rules are not valid, so the agent stays off:\n{errors}");
+                self.host.log(Level::Error, &message);
+                self.phase = Phase::Dormant(Dormancy::BadRules);
+                return;
+            }
+        };
+        if rules.privacy.honor_gpc && self.config.gpc {
+            self.phase = Phase::Dormant(Dormancy::Gpc);
+            return;
+        }
+        let consented = matches!(
+            load::<H, bool>(&self.host, Area::Local, &self.keys.consent),
+            Loaded::Found(true)
+        );
+        if rules.privacy.require_consent && !consented {
+            self.phase = Phase::AwaitingConsent(rules);
+            return;
+        }
+        self.begin(rules);
+    }
+
+    /// The page's consent call.
+    pub fn consent(&mut self, given: bool) {
+        if given {
+            store(&mut self.host, Area::Local, &self.keys.consent, &true);
+            if let Phase::AwaitingConsent(rules) = &self.phase {
+                let rules = rules.clone();
+                self.begin(rules);
+            }
+        } else {
+            self.forget();
+            self.phase = Phase::Dormant(Dormancy::NoConsent);
+        }
+    }
+
+    /// The visitor opts out: everything stored is cleared and the agent stays off, on this
+    /// page and the next ones.
+    pub fn opt_out(&mut self) {
+        self.forget();
+        store(&mut self.host, Area::Local, &self.keys.opt_out, &true);
+        self.phase = Phase::Dormant(Dormancy::OptedOut);
+    }
+
+    /// Stops for good after a panic (the platform calls this; the page is left alone).
+    pub fn stop(&mut self) {
+        self.host.hide();
+        self.phase = Phase::Dormant(Dormancy::Stopped);
+    }
+
+    fn forget(&mut self) {
+        self.host.hide();
+        for key in [&self.keys.profile, &self.keys.outbox, &self.keys.consent] {
+            self.host.remove(Area::Local, key);
+        }
+        self.host.remove(Area::Session, &self.keys.visit);
+    }
+
+    fn begin(&mut self, rules: Arc<Rules>) {
+        let now = self.host.now_ms();
+        let mut profile = match load::<H, Profile>(&self.host, Area::Local, &self.keys.profile) {
+            Loaded::Found(p) if p.is_current() => p,
+            _ => Profile::default(),
+        };
+        let saved = match load::<H, SavedVisit>(&self.host, Area::Session, &self.keys.visit) {
+            Loaded::Found(v) => Session::restore(rules.clone(), v.state).map(|s| (v.id, s)),
+            _ => None,
+        };
+        let (id, mut session) = match saved {
+            Some(visit) => visit,
+            None => {
+                profile.new_visit(now);
+                let id = self.host.random_id();
+                let session = Session::new(rules.clone(), &id, now);
+                (id, session)
+            }
+        };
+        // A new page load is visible; the platform says otherwise if it is not.
+        session.set_visible(true);
+        session.set_visitor(
+            profile.returning(),
+            self.tier.as_deref(),
+            self.config.device,
+        );
+        session.set_agents_online(self.agents_online);
+        for (prompt, at) in &profile.dismissed {
+            session.remember_dismissal(prompt, *at);
+        }
+        let outbox = match load::<H, Outbox>(&self.host, Area::Local, &self.keys.outbox) {
+            Loaded::Found(o) if o.is_sound() => o,
+            _ => Outbox::default(),
+        };
+        store(&mut self.host, Area::Local, &self.keys.profile, &profile);
+        self.phase = Phase::Running(Box::new(Running {
+            rules,
+            session,
+            id,
+            outbox,
+            profile,
+            open: None,
+            page: String::new(),
+            path: String::new(),
+        }));
+        if let Some(page) = self.pending_page.take() {
+            self.navigate(&page);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Sending what the outbox holds, and saving the visit between pages.
+
+use super::*;
+
+impl<H: Host> Agent<H> {
+    /// About once a second: time-based signals, and sending what is due.
+    pub fn tick(&mut self) {
+        self.observe(&Event::Tick);
+        self.flush(false);
+    }
+
+    /// Sends a due batch; `page_going` sends everything by beacon.
+    pub fn flush(&mut self, page_going: bool) {
+        let now = self.host.now_ms();
+        let Phase::Running(run) = &mut self.phase else {
+            return;
+        };
+        if let Some(batch) = run.outbox.batch(&run.id, now, page_going) {
+            self.host.send(&batch, page_going);
+        }
+    }
+
+    /// The collector's answer to the last `fetch`.
+    pub fn sent(&mut self, ok: bool) {
+        let now = self.host.now_ms();
+        let Phase::Running(run) = &mut self.phase else {
+            return;
+        };
+        run.outbox.sent(ok, now);
+        let outbox = codec::encode(&run.outbox);
+        self.host.set(Area::Local, &self.keys.outbox, &outbox);
+    }
+
+    /// The page is being hidden or left: save everything, send everything by beacon.
+    pub fn page_hidden(&mut self) {
+        self.observe(&Event::Visibility { visible: false });
+        self.save();
+        self.flush(true);
+    }
+
+    pub(super) fn save(&mut self) {
+        let Phase::Running(run) = &self.phase else {
+            return;
+        };
+        let visit = codec::encode(&SavedVisit {
+            id: run.id.clone(),
+            state: run.session.state().clone(),
+        });
+        let (profile, outbox) = (codec::encode(&run.profile), codec::encode(&run.outbox));
+        self.host.set(Area::Session, &self.keys.visit, &visit);
+        self.host.set(Area::Local, &self.keys.profile, &profile);
+        self.host.set(Area::Local, &self.keys.outbox, &outbox);
+    }
+
+    /// Reports waiting in the outbox.
+    pub fn waiting(&self) -> usize {
+        match &self.phase {
+            Phase::Running(run) => run.outbox.len(),
+            _ => 0,
+        }
+    }
+}

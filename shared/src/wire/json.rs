@@ -1,0 +1,115 @@
+//! A report batch as JSON text, written by hand: in the browser this keeps a JSON serializer
+//! out of the wasm. `the_hand_written_json_is_what_serde_reads` proves serde (the collector)
+//! reads it back exactly.
+
+use super::{Report, ReportBatch};
+
+impl ReportBatch {
+    /// The batch as JSON text, written by hand: in the browser this keeps a JSON
+    /// serializer out of the wasm. A test proves serde reads it back exactly.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(128 * self.items.len() + 32);
+        out.push_str("{\"session\":");
+        json_string(&mut out, &self.session);
+        out.push_str(",\"items\":[");
+        for (i, item) in self.items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"key\":");
+            json_string(&mut out, &item.key);
+            out.push_str(",\"at\":");
+            out.push_str(&item.at.to_string());
+            out.push_str(",\"page\":");
+            json_string(&mut out, &item.page);
+            out.push_str(",\"report\":{\"type\":");
+            match &item.report {
+                Report::Decision {
+                    rule,
+                    prompt,
+                    kind,
+                    outcome,
+                    band,
+                    signals,
+                } => {
+                    out.push_str("\"decision\",\"rule\":");
+                    json_string(&mut out, rule);
+                    out.push_str(",\"prompt\":");
+                    json_string(&mut out, prompt);
+                    out.push_str(",\"kind\":");
+                    json_string(&mut out, kind.as_str());
+                    out.push_str(",\"outcome\":");
+                    match outcome {
+                        Some(o) => json_string(&mut out, o.as_str()),
+                        None => out.push_str("null"),
+                    }
+                    out.push_str(",\"band\":");
+                    json_string(&mut out, band.as_str());
+                    out.push_str(",\"signals\":[");
+                    for (j, s) in signals.iter().enumerate() {
+                        if j > 0 {
+                            out.push(',');
+                        }
+                        json_string(&mut out, s.as_str());
+                    }
+                    out.push(']');
+                }
+                Report::Feedback {
+                    rule,
+                    prompt,
+                    rating,
+                    thumbs,
+                    comment,
+                } => {
+                    out.push_str("\"feedback\",\"rule\":");
+                    json_string(&mut out, rule);
+                    out.push_str(",\"prompt\":");
+                    json_string(&mut out, prompt);
+                    out.push_str(",\"rating\":");
+                    match rating {
+                        Some(r) => out.push_str(&r.to_string()),
+                        None => out.push_str("null"),
+                    }
+                    out.push_str(",\"thumbs\":");
+                    out.push_str(match thumbs {
+                        Some(true) => "true",
+                        Some(false) => "false",
+                        None => "null",
+                    });
+                    out.push_str(",\"comment\":");
+                    match comment {
+                        Some(c) => json_string(&mut out, c),
+                        None => out.push_str("null"),
+                    }
+                }
+            }
+            out.push_str("}}");
+        }
+        out.push_str("]}");
+        out
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+fn json_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let v = u32::from(c);
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(char::from(HEX[((v >> shift) & 0xf) as usize]));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
