@@ -77,6 +77,11 @@ async fn fresh(rules: &str) {
         if (!fixture) { fixture = document.createElement("div"); fixture.id = "fixture"; document.body.appendChild(fixture); }
         fixture.innerHTML = '<form id="f"><input id="field" name="email"><button id="apply" type="button">Apply</button></form>';
     "#);
+    start(rules).await;
+}
+
+/// Starts the agent as the loader would, with inline rules and a dead-end collector.
+async fn start(rules: &str) {
     let options = js_sys::Object::new();
     Reflect::set(&options, &"site".into(), &"test-shop".into()).unwrap();
     Reflect::set(&options, &"collector".into(), &"http://127.0.0.1:9/".into()).unwrap();
@@ -343,12 +348,7 @@ async fn reports_wait_in_storage_while_the_collector_is_down_and_keep_their_keys
     // and go out again with the same keys (the collector keeps each key once).
     platform::reset();
     js("window.__sent = [];");
-    let options = js_sys::Object::new();
-    Reflect::set(&options, &"site".into(), &"test-shop".into()).unwrap();
-    Reflect::set(&options, &"collector".into(), &"http://127.0.0.1:9/".into()).unwrap();
-    Reflect::set(&options, &"inlineRules".into(), &RULES.into()).unwrap();
-    platform::start(options.into());
-    sleep(20).await;
+    start(RULES).await;
     window()
         .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
         .unwrap();

@@ -12,7 +12,6 @@ mod json;
 
 use serde::{Deserialize, Serialize};
 
-use crate::codec::Codec as _;
 use crate::decide::Outcome;
 use crate::rules::spec::{Band, PromptKind};
 use crate::signals::SignalSet;
@@ -208,7 +207,8 @@ impl crate::codec::Codec for Report {
                 signals,
             } => {
                 0u8.put(w);
-                (rule, prompt).put_refs(w);
+                rule.put(w);
+                prompt.put(w);
                 kind.put(w);
                 outcome.put(w);
                 band.put(w);
@@ -222,7 +222,8 @@ impl crate::codec::Codec for Report {
                 comment,
             } => {
                 1u8.put(w);
-                (rule, prompt).put_refs(w);
+                rule.put(w);
+                prompt.put(w);
                 rating.put(w);
                 thumbs.put(w);
                 comment.put(w);
@@ -248,18 +249,6 @@ impl crate::codec::Codec for Report {
             },
             _ => return None,
         })
-    }
-}
-
-/// Writes two strings in order (helper for [`Report`]'s stored form).
-trait PutRefs {
-    fn put_refs(&self, w: &mut crate::codec::Writer);
-}
-
-impl PutRefs for (&String, &String) {
-    fn put_refs(&self, w: &mut crate::codec::Writer) {
-        self.0.put(w);
-        self.1.put(w);
     }
 }
 
