@@ -53,13 +53,17 @@ setup:
 # binaryen's wasm-opt (from npm; Debian's is too old and corrupts the module).
 agent:
 	@echo "== release agent"
-	cargo build -p lifeline-agent --target wasm32-unknown-unknown --release --locked
+	cargo build -p lifeline-agent -p lifeline-rules-checker --target wasm32-unknown-unknown --release --locked
 	@mkdir -p $(AGENT_OUT)
 	wasm-bindgen --target no-modules --no-modules-global lifeline_wasm --no-typescript \
 		--out-dir $(AGENT_OUT) --out-name glue target/wasm32-unknown-unknown/release/lifeline_agent.wasm
 	wasm-opt $(WASM_OPT_FLAGS) $(AGENT_OUT)/glue_bg.wasm -o $(AGENT_OUT)/agent.wasm
 	cat $(AGENT_OUT)/glue.js agent/js/loader.js > $(AGENT_OUT)/agent.js
-	@rm -f $(AGENT_OUT)/glue.js $(AGENT_OUT)/glue_bg.wasm
+	@# The JSON rules checker, fetched by the loader only for JSON rules.
+	wasm-bindgen --target no-modules --no-modules-global lifeline_check --no-typescript \
+		--out-dir $(AGENT_OUT) --out-name check target/wasm32-unknown-unknown/release/lifeline_rules_checker.wasm
+	wasm-opt $(WASM_OPT_FLAGS) $(AGENT_OUT)/check_bg.wasm -o $(AGENT_OUT)/check.wasm
+	@rm -f $(AGENT_OUT)/glue.js $(AGENT_OUT)/glue_bg.wasm $(AGENT_OUT)/check_bg.wasm
 
 # Fails when the release agent (wasm + JS) exceeds its budget; prints its sizes.
 size: agent
@@ -71,10 +75,12 @@ lint:
 	@echo "== clippy (native)"
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	@echo "== clippy (wasm32)"
-	cargo clippy -p lifeline-shared -p lifeline-agent --target wasm32-unknown-unknown --lib --tests \
-		--features lifeline-agent/test-hooks --locked -- -D warnings
+	cargo clippy -p lifeline-shared -p lifeline-agent -p lifeline-rules-checker --target wasm32-unknown-unknown \
+		--lib --tests --locked -- -D warnings
+	cargo clippy -p lifeline-agent --target wasm32-unknown-unknown --lib --tests \
+		--features test-hooks,json-rules --locked -- -D warnings
 	@echo "== build for wasm32"
-	cargo build -p lifeline-shared -p lifeline-agent --target wasm32-unknown-unknown --locked
+	cargo build -p lifeline-shared -p lifeline-agent -p lifeline-rules-checker --target wasm32-unknown-unknown --locked
 
 unit:
 	@echo "== tests (native)"
@@ -83,7 +89,8 @@ unit:
 wasm-test:
 	@echo "== tests (wasm32 in headless Chromium, through wasm-pack)"
 	wasm-pack test --headless --chrome shared --test wasm
-	wasm-pack test --headless --chrome agent --features test-hooks --test web --test panic
+	wasm-pack test --headless --chrome agent --features test-hooks,json-rules --test web --test panic
+	wasm-pack test --headless --chrome agent/checker --test web
 
 test: setup lint unit wasm-test
 	@echo "== all tests passed"

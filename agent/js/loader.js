@@ -2,6 +2,7 @@
  *   <script src="https://COLLECTOR/agent.js" data-site="SITE" async></script>
  * Options on the tag: data-rules-url (rules from elsewhere). Inline rules:
  *   <script type="application/json" data-lifeline-rules>{...}</script>
+ * A collector serves rules compiled (checked once); JSON rules bring in check.js + check.wasm.
  * API: lifeline.track(name, props), identify(attrs, signature), consent(bool), optOut(),
  * show(promptId), agentsOnline(bool). Calls made before the agent is ready are queued; a
  * page may also queue calls before this script loads with the stub
@@ -33,6 +34,21 @@
     };
   };
   var guarded = function (f) { return w.__lifeline_guard(function () { return f.apply(null, arguments); }); };
+  // JSON rules (inline, or from a URL that is not a Lifeline collector) are checked by a
+  // second module, fetched only then: the agent itself only decodes compiled rules.
+  w.__lifeline_check = function (text) {
+    return new Promise(function (resolve, reject) {
+      var s = d.createElement("script");
+      s.src = base + "check.js";
+      s.onload = function () {
+        lifeline_check({ module_or_path: base + "check.wasm" }).then(function () {
+          try { resolve(lifeline_check.check(text)); } catch (problems) { reject(problems); }
+        }, function () { reject("the rules checker could not be loaded"); });
+      };
+      s.onerror = function () { reject("the rules checker could not be loaded"); };
+      d.head.appendChild(s);
+    });
+  };
   var inline = d.querySelector("script[type=\"application/json\"][data-lifeline-rules]");
   lifeline_wasm({ module_or_path: base + "agent.wasm" }).then(function () {
     guarded(lifeline_wasm.start)({

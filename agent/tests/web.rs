@@ -521,3 +521,36 @@ async fn task_and_cart_markers_drive_the_engine() {
         .replace_state_with_url(&JsValue::NULL, "", Some("/"))
         .unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn compiled_rules_work_and_damaged_ones_are_refused_with_one_error() {
+    let compiled = lifeline_shared::Rules::from_json_str(RULES)
+        .unwrap()
+        .to_compiled();
+    fresh(&compiled).await;
+    rage_on_apply().await;
+    assert!(
+        prompt_root().is_some(),
+        "compiled rules, as a collector serves them"
+    );
+
+    let damaged: String = compiled
+        .chars()
+        .take(compiled.chars().count() / 2)
+        .collect();
+    fresh(&damaged).await;
+    rage_on_apply().await;
+    assert!(prompt_root().is_none());
+    let errors: Array = Reflect::get(&window(), &"__errors".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(errors.length(), 1);
+    assert!(
+        errors
+            .get(0)
+            .as_string()
+            .unwrap()
+            .contains("the compiled rules are damaged")
+    );
+}

@@ -6,19 +6,30 @@ impl<H: Host> Agent<H> {
     /// The rules arrived (or failed to). Bad rules: one console error naming every problem
     /// and its JSON path; the agent stays dormant and the page untouched.
     pub fn rules_loaded(&mut self, rules: Result<Rules, RuleErrors>) {
+        match rules {
+            Ok(rules) => self.rules_ready(rules),
+            Err(errors) => self.rules_refused(&errors.to_string()),
+        }
+    }
+
+    /// The rules could not be used; `problems` lists them (one per line, with their JSON
+    /// paths). One console error; the agent stays dormant and the page untouched.
+    pub fn rules_refused(&mut self, problems: &str) {
         if !matches!(self.phase, Phase::Loading) {
             return;
         }
-        let rules = match rules {
-            Ok(r) => Arc::new(r),
-            Err(errors) => {
-                let message =
-                    format!("lifeline: the rules are not valid, so the agent stays off:\n{errors}");
-                self.host.log(Level::Error, &message);
-                self.phase = Phase::Dormant(Dormancy::BadRules);
-                return;
-            }
-        };
+        let message =
+            format!("lifeline: the rules are not valid, so the agent stays off:\n{problems}");
+        self.host.log(Level::Error, &message);
+        self.phase = Phase::Dormant(Dormancy::BadRules);
+    }
+
+    /// Checked rules arrived.
+    pub fn rules_ready(&mut self, rules: Rules) {
+        if !matches!(self.phase, Phase::Loading) {
+            return;
+        }
+        let rules = Arc::new(rules);
         if rules.privacy.honor_gpc && self.config.gpc {
             self.phase = Phase::Dormant(Dormancy::Gpc);
             return;

@@ -129,10 +129,13 @@ pub fn start(options: JsValue) {
             );
             return;
         };
-        let parsed = rules::parse(&text);
+        let read = rules::read(text).await;
         let mut running = false;
         with_agent(|a| {
-            a.rules_loaded(parsed);
+            match read {
+                Ok(rules) => a.rules_ready(rules),
+                Err(problems) => a.rules_refused(&problems),
+            }
             running = !matches!(a.state(), crate::State::Dormant(_));
         });
         if running {

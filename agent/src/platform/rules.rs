@@ -1,17 +1,26 @@
 //! Getting the site's rules: inline (`<script type="application/json" data-lifeline-rules>`)
 //! or from the collector, revalidated with the cached ETag so an unchanged file costs a 304.
-//! Parsed by the browser's `JSON.parse`, turned into the engine's JSON tree directly (no
-//! serde in the wasm), then read and checked by the shared engine.
+//!
+//! Rules come in two forms. Compiled rules (checked once by the collector, see
+//! `Rules::to_compiled`) are decoded here, every reference verified. JSON rules (inline, or
+//! from a URL that is not a Lifeline collector) need the full checker with its error
+//! messages, most of the agent's weight. So it is not in this module: the loader fetches the
+//! checker module (`check.wasm`) only for them. With the `json-rules` feature (tests), the
+//! checker is built in instead.
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, Response, Window};
 
+use lifeline_shared::Rules;
 use lifeline_shared::codec;
+#[cfg(feature = "json-rules")]
 use lifeline_shared::json::Json;
-use lifeline_shared::{RuleError, RuleErrorKind, RuleErrors, Rules};
+#[cfg(feature = "json-rules")]
+use lifeline_shared::{RuleError, RuleErrorKind, RuleErrors};
 
 /// Deepest nesting accepted in a rules file (hostile files cannot exhaust the stack).
+#[cfg(feature = "json-rules")]
 const MAX_DEPTH: usize = 32;
 
 /// Rules cached in `localStorage` with their ETag.
@@ -22,6 +31,47 @@ struct Cached {
 
 lifeline_shared::codec::codec!(Cached { etag, text });
 
+/// The rules in `text`, compiled or JSON; or every problem, one per line with its path.
+pub(crate) async fn read(text: String) -> Result<Rules, String> {
+    if text.starts_with(char::from(codec::VERSION)) {
+        return Rules::from_compiled(&text)
+            .ok_or_else(|| "the compiled rules are damaged or from another version".to_owned());
+    }
+    json(text).await
+}
+
+/// JSON rules, checked in this module.
+#[cfg(feature = "json-rules")]
+async fn json(text: String) -> Result<Rules, String> {
+    parse(&text).map_err(|e| e.to_string())
+}
+
+/// JSON rules, checked by the checker module the loader fetches (`__lifeline_check`).
+#[cfg(not(feature = "json-rules"))]
+async fn json(text: String) -> Result<Rules, String> {
+    let checker = js_sys::Reflect::get(&js_sys::global(), &"__lifeline_check".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| {
+            "the rules are JSON and no rules checker is loaded: serve compiled rules".to_owned()
+        })?;
+    let promise = checker
+        .call1(&JsValue::NULL, &JsValue::from_str(&text))
+        .ok()
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+        .ok_or_else(|| "the rules checker did not start".to_owned())?;
+    match JsFuture::from(promise).await {
+        Ok(compiled) => compiled
+            .as_string()
+            .and_then(|c| Rules::from_compiled(&c))
+            .ok_or_else(|| "the rules checker answered nonsense".to_owned()),
+        Err(problems) => Err(problems
+            .as_string()
+            .unwrap_or_else(|| "the rules checker could not be loaded".into())),
+    }
+}
+
+#[cfg(feature = "json-rules")]
 /// Reads and checks rules JSON text.
 pub(crate) fn parse(text: &str) -> Result<Rules, RuleErrors> {
     let syntax = |message: &str| {
@@ -40,6 +90,7 @@ pub(crate) fn parse(text: &str) -> Result<Rules, RuleErrors> {
 }
 
 /// A `JSON.parse`d value as the engine's JSON tree.
+#[cfg(feature = "json-rules")]
 fn tree(v: &JsValue, depth: usize) -> Option<Json> {
     if depth > MAX_DEPTH {
         return None;
