@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use lifeline_shared::wire::{MAX_ITEMS, Report, ReportBatch, ReportItem};
+use lifeline_shared::wire::{MAX_ITEMS, Report, ReportBatch, ReportItem, push_decimal};
 
 /// Most reports kept waiting.
 pub const CAPACITY: usize = 200;
@@ -68,7 +68,13 @@ impl Outbox {
             self.in_flight = None;
         }
         self.items.push_back(ReportItem {
-            key: format!("{session}:{}", self.seq),
+            key: {
+                let mut key = String::with_capacity(session.len() + 8);
+                key.push_str(session);
+                key.push(':');
+                push_decimal(&mut key, self.seq);
+                key
+            },
             at,
             page: page.to_owned(),
             report,

@@ -2,8 +2,6 @@
 //! prompts and how they ended, dismissals, the last feedback. Versioned: a value from
 //! another version or another script is reset, never trusted.
 
-use std::collections::BTreeMap;
-
 /// The profile format this build writes.
 pub const VERSION: u32 = 1;
 /// Most prompts remembered (the oldest dismissals are forgotten first).
@@ -20,8 +18,8 @@ pub struct Profile {
     pub last_visit: u64,
     /// When feedback was last given.
     pub last_feedback: Option<u64>,
-    /// Prompts dismissed, and when.
-    pub dismissed: BTreeMap<String, u64>,
+    /// Prompts dismissed, and when (a short list: a map would cost the agent more bytes).
+    pub dismissed: Vec<(String, u64)>,
     /// Prompts shown, all visits.
     pub shown: u32,
     /// Prompts used (a link, chat, call, an offer).
@@ -37,7 +35,7 @@ impl Default for Profile {
             visits: 0,
             last_visit: 0,
             last_feedback: None,
-            dismissed: BTreeMap::new(),
+            dismissed: Vec::new(),
             shown: 0,
             engaged: 0,
             support_failures: 0,
@@ -59,16 +57,10 @@ impl Profile {
 
     /// Remembers a dismissal, forgetting the oldest when too many are kept.
     pub fn dismissed(&mut self, prompt: &str, now: u64) {
-        self.dismissed.insert(prompt.to_owned(), now);
-        while self.dismissed.len() > MAX_PROMPTS {
-            let oldest = self
-                .dismissed
-                .iter()
-                .min_by_key(|(_, t)| **t)
-                .map(|(k, _)| k.clone());
-            if let Some(k) = oldest {
-                self.dismissed.remove(&k);
-            }
+        self.dismissed.retain(|(p, _)| p != prompt);
+        self.dismissed.push((prompt.to_owned(), now));
+        if self.dismissed.len() > MAX_PROMPTS {
+            self.dismissed.remove(0);
         }
     }
 

@@ -62,7 +62,7 @@ pub fn build(rules: &Rules, index: usize, language: &str) -> Option<PromptView> 
                     .chars()
                     .filter(|c| c.is_ascii_digit() || *c == '+')
                     .collect();
-                format!("tel:{digits}")
+                ["tel:", &digits].concat()
             }),
         )),
         PromptKind::Offer => Some((

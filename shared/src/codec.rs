@@ -195,8 +195,13 @@ impl<T: Codec> Codec for Vec<T> {
         }
     }
     fn get(r: &mut Reader<'_>) -> Option<Self> {
+        // A loop, not `collect::<Option<_>>()`: smaller in the browser's wasm.
         let n = r.len()?;
-        (0..n).map(|_| T::get(r)).collect()
+        let mut out = Vec::with_capacity(n.min(64));
+        for _ in 0..n {
+            out.push(T::get(r)?);
+        }
+        Some(out)
     }
 }
 

@@ -18,8 +18,12 @@ impl<H: Host> Agent<H> {
         if !matches!(self.phase, Phase::Loading) {
             return;
         }
-        let message =
-            format!("lifeline: the rules are not valid, so the agent stays off:\n{problems}");
+        let message = [
+            "lifeline: the rules are not valid, so the agent stays off:
+",
+            problems,
+        ]
+        .concat();
         self.host.log(Level::Error, &message);
         self.phase = Phase::Dormant(Dormancy::BadRules);
     }

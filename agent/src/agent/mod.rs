@@ -160,11 +160,11 @@ impl<H: Host> Agent<H> {
     pub fn new(host: H, config: Config) -> Agent<H> {
         let site = &config.site;
         let keys = Keys {
-            profile: format!("lifeline:{site}:profile"),
-            outbox: format!("lifeline:{site}:outbox"),
-            visit: format!("lifeline:{site}:visit"),
-            opt_out: format!("lifeline:{site}:opt-out"),
-            consent: format!("lifeline:{site}:consent"),
+            profile: ["lifeline:", site, ":profile"].concat(),
+            outbox: ["lifeline:", site, ":outbox"].concat(),
+            visit: ["lifeline:", site, ":visit"].concat(),
+            opt_out: ["lifeline:", site, ":opt-out"].concat(),
+            consent: ["lifeline:", site, ":consent"].concat(),
         };
         let mut agent = Agent {
             host,

@@ -9,7 +9,7 @@ impl<H: Host> Agent<H> {
             return false;
         };
         let Some(index) = run.rules.prompt_index(prompt_id) else {
-            let message = format!("lifeline: no prompt \"{prompt_id}\" in the rules");
+            let message = ["lifeline: no prompt \"", prompt_id, "\" in the rules"].concat();
             self.host.log(Level::Warn, &message);
             return false;
         };

@@ -100,8 +100,8 @@ pub fn start(options: JsValue) {
         return;
     };
     let base = collector.trim_end_matches('/').to_owned();
-    let reports_url = format!("{base}/v1/sites/{site}/reports");
-    let rules_url = rules_url.unwrap_or_else(|| format!("{base}/v1/sites/{site}/rules"));
+    let reports_url = [&base, "/v1/sites/", &site, "/reports"].concat();
+    let rules_url = rules_url.unwrap_or_else(|| [&base, "/v1/sites/", &site, "/rules"].concat());
     let config = Config {
         site: site.clone(),
         language: language(&window),
@@ -116,7 +116,7 @@ pub fn start(options: JsValue) {
         })
     });
 
-    let cache_key = format!("lifeline:{site}:rules");
+    let cache_key = ["lifeline:", &site, ":rules"].concat();
     wasm_bindgen_futures::spawn_local(async move {
         let text = match inline_rules {
             Some(text) => Some(text),

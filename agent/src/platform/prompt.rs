@@ -100,7 +100,7 @@ impl PromptUi {
         }
 
         let panel = el(&doc, "section", &root)?;
-        panel.set_class_name(&format!("panel {}", view.position.as_str()));
+        panel.set_class_name(&["panel ", view.position.as_str()].concat());
         panel.set_attribute("role", "dialog")?;
         panel.set_attribute("aria-modal", "false")?;
         panel.set_attribute("aria-labelledby", "ll-title")?;
@@ -152,9 +152,12 @@ impl PromptUi {
                         star.set_attribute("type", "button")?;
                         star.set_attribute("role", "radio")?;
                         star.set_attribute("aria-checked", "false")?;
-                        star.set_attribute("aria-label", &format!("{n} of 5"))?;
+                        star.set_attribute(
+                            "aria-label",
+                            &[char::from(b'0' + n).to_string().as_str(), " of 5"].concat(),
+                        )?;
                         star.set_attribute("data-ll", "rate")?;
-                        star.set_attribute("data-value", &n.to_string())?;
+                        star.set_attribute("data-value", &char::from(b'0' + n).to_string())?;
                     }
                 }
                 FeedbackScale::Thumbs => {
@@ -177,7 +180,9 @@ impl PromptUi {
                 label.set_attribute("for", "ll-comment")?;
                 let area = el(&doc, "textarea", &panel)?;
                 area.set_id("ll-comment");
-                area.set_attribute("maxlength", &feedback.comment_max.to_string())?;
+                let mut max = String::new();
+                lifeline_shared::wire::push_decimal(&mut max, u64::from(feedback.comment_max));
+                area.set_attribute("maxlength", &max)?;
             }
         }
         if let Some((label, href)) = &view.action {
@@ -280,7 +285,7 @@ fn on_click(e: Event) {
 }
 
 fn select(root: &ShadowRoot, chosen: &Element, kind: &str, attribute: &str) {
-    if let Ok(all) = root.query_selector_all(&format!("[data-ll={kind}]")) {
+    if let Ok(all) = root.query_selector_all(&["[data-ll=", kind, "]"].concat()) {
         for i in 0..all.length() {
             if let Some(e) = all.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
                 let _ = e.set_attribute(

@@ -19,7 +19,7 @@ impl ReportBatch {
             out.push_str("{\"key\":");
             json_string(&mut out, &item.key);
             out.push_str(",\"at\":");
-            out.push_str(&item.at.to_string());
+            push_decimal(&mut out, item.at);
             out.push_str(",\"page\":");
             json_string(&mut out, &item.page);
             out.push_str(",\"report\":{\"type\":");
@@ -67,7 +67,7 @@ impl ReportBatch {
                     json_string(&mut out, prompt);
                     out.push_str(",\"rating\":");
                     match rating {
-                        Some(r) => out.push_str(&r.to_string()),
+                        Some(r) => push_decimal(&mut out, u64::from(*r)),
                         None => out.push_str("null"),
                     }
                     out.push_str(",\"thumbs\":");
@@ -112,4 +112,21 @@ fn json_string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+/// Appends `v` in decimal, without `core::fmt` (which costs the browser's wasm bytes).
+pub fn push_decimal(out: &mut String, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for d in &digits[i..] {
+        out.push(char::from(*d));
+    }
 }

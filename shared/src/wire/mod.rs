@@ -10,6 +10,8 @@
 
 mod json;
 
+pub use json::push_decimal;
+
 use serde::{Deserialize, Serialize};
 
 use crate::decide::Outcome;
@@ -335,6 +337,15 @@ mod tests {
                 .unwrap()
                 .replace('\u{2028}', "\\u2028")
         );
+    }
+
+    #[test]
+    fn decimals_are_written_without_fmt() {
+        for v in [0u64, 7, 10, 1_795_346_597_459, u64::MAX] {
+            let mut s = String::new();
+            push_decimal(&mut s, v);
+            assert_eq!(s, v.to_string());
+        }
     }
 
     #[test]
