@@ -210,7 +210,28 @@ async fn spa_route_changes_recheck_page_rules_and_close_prompts_about_the_page_l
         .unwrap();
 }
 
-/// Every request body the page sent, parsed.
+/// The visitor leaves the page.
+async fn page_hidden() {
+    window()
+        .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
+        .unwrap();
+    sleep(10).await;
+}
+
+/// The body of every request the page sent.
+fn sent_bodies() -> Vec<String> {
+    sent()
+        .iter()
+        .map(|r| {
+            Reflect::get(r, &"body".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
+        .collect()
+}
+
+/// Every request the page sent.
 fn sent() -> Vec<JsValue> {
     let all: Array = Reflect::get(&window(), &"__sent".into())
         .unwrap()
@@ -242,10 +263,7 @@ async fn only_decisions_and_feedback_leave_the_page() {
         .dyn_into::<HtmlElement>()
         .unwrap()
         .click();
-    window()
-        .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
-        .unwrap();
-    sleep(10).await;
+    page_hidden().await;
 
     let requests = sent();
     assert!(!requests.is_empty(), "reports were sent");
@@ -330,38 +348,16 @@ async fn reports_wait_in_storage_while_the_collector_is_down_and_keep_their_keys
         .dyn_into::<HtmlElement>()
         .unwrap()
         .click();
-    window()
-        .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
-        .unwrap();
-    sleep(10).await;
-    let first: Vec<String> = sent()
-        .iter()
-        .map(|r| {
-            Reflect::get(r, &"body".into())
-                .unwrap()
-                .as_string()
-                .unwrap()
-        })
-        .collect();
+    page_hidden().await;
+    let first = sent_bodies();
     assert!(!first.is_empty());
     // A reload: the agent starts again with the same storage; the reports are still there
     // and go out again with the same keys (the collector keeps each key once).
     platform::reset();
     js("window.__sent = [];");
     start(RULES).await;
-    window()
-        .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
-        .unwrap();
-    sleep(10).await;
-    let again: Vec<String> = sent()
-        .iter()
-        .map(|r| {
-            Reflect::get(r, &"body".into())
-                .unwrap()
-                .as_string()
-                .unwrap()
-        })
-        .collect();
+    page_hidden().await;
+    let again = sent_bodies();
     let keys = |bodies: &[String]| -> Vec<String> {
         let mut keys: Vec<String> = bodies
             .iter()
