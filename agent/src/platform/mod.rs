@@ -136,7 +136,8 @@ pub fn start(options: JsValue) {
                 Ok(rules) => a.rules_ready(rules),
                 Err(problems) => a.rules_refused(&problems),
             }
-            running = !matches!(a.state(), crate::State::Dormant(_));
+            // Held for consent: nothing watches the page until `consent(true)`.
+            running = a.state() == crate::State::Running;
         });
         if running {
             watch_when_ready(window, document);
