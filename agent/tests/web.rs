@@ -108,6 +108,29 @@ fn in_prompt(selector: &str) -> Option<Element> {
     prompt_root()?.query_selector(selector).unwrap()
 }
 
+/// The title of the prompt on screen.
+fn prompt_title() -> Option<String> {
+    in_prompt("h2").and_then(|t| t.text_content())
+}
+
+/// Clicks a control of the prompt.
+fn click_in_prompt(selector: &str) {
+    in_prompt(selector)
+        .unwrap()
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+}
+
+/// An SPA route change.
+fn go_to(path: &str) {
+    window()
+        .history()
+        .unwrap()
+        .push_state_with_url(&JsValue::NULL, "", Some(path))
+        .unwrap();
+}
+
 async fn rage_on_apply() {
     for _ in 0..3 {
         by_id("apply").click();
@@ -187,19 +210,10 @@ async fn spa_route_changes_recheck_page_rules_and_close_prompts_about_the_page_l
     fresh(RULES).await;
     assert!(prompt_root().is_none());
     let history = window().history().unwrap();
-    history
-        .push_state_with_url(&JsValue::NULL, "", Some("/promo/summer"))
-        .unwrap();
+    go_to("/promo/summer");
     sleep(10).await;
-    assert_eq!(
-        in_prompt("h2")
-            .map(|t| t.text_content().unwrap())
-            .as_deref(),
-        Some("Summer promo")
-    );
-    history
-        .push_state_with_url(&JsValue::NULL, "", Some("/checkout"))
-        .unwrap();
+    assert_eq!(prompt_title().as_deref(), Some("Summer promo"));
+    go_to("/checkout");
     sleep(10).await;
     assert!(
         prompt_root().is_none(),
@@ -251,18 +265,10 @@ async fn only_decisions_and_feedback_leave_the_page() {
         .unwrap();
     rage_on_apply().await;
     platform::show("ask".into());
-    in_prompt("[data-ll=rate][data-value='4']")
-        .unwrap()
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    click_in_prompt("[data-ll=rate][data-value='4']");
     let comment: web_sys::HtmlTextAreaElement = in_prompt("textarea").unwrap().dyn_into().unwrap();
     comment.set_value("The code did nothing");
-    in_prompt("[data-ll=action]")
-        .unwrap()
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    click_in_prompt("[data-ll=action]");
     page_hidden().await;
 
     let requests = sent();
@@ -343,11 +349,7 @@ async fn only_decisions_and_feedback_leave_the_page() {
 async fn reports_wait_in_storage_while_the_collector_is_down_and_keep_their_keys() {
     fresh(RULES).await;
     rage_on_apply().await;
-    in_prompt("button.close")
-        .unwrap()
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    click_in_prompt("button.close");
     page_hidden().await;
     let first = sent_bodies();
     assert!(!first.is_empty());
@@ -477,34 +479,16 @@ async fn task_and_cart_markers_drive_the_engine() {
     );
     by_id("add").click();
     sleep(10).await;
-    assert_eq!(
-        in_prompt("h2")
-            .map(|t| t.text_content().unwrap())
-            .as_deref(),
-        Some("Your cart is saved")
-    );
-    in_prompt("button.close")
-        .unwrap()
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
+    assert_eq!(prompt_title().as_deref(), Some("Your cart is saved"));
+    click_in_prompt("button.close");
     by_id("go").click();
     // The order-complete page shows its marker: the task completes, its feedback comes.
     js(
         r#"document.getElementById("fixture").insertAdjacentHTML("beforeend", '<main data-lifeline-task="order-placed"></main>');"#,
     );
-    window()
-        .history()
-        .unwrap()
-        .push_state_with_url(&JsValue::NULL, "", Some("/order/complete"))
-        .unwrap();
+    go_to("/order/complete");
     sleep(10).await;
-    assert_eq!(
-        in_prompt("h2")
-            .map(|t| t.text_content().unwrap())
-            .as_deref(),
-        Some("How was checking out?")
-    );
+    assert_eq!(prompt_title().as_deref(), Some("How was checking out?"));
     assert_eq!(
         in_prompt("[data-ll=thumb]")
             .and_then(|b| b.get_attribute("aria-pressed"))
