@@ -255,52 +255,38 @@ impl Codec for Marker {
     }
 }
 
+/// A matcher is stored as the pattern it was compiled from (the two have the same shape).
 impl Codec for Matcher {
     fn put(&self, w: &mut Writer) {
-        match self {
-            Matcher::Exact(p) => (0u8, p.to_string()).put(w),
-            Matcher::Prefix(p) => (1u8, p.to_string()).put(w),
-            Matcher::Glob(p) => (2u8, p.to_string()).put(w),
-            Matcher::Not(m) => {
-                3u8.put(w);
-                m.put(w);
-            }
-            Matcher::Any(ms) => {
-                4u8.put(w);
-                ms.len().put(w);
-                for m in ms.iter() {
-                    m.put(w);
-                }
-            }
-        }
+        PageMatch::from(self).put(w);
     }
     fn get(r: &mut Reader<'_>) -> Option<Self> {
-        matcher(r, 0)
+        PageMatch::get(r).map(Matcher::from)
     }
 }
 
-fn matcher(r: &mut Reader<'_>, depth: usize) -> Option<Matcher> {
-    if depth > MAX_NESTING {
-        return None;
-    }
-    Some(match u8::get(r)? {
-        0 => Matcher::Exact(String::get(r)?.into()),
-        1 => Matcher::Prefix(String::get(r)?.into()),
-        2 => Matcher::Glob(String::get(r)?.into()),
-        3 => Matcher::Not(Box::new(matcher(r, depth + 1)?)),
-        4 => {
-            let n = usize::get(r)?;
-            if n > crate::page::MAX_ANY {
-                return None;
-            }
-            Matcher::Any(
-                (0..n)
-                    .map(|_| matcher(r, depth + 1))
-                    .collect::<Option<_>>()?,
-            )
+impl From<&Matcher> for PageMatch {
+    fn from(m: &Matcher) -> PageMatch {
+        match m {
+            Matcher::Exact(p) => PageMatch::Exact(p.to_string()),
+            Matcher::Prefix(p) => PageMatch::Prefix(p.to_string()),
+            Matcher::Glob(p) => PageMatch::Glob(p.to_string()),
+            Matcher::Not(inner) => PageMatch::Not(Box::new(PageMatch::from(&**inner))),
+            Matcher::Any(list) => PageMatch::Any(list.iter().map(PageMatch::from).collect()),
         }
-        _ => return None,
-    })
+    }
+}
+
+impl From<PageMatch> for Matcher {
+    fn from(p: PageMatch) -> Matcher {
+        match p {
+            PageMatch::Exact(p) => Matcher::Exact(p.into()),
+            PageMatch::Prefix(p) => Matcher::Prefix(p.into()),
+            PageMatch::Glob(p) => Matcher::Glob(p.into()),
+            PageMatch::Not(inner) => Matcher::Not(Box::new(Matcher::from(*inner))),
+            PageMatch::Any(list) => Matcher::Any(list.into_iter().map(Matcher::from).collect()),
+        }
+    }
 }
 
 impl Codec for PageMatch {
