@@ -15,6 +15,7 @@ TOOLS := $(CURDIR)/.tools
 export PATH := $(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 BINARYEN_VERSION := 132.0.0
+TERSER_VERSION := 5.51.2
 # The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -38,9 +39,11 @@ setup:
 			cargo install wasm-bindgen-cli --version "$$v" --force; \
 		fi
 	@command -v wasm-pack >/dev/null || { echo "installing wasm-pack (a few minutes, once)"; cargo install wasm-pack --locked; }
-	@if [ "$$(wasm-opt --version 2>/dev/null | awk '{print $$3}')" != "$(BINARYEN_VERSION:.0.0=)" ]; then \
-		echo "installing binaryen $(BINARYEN_VERSION) from npm into .tools/"; \
-		mkdir -p $(TOOLS) && npm install --prefix $(TOOLS) --no-audit --no-fund --silent binaryen@$(BINARYEN_VERSION); \
+	@if [ "$$(wasm-opt --version 2>/dev/null | awk '{print $$3}')" != "$(BINARYEN_VERSION:.0.0=)" ] \
+		|| [ "$$(terser --version 2>/dev/null)" != "terser $(TERSER_VERSION)" ]; then \
+		echo "installing binaryen $(BINARYEN_VERSION) and terser $(TERSER_VERSION) from npm into .tools/"; \
+		mkdir -p $(TOOLS) && npm install --prefix $(TOOLS) --no-audit --no-fund --silent \
+			binaryen@$(BINARYEN_VERSION) terser@$(TERSER_VERSION); \
 	fi
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
 		echo "installing chromium and chromium-driver from Debian"; \
@@ -49,8 +52,11 @@ setup:
 	fi
 	@echo "== set-up done: $$(wasm-bindgen --version), $$(wasm-opt --version), $$(/usr/bin/chromium --version 2>/dev/null)"
 
-# The release agent: agent.js (wasm-bindgen's glue + our loader) and agent.wasm, through
-# binaryen's wasm-opt (from npm; Debian's is too old and corrupts the module).
+# The release agent: agent.js (wasm-bindgen's glue + the prompt renderer + the loader, minified
+# by terser) and
+# agent.wasm, through binaryen's wasm-opt (from npm; Debian's is too old and corrupts the
+# module). agent.js may rename its own top-level names; check.js keeps its global
+# `lifeline_check`, which the loader calls.
 agent:
 	@echo "== release agent"
 	cargo build -p lifeline-agent -p lifeline-rules-checker --target wasm32-unknown-unknown --release --locked
@@ -58,12 +64,14 @@ agent:
 	wasm-bindgen --target no-modules --no-modules-global lifeline_wasm --no-typescript \
 		--out-dir $(AGENT_OUT) --out-name glue target/wasm32-unknown-unknown/release/lifeline_agent.wasm
 	wasm-opt $(WASM_OPT_FLAGS) $(AGENT_OUT)/glue_bg.wasm -o $(AGENT_OUT)/agent.wasm
-	cat $(AGENT_OUT)/glue.js agent/js/loader.js > $(AGENT_OUT)/agent.js
+	cat $(AGENT_OUT)/glue.js agent/js/prompt.js agent/js/loader.js | terser --compress passes=2 --mangle --toplevel \
+		--ecma 2017 -o $(AGENT_OUT)/agent.js
 	@# The JSON rules checker, fetched by the loader only for JSON rules.
 	wasm-bindgen --target no-modules --no-modules-global lifeline_check --no-typescript \
-		--out-dir $(AGENT_OUT) --out-name check target/wasm32-unknown-unknown/release/lifeline_rules_checker.wasm
-	wasm-opt $(WASM_OPT_FLAGS) $(AGENT_OUT)/check_bg.wasm -o $(AGENT_OUT)/check.wasm
-	@rm -f $(AGENT_OUT)/glue.js $(AGENT_OUT)/glue_bg.wasm $(AGENT_OUT)/check_bg.wasm
+		--out-dir $(AGENT_OUT) --out-name check_glue target/wasm32-unknown-unknown/release/lifeline_rules_checker.wasm
+	wasm-opt $(WASM_OPT_FLAGS) $(AGENT_OUT)/check_glue_bg.wasm -o $(AGENT_OUT)/check.wasm
+	terser $(AGENT_OUT)/check_glue.js --compress --mangle --ecma 2017 -o $(AGENT_OUT)/check.js
+	@rm -f $(AGENT_OUT)/glue.js $(AGENT_OUT)/glue_bg.wasm $(AGENT_OUT)/check_glue_bg.wasm $(AGENT_OUT)/check_glue.js
 
 # Fails when the release agent (wasm + JS) exceeds its budget; prints its sizes.
 size: agent

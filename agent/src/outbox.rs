@@ -44,16 +44,16 @@ impl lifeline_shared::codec::Codec for Outbox {
         self.next_try.put(w);
         self.failures.put(w);
     }
-    fn get(r: &mut lifeline_shared::codec::Reader<'_>) -> Option<Self> {
+    fn get(r: &mut lifeline_shared::codec::Reader<'_>) -> Self {
         use lifeline_shared::codec::Codec;
-        Some(Outbox {
-            items: Codec::get(r)?,
-            dropped: Codec::get(r)?,
-            seq: Codec::get(r)?,
+        Outbox {
+            items: Codec::get(r),
+            dropped: Codec::get(r),
+            seq: Codec::get(r),
             in_flight: None,
-            next_try: Codec::get(r)?,
-            failures: Codec::get(r)?,
-        })
+            next_try: Codec::get(r),
+            failures: Codec::get(r),
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 use lifeline_shared::rules::spec::{FeedbackSpec, Position, PromptKind, ThemeSpec};
 use lifeline_shared::rules::{Prompt, Rules};
+use lifeline_shared::wire::{json_string, push_decimal};
 
 /// A link in a prompt.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +100,78 @@ pub fn build(rules: &Rules, index: usize, language: &str) -> Option<PromptView> 
     })
 }
 
+impl PromptView {
+    /// The view as JSON for the renderer (`agent/js/prompt.js`), written by hand to keep a
+    /// JSON serializer out of the wasm.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(256);
+        let field = |out: &mut String, name: &str, value: &str| {
+            out.push_str(if out.is_empty() { "{\"" } else { ",\"" });
+            out.push_str(name);
+            out.push_str("\":");
+            json_string(out, value);
+        };
+        field(&mut out, "kind", self.kind.as_str());
+        field(&mut out, "position", self.position.as_str());
+        field(&mut out, "lang", &self.language);
+        field(&mut out, "close", self.close_label);
+        field(&mut out, "title", &self.title);
+        field(&mut out, "body", &self.body);
+        out.push_str(",\"steps\":[");
+        for (i, step) in self.steps.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json_string(&mut out, step);
+        }
+        out.push_str("],\"links\":[");
+        for (i, link) in self.links.iter().enumerate() {
+            out.push_str(if i > 0 { ",[" } else { "[" });
+            json_string(&mut out, &link.label);
+            out.push(',');
+            json_string(&mut out, &link.href);
+            out.push(']');
+        }
+        out.push_str("],\"action\":");
+        match &self.action {
+            Some((label, href)) => {
+                out.push('[');
+                json_string(&mut out, label);
+                out.push(',');
+                match href {
+                    Some(href) => json_string(&mut out, href),
+                    None => out.push_str("null"),
+                }
+                out.push(']');
+            }
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"feedback\":");
+        match &self.feedback {
+            Some(f) => {
+                out.push_str("{\"scale\":");
+                json_string(&mut out, f.scale.as_str());
+                out.push_str(if f.comment {
+                    ",\"comment\":true,\"max\":"
+                } else {
+                    ",\"comment\":false,\"max\":"
+                });
+                push_decimal(&mut out, u64::from(f.comment_max));
+                out.push('}');
+            }
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"theme\":[");
+        json_string(&mut out, &self.theme.accent);
+        out.push(',');
+        json_string(&mut out, &self.theme.background);
+        out.push(',');
+        json_string(&mut out, &self.theme.text);
+        out.push_str("]}");
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +184,37 @@ mod tests {
                          "translations": {"fr": {"title": "Aide"}}}}}"#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn the_renderer_gets_every_text_as_a_json_string() {
+        let r = Rules::from_json_str(
+            r#"{"version": 1, "prompts": {"ask": {"kind": "feedback",
+                "text": {"title": "Say \"hi\" <img src=x onerror=alert(1)>", "steps": ["a\nb"]},
+                "feedback": {"scale": "thumbs", "comment": false}}}}"#,
+        )
+        .unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&build(&r, 0, "en").unwrap().to_json()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "kind": "feedback", "position": "bottom_right", "lang": "en", "close": "Close",
+                "title": "Say \"hi\" <img src=x onerror=alert(1)>", "body": "", "steps": ["a\nb"],
+                "links": [], "action": ["Send", null],
+                "feedback": {"scale": "thumbs", "comment": false, "max": 1000},
+                "theme": ["#2563eb", "#ffffff", "#111827"]
+            })
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&build(&rules(), 0, "en").unwrap().to_json()).unwrap();
+        assert_eq!(
+            json["action"],
+            serde_json::json!(["Call us", "tel:+442079460000"])
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&build(&rules(), 1, "en").unwrap().to_json()).unwrap();
+        assert_eq!(json["links"], serde_json::json!([["Terms", "/terms"]]));
     }
 
     #[test]

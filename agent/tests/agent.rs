@@ -201,6 +201,49 @@ fn feedback_is_reported_once_with_the_comment_cut_to_its_limit() {
 }
 
 #[test]
+fn the_main_button_sends_feedback_from_a_feedback_prompt_and_engages_any_other() {
+    let mut agent = agent_with(MemoryHost::default(), RULES);
+    agent.navigate("/cart");
+    assert!(agent.show("ask"));
+    let nothing = Feedback::default();
+    agent.act(nothing);
+    assert!(
+        agent.host().shown.is_some(),
+        "empty feedback is not sent and the prompt stays"
+    );
+    agent.act(Feedback {
+        thumbs: Some(true),
+        ..Feedback::default()
+    });
+    assert!(agent.show("promo_help"));
+    agent.act(Feedback {
+        rating: Some(5),
+        ..Feedback::default()
+    });
+    assert!(agent.host().shown.is_none());
+    agent.act(Feedback::default()); // nothing open: nothing happens
+    let summary: Vec<(String, Option<Outcome>, Option<bool>)> = reports(&mut agent)
+        .into_iter()
+        .map(|r| match r {
+            Report::Decision {
+                prompt, outcome, ..
+            } => (prompt, outcome, None),
+            Report::Feedback { prompt, thumbs, .. } => (prompt, None, thumbs),
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("ask".into(), None, None),
+            ("ask".into(), None, Some(true)),
+            ("ask".into(), Some(Outcome::Completed), None),
+            ("promo_help".into(), None, None),
+            ("promo_help".into(), Some(Outcome::Engaged), None),
+        ]
+    );
+}
+
+#[test]
 fn the_outbox_survives_a_dead_network_and_a_reload_and_keys_never_repeat() {
     let mut agent = agent_with(
         MemoryHost {

@@ -32,6 +32,7 @@ async fn sleep(ms: i32) {
 #[wasm_bindgen_test]
 async fn a_panic_warns_once_removes_the_prompt_and_turns_the_agent_off() {
     // The loader's guard, as in agent/js/loader.js.
+    js(include_str!("../js/prompt.js"));
     js(r#"
         window.__warnings = [];
         console.warn = function () { window.__warnings.push(Array.from(arguments).join(" ")); };

@@ -55,6 +55,7 @@ async fn sleep(ms: i32) {
 /// A fresh page: no agent, empty storage, a dead-end collector, network and console recorded.
 async fn fresh(rules: &str) {
     platform::reset();
+    install_renderer();
     window().local_storage().unwrap().unwrap().clear().unwrap();
     window()
         .session_storage()
@@ -78,6 +79,11 @@ async fn fresh(rules: &str) {
         fixture.innerHTML = '<form id="f"><input id="field" name="email"><button id="apply" type="button">Apply</button></form>';
     "#);
     start(rules).await;
+}
+
+/// The prompt renderer, as agent.js carries it.
+fn install_renderer() {
+    js(include_str!("../js/prompt.js"));
 }
 
 /// Starts the agent as the loader would, with inline rules and a dead-end collector.

@@ -5,6 +5,11 @@
 //! JS-value deserializer cost tens of kilobytes of wasm; this codec costs a few. Each type
 //! says its fields once ([`codec!`]); decoding checks every length and tag and returns
 //! `None` on anything foreign, so a corrupt or tampered value is reset, never trusted.
+//!
+//! Decoding never returns early: a [`Reader`] that meets something wrong is spoiled (it
+//! reads as empty from then on and its values are zeros), and [`decode`] refuses a spoiled
+//! read at the end. Early returns would give every field of every struct its own clean-up
+//! path, which was most of the decoder's weight in wasm.
 //! Stored as a string of chars U+0000..U+00FF (one per byte), prefixed with a version.
 
 use std::collections::{BTreeMap, VecDeque};
@@ -18,9 +23,12 @@ const MAX_LEN: usize = 1 << 20;
 #[derive(Debug, Default)]
 pub struct Writer(Vec<u8>);
 
-/// Bytes being read.
+/// Bytes being read; spoiled by the first thing that is not a stored form.
 #[derive(Debug)]
-pub struct Reader<'a>(&'a [u8]);
+pub struct Reader<'a> {
+    bytes: &'a [u8],
+    sound: bool,
+}
 
 impl Writer {
     fn byte(&mut self, b: u8) {
@@ -41,33 +49,64 @@ impl Writer {
 }
 
 impl Reader<'_> {
-    fn byte(&mut self) -> Option<u8> {
-        let (&b, rest) = self.0.split_first()?;
-        self.0 = rest;
-        Some(b)
+    /// Marks the read as spoiled: nothing more is read and [`decode`] refuses it.
+    pub fn spoil(&mut self) {
+        self.sound = false;
+        self.bytes = &[];
     }
-    fn uint(&mut self) -> Option<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b < 0x80 {
-                return Some(v);
+    /// Spoils the read unless `holds`.
+    pub fn require(&mut self, holds: bool) {
+        if !holds {
+            self.spoil();
+        }
+    }
+    fn byte(&mut self) -> u8 {
+        match self.bytes.split_first() {
+            Some((&b, rest)) => {
+                self.bytes = rest;
+                b
+            }
+            None => {
+                self.spoil();
+                0
             }
         }
-        None
     }
-    fn len(&mut self) -> Option<usize> {
-        let n = usize::try_from(self.uint()?).ok()?;
-        (n <= MAX_LEN && n <= self.0.len().max(1) * 8).then_some(n)
-    }
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        if n > self.0.len() {
-            return None;
+    fn uint(&mut self) -> u64 {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte();
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return v;
+            }
         }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
+        self.spoil();
+        0
+    }
+    /// A length: bounded, and never more than the bytes left could hold.
+    fn len(&mut self) -> usize {
+        let n = usize::try_from(self.uint()).unwrap_or(usize::MAX);
+        if n <= MAX_LEN && n <= self.bytes.len().max(1) * 8 {
+            n
+        } else {
+            self.spoil();
+            0
+        }
+    }
+    fn take(&mut self, n: usize) -> &[u8] {
+        if n > self.bytes.len() {
+            self.spoil();
+        }
+        let (head, rest) = self.bytes.split_at(n.min(self.bytes.len()));
+        self.bytes = rest;
+        head
+    }
+    /// A tag below `count`; `0` (and spoiled) otherwise.
+    pub fn tag(&mut self, count: u8) -> u8 {
+        let t = self.byte();
+        self.require(t < count);
+        if t < count { t } else { 0 }
     }
 }
 
@@ -75,8 +114,8 @@ impl Reader<'_> {
 pub trait Codec: Sized {
     /// Appends the stored form.
     fn put(&self, w: &mut Writer);
-    /// Reads the stored form; `None` when it is not one.
-    fn get(r: &mut Reader<'_>) -> Option<Self>;
+    /// Reads the stored form; when it is not one, spoils `r` and returns any value.
+    fn get(r: &mut Reader<'_>) -> Self;
 }
 
 /// Encodes `value` as a storable string.
@@ -93,12 +132,15 @@ pub fn decode<T: Codec>(text: &str) -> Option<T> {
         .chars()
         .map(|c| u8::try_from(u32::from(c)).ok())
         .collect::<Option<_>>()?;
-    let mut r = Reader(&bytes);
-    if r.byte()? != VERSION {
+    let mut r = Reader {
+        bytes: &bytes,
+        sound: true,
+    };
+    if r.byte() != VERSION {
         return None;
     }
-    let value = T::get(&mut r)?;
-    r.0.is_empty().then_some(value)
+    let value = T::get(&mut r);
+    (r.sound && r.bytes.is_empty()).then_some(value)
 }
 
 macro_rules! uint_codec {
@@ -107,8 +149,10 @@ macro_rules! uint_codec {
             fn put(&self, w: &mut Writer) {
                 w.uint(*self as u64);
             }
-            fn get(r: &mut Reader<'_>) -> Option<Self> {
-                <$t>::try_from(r.uint()?).ok()
+            fn get(r: &mut Reader<'_>) -> Self {
+                let v = <$t>::try_from(r.uint());
+                r.require(v.is_ok());
+                v.unwrap_or(0)
             }
         }
     )*};
@@ -120,9 +164,9 @@ impl Codec for i32 {
         // Zigzag, so small negatives stay small.
         w.uint(u64::from(((*self << 1) ^ (*self >> 31)) as u32));
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        let z = u32::try_from(r.uint()?).ok()?;
-        Some(((z >> 1) as i32) ^ -((z & 1) as i32))
+    fn get(r: &mut Reader<'_>) -> Self {
+        let z = u32::get(r);
+        ((z >> 1) as i32) ^ -((z & 1) as i32)
     }
 }
 
@@ -130,12 +174,8 @@ impl Codec for bool {
     fn put(&self, w: &mut Writer) {
         w.byte(u8::from(*self));
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        match r.byte()? {
-            0 => Some(false),
-            1 => Some(true),
-            _ => None,
-        }
+    fn get(r: &mut Reader<'_>) -> Self {
+        r.tag(2) == 1
     }
 }
 
@@ -143,8 +183,8 @@ impl Codec for f32 {
     fn put(&self, w: &mut Writer) {
         w.0.extend_from_slice(&self.to_le_bytes());
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        Some(f32::from_le_bytes(r.take(4)?.try_into().ok()?))
+    fn get(r: &mut Reader<'_>) -> Self {
+        f32::from_le_bytes(r.take(4).try_into().unwrap_or_default())
     }
 }
 
@@ -152,8 +192,8 @@ impl Codec for f64 {
     fn put(&self, w: &mut Writer) {
         w.0.extend_from_slice(&self.to_le_bytes());
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        Some(f64::from_le_bytes(r.take(8)?.try_into().ok()?))
+    fn get(r: &mut Reader<'_>) -> Self {
+        f64::from_le_bytes(r.take(8).try_into().unwrap_or_default())
     }
 }
 
@@ -162,9 +202,11 @@ impl Codec for String {
         w.uint(self.len() as u64);
         w.0.extend_from_slice(self.as_bytes());
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        let n = r.len()?;
-        String::from_utf8(r.take(n)?.to_vec()).ok()
+    fn get(r: &mut Reader<'_>) -> Self {
+        let n = r.len();
+        let text = String::from_utf8(r.take(n).to_vec());
+        r.require(text.is_ok());
+        text.unwrap_or_default()
     }
 }
 
@@ -178,12 +220,8 @@ impl<T: Codec> Codec for Option<T> {
             }
         }
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        match r.byte()? {
-            0 => Some(None),
-            1 => Some(Some(T::get(r)?)),
-            _ => None,
-        }
+    fn get(r: &mut Reader<'_>) -> Self {
+        (r.tag(2) == 1).then(|| T::get(r))
     }
 }
 
@@ -194,14 +232,14 @@ impl<T: Codec> Codec for Vec<T> {
             x.put(w);
         }
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        // A loop, not `collect::<Option<_>>()`: smaller in the browser's wasm.
-        let n = r.len()?;
+    fn get(r: &mut Reader<'_>) -> Self {
+        let n = r.len();
         let mut out = Vec::with_capacity(n.min(64));
-        for _ in 0..n {
-            out.push(T::get(r)?);
+        // A spoiled reader reads as empty: stop there rather than make `n` zeros.
+        while out.len() < n && r.sound {
+            out.push(T::get(r));
         }
-        Some(out)
+        out
     }
 }
 
@@ -212,8 +250,8 @@ impl<T: Codec> Codec for VecDeque<T> {
             x.put(w);
         }
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        Vec::<T>::get(r).map(VecDeque::from)
+    fn get(r: &mut Reader<'_>) -> Self {
+        Vec::<T>::get(r).into()
     }
 }
 
@@ -225,11 +263,8 @@ impl<V: Codec> Codec for BTreeMap<String, V> {
             v.put(w);
         }
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        let n = r.len()?;
-        (0..n)
-            .map(|_| Some((String::get(r)?, V::get(r)?)))
-            .collect()
+    fn get(r: &mut Reader<'_>) -> Self {
+        Vec::<(String, V)>::get(r).into_iter().collect()
     }
 }
 
@@ -239,12 +274,12 @@ impl<T: Codec + Copy + Default, const N: usize> Codec for [T; N] {
             x.put(w);
         }
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
+    fn get(r: &mut Reader<'_>) -> Self {
         let mut out = [T::default(); N];
         for x in &mut out {
-            *x = T::get(r)?;
+            *x = T::get(r);
         }
-        Some(out)
+        out
     }
 }
 
@@ -253,8 +288,8 @@ impl<A: Codec, B: Codec> Codec for (A, B) {
         self.0.put(w);
         self.1.put(w);
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        Some((A::get(r)?, B::get(r)?))
+    fn get(r: &mut Reader<'_>) -> Self {
+        (A::get(r), B::get(r))
     }
 }
 
@@ -264,8 +299,8 @@ impl<A: Codec, B: Codec, C: Codec> Codec for (A, B, C) {
         self.1.put(w);
         self.2.put(w);
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        Some((A::get(r)?, B::get(r)?, C::get(r)?))
+    fn get(r: &mut Reader<'_>) -> Self {
+        (A::get(r), B::get(r), C::get(r))
     }
 }
 
@@ -278,8 +313,8 @@ macro_rules! codec {
             fn put(&self, w: &mut $crate::codec::Writer) {
                 $( $crate::codec::Codec::put(&self.$field, w); )*
             }
-            fn get(r: &mut $crate::codec::Reader<'_>) -> Option<Self> {
-                Some($name { $( $field: $crate::codec::Codec::get(r)?, )* })
+            fn get(r: &mut $crate::codec::Reader<'_>) -> Self {
+                $name { $( $field: $crate::codec::Codec::get(r), )* }
             }
         }
     };
@@ -295,9 +330,9 @@ macro_rules! codec_enum {
                 let i = $all.iter().position(|v| v == self).unwrap_or(0);
                 $crate::codec::Codec::put(&(i as u8), w);
             }
-            fn get(r: &mut $crate::codec::Reader<'_>) -> Option<Self> {
-                let i: u8 = $crate::codec::Codec::get(r)?;
-                $all.get(usize::from(i)).copied()
+            fn get(r: &mut $crate::codec::Reader<'_>) -> Self {
+                let all = $all;
+                all[usize::from(r.tag(all.len() as u8))]
             }
         }
     };

@@ -66,12 +66,12 @@ impl<T: crate::codec::Codec> crate::codec::Codec for Ring<T> {
         self.capacity.put(w);
         self.head.put(w);
     }
-    fn get(r: &mut crate::codec::Reader<'_>) -> Option<Self> {
-        Some(Ring {
-            items: Vec::get(r)?,
-            capacity: usize::get(r)?,
-            head: usize::get(r)?,
-        })
+    fn get(r: &mut crate::codec::Reader<'_>) -> Self {
+        Ring {
+            items: Vec::get(r),
+            capacity: usize::get(r),
+            head: usize::get(r),
+        }
     }
 }
 

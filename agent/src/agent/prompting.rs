@@ -120,6 +120,19 @@ impl<H: Host> Agent<H> {
         self.save();
     }
 
+    /// The visitor used the open prompt's main button: feedback sent from a feedback
+    /// prompt, or the help, chat, call or offer taken up.
+    pub fn act(&mut self, feedback: Feedback) {
+        let Phase::Running(run) = &self.phase else {
+            return;
+        };
+        match run.open.as_ref().map(|o| o.kind) {
+            Some(PromptKind::Feedback) => self.feedback(feedback),
+            Some(_) => self.close(Outcome::Engaged),
+            None => {}
+        }
+    }
+
     /// The visitor submitted feedback in the open prompt. The comment is cut to 1000
     /// characters; empty feedback is not sent.
     pub fn feedback(&mut self, feedback: Feedback) {

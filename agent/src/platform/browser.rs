@@ -36,11 +36,6 @@ impl BrowserHost {
             Area::Session => self.window.session_storage().ok().flatten(),
         }
     }
-
-    /// Drops the listeners of prompts already closed (never while one of them runs).
-    pub(crate) fn sweep(&mut self) {
-        self.prompt.sweep();
-    }
 }
 
 impl Host for BrowserHost {

@@ -49,17 +49,6 @@ pub(crate) fn with_agent(f: impl FnOnce(&mut Agent<BrowserHost>)) {
     });
 }
 
-/// Drops the listeners of closed prompts.
-fn sweep() {
-    RUNTIME.with(|r| {
-        if let Ok(mut r) = r.try_borrow_mut()
-            && let Some(rt) = r.as_mut()
-        {
-            rt.agent.host_mut().sweep();
-        }
-    });
-}
-
 /// Wraps `f` in the loader's guard (`__lifeline_guard`): a trap inside stops the agent
 /// instead of throwing into the page. Without a loader (tests), `f` itself.
 pub fn guard(f: &js_sys::Function) -> js_sys::Function {

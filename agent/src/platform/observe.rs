@@ -296,7 +296,6 @@ fn watch_mutations(document: &Document) -> Option<(MutationObserver, MutationCal
 
 fn tick(window: &Window) -> Option<Ticker> {
     let callback = Closure::<dyn FnMut()>::new(|| {
-        super::sweep();
         with_agent(|a| a.tick());
     });
     let guarded = super::guard(callback.as_ref().unchecked_ref());

@@ -246,11 +246,10 @@ impl Codec for Marker {
             }
         }
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        match u8::get(r)? {
-            0 => Some(Marker::Page(u16::get(r)?)),
-            1 => Some(Marker::Mark(String::get(r)?.into())),
-            _ => None,
+    fn get(r: &mut Reader<'_>) -> Self {
+        match r.tag(2) {
+            0 => Marker::Page(u16::get(r)),
+            _ => Marker::Mark(String::get(r).into()),
         }
     }
 }
@@ -260,8 +259,8 @@ impl Codec for Matcher {
     fn put(&self, w: &mut Writer) {
         PageMatch::from(self).put(w);
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        PageMatch::get(r).map(Matcher::from)
+    fn get(r: &mut Reader<'_>) -> Self {
+        PageMatch::get(r).into()
     }
 }
 
@@ -305,33 +304,29 @@ impl Codec for PageMatch {
             }
         }
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
+    fn get(r: &mut Reader<'_>) -> Self {
         page_match(r, 0)
     }
 }
 
-fn page_match(r: &mut Reader<'_>, depth: usize) -> Option<PageMatch> {
-    if depth > MAX_NESTING {
-        return None;
-    }
-    Some(match u8::get(r)? {
-        0 => PageMatch::Exact(String::get(r)?),
-        1 => PageMatch::Prefix(String::get(r)?),
-        2 => PageMatch::Glob(String::get(r)?),
-        3 => PageMatch::Not(Box::new(page_match(r, depth + 1)?)),
-        4 => {
-            let n = usize::get(r)?;
-            if n > crate::page::MAX_ANY {
-                return None;
+fn page_match(r: &mut Reader<'_>, depth: usize) -> PageMatch {
+    r.require(depth <= MAX_NESTING);
+    match r.tag(5) {
+        0 => PageMatch::Exact(String::get(r)),
+        1 => PageMatch::Prefix(String::get(r)),
+        2 => PageMatch::Glob(String::get(r)),
+        3 => PageMatch::Not(Box::new(page_match(r, depth + 1))),
+        _ => {
+            let n = usize::get(r);
+            r.require(n <= crate::page::MAX_ANY);
+            let mut any = Vec::new();
+            // A spoiled reader reads as empty, so this stops at the first fault.
+            while any.len() < n.min(crate::page::MAX_ANY) {
+                any.push(page_match(r, depth + 1));
             }
-            PageMatch::Any(
-                (0..n)
-                    .map(|_| page_match(r, depth + 1))
-                    .collect::<Option<_>>()?,
-            )
+            PageMatch::Any(any)
         }
-        _ => return None,
-    })
+    }
 }
 
 // `weights` is indexed by signal; keep the two in step.

@@ -156,9 +156,10 @@ impl crate::codec::Codec for SignalSet {
     fn put(&self, w: &mut crate::codec::Writer) {
         self.0.put(w);
     }
-    fn get(r: &mut crate::codec::Reader<'_>) -> Option<Self> {
-        let bits = u16::get(r)?;
-        (bits & !SignalSet::ALL.0 == 0).then_some(SignalSet(bits))
+    fn get(r: &mut crate::codec::Reader<'_>) -> Self {
+        let bits = u16::get(r);
+        r.require(bits & !SignalSet::ALL.0 == 0);
+        SignalSet(bits & SignalSet::ALL.0)
     }
 }
 

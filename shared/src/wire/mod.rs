@@ -10,7 +10,7 @@
 
 mod json;
 
-pub use json::push_decimal;
+pub use json::{json_string, push_decimal};
 
 use serde::{Deserialize, Serialize};
 
@@ -232,25 +232,24 @@ impl crate::codec::Codec for Report {
             }
         }
     }
-    fn get(r: &mut crate::codec::Reader<'_>) -> Option<Self> {
-        Some(match u8::get(r)? {
+    fn get(r: &mut crate::codec::Reader<'_>) -> Self {
+        match r.tag(2) {
             0 => Report::Decision {
-                rule: String::get(r)?,
-                prompt: String::get(r)?,
-                kind: PromptKind::get(r)?,
-                outcome: Option::get(r)?,
-                band: Band::get(r)?,
-                signals: SignalSet::get(r)?,
+                rule: String::get(r),
+                prompt: String::get(r),
+                kind: PromptKind::get(r),
+                outcome: Option::get(r),
+                band: Band::get(r),
+                signals: SignalSet::get(r),
             },
-            1 => Report::Feedback {
-                rule: String::get(r)?,
-                prompt: String::get(r)?,
-                rating: Option::get(r)?,
-                thumbs: Option::get(r)?,
-                comment: Option::get(r)?,
+            _ => Report::Feedback {
+                rule: String::get(r),
+                prompt: String::get(r),
+                rating: Option::get(r),
+                thumbs: Option::get(r),
+                comment: Option::get(r),
             },
-            _ => return None,
-        })
+        }
     }
 }
 
