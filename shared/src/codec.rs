@@ -120,9 +120,22 @@ pub trait Codec: Sized {
 
 /// Encodes `value` as a storable string.
 pub fn encode<T: Codec>(value: &T) -> String {
+    encode_pair(value, &())
+}
+
+/// Encodes two values as one storable string, read back as the tuple `(A, B)` (or a struct
+/// of those two fields) without cloning them into one first.
+pub fn encode_pair<A: Codec, B: Codec>(a: &A, b: &B) -> String {
     let mut w = Writer(vec![VERSION]);
-    value.put(&mut w);
+    a.put(&mut w);
+    b.put(&mut w);
     w.0.iter().map(|&b| char::from(b)).collect()
+}
+
+/// Nothing: stored as no bytes.
+impl Codec for () {
+    fn put(&self, _: &mut Writer) {}
+    fn get(_: &mut Reader<'_>) -> Self {}
 }
 
 /// Decodes a string from [`encode`]; `None` for anything else (another version, another

@@ -42,10 +42,8 @@ impl<H: Host> Agent<H> {
         let Phase::Running(run) = &self.phase else {
             return;
         };
-        let visit = codec::encode(&SavedVisit {
-            id: run.id.clone(),
-            state: run.session.state().clone(),
-        });
+        // The same stored form as `SavedVisit`, without cloning the state first.
+        let visit = codec::encode_pair(&run.id, run.session.state());
         let (profile, outbox) = (codec::encode(&run.profile), codec::encode(&run.outbox));
         self.host.set(Area::Session, &self.keys.visit, &visit);
         self.host.set(Area::Local, &self.keys.profile, &profile);

@@ -2,8 +2,8 @@
 //! `localStorage` / `sessionStorage`, `fetch` with `keepalive`, `sendBeacon`, the console
 //! and the Shadow-DOM prompt.
 
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use web_sys::{RequestInit, Response, Storage, Window};
 
 use lifeline_shared::wire::ReportBatch;
@@ -18,15 +18,29 @@ pub(crate) struct BrowserHost {
     /// Where reports go: `{collector}/v1/sites/{site}/reports`.
     reports_url: String,
     prompt: PromptUi,
+    /// The answer to a report `fetch` (one is in flight at a time), through the guard.
+    on_answer: js_sys::Function,
+    on_failure: js_sys::Function,
+    _handlers: [Closure<dyn FnMut(JsValue)>; 2],
 }
 
 impl BrowserHost {
     pub(crate) fn new(window: Window, reports_url: String) -> BrowserHost {
         let prompt = PromptUi::new(window.clone());
+        let answer = Closure::<dyn FnMut(JsValue)>::new(|response: JsValue| {
+            let ok = response.dyn_into::<Response>().is_ok_and(|r| r.ok());
+            super::with_agent(|agent| agent.sent(ok));
+        });
+        let failure = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {
+            super::with_agent(|agent| agent.sent(false));
+        });
         BrowserHost {
             window,
             reports_url,
             prompt,
+            on_answer: super::guard(answer.as_ref().unchecked_ref()),
+            on_failure: super::guard(failure.as_ref().unchecked_ref()),
+            _handlers: [answer, failure],
         }
     }
 
@@ -96,13 +110,7 @@ impl Host for BrowserHost {
         let request = self
             .window
             .fetch_with_str_and_init(&self.reports_url, &init);
-        wasm_bindgen_futures::spawn_local(async move {
-            let ok = match JsFuture::from(request).await {
-                Ok(response) => response.dyn_into::<Response>().is_ok_and(|r| r.ok()),
-                Err(_) => false,
-            };
-            super::with_agent(|agent| agent.sent(ok));
-        });
+        super::then_either(&request, &self.on_answer, &self.on_failure);
     }
 
     fn show(&mut self, view: &PromptView) -> bool {

@@ -105,23 +105,11 @@ pub fn start(options: JsValue) {
         })
     });
 
-    let cache_key = ["lifeline:", &site, ":rules"].concat();
-    wasm_bindgen_futures::spawn_local(async move {
-        let text = match inline_rules {
-            Some(text) => Some(text),
-            None => rules::fetch(&window, &rules_url, &cache_key).await,
-        };
-        let Some(text) = text else {
-            // The collector is unreachable and nothing is cached: stay quietly off.
-            web_sys::console::warn_1(
-                &"lifeline: rules unavailable; the agent is off for this page".into(),
-            );
-            return;
-        };
-        let read = rules::read(text).await;
+    let fetch_from = window.clone();
+    let ready = move |rules: Result<lifeline_shared::Rules, String>| {
         let mut running = false;
         with_agent(|a| {
-            match read {
+            match rules {
                 Ok(rules) => a.rules_ready(rules),
                 Err(problems) => a.rules_refused(&problems),
             }
@@ -131,7 +119,55 @@ pub fn start(options: JsValue) {
         if running {
             watch_when_ready(window, document);
         }
-    });
+    };
+    match inline_rules {
+        Some(text) => rules::read(text, ready),
+        None => {
+            let cache_key = ["lifeline:", &site, ":rules"].concat();
+            rules::fetch(&fetch_from, &rules_url, cache_key, move |text| match text {
+                Some(text) => rules::read(text, ready),
+                // The collector is unreachable and nothing is cached: stay quietly off.
+                None => web_sys::console::warn_1(
+                    &"lifeline: rules unavailable; the agent is off for this page".into(),
+                ),
+            });
+        }
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A promise, seen only through `then`.
+    type Thenable;
+    /// `promise.then(ok, err)` with plain functions.
+    #[wasm_bindgen(method, js_name = then)]
+    fn then(this: &Thenable, ok: &JsValue, err: &JsValue);
+}
+
+/// `promise.then(ok, err)`.
+fn then_either(promise: &js_sys::Promise, ok: &JsValue, err: &JsValue) {
+    promise.unchecked_ref::<Thenable>().then(ok, err);
+}
+
+/// Calls `done` once `promise` settles: `Ok(value)` or `Err(reason)`. (Callbacks rather
+/// than `async`: the futures runtime costs the agent kilobytes.) The handler not called
+/// stays allocated, so this is for the few promises of a page load, not for every send.
+fn settle(promise: &js_sys::Promise, done: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    let ok = std::rc::Rc::new(std::cell::Cell::new(Some(done)));
+    let err = ok.clone();
+    then_either(
+        promise,
+        &Closure::once_into_js(move |v: JsValue| {
+            if let Some(done) = ok.take() {
+                done(Ok(v));
+            }
+        }),
+        &Closure::once_into_js(move |e: JsValue| {
+            if let Some(done) = err.take() {
+                done(Err(e));
+            }
+        }),
+    );
 }
 
 /// Starts watching the page once its body exists (an async script may run before).
@@ -141,19 +177,15 @@ fn watch_when_ready(window: Window, document: web_sys::Document) {
         return;
     }
     let target: web_sys::EventTarget = document.clone().into();
-    let once = std::rc::Rc::new(std::cell::RefCell::new(None));
-    let slot = once.clone();
-    *once.borrow_mut() = Some(listener::Listener::new(
-        &target,
+    // Called once, then freed by wasm-bindgen.
+    let once = Closure::once_into_js(move || watch(&window, &document));
+    let options = web_sys::AddEventListenerOptions::new();
+    options.set_once(true);
+    let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
         "DOMContentLoaded",
-        false,
-        move |_| {
-            watch(&window, &document);
-            // Drop this listener later, not while it runs.
-            let retired = slot.borrow_mut().take();
-            wasm_bindgen_futures::spawn_local(async move { drop(retired) });
-        },
-    ));
+        &guard(once.unchecked_ref()),
+        &options,
+    );
 }
 
 /// Starts the observers and reports the current page.

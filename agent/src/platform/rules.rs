@@ -9,8 +9,9 @@
 //! checker is built in instead.
 
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, Response, Window};
+
+use super::settle;
 
 use lifeline_shared::Rules;
 use lifeline_shared::codec;
@@ -31,44 +32,54 @@ struct Cached {
 
 lifeline_shared::codec::codec!(Cached { etag, text });
 
-/// The rules in `text`, compiled or JSON; or every problem, one per line with its path.
-pub(crate) async fn read(text: String) -> Result<Rules, String> {
+/// Reads the rules in `text`, compiled or JSON, and calls `done` with them or with every
+/// problem, one per line with its path.
+pub(crate) fn read(text: String, done: impl FnOnce(Result<Rules, String>) + 'static) {
     if text.starts_with(char::from(codec::VERSION)) {
-        return Rules::from_compiled(&text)
-            .ok_or_else(|| "the compiled rules are damaged or from another version".to_owned());
+        done(
+            Rules::from_compiled(&text)
+                .ok_or_else(|| "the compiled rules are damaged or from another version".to_owned()),
+        );
+        return;
     }
-    json(text).await
+    json(text, done);
 }
 
 /// JSON rules, checked in this module.
 #[cfg(feature = "json-rules")]
-async fn json(text: String) -> Result<Rules, String> {
-    parse(&text).map_err(|e| e.to_string())
+fn json(text: String, done: impl FnOnce(Result<Rules, String>) + 'static) {
+    done(parse(&text).map_err(|e| e.to_string()));
 }
 
 /// JSON rules, checked by the checker module the loader fetches (`__lifeline_check`).
 #[cfg(not(feature = "json-rules"))]
-async fn json(text: String) -> Result<Rules, String> {
-    let checker = js_sys::Reflect::get(&js_sys::global(), &"__lifeline_check".into())
+fn json(text: String, done: impl FnOnce(Result<Rules, String>) + 'static) {
+    let promise = js_sys::Reflect::get(&js_sys::global(), &"__lifeline_check".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or_else(|| {
-            "the rules are JSON and no rules checker is loaded: serve compiled rules".to_owned()
-        })?;
-    let promise = checker
-        .call1(&JsValue::NULL, &JsValue::from_str(&text))
-        .ok()
-        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
-        .ok_or_else(|| "the rules checker did not start".to_owned())?;
-    match JsFuture::from(promise).await {
-        Ok(compiled) => compiled
-            .as_string()
-            .and_then(|c| Rules::from_compiled(&c))
-            .ok_or_else(|| "the rules checker answered nonsense".to_owned()),
-        Err(problems) => Err(problems
-            .as_string()
-            .unwrap_or_else(|| "the rules checker could not be loaded".into())),
-    }
+        .and_then(|checker| {
+            checker
+                .call1(&JsValue::NULL, &JsValue::from_str(&text))
+                .ok()
+        })
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    let Some(promise) = promise else {
+        done(Err(
+            "the rules are JSON and no rules checker is loaded: serve compiled rules".into(),
+        ));
+        return;
+    };
+    settle(&promise, move |checked| {
+        done(match checked {
+            Ok(compiled) => compiled
+                .as_string()
+                .and_then(|c| Rules::from_compiled(&c))
+                .ok_or_else(|| "the rules checker answered nonsense".to_owned()),
+            Err(problems) => Err(problems
+                .as_string()
+                .unwrap_or_else(|| "the rules checker could not be loaded".into())),
+        })
+    });
 }
 
 #[cfg(feature = "json-rules")]
@@ -121,38 +132,51 @@ fn tree(v: &JsValue, depth: usize) -> Option<Json> {
     })
 }
 
-/// Fetches the rules from `url`; `None` when neither the network nor the cache has them.
-pub(crate) async fn fetch(window: &Window, url: &str, cache_key: &str) -> Option<String> {
+/// Fetches the rules from `url` and calls `done` with them, or with the cached copy when the
+/// collector answers 304, fails or is down; `None` when neither has them.
+pub(crate) fn fetch(
+    window: &Window,
+    url: &str,
+    cache_key: String,
+    done: impl FnOnce(Option<String>) + 'static,
+) {
     let storage = window.local_storage().ok().flatten();
     let cached: Option<Cached> = storage
         .as_ref()
-        .and_then(|s| s.get_item(cache_key).ok().flatten())
+        .and_then(|s| s.get_item(&cache_key).ok().flatten())
         .and_then(|t| codec::decode(&t));
     let init = RequestInit::new();
-    if let Some(c) = &cached {
-        let headers = web_sys::Headers::new().ok()?;
+    if let Some(c) = &cached
+        && let Ok(headers) = web_sys::Headers::new()
+    {
         let _ = headers.set("If-None-Match", &c.etag);
         init.set_headers(&headers);
     }
-    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
-    let response = match response.ok().and_then(|r| r.dyn_into::<Response>().ok()) {
-        Some(r) if r.ok() => r,
-        // Down, 304 Not Modified, or an error: the cached copy, if any.
-        _ => return cached.map(|c| c.text),
-    };
-    let etag = response.headers().get("etag").ok().flatten();
-    let text = JsFuture::from(response.text().ok()?)
-        .await
-        .ok()?
-        .as_string()?;
-    if let (Some(etag), Some(storage)) = (etag, storage) {
-        let _ = storage.set_item(
-            cache_key,
-            &codec::encode(&Cached {
-                etag,
-                text: text.clone(),
-            }),
-        );
-    }
-    Some(text)
+    settle(
+        &window.fetch_with_str_and_init(url, &init),
+        move |response| {
+            let response = match response.ok().and_then(|r| r.dyn_into::<Response>().ok()) {
+                Some(r) if r.ok() => r,
+                // Down, 304 Not Modified, or an error: the cached copy, if any.
+                _ => return done(cached.map(|c| c.text)),
+            };
+            let etag = response.headers().get("etag").ok().flatten();
+            let Ok(text) = response.text() else {
+                return done(None);
+            };
+            settle(&text, move |text| {
+                let text = text.ok().and_then(|t| t.as_string());
+                if let (Some(etag), Some(storage), Some(text)) = (etag, storage, &text) {
+                    let _ = storage.set_item(
+                        &cache_key,
+                        &codec::encode(&Cached {
+                            etag,
+                            text: text.clone(),
+                        }),
+                    );
+                }
+                done(text);
+            });
+        },
+    );
 }
