@@ -15,7 +15,7 @@ use web_sys::{
 use lifeline_shared::hash::fnv1a;
 use lifeline_shared::{CartChange, Click, ClickFlags, Event, Signal, SignalSet};
 
-use super::listener::Listener;
+use super::listener::Listeners;
 use super::prompt::HOST_ID;
 use super::with_agent;
 
@@ -26,7 +26,7 @@ type HistoryMethod = Closure<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>;
 
 /// Everything watching the page; dropping it stops all of it.
 pub(crate) struct Observers {
-    _listeners: Vec<Listener>,
+    _listeners: Listeners,
     _mutations: Option<(MutationObserver, MutationCallback)>,
     _ticker: Option<Ticker>,
     _history: Option<HistoryPatch>,
@@ -71,80 +71,83 @@ pub(crate) fn location(window: &Window) -> String {
 
 /// Starts watching the page.
 pub(crate) fn start(window: &Window, document: &Document) -> Observers {
-    let mut listeners = Vec::new();
-    let doc: &web_sys::EventTarget = document.as_ref();
-    let win: &web_sys::EventTarget = window.as_ref();
-
-    listeners.push(Listener::new(doc, "click", true, on_click));
-    listeners.push(Listener::new(doc, "submit", true, |e| {
-        if let Some(form) = element(&e) {
-            let ignore = ignored(&form);
-            with_agent(|a| {
-                a.observe(&Event::Submit {
-                    key: key_of(&form),
-                    ignore,
-                })
-            });
-        }
-    }));
-    listeners.push(Listener::new(doc, "input", true, |e| {
-        if let Some(field) = element(&e).filter(|el| !is_ours(el)) {
-            with_agent(|a| {
-                a.observe(&Event::Input {
-                    key: key_of(&field),
-                })
-            });
-        }
-    }));
-    listeners.push(Listener::new(win, "scroll", true, |_| {
-        with_agent(|a| a.observe(&Event::Scroll))
-    }));
-    let selection_doc = document.clone();
-    listeners.push(Listener::new(doc, "selectionchange", false, move |_| {
-        let selected = selection_doc
-            .get_selection()
-            .ok()
-            .flatten()
-            .is_some_and(|s| !s.is_collapsed());
-        if selected {
-            with_agent(|a| a.observe(&Event::Selection));
-        }
-    }));
-    let vis_doc = document.clone();
-    listeners.push(Listener::new(doc, "visibilitychange", false, move |_| {
-        if vis_doc.hidden() {
-            with_agent(|a| a.page_hidden());
-        } else {
-            with_agent(|a| a.observe(&Event::Visibility { visible: true }));
-        }
-    }));
-    listeners.push(Listener::new(win, "pagehide", false, |_| {
-        with_agent(|a| a.page_hidden())
-    }));
-    listeners.push(Listener::new(win, "error", false, |_| {
-        with_agent(|a| a.observe(&Event::Error))
-    }));
-    listeners.push(Listener::new(win, "unhandledrejection", false, |_| {
-        with_agent(|a| a.observe(&Event::Error))
-    }));
-    for kind in ["popstate", "hashchange"] {
-        let w = window.clone();
-        listeners.push(Listener::new(win, kind, false, move |_| navigated(&w)));
+    let (w, d) = (window.clone(), document.clone());
+    let mut listeners = Listeners::new(move |e| on_event(&w, &d, &e));
+    let (doc, win): (&web_sys::EventTarget, &web_sys::EventTarget) =
+        (document.as_ref(), window.as_ref());
+    for kind in ["click", "submit", "input"] {
+        listeners.on(doc, kind, true);
     }
-    listeners.push(Listener::new(doc, "mouseout", false, |e| {
-        if let Some(m) = e.dyn_ref::<MouseEvent>()
-            && m.related_target().is_none()
-            && m.client_y() <= 0
-        {
-            with_agent(|a| a.observe(&Event::ExitIntent));
-        }
-    }));
-
+    listeners.on(win, "scroll", true);
+    for kind in ["selectionchange", "visibilitychange", "mouseout"] {
+        listeners.on(doc, kind, false);
+    }
+    for kind in [
+        "pagehide",
+        "error",
+        "unhandledrejection",
+        "popstate",
+        "hashchange",
+    ] {
+        listeners.on(win, kind, false);
+    }
     Observers {
         _listeners: listeners,
         _mutations: watch_mutations(document),
         _ticker: tick(window),
         _history: patch_history(window),
+    }
+}
+
+/// Every page event, by its type.
+fn on_event(window: &Window, document: &Document, e: &DomEvent) {
+    match e.type_().as_str() {
+        "click" => on_click(e),
+        "submit" => {
+            if let Some(form) = element(e) {
+                let ignore = ignored(&form);
+                with_agent(|a| {
+                    a.observe(&Event::Submit {
+                        key: key_of(&form),
+                        ignore,
+                    })
+                });
+            }
+        }
+        "input" => {
+            if let Some(field) = element(e).filter(|el| !is_ours(el)) {
+                with_agent(|a| {
+                    a.observe(&Event::Input {
+                        key: key_of(&field),
+                    })
+                });
+            }
+        }
+        "scroll" => with_agent(|a| a.observe(&Event::Scroll)),
+        "selectionchange" => {
+            let selected = document
+                .get_selection()
+                .ok()
+                .flatten()
+                .is_some_and(|s| !s.is_collapsed());
+            if selected {
+                with_agent(|a| a.observe(&Event::Selection));
+            }
+        }
+        "visibilitychange" if document.hidden() => with_agent(|a| a.page_hidden()),
+        "visibilitychange" => with_agent(|a| a.observe(&Event::Visibility { visible: true })),
+        "pagehide" => with_agent(|a| a.page_hidden()),
+        "error" | "unhandledrejection" => with_agent(|a| a.observe(&Event::Error)),
+        "popstate" | "hashchange" => navigated(window),
+        "mouseout" => {
+            if let Some(m) = e.dyn_ref::<MouseEvent>()
+                && m.related_target().is_none()
+                && m.client_y() <= 0
+            {
+                with_agent(|a| a.observe(&Event::ExitIntent));
+            }
+        }
+        _ => {}
     }
 }
 
@@ -176,8 +179,8 @@ fn is_ours(el: &Element) -> bool {
     el.id() == HOST_ID
 }
 
-fn on_click(e: DomEvent) {
-    let Some(target) = element(&e) else { return };
+fn on_click(e: &DomEvent) {
+    let Some(target) = element(e) else { return };
     if is_ours(&target) {
         return; // a click in our own prompt is not the page's
     }

@@ -254,13 +254,34 @@ impl Codec for Marker {
     }
 }
 
-/// A matcher is stored as the pattern it was compiled from (the two have the same shape).
+/// A matcher is stored as the pattern it was compiled from (the two have the same shape),
+/// and read straight back as a matcher.
 impl Codec for Matcher {
     fn put(&self, w: &mut Writer) {
         PageMatch::from(self).put(w);
     }
     fn get(r: &mut Reader<'_>) -> Self {
-        PageMatch::get(r).into()
+        matcher(r, 0)
+    }
+}
+
+fn matcher(r: &mut Reader<'_>, depth: usize) -> Matcher {
+    r.require(depth <= MAX_NESTING);
+    match r.tag(5) {
+        0 => Matcher::Exact(String::get(r).into()),
+        1 => Matcher::Prefix(String::get(r).into()),
+        2 => Matcher::Glob(String::get(r).into()),
+        3 => Matcher::Not(Box::new(matcher(r, depth + 1))),
+        _ => {
+            let n = usize::get(r);
+            r.require(n <= crate::page::MAX_ANY);
+            let mut any = Vec::new();
+            // A spoiled reader reads as empty, so this stops at the first fault.
+            while any.len() < n.min(crate::page::MAX_ANY) {
+                any.push(matcher(r, depth + 1));
+            }
+            Matcher::Any(any.into())
+        }
     }
 }
 
@@ -272,18 +293,6 @@ impl From<&Matcher> for PageMatch {
             Matcher::Glob(p) => PageMatch::Glob(p.to_string()),
             Matcher::Not(inner) => PageMatch::Not(Box::new(PageMatch::from(&**inner))),
             Matcher::Any(list) => PageMatch::Any(list.iter().map(PageMatch::from).collect()),
-        }
-    }
-}
-
-impl From<PageMatch> for Matcher {
-    fn from(p: PageMatch) -> Matcher {
-        match p {
-            PageMatch::Exact(p) => Matcher::Exact(p.into()),
-            PageMatch::Prefix(p) => Matcher::Prefix(p.into()),
-            PageMatch::Glob(p) => Matcher::Glob(p.into()),
-            PageMatch::Not(inner) => Matcher::Not(Box::new(Matcher::from(*inner))),
-            PageMatch::Any(list) => Matcher::Any(list.into_iter().map(Matcher::from).collect()),
         }
     }
 }
