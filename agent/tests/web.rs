@@ -540,3 +540,20 @@ async fn compiled_rules_work_and_damaged_ones_are_refused_with_one_error() {
             .contains("the compiled rules are damaged")
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_chat_offer_without_a_link_asks_the_pages_own_chat_to_open() {
+    fresh(r#"{"version": 1, "prompts": {"chat": {"kind": "chat_offer", "text": {"title": "Talk to us?"}}}}"#).await;
+    js(
+        "window.__chats = 0; window.addEventListener('lifeline:chat', function () { window.__chats++; });",
+    );
+    assert!(platform::show("chat".into()));
+    assert_eq!(
+        in_prompt("[data-ll=action]").unwrap().tag_name(),
+        "BUTTON",
+        "no chat_url: a button, not a link"
+    );
+    click_in_prompt("[data-ll=action]");
+    assert_eq!(js("return window.__chats").as_f64(), Some(1.0));
+    assert!(prompt_root().is_none(), "taken up: the offer closes");
+}
