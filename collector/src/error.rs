@@ -1,0 +1,200 @@
+//! [`ApiError`]: every 4xx and 5xx the collector answers, in one JSON shape:
+//! `{"error": "code", "message": "what is wrong", "path": "where in the body"}`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::store::StoreError;
+
+/// What went wrong with a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The body is not JSON of the expected shape; `path` is where.
+    BadJson {
+        /// JSON path of the problem (`items[2].report.kind`), empty for the whole body.
+        path: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// The body is well formed but breaks a rule of the format.
+    Invalid {
+        /// JSON path of the bad value.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Rules that do not check: every problem with its path.
+    InvalidRules(Vec<(String, String)>),
+    /// No such site.
+    UnknownSite,
+    /// No such rules version.
+    UnknownVersion(u32),
+    /// The site has no rules yet.
+    NoRules,
+    /// The request's `Origin` is not one of the site's.
+    OriginNotAllowed(String),
+    /// No `Authorization: Bearer` token.
+    MissingToken,
+    /// A token that is not this site's.
+    WrongToken,
+    /// The body is over the limit, in bytes.
+    TooLarge(usize),
+    /// A query parameter is wrong.
+    BadQuery {
+        /// The parameter.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Too many requests: retry after this many seconds.
+    RateLimited(u64),
+    /// Nothing here.
+    NotFound,
+    /// The store failed; the request had no effect (nothing acknowledged was lost).
+    Unavailable,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    message: String,
+    path: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    problems: Vec<Problem<'a>>,
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    path: &'a str,
+    message: &'a str,
+}
+
+impl ApiError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadJson { .. } | ApiError::BadQuery { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Invalid { .. } | ApiError::InvalidRules(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::UnknownSite
+            | ApiError::UnknownVersion(_)
+            | ApiError::NoRules
+            | ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            ApiError::MissingToken | ApiError::WrongToken => StatusCode::UNAUTHORIZED,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The stable code in `error` (also the `reason` label of rejected requests in metrics).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadJson { .. } => "bad_json",
+            ApiError::Invalid { .. } => "invalid",
+            ApiError::InvalidRules(_) => "invalid_rules",
+            ApiError::UnknownSite => "unknown_site",
+            ApiError::UnknownVersion(_) => "unknown_version",
+            ApiError::NoRules => "no_rules",
+            ApiError::OriginNotAllowed(_) => "origin_not_allowed",
+            ApiError::MissingToken => "missing_token",
+            ApiError::WrongToken => "wrong_token",
+            ApiError::TooLarge(_) => "too_large",
+            ApiError::BadQuery { .. } => "bad_query",
+            ApiError::RateLimited(_) => "rate_limited",
+            ApiError::NotFound => "not_found",
+            ApiError::Unavailable => "unavailable",
+        }
+    }
+
+    fn message_and_path(&self) -> (String, String) {
+        match self {
+            ApiError::BadJson { path, message } | ApiError::Invalid { path, message } => {
+                (message.clone(), path.clone())
+            }
+            ApiError::InvalidRules(problems) => (
+                format!(
+                    "the rules have {} problem{}; see `problems`",
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                ),
+                problems.first().map(|p| p.0.clone()).unwrap_or_default(),
+            ),
+            ApiError::UnknownSite => ("no such site".into(), String::new()),
+            ApiError::UnknownVersion(v) => (format!("no rules version {v}"), String::new()),
+            ApiError::NoRules => ("this site has no rules yet".into(), String::new()),
+            ApiError::OriginNotAllowed(origin) => (
+                format!("origin {origin} is not one of this site's origins"),
+                String::new(),
+            ),
+            ApiError::MissingToken => (
+                "send the site's admin token as `Authorization: Bearer TOKEN`".into(),
+                String::new(),
+            ),
+            ApiError::WrongToken => ("that is not this site's admin token".into(), String::new()),
+            ApiError::TooLarge(limit) => (
+                format!("the body is over the limit of {limit} bytes"),
+                String::new(),
+            ),
+            ApiError::BadQuery { name, message } => (message.clone(), name.clone()),
+            ApiError::RateLimited(after) => (
+                format!("too many requests; retry after {after} s"),
+                String::new(),
+            ),
+            ApiError::NotFound => ("nothing here".into(), String::new()),
+            ApiError::Unavailable => (
+                "storage is unavailable; nothing was stored, retry later".into(),
+                String::new(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (message, path) = self.message_and_path();
+        let problems = match &self {
+            ApiError::InvalidRules(problems) => problems
+                .iter()
+                .map(|(path, message)| Problem { path, message })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let body = Body {
+            error: self.code(),
+            message,
+            path,
+            problems,
+        };
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        if let ApiError::RateLimited(after) = self {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_str(&after.max(1).to_string())
+                    .unwrap_or(HeaderValue::from_static("1")),
+            );
+        }
+        if matches!(self, ApiError::MissingToken | ApiError::WrongToken) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::UnknownSite => ApiError::UnknownSite,
+            StoreError::UnknownVersion(v) => ApiError::UnknownVersion(v),
+            other => {
+                tracing::error!(error = %other, "storage failed");
+                ApiError::Unavailable
+            }
+        }
+    }
+}

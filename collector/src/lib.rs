@@ -1,0 +1,93 @@
+//! Lifeline's collector: the small server a shop runs (or we host). It serves the agent and
+//! each site's checked rules, stores the decisions and feedback agents send (and nothing
+//! else), and gives the site owner an admin API behind a per-site token.
+//!
+//! - [`routes`]: the HTTP API. Public: the agent's files, a site's rules, report batches,
+//!   `/healthz`, `/metrics`. Admin (Bearer token): rules with every version and rollback,
+//!   decisions and feedback with filters, cursor pages and CSV, per-rule and per-page stats.
+//! - [`store`]: the [`Store`](store::Store) trait and its SQLite implementation (one writer
+//!   committing in groups; an acknowledged batch is on disk).
+//! - [`assets`]: the agent's files, precompressed, with ETags and long caching.
+//! - [`limit`]: per-address, per-site rate limiting.
+//! - [`metrics`]: Prometheus counters.
+//! - [`token`]: admin tokens, stored only as hashes.
+//! - [`error`]: one JSON error shape for every refusal.
+//! - [`site`]: what a site name and an origin may be.
+
+pub mod assets;
+pub mod error;
+pub mod limit;
+pub mod metrics;
+pub mod routes;
+pub mod site;
+pub mod store;
+pub mod token;
+
+use std::sync::Arc;
+
+pub use error::ApiError;
+pub use routes::router;
+
+/// Limits and settings the routes use.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the collector is reached (`https://lifeline.example`); pages of this origin may
+    /// use every site (the demo shop is served by the collector itself).
+    pub public_url: Option<String>,
+    /// Report requests per minute per client address and site (0: no limit).
+    pub reports_per_minute: u32,
+    /// Report requests at once before the rate applies.
+    pub reports_burst: u32,
+    /// Largest rules file accepted, in bytes.
+    pub max_rules_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            public_url: None,
+            reports_per_minute: 120,
+            reports_burst: 60,
+            max_rules_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// Everything the routes share.
+pub struct App<S> {
+    /// Sites, rules, reports.
+    pub store: Arc<S>,
+    /// The agent's files.
+    pub assets: assets::Assets,
+    /// Rate limiting of report requests.
+    pub limiter: limit::RateLimiter,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
+    /// Limits and settings.
+    pub settings: Settings,
+}
+
+impl<S> App<S> {
+    /// An app over `store`, serving `assets`.
+    pub fn new(
+        store: Arc<S>,
+        assets: assets::Assets,
+        metrics: Arc<metrics::Metrics>,
+        settings: Settings,
+    ) -> App<S> {
+        App {
+            store,
+            assets,
+            limiter: limit::RateLimiter::new(settings.reports_per_minute, settings.reports_burst),
+            metrics,
+            settings,
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}

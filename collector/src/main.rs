@@ -1,0 +1,329 @@
+//! `lifeline-collector`: `serve`, `site add`, `site token`, `rules check`.
+
+// A command-line program: printing is what it is for.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use lifeline_collector::assets::Assets;
+use lifeline_collector::metrics::Metrics;
+use lifeline_collector::store::sqlite::SqliteStore;
+use lifeline_collector::store::{Site, Store, StoreError};
+use lifeline_collector::{App, Settings, router, site, token};
+
+/// Lifeline's collector.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serves the agent, rules, reports and the admin API.
+    Serve(Serve),
+    /// Sites: add one, or replace its admin token.
+    Site {
+        #[command(subcommand)]
+        command: SiteCommand,
+    },
+    /// Rules files.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct Database {
+    /// Where data is kept: sqlite://PATH.
+    #[arg(
+        long,
+        env = "LIFELINE_DATABASE",
+        default_value = "sqlite://data/lifeline.db"
+    )]
+    database: String,
+}
+
+#[derive(clap::Args)]
+struct Serve {
+    /// Address to listen on.
+    #[arg(long, env = "LIFELINE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    database: Database,
+    /// Where pages reach this collector (https://lifeline.example); its own pages may use
+    /// every site.
+    #[arg(long, env = "LIFELINE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Static files served at / (the demo shop and the dashboard).
+    #[arg(long, env = "LIFELINE_WWW_DIR", default_value = "www")]
+    www: PathBuf,
+    /// The agent's files, from `make agent`.
+    #[arg(long, env = "LIFELINE_AGENT_DIR", default_value = "target/agent")]
+    agent: PathBuf,
+    /// Reports older than this many days are deleted (0: kept for ever).
+    #[arg(long, env = "LIFELINE_RETENTION_DAYS", default_value_t = 180)]
+    retention_days: u32,
+    /// Report requests per minute per client address and site (0: no limit).
+    #[arg(long, env = "LIFELINE_REPORTS_PER_MINUTE", default_value_t = 120)]
+    reports_per_minute: u32,
+}
+
+#[derive(Subcommand)]
+enum SiteCommand {
+    /// Adds a site and prints its admin token (shown once; only its hash is kept).
+    Add {
+        /// The site id (data-site).
+        name: String,
+        /// Origins whose pages use it (https://shop.example), one or more.
+        #[arg(long = "origin", required = true)]
+        origins: Vec<String>,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Replaces a site's admin token and prints the new one.
+    Token {
+        /// The site id.
+        name: String,
+        /// Make a new token (the old one stops working).
+        #[arg(long)]
+        rotate: bool,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Checks a rules file; prints every problem with its JSON path.
+    Check {
+        /// The rules JSON.
+        file: PathBuf,
+    },
+}
+
+fn sqlite_path(url: &str) -> Result<PathBuf, String> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if path.is_empty() {
+            return Err("sqlite:// needs a path: sqlite://data/lifeline.db".into());
+        }
+        return Ok(PathBuf::from(path));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err("PostgreSQL is not supported yet: use sqlite://PATH".into());
+    }
+    Err(format!("unknown database URL {url:?}: use sqlite://PATH"))
+}
+
+fn open_store(database: &Database, metrics: Option<Arc<Metrics>>) -> Result<SqliteStore, String> {
+    let path = sqlite_path(&database.database)?;
+    let observer = metrics.map(|m| -> lifeline_collector::store::sqlite::CommitObserver {
+        Box::new(move |took| m.committed(took))
+    });
+    SqliteStore::open(&path, observer).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LIFELINE_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("lifeline-collector: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run(cli.command));
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("lifeline-collector: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::Serve(serve) => self::serve(serve).await.map(|()| ExitCode::SUCCESS),
+        Command::Site {
+            command:
+                SiteCommand::Add {
+                    name,
+                    origins,
+                    database,
+                },
+        } => {
+            site::check_name(&name)?;
+            let origins = origins
+                .iter()
+                .map(|o| site::check_origin(o))
+                .collect::<Result<Vec<_>, _>>()?;
+            let store = open_store(&database, None)?;
+            let (token, token_hash) = token::new_token().map_err(|e| e.to_string())?;
+            store
+                .add_site(Site {
+                    name: name.clone(),
+                    origins,
+                    token_hash,
+                    active_rules: None,
+                })
+                .await
+                .map_err(|e| match e {
+                    StoreError::SiteExists => format!("site {name} exists already"),
+                    other => other.to_string(),
+                })?;
+            store.close();
+            eprintln!("site {name} added. Its admin token (shown once; keep it secret):");
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Site {
+            command:
+                SiteCommand::Token {
+                    name,
+                    rotate,
+                    database,
+                },
+        } => {
+            if !rotate {
+                return Err(
+                    "tokens are kept only as hashes and cannot be shown again; pass --rotate to replace it"
+                        .into(),
+                );
+            }
+            let store = open_store(&database, None)?;
+            let (token, token_hash) = token::new_token().map_err(|e| e.to_string())?;
+            store
+                .set_token(&name, token_hash)
+                .await
+                .map_err(|e| match e {
+                    StoreError::UnknownSite => format!("no site {name}"),
+                    other => other.to_string(),
+                })?;
+            store.close();
+            eprintln!("site {name}: new admin token (the old one no longer works):");
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules {
+            command: RulesCommand::Check { file },
+        } => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            match lifeline_shared::Rules::from_json_str(&text) {
+                Ok(_) => {
+                    eprintln!("{}: the rules are valid", file.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    for e in &errors.0 {
+                        println!("{}: {e}", file.display());
+                    }
+                    eprintln!("{}: {} problem(s)", file.display(), errors.0.len());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+async fn serve(args: Serve) -> Result<(), String> {
+    let metrics = Arc::new(Metrics::default());
+    let store = Arc::new(open_store(&args.database, Some(metrics.clone()))?);
+    let assets = if args.agent.is_dir() {
+        Assets::load(&args.agent).map_err(|e| format!("{}: {e}", args.agent.display()))?
+    } else {
+        tracing::warn!(dir = %args.agent.display(), "no agent files (run `make agent`); serving none");
+        Assets::default()
+    };
+    if let Some(url) = &args.public_url
+        && site::origin_of(url).is_none()
+    {
+        return Err(format!(
+            "bad --public-url {url:?}: expected http(s)://HOST[:PORT]"
+        ));
+    }
+    let settings = Settings {
+        public_url: args.public_url.clone(),
+        reports_per_minute: args.reports_per_minute,
+        reports_burst: (args.reports_per_minute / 2).max(10),
+        ..Settings::default()
+    };
+    let app = Arc::new(App::new(store.clone(), assets, metrics, settings));
+    let mut routes = router(app);
+    if args.www.is_dir() {
+        routes = routes.fallback_service(tower_http::services::ServeDir::new(&args.www));
+    }
+    let routes = routes
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+
+    if args.retention_days > 0 {
+        let (store, days) = (store.clone(), u64::from(args.retention_days));
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                every.tick().await;
+                let cutoff = lifeline_collector::now_ms().saturating_sub(days * 86_400_000);
+                match store.purge(cutoff).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(deleted = n, days, "retention: old reports deleted"),
+                    Err(e) => tracing::warn!(error = %e, "retention failed"),
+                }
+            }
+        });
+    }
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(address = %local, database = %args.database.database, "lifeline collector listening");
+    eprintln!("listening on http://{local}");
+    axum::serve(
+        listener,
+        routes.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .map_err(|e| e.to_string())?;
+    // Requests are drained; let the writer commit what it holds.
+    store.close();
+    tracing::info!("stopped; every acknowledged report is stored");
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

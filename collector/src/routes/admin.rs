@@ -1,0 +1,414 @@
+//! Admin routes, each behind the site's token (`Authorization: Bearer TOKEN`, compared in
+//! constant time with the stored hash):
+//!
+//! - `GET /v1/admin/sites/{site}/rules[?version=N]`: the served (or one) version, as JSON,
+//!   and the list of versions.
+//! - `PUT /v1/admin/sites/{site}/rules`: checks the JSON (every problem with its path),
+//!   stores it as a new version and serves it.
+//! - `POST /v1/admin/sites/{site}/rules/versions/{N}/activate`: serves version N again.
+//! - `GET /v1/admin/sites/{site}/decisions` and `.../feedback`: filters `from`, `to`
+//!   (received, ms since the epoch), `rule`, `page`, `kind`; pages of `limit` (at most 500)
+//!   newest first with a `cursor`; `format=csv` for every match as CSV.
+//! - `GET /v1/admin/sites/{site}/stats`: shown, dismissed, engaged, completed, ignored,
+//!   feedback and average rating per rule and per page, with the same filters.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use lifeline_shared::Rules;
+use lifeline_shared::rules::spec::PromptKind;
+use serde_json::json;
+
+use super::read_body;
+use crate::store::{ReportFilter, ReportPage, ReportType, Site, Store, StoredReport};
+use crate::{ApiError, App};
+
+/// Most reports in one page.
+pub const MAX_LIMIT: u32 = 500;
+/// Most reports in one CSV export.
+pub const MAX_CSV_ROWS: usize = 100_000;
+
+/// The site, if the request carries its token.
+async fn authorize<S: Store>(
+    app: &App<S>,
+    name: &str,
+    headers: &HeaderMap,
+) -> Result<Site, ApiError> {
+    let site = app.store.site(name).await?.ok_or(ApiError::UnknownSite)?;
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::MissingToken)?;
+    if crate::token::matches(token, &site.token_hash) {
+        Ok(site)
+    } else {
+        Err(ApiError::WrongToken)
+    }
+}
+
+/// Runs an admin handler: counts it, and answers refusals in the JSON error shape.
+async fn admin<S: Store>(
+    app: &App<S>,
+    route: &'static str,
+    f: impl Future<Output = Result<Response, ApiError>>,
+) -> Response {
+    app.metrics.request(route);
+    match f.await {
+        Ok(r) => r,
+        Err(e) => {
+            app.metrics.rejected(e.code());
+            e.into_response()
+        }
+    }
+}
+
+/// The query's name=value pairs.
+fn pairs(query: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
+    serde_urlencoded::from_str(query.unwrap_or("")).map_err(|e| ApiError::BadQuery {
+        name: String::new(),
+        message: format!("the query string is not valid: {e}"),
+    })
+}
+
+fn bad(name: &str, message: &str) -> ApiError {
+    ApiError::BadQuery {
+        name: name.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+fn millis(name: &str, value: &str) -> Result<u64, ApiError> {
+    value
+        .parse()
+        .map_err(|_| bad(name, "expected milliseconds since the Unix epoch"))
+}
+
+/// What a listing asks for.
+struct Listing {
+    filter: ReportFilter,
+    limit: u32,
+    cursor: Option<i64>,
+    csv: bool,
+}
+
+/// Reads filters (and, if `paged`, `limit`, `cursor`, `format`) from the query; an unknown
+/// parameter is an error, so a typo never silently widens a filter.
+fn listing(query: Option<&str>, paged: bool) -> Result<Listing, ApiError> {
+    let mut l = Listing {
+        filter: ReportFilter::default(),
+        limit: 100,
+        cursor: None,
+        csv: false,
+    };
+    for (name, value) in pairs(query)? {
+        match name.as_str() {
+            "from" => l.filter.from = Some(millis(&name, &value)?),
+            "to" => l.filter.to = Some(millis(&name, &value)?),
+            "rule" => l.filter.rule = Some(value),
+            "page" => l.filter.page = Some(value),
+            "kind" => {
+                if PromptKind::from_name(&value).is_none() {
+                    return Err(bad(
+                        "kind",
+                        "expected help, feedback, chat_offer, call_offer or offer",
+                    ));
+                }
+                l.filter.kind = Some(value);
+            }
+            "limit" if paged => {
+                l.limit = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .ok_or_else(|| bad("limit", "expected 1 to 500"))?;
+            }
+            "cursor" if paged => {
+                l.cursor =
+                    Some(
+                        value.parse().ok().filter(|c: &i64| *c > 0).ok_or_else(|| {
+                            bad("cursor", "expected the `next` of an earlier page")
+                        })?,
+                    );
+            }
+            "format" if paged => {
+                l.csv = match value.as_str() {
+                    "json" => false,
+                    "csv" => true,
+                    _ => return Err(bad("format", "expected json or csv")),
+                }
+            }
+            _ => return Err(bad(&name, &format!("unknown parameter `{name}`"))),
+        }
+    }
+    Ok(l)
+}
+
+/// `GET .../rules`.
+pub async fn rules<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    admin(&app, "admin", async {
+        let s = authorize(&app, &site, &headers).await?;
+        let mut version = None;
+        for (name, value) in pairs(query.as_deref())? {
+            match name.as_str() {
+                "version" => {
+                    version = Some(
+                        value
+                            .parse()
+                            .map_err(|_| bad("version", "expected a number"))?,
+                    )
+                }
+                _ => return Err(bad(&name, &format!("unknown parameter `{name}`"))),
+            }
+        }
+        let versions = app.store.rules_versions(&site).await?;
+        let chosen = match version {
+            Some(v) => Some(
+                app.store
+                    .rules(&site, Some(v))
+                    .await?
+                    .ok_or(ApiError::UnknownVersion(v))?,
+            ),
+            None => app.store.rules(&site, None).await?,
+        };
+        let rules: serde_json::Value = chosen
+            .as_ref()
+            .and_then(|r| serde_json::from_str(&r.json).ok())
+            .unwrap_or(serde_json::Value::Null);
+        Ok(axum::Json(json!({
+            "site": s.name,
+            "active": s.active_rules,
+            "version": chosen.as_ref().map(|r| r.version),
+            "etag": chosen.as_ref().map(|r| r.etag.clone()),
+            "rules": rules,
+            "versions": versions,
+        }))
+        .into_response())
+    })
+    .await
+}
+
+/// `PUT .../rules`.
+pub async fn put_rules<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    admin(&app, "admin", async {
+        authorize(&app, &site, &parts.headers).await?;
+        let bytes = read_body(body, &parts.headers, app.settings.max_rules_bytes).await?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::BadJson {
+            path: String::new(),
+            message: "the rules are not UTF-8 text".into(),
+        })?;
+        let rules = Rules::from_json_str(text).map_err(|errors| {
+            ApiError::InvalidRules(
+                errors
+                    .0
+                    .iter()
+                    .map(|e| (e.path.clone(), e.kind.to_string()))
+                    .collect(),
+            )
+        })?;
+        let version = app
+            .store
+            .put_rules(&site, text.to_owned(), rules.to_compiled())
+            .await?;
+        let etag = app.store.rules(&site, Some(version)).await?.map(|r| r.etag);
+        Ok((
+            StatusCode::CREATED,
+            axum::Json(json!({"version": version, "active": version, "etag": etag})),
+        )
+            .into_response())
+    })
+    .await
+}
+
+/// `POST .../rules/versions/{version}/activate`.
+pub async fn activate<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path((site, version)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    admin(&app, "admin", async {
+        authorize(&app, &site, &headers).await?;
+        let version: u32 = version.parse().map_err(|_| ApiError::BadQuery {
+            name: "version".into(),
+            message: "expected a version number".into(),
+        })?;
+        app.store.activate_rules(&site, version).await?;
+        Ok(axum::Json(json!({"active": version})).into_response())
+    })
+    .await
+}
+
+/// `GET .../decisions`.
+pub async fn decisions<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    list(app, site, query, headers, ReportType::Decision).await
+}
+
+/// `GET .../feedback`.
+pub async fn feedback<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    list(app, site, query, headers, ReportType::Feedback).await
+}
+
+async fn list<S: Store>(
+    app: Arc<App<S>>,
+    site: String,
+    query: Option<String>,
+    headers: HeaderMap,
+    report_type: ReportType,
+) -> Response {
+    admin(&app, "admin", async {
+        authorize(&app, &site, &headers).await?;
+        let mut l = listing(query.as_deref(), true)?;
+        l.filter.report_type = Some(report_type);
+        if !l.csv {
+            let page: ReportPage = app
+                .store
+                .reports(&site, l.filter, l.cursor, l.limit)
+                .await?;
+            return Ok(axum::Json(page).into_response());
+        }
+        let mut rows = Vec::new();
+        let mut cursor = l.cursor;
+        loop {
+            let page = app
+                .store
+                .reports(&site, l.filter.clone(), cursor, MAX_LIMIT)
+                .await?;
+            rows.extend(page.items);
+            cursor = page.next.and_then(|n| n.parse().ok());
+            if cursor.is_none() || rows.len() >= MAX_CSV_ROWS {
+                break;
+            }
+        }
+        rows.truncate(MAX_CSV_ROWS);
+        let mut r = csv(report_type, &rows).into_response();
+        let h = r.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "attachment; filename=\"{site}-{}.csv\"",
+            report_type.as_str()
+        )) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+        Ok(r)
+    })
+    .await
+}
+
+/// A CSV field: quoted when needed; a leading `= + - @` is defused so a spreadsheet never
+/// runs a visitor's comment as a formula.
+fn field(out: &mut String, value: &str) {
+    let defuse = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if defuse || value.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        if defuse {
+            out.push('\'');
+        }
+        out.push_str(&value.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+/// Reports as CSV, one line each.
+pub fn csv(report_type: ReportType, rows: &[StoredReport]) -> String {
+    let mut out = String::from(match report_type {
+        ReportType::Decision => {
+            "id,received,at,session,page,rule,prompt,kind,outcome,band,signals\r\n"
+        }
+        ReportType::Feedback => "id,received,at,session,page,rule,prompt,rating,thumbs,comment\r\n",
+    });
+    for r in rows {
+        let mut cells: Vec<String> = vec![
+            r.id.to_string(),
+            r.received.to_string(),
+            r.at.to_string(),
+            r.session.clone(),
+            r.page.clone(),
+            r.rule.clone(),
+            r.prompt.clone(),
+        ];
+        match report_type {
+            ReportType::Decision => cells.extend([
+                r.kind.clone().unwrap_or_default(),
+                r.outcome.clone().unwrap_or_else(|| "shown".into()),
+                r.band.clone().unwrap_or_default(),
+                r.signals.as_ref().map(|s| s.join(" ")).unwrap_or_default(),
+            ]),
+            ReportType::Feedback => cells.extend([
+                r.rating.map(|n| n.to_string()).unwrap_or_default(),
+                r.thumbs
+                    .map(|t| if t { "up" } else { "down" }.to_owned())
+                    .unwrap_or_default(),
+                r.comment.clone().unwrap_or_default(),
+            ]),
+        }
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            field(&mut out, c);
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// `GET .../stats`.
+pub async fn stats<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    admin(&app, "admin", async {
+        authorize(&app, &site, &headers).await?;
+        let l = listing(query.as_deref(), false)?;
+        Ok(axum::Json(app.store.stats(&site, l.filter).await?).into_response())
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let mut out = String::new();
+        field(&mut out, "plain");
+        out.push('|');
+        field(&mut out, "a, \"b\"\nc");
+        out.push('|');
+        field(&mut out, "=HYPERLINK(\"x\")");
+        assert_eq!(out, "plain|\"a, \"\"b\"\"\nc\"|\"'=HYPERLINK(\"\"x\"\")\"");
+    }
+}

@@ -1,0 +1,149 @@
+//! The HTTP API.
+//!
+//! - [`public`]: the agent's files, a site's compiled rules (ETag, CORS for its origins),
+//!   `/healthz`, `/metrics`.
+//! - [`reports`]: `POST /v1/sites/{site}/reports`, answered 202 once stored.
+//! - [`admin`]: `/v1/admin/sites/{site}/...`, behind the site's Bearer token.
+
+pub mod admin;
+pub mod public;
+pub mod reports;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, HeaderValue, Request, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use crate::store::{Site, Store};
+use crate::{ApiError, App};
+
+/// The collector's routes over `app`.
+pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
+    let mut router = Router::new()
+        .route("/healthz", get(public::healthz))
+        .route("/metrics", get(public::metrics::<S>))
+        .route(
+            "/v1/sites/{site}/rules",
+            get(public::rules::<S>).options(public::preflight::<S>),
+        )
+        .route(
+            "/v1/sites/{site}/reports",
+            post(reports::ingest::<S>).options(public::preflight::<S>),
+        )
+        .route(
+            "/v1/admin/sites/{site}/rules",
+            get(admin::rules::<S>).put(admin::put_rules::<S>),
+        )
+        .route(
+            "/v1/admin/sites/{site}/rules/versions/{version}/activate",
+            post(admin::activate::<S>),
+        )
+        .route(
+            "/v1/admin/sites/{site}/decisions",
+            get(admin::decisions::<S>),
+        )
+        .route("/v1/admin/sites/{site}/feedback", get(admin::feedback::<S>))
+        .route("/v1/admin/sites/{site}/stats", get(admin::stats::<S>));
+    for name in app.assets.names() {
+        let name = name.to_owned();
+        router = router.route(
+            &format!("/{name}"),
+            get(
+                move |axum::extract::State(app): axum::extract::State<Arc<App<S>>>,
+                      headers: HeaderMap| async move {
+                    app.metrics.request("agent");
+                    app.assets.serve(&name, &headers)
+                },
+            ),
+        );
+    }
+    router.with_state(app)
+}
+
+/// The client's address (the peer; `0.0.0.0` when unknown, as in handler tests).
+pub(crate) fn client_ip(request: &Request<Body>) -> IpAddr {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
+}
+
+/// The request's `Origin`, if any.
+pub(crate) fn origin(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())
+}
+
+/// The site, if it exists and the request's origin (if any) is one of its own or the
+/// collector's.
+pub(crate) async fn site_for_page<S: Store>(
+    app: &App<S>,
+    name: &str,
+    headers: &HeaderMap,
+) -> Result<Site, ApiError> {
+    let site = app.store.site(name).await?.ok_or(ApiError::UnknownSite)?;
+    if let Some(origin) = origin(headers) {
+        let own = app
+            .settings
+            .public_url
+            .as_deref()
+            .and_then(crate::site::origin_of);
+        let normal = origin.trim_end_matches('/').to_ascii_lowercase();
+        if !site.origins.contains(&normal) && own.as_deref() != Some(normal.as_str()) {
+            return Err(ApiError::OriginNotAllowed(origin.to_owned()));
+        }
+    }
+    Ok(site)
+}
+
+/// Lets the request's origin (already checked) read the response.
+pub(crate) fn allow_origin(response: &mut Response, headers: &HeaderMap) {
+    if let Some(origin) = origin(headers).and_then(|o| HeaderValue::from_str(o).ok()) {
+        let h = response.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.insert(header::VARY, HeaderValue::from_static("Origin"));
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("ETag, Retry-After"),
+        );
+    }
+}
+
+/// The body, at most `limit` bytes.
+pub(crate) async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(ApiError::TooLarge(limit));
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::TooLarge(limit))
+}
+
+/// Parses JSON into `T`, with the path of the first problem.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        ApiError::BadJson {
+            path: if path == "." { String::new() } else { path },
+            message: e.into_inner().to_string(),
+        }
+    })?;
+    de.end().map_err(|e| ApiError::BadJson {
+        path: String::new(),
+        message: e.to_string(),
+    })?;
+    Ok(value)
+}

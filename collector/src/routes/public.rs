@@ -1,0 +1,108 @@
+//! Public routes: a site's rules for its pages, health, metrics, CORS preflight.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::{allow_origin, site_for_page};
+use crate::store::Store;
+use crate::{ApiError, App};
+
+/// `GET /healthz`.
+pub async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// `GET /metrics`: Prometheus text.
+pub async fn metrics<S: Store>(State(app): State<Arc<App<S>>>) -> Response {
+    app.metrics.request("metrics");
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        app.metrics.render(app.store.queue_depth()),
+    )
+        .into_response()
+}
+
+/// `GET /v1/sites/{site}/rules`: the served version, compiled, with its ETag (`304` when
+/// the agent's cached copy is current).
+pub async fn rules<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    app.metrics.request("rules");
+    // Only a site's own pages may read its rules: CORS is given after the origin check.
+    if let Err(e) = site_for_page(&app, &site, &headers).await {
+        app.metrics.rejected(e.code());
+        return e.into_response();
+    }
+    let mut response = match app.store.rules(&site, None).await {
+        Err(e) => ApiError::from(e).into_response(),
+        Ok(None) => {
+            app.metrics.rejected(ApiError::NoRules.code());
+            ApiError::NoRules.into_response()
+        }
+        Ok(Some(rules)) => {
+            let current = headers
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.split(',').any(|t| t.trim() == rules.etag));
+            let mut r = if current {
+                StatusCode::NOT_MODIFIED.into_response()
+            } else {
+                (
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    rules.compiled,
+                )
+                    .into_response()
+            };
+            if let Ok(etag) = HeaderValue::from_str(&rules.etag) {
+                r.headers_mut().insert(header::ETAG, etag);
+            }
+            // The agent keeps its own copy and revalidates it on each page.
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            r
+        }
+    };
+    allow_origin(&mut response, &headers);
+    response
+}
+
+/// `OPTIONS` for the rules and reports: lets a site's pages send `If-None-Match` and post
+/// JSON.
+pub async fn preflight<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match site_for_page(&app, &site, &headers).await {
+        Err(e) => {
+            app.metrics.rejected(e.code());
+            e.into_response()
+        }
+        Ok(_) => {
+            let mut r = StatusCode::NO_CONTENT.into_response();
+            allow_origin(&mut r, &headers);
+            let h = r.headers_mut();
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, POST"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("If-None-Match, Content-Type"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("86400"),
+            );
+            r
+        }
+    }
+}

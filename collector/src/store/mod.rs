@@ -1,0 +1,266 @@
+//! [`Store`]: where sites, their rules (every version) and their reports are kept.
+//!
+//! - [`sqlite`]: the embedded default, one writer thread committing in groups.
+//!
+//! The trait is what the routes use, so a PostgreSQL store can run the same tests.
+
+pub mod sqlite;
+
+use std::future::Future;
+
+use lifeline_shared::wire::ReportBatch;
+use serde::Serialize;
+
+/// What can go wrong in a store.
+#[derive(Debug)]
+pub enum StoreError {
+    /// No such site.
+    UnknownSite,
+    /// A site of that name exists already.
+    SiteExists,
+    /// No such rules version.
+    UnknownVersion(u32),
+    /// The database failed.
+    Database(String),
+    /// The store is shutting down or its writer is gone.
+    Closed,
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::UnknownSite => write!(f, "no such site"),
+            StoreError::SiteExists => write!(f, "a site of that name exists already"),
+            StoreError::UnknownVersion(v) => write!(f, "no rules version {v}"),
+            StoreError::Database(e) => write!(f, "database: {e}"),
+            StoreError::Closed => write!(f, "the store is closed"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// A site: its name, allowed page origins and the hash of its admin token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// The id in `data-site` and in URLs.
+    pub name: String,
+    /// Origins (`https://shop.example`) whose pages may fetch rules and send reports.
+    pub origins: Vec<String>,
+    /// SHA-256 of the admin token (the token itself is never stored).
+    pub token_hash: [u8; 32],
+    /// The rules version served, if any.
+    pub active_rules: Option<u32>,
+}
+
+/// One version of a site's rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RulesVersion {
+    /// 1, 2, 3, ...
+    pub version: u32,
+    /// When it was stored, ms since the epoch.
+    pub created: u64,
+    /// The JSON as the site owner wrote it.
+    #[serde(skip)]
+    pub json: String,
+    /// The checked, compiled form the agent decodes.
+    #[serde(skip)]
+    pub compiled: String,
+    /// The ETag it is served with.
+    pub etag: String,
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Ingested {
+    /// Reports stored now.
+    pub stored: u32,
+    /// Reports already stored before (same idempotency key).
+    pub duplicates: u32,
+}
+
+/// A decision or feedback as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredReport {
+    /// Store id (also the cursor).
+    pub id: i64,
+    /// The idempotency key.
+    pub key: String,
+    /// The visit.
+    pub session: String,
+    /// When the visitor's browser made it, ms since the epoch.
+    pub at: u64,
+    /// When the collector stored it, ms since the epoch.
+    pub received: u64,
+    /// Page path.
+    pub page: String,
+    /// `decision` or `feedback`.
+    #[serde(rename = "type")]
+    pub kind_of_report: ReportType,
+    /// Rule id.
+    pub rule: String,
+    /// Prompt id.
+    pub prompt: String,
+    /// Prompt kind (decisions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// `None` when shown; how it ended otherwise (decisions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// Coarse score band (decisions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band: Option<String>,
+    /// Signal names (decisions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signals: Option<Vec<String>>,
+    /// 1 to 5 (feedback).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<u8>,
+    /// Thumbs up or down (feedback).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumbs: Option<bool>,
+    /// What the visitor typed (feedback).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// Decisions or feedback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportType {
+    /// A prompt shown or ended.
+    Decision,
+    /// What a visitor answered.
+    Feedback,
+}
+
+impl ReportType {
+    /// Its name in the API and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportType::Decision => "decision",
+            ReportType::Feedback => "feedback",
+        }
+    }
+}
+
+/// Which reports to list or count.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFilter {
+    /// Decisions or feedback (both when `None`).
+    pub report_type: Option<ReportType>,
+    /// Received at or after, ms since the epoch.
+    pub from: Option<u64>,
+    /// Received before, ms since the epoch.
+    pub to: Option<u64>,
+    /// One rule.
+    pub rule: Option<String>,
+    /// One page path.
+    pub page: Option<String>,
+    /// One prompt kind.
+    pub kind: Option<String>,
+}
+
+/// A page of reports, newest first, and the cursor of the next (older) page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportPage {
+    /// The reports.
+    pub items: Vec<StoredReport>,
+    /// Pass as `cursor` for the next page; `None` on the last.
+    pub next: Option<String>,
+}
+
+/// How the prompts of one rule or one page did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tally {
+    /// The rule id or page path.
+    pub name: String,
+    /// Prompts shown.
+    pub shown: u64,
+    /// Closed by the visitor.
+    pub dismissed: u64,
+    /// Used (a link, chat, call, offer).
+    pub engaged: u64,
+    /// Answered (feedback sent).
+    pub completed: u64,
+    /// Left behind.
+    pub ignored: u64,
+    /// Feedback received.
+    pub feedback: u64,
+    /// Average rating of that feedback, when any was rated.
+    pub average_rating: Option<f64>,
+}
+
+/// Per-rule and per-page tallies.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    /// By rule.
+    pub rules: Vec<Tally>,
+    /// By page.
+    pub pages: Vec<Tally>,
+}
+
+/// Where sites, rules and reports are kept. Every write is durable when its future resolves.
+pub trait Store: Send + Sync + 'static {
+    /// Adds a site.
+    fn add_site(&self, site: Site) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// A site by name.
+    fn site(&self, name: &str) -> impl Future<Output = Result<Option<Site>, StoreError>> + Send;
+    /// Every site.
+    fn sites(&self) -> impl Future<Output = Result<Vec<Site>, StoreError>> + Send;
+    /// Replaces a site's admin token hash.
+    fn set_token(
+        &self,
+        name: &str,
+        token_hash: [u8; 32],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Stores a new rules version and serves it; returns its number.
+    fn put_rules(
+        &self,
+        site: &str,
+        json: String,
+        compiled: String,
+    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
+    /// Serves an earlier version again (a rollback).
+    fn activate_rules(
+        &self,
+        site: &str,
+        version: u32,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// One version, or the one served when `version` is `None`.
+    fn rules(
+        &self,
+        site: &str,
+        version: Option<u32>,
+    ) -> impl Future<Output = Result<Option<RulesVersion>, StoreError>> + Send;
+    /// Every version, oldest first.
+    fn rules_versions(
+        &self,
+        site: &str,
+    ) -> impl Future<Output = Result<Vec<RulesVersion>, StoreError>> + Send;
+    /// Stores a checked batch, dropping reports whose key is stored already.
+    fn ingest(
+        &self,
+        site: &str,
+        batch: ReportBatch,
+        received: u64,
+    ) -> impl Future<Output = Result<Ingested, StoreError>> + Send;
+    /// A page of reports, newest first, older than `cursor`.
+    fn reports(
+        &self,
+        site: &str,
+        filter: ReportFilter,
+        cursor: Option<i64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<ReportPage, StoreError>> + Send;
+    /// Tallies by rule and by page.
+    fn stats(
+        &self,
+        site: &str,
+        filter: ReportFilter,
+    ) -> impl Future<Output = Result<Stats, StoreError>> + Send;
+    /// Deletes reports received before `cutoff`; returns how many.
+    fn purge(&self, cutoff: u64) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// Batches waiting for the writer.
+    fn queue_depth(&self) -> usize;
+}

@@ -1,0 +1,731 @@
+//! [`SqliteStore`]: the embedded store. One file, WAL, migrations by `user_version`.
+//!
+//! Every write goes to one writer thread. It takes every job waiting (up to
+//! [`GROUP_MAX`]), runs each in its own savepoint of one transaction, commits once with a
+//! full sync, and only then answers each job. So a report batch is acknowledged only once
+//! it is on disk, and throughput holds under load (one sync for many batches). Reads use
+//! a small pool of their own connections, which WAL lets run beside the writer.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use lifeline_shared::wire::{Report, ReportBatch};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
+use sha2::{Digest, Sha256};
+use tokio::sync::oneshot;
+
+use super::{
+    Ingested, ReportFilter, ReportPage, ReportType, RulesVersion, Site, Stats, Store, StoreError,
+    StoredReport, Tally,
+};
+
+/// Most jobs committed together.
+pub const GROUP_MAX: usize = 512;
+
+/// The schema, one migration per entry; `PRAGMA user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE sites (
+    name TEXT PRIMARY KEY,
+    origins TEXT NOT NULL,
+    token_hash BLOB NOT NULL,
+    active_rules INTEGER,
+    created INTEGER NOT NULL
+);
+CREATE TABLE rules (
+    site TEXT NOT NULL REFERENCES sites(name),
+    version INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    json TEXT NOT NULL,
+    compiled BLOB NOT NULL,
+    etag TEXT NOT NULL,
+    PRIMARY KEY (site, version)
+);
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    key TEXT NOT NULL,
+    session TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    page TEXT NOT NULL,
+    type TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    kind TEXT,
+    outcome TEXT,
+    band TEXT,
+    signals TEXT,
+    rating INTEGER,
+    thumbs INTEGER,
+    comment TEXT,
+    UNIQUE (site, key)
+);
+CREATE INDEX reports_by_received ON reports (site, received);
+"#];
+
+/// What the writer answers a job with, once its transaction is committed (or not).
+type Deliver = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+/// A write: runs on the writer's connection inside a savepoint; says whether it succeeded.
+type Job = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
+/// Told how long each group commit took.
+pub type CommitObserver = Box<dyn Fn(Duration) + Send>;
+
+/// The SQLite store.
+pub struct SqliteStore {
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+    path: std::path::PathBuf,
+    depth: Arc<AtomicUsize>,
+}
+
+fn db(e: rusqlite::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+fn open(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(path, flags).map_err(db)?;
+    conn.busy_timeout(Duration::from_secs(5)).map_err(db)?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: &Path, on_commit: Option<CommitObserver>) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Database(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let mut conn = open(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        // FULL: a commit is on disk when it returns, so an acknowledged batch survives a crash.
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", true).map_err(db)?;
+        migrate(&mut conn)?;
+
+        let (tx, rx) = mpsc::channel::<Job>();
+        let depth = Arc::new(AtomicUsize::new(0));
+        let writer_depth = depth.clone();
+        let writer = std::thread::Builder::new()
+            .name("lifeline-writer".into())
+            .spawn(move || write_loop(conn, rx, writer_depth, on_commit))
+            .map_err(|e| StoreError::Database(format!("cannot start the writer: {e}")))?;
+        Ok(SqliteStore {
+            jobs: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(writer)),
+            readers: Arc::new(Mutex::new(Vec::new())),
+            path: path.to_owned(),
+            depth,
+        })
+    }
+
+    /// Stops taking writes, lets the writer commit what it has, and waits for it.
+    pub fn close(&self) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.take();
+        }
+        let writer = self.writer.lock().ok().and_then(|mut w| w.take());
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
+    }
+
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = f(conn);
+            let ok = result.is_ok();
+            let deliver: Deliver = Box::new(move |committed| {
+                let _ = tx.send(committed.and(result));
+            });
+            (ok, deliver)
+        });
+        {
+            let jobs = self.jobs.lock().map_err(|_| StoreError::Closed)?;
+            let sender = jobs.as_ref().ok_or(StoreError::Closed)?;
+            self.depth.fetch_add(1, Ordering::Relaxed);
+            if sender.send(job).is_err() {
+                self.depth.fetch_sub(1, Ordering::Relaxed);
+                return Err(StoreError::Closed);
+            }
+        }
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (readers, path) = (self.readers.clone(), self.path.clone());
+        tokio::task::spawn_blocking(move || {
+            let pooled = readers.lock().ok().and_then(|mut r| r.pop());
+            let conn = match pooled {
+                Some(c) => c,
+                None => open(
+                    &path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?,
+            };
+            let result = f(&conn);
+            if let Ok(mut r) = readers.lock()
+                && r.len() < 8
+            {
+                r.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Database(format!("a read failed: {e}")))?
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let applied: usize = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(db)?;
+    if applied > MIGRATIONS.len() {
+        return Err(StoreError::Database(format!(
+            "the database is at schema version {applied}, newer than this collector knows ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let tx = conn.transaction().map_err(db)?;
+        tx.execute_batch(sql).map_err(db)?;
+        tx.pragma_update(None, "user_version", i + 1).map_err(db)?;
+        tx.commit().map_err(db)?;
+    }
+    Ok(())
+}
+
+/// The writer: group commits until every sender is gone and the queue is empty.
+fn write_loop(
+    mut conn: Connection,
+    jobs: mpsc::Receiver<Job>,
+    depth: Arc<AtomicUsize>,
+    on_commit: Option<CommitObserver>,
+) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP_MAX {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let n = group.len();
+        let started = Instant::now();
+        let mut delivers = Vec::with_capacity(n);
+        let committed = (|| {
+            let mut tx = conn.transaction().map_err(db)?;
+            for job in group {
+                let sp = tx.savepoint().map_err(db)?;
+                let (ok, deliver) = job(&sp);
+                if ok {
+                    sp.commit().map_err(db)?;
+                } else {
+                    drop(sp); // rolls back this job only
+                }
+                delivers.push(deliver);
+            }
+            tx.commit().map_err(db)
+        })();
+        if let Some(observe) = &on_commit {
+            observe(started.elapsed());
+        }
+        depth.fetch_sub(n, Ordering::Relaxed);
+        match committed {
+            Ok(()) => delivers.into_iter().for_each(|d| d(Ok(()))),
+            Err(e) => {
+                tracing::error!(error = %e, "a group commit failed; its writes were not stored");
+                for d in delivers {
+                    d(Err(StoreError::Database(e.to_string())));
+                }
+            }
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn site_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Site> {
+    let origins: String = row.get(1)?;
+    let hash: Vec<u8> = row.get(2)?;
+    let active: Option<u32> = row.get(3)?;
+    let mut token_hash = [0u8; 32];
+    if hash.len() == 32 {
+        token_hash.copy_from_slice(&hash);
+    }
+    Ok(Site {
+        name: row.get(0)?,
+        origins: serde_json::from_str(&origins).unwrap_or_default(),
+        token_hash,
+        active_rules: active,
+    })
+}
+
+fn rules_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RulesVersion> {
+    let compiled: Vec<u8> = row.get(3)?;
+    Ok(RulesVersion {
+        version: row.get(0)?,
+        created: row.get::<_, i64>(1)? as u64,
+        json: row.get(2)?,
+        compiled: String::from_utf8(compiled).unwrap_or_default(),
+        etag: row.get(4)?,
+    })
+}
+
+fn site_exists(conn: &Connection, name: &str) -> Result<bool, StoreError> {
+    conn.query_row("SELECT 1 FROM sites WHERE name = ?1", [name], |_| Ok(()))
+        .optional()
+        .map(|r| r.is_some())
+        .map_err(db)
+}
+
+/// The WHERE clause (after `site = ?1`) and its values for a filter.
+fn filter_sql(site: &str, f: &ReportFilter) -> (String, Vec<Value>) {
+    let mut sql = String::from("site = ?");
+    let mut values = vec![Value::Text(site.to_owned())];
+    let mut add = |clause: &str, value: Value| {
+        sql.push_str(" AND ");
+        sql.push_str(clause);
+        values.push(value);
+    };
+    if let Some(t) = f.report_type {
+        add("type = ?", Value::Text(t.as_str().into()));
+    }
+    if let Some(from) = f.from {
+        add("received >= ?", Value::Integer(from as i64));
+    }
+    if let Some(to) = f.to {
+        add("received < ?", Value::Integer(to as i64));
+    }
+    if let Some(rule) = &f.rule {
+        add("rule = ?", Value::Text(rule.clone()));
+    }
+    if let Some(page) = &f.page {
+        add("page = ?", Value::Text(page.clone()));
+    }
+    if let Some(kind) = &f.kind {
+        add("kind = ?", Value::Text(kind.clone()));
+    }
+    (sql, values)
+}
+
+fn report_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReport> {
+    let kind_of_report = match row.get::<_, String>(7)?.as_str() {
+        "feedback" => ReportType::Feedback,
+        _ => ReportType::Decision,
+    };
+    let signals: Option<String> = row.get(13)?;
+    Ok(StoredReport {
+        id: row.get(0)?,
+        key: row.get(1)?,
+        session: row.get(2)?,
+        at: row.get::<_, i64>(3)? as u64,
+        received: row.get::<_, i64>(4)? as u64,
+        page: row.get(5)?,
+        kind_of_report,
+        rule: row.get(8)?,
+        prompt: row.get(9)?,
+        kind: row.get(10)?,
+        outcome: row.get(11)?,
+        band: row.get(12)?,
+        signals: signals.map(|s| s.split_whitespace().map(str::to_owned).collect()),
+        rating: row.get(14)?,
+        thumbs: row.get(15)?,
+        comment: row.get(16)?,
+    })
+}
+
+fn tallies(
+    conn: &Connection,
+    by: &str,
+    site: &str,
+    f: &ReportFilter,
+) -> Result<Vec<Tally>, StoreError> {
+    let (cond, values) = filter_sql(site, f);
+    let sql = format!(
+        "SELECT {by},
+            SUM(type = 'decision' AND outcome IS NULL),
+            SUM(outcome = 'dismissed'), SUM(outcome = 'engaged'),
+            SUM(outcome = 'completed'), SUM(outcome = 'ignored'),
+            SUM(type = 'feedback'), AVG(rating)
+         FROM reports WHERE {cond} GROUP BY {by}
+         ORDER BY 2 DESC, 7 DESC, {by}"
+    );
+    let mut stmt = conn.prepare(&sql).map_err(db)?;
+    let rows = stmt
+        .query_map(params_from_iter(values), |r| {
+            let n = |i| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+            Ok(Tally {
+                name: r.get(0)?,
+                shown: n(1)?,
+                dismissed: n(2)?,
+                engaged: n(3)?,
+                completed: n(4)?,
+                ignored: n(5)?,
+                feedback: n(6)?,
+                average_rating: r.get(7)?,
+            })
+        })
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
+
+impl Store for SqliteStore {
+    async fn add_site(&self, site: Site) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            if site_exists(conn, &site.name)? {
+                return Err(StoreError::SiteExists);
+            }
+            let origins = serde_json::to_string(&site.origins)
+                .map_err(|e| StoreError::Database(e.to_string()))?;
+            conn.execute(
+                "INSERT INTO sites (name, origins, token_hash, created) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    site.name,
+                    origins,
+                    site.token_hash.as_slice(),
+                    now_ms() as i64
+                ],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn site(&self, name: &str) -> Result<Option<Site>, StoreError> {
+        let name = name.to_owned();
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT name, origins, token_hash, active_rules FROM sites WHERE name = ?1",
+                [name],
+                site_row,
+            )
+            .optional()
+            .map_err(db)
+        })
+        .await
+    }
+
+    async fn sites(&self) -> Result<Vec<Site>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare("SELECT name, origins, token_hash, active_rules FROM sites ORDER BY name")
+                .map_err(db)?;
+            let rows = stmt.query_map([], site_row).map_err(db)?;
+            rows.collect::<Result<_, _>>().map_err(db)
+        })
+        .await
+    }
+
+    async fn set_token(&self, name: &str, token_hash: [u8; 32]) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE sites SET token_hash = ?2 WHERE name = ?1",
+                    params![name, token_hash.as_slice()],
+                )
+                .map_err(db)?;
+            if n == 0 {
+                Err(StoreError::UnknownSite)
+            } else {
+                Ok(())
+            }
+        })
+        .await
+    }
+
+    async fn put_rules(
+        &self,
+        site: &str,
+        json: String,
+        compiled: String,
+    ) -> Result<u32, StoreError> {
+        let site = site.to_owned();
+        self.write(move |conn| {
+            if !site_exists(conn, &site)? {
+                return Err(StoreError::UnknownSite);
+            }
+            let version: u32 = conn
+                .query_row(
+                    "SELECT COALESCE(MAX(version), 0) + 1 FROM rules WHERE site = ?1",
+                    [&site],
+                    |r| r.get(0),
+                )
+                .map_err(db)?;
+            let digest = Sha256::digest(compiled.as_bytes());
+            let etag = format!(
+                "\"r{version}-{}\"",
+                digest[..8]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            );
+            conn.execute(
+                "INSERT INTO rules (site, version, created, json, compiled, etag)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    site,
+                    version,
+                    now_ms() as i64,
+                    json,
+                    compiled.as_bytes(),
+                    etag
+                ],
+            )
+            .map_err(db)?;
+            conn.execute(
+                "UPDATE sites SET active_rules = ?2 WHERE name = ?1",
+                params![site, version],
+            )
+            .map_err(db)?;
+            Ok(version)
+        })
+        .await
+    }
+
+    async fn activate_rules(&self, site: &str, version: u32) -> Result<(), StoreError> {
+        let site = site.to_owned();
+        self.write(move |conn| {
+            if !site_exists(conn, &site)? {
+                return Err(StoreError::UnknownSite);
+            }
+            let known = conn
+                .query_row(
+                    "SELECT 1 FROM rules WHERE site = ?1 AND version = ?2",
+                    params![site, version],
+                    |_| Ok(()),
+                )
+                .optional()
+                .map_err(db)?;
+            if known.is_none() {
+                return Err(StoreError::UnknownVersion(version));
+            }
+            conn.execute(
+                "UPDATE sites SET active_rules = ?2 WHERE name = ?1",
+                params![site, version],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn rules(
+        &self,
+        site: &str,
+        version: Option<u32>,
+    ) -> Result<Option<RulesVersion>, StoreError> {
+        let site = site.to_owned();
+        self.read(move |conn| {
+            let version = match version {
+                Some(v) => Some(v),
+                None => conn
+                    .query_row(
+                        "SELECT active_rules FROM sites WHERE name = ?1",
+                        [&site],
+                        |r| r.get::<_, Option<u32>>(0),
+                    )
+                    .optional()
+                    .map_err(db)?
+                    .flatten(),
+            };
+            let Some(version) = version else {
+                return Ok(None);
+            };
+            conn.query_row(
+                "SELECT version, created, json, compiled, etag FROM rules
+                 WHERE site = ?1 AND version = ?2",
+                params![site, version],
+                rules_row,
+            )
+            .optional()
+            .map_err(db)
+        })
+        .await
+    }
+
+    async fn rules_versions(&self, site: &str) -> Result<Vec<RulesVersion>, StoreError> {
+        let site = site.to_owned();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT version, created, '', X'', etag FROM rules WHERE site = ?1
+                     ORDER BY version",
+                )
+                .map_err(db)?;
+            let rows = stmt.query_map([site], rules_row).map_err(db)?;
+            rows.collect::<Result<_, _>>().map_err(db)
+        })
+        .await
+    }
+
+    async fn ingest(
+        &self,
+        site: &str,
+        batch: ReportBatch,
+        received: u64,
+    ) -> Result<Ingested, StoreError> {
+        let site = site.to_owned();
+        self.write(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO reports (site, key, session, at, received, page, type,
+                        rule, prompt, kind, outcome, band, signals, rating, thumbs, comment)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                )
+                .map_err(db)?;
+            let mut done = Ingested {
+                stored: 0,
+                duplicates: 0,
+            };
+            for item in batch.items {
+                let (kind, rule, prompt, kind_name, outcome, band, signals, rating, thumbs, comment) =
+                    match item.report {
+                        Report::Decision {
+                            rule,
+                            prompt,
+                            kind,
+                            outcome,
+                            band,
+                            signals,
+                        } => (
+                            "decision",
+                            rule,
+                            prompt,
+                            Some(kind.as_str()),
+                            outcome.map(|o| o.as_str()),
+                            Some(band.as_str()),
+                            Some(signals.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")),
+                            None,
+                            None,
+                            None,
+                        ),
+                        Report::Feedback {
+                            rule,
+                            prompt,
+                            rating,
+                            thumbs,
+                            comment,
+                        } => ("feedback", rule, prompt, None, None, None, None, rating, thumbs, comment),
+                    };
+                let n = stmt
+                    .execute(params![
+                        site,
+                        item.key,
+                        batch.session,
+                        item.at as i64,
+                        received as i64,
+                        item.page,
+                        kind,
+                        rule,
+                        prompt,
+                        kind_name,
+                        outcome,
+                        band,
+                        signals,
+                        rating,
+                        thumbs,
+                        comment
+                    ])
+                    .map_err(db)?;
+                if n == 1 {
+                    done.stored += 1;
+                } else {
+                    done.duplicates += 1;
+                }
+            }
+            Ok(done)
+        })
+        .await
+    }
+
+    async fn reports(
+        &self,
+        site: &str,
+        filter: ReportFilter,
+        cursor: Option<i64>,
+        limit: u32,
+    ) -> Result<ReportPage, StoreError> {
+        let site = site.to_owned();
+        self.read(move |conn| {
+            let (mut cond, mut values) = filter_sql(&site, &filter);
+            if let Some(c) = cursor {
+                cond.push_str(" AND id < ?");
+                values.push(Value::Integer(c));
+            }
+            values.push(Value::Integer(i64::from(limit) + 1));
+            let sql = format!(
+                "SELECT id, key, session, at, received, page, site, type, rule, prompt, kind,
+                    outcome, band, signals, rating, thumbs, comment
+                 FROM reports WHERE {cond} ORDER BY id DESC LIMIT ?"
+            );
+            let mut stmt = conn.prepare(&sql).map_err(db)?;
+            let rows = stmt
+                .query_map(params_from_iter(values), report_row)
+                .map_err(db)?;
+            let mut items: Vec<StoredReport> = rows.collect::<Result<_, _>>().map_err(db)?;
+            let next = if items.len() > limit as usize {
+                items.truncate(limit as usize);
+                items.last().map(|r| r.id.to_string())
+            } else {
+                None
+            };
+            Ok(ReportPage { items, next })
+        })
+        .await
+    }
+
+    async fn stats(&self, site: &str, filter: ReportFilter) -> Result<Stats, StoreError> {
+        let site = site.to_owned();
+        self.read(move |conn| {
+            Ok(Stats {
+                rules: tallies(conn, "rule", &site, &filter)?,
+                pages: tallies(conn, "page", &site, &filter)?,
+            })
+        })
+        .await
+    }
+
+    async fn purge(&self, cutoff: u64) -> Result<u64, StoreError> {
+        self.write(move |conn| {
+            conn.execute("DELETE FROM reports WHERE received < ?1", [cutoff as i64])
+                .map(|n| n as u64)
+                .map_err(db)
+        })
+        .await
+    }
+
+    fn queue_depth(&self) -> usize {
+        self.depth.load(Ordering::Relaxed)
+    }
+}

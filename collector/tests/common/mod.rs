@@ -1,0 +1,153 @@
+//! A collector over a real SQLite file in a temporary directory, driven in memory through
+//! `tower::ServiceExt::oneshot`.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode};
+use lifeline_collector::assets::Assets;
+use lifeline_collector::metrics::Metrics;
+use lifeline_collector::store::sqlite::SqliteStore;
+use lifeline_collector::store::{Site, Store};
+use lifeline_collector::{App, Settings, router, token};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const ORIGIN: &str = "https://shop.example";
+
+pub const RULES: &str = r#"{
+  "version": 1,
+  "prompts": {
+    "promo_help": {"kind": "help", "text": {"title": "Trouble with your promo code?"}},
+    "ask": {"kind": "feedback", "text": {"title": "How is it going?"}}
+  },
+  "rules": [
+    {"id": "promo-rage", "when": {"signals": {"any": ["rage_click"]}}, "then": {"prompt": "promo_help"}}
+  ]
+}"#;
+
+pub struct Collector {
+    pub router: Router,
+    pub store: Arc<SqliteStore>,
+    pub token: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl Collector {
+    /// A collector with the site `shop` (origin [`ORIGIN`]), no rules yet.
+    pub async fn new(settings: Settings) -> Collector {
+        let dir = tempfile::tempdir().unwrap();
+        let agent = dir.path().join("agent");
+        std::fs::create_dir(&agent).unwrap();
+        std::fs::write(agent.join("agent.js"), "/* the agent */ ".repeat(200)).unwrap();
+        std::fs::write(
+            agent.join("agent-0123456789abcdef.wasm"),
+            b"\0asm\x01\0\0\0",
+        )
+        .unwrap();
+        let metrics = Arc::new(Metrics::default());
+        let m = metrics.clone();
+        let store = Arc::new(
+            SqliteStore::open(
+                &dir.path().join("db/lifeline.db"),
+                Some(Box::new(move |took| m.committed(took))),
+            )
+            .unwrap(),
+        );
+        let (token, token_hash) = token::new_token().unwrap();
+        store
+            .add_site(Site {
+                name: "shop".into(),
+                origins: vec![ORIGIN.into()],
+                token_hash,
+                active_rules: None,
+            })
+            .await
+            .unwrap();
+        let app = Arc::new(App::new(
+            store.clone(),
+            Assets::load(&agent).unwrap(),
+            metrics,
+            settings,
+        ));
+        Collector {
+            router: router(app),
+            store,
+            token,
+            dir,
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Response<Body> {
+        self.router.clone().oneshot(request).await.unwrap()
+    }
+
+    /// A request with the site's admin token.
+    pub fn admin(&self, method: &str, uri: &str, body: impl Into<Body>) -> Request<Body> {
+        Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {}", self.token))
+            .body(body.into())
+            .unwrap()
+    }
+
+    pub async fn put_rules(&self, rules: &str) -> Value {
+        let r = self
+            .send(self.admin("PUT", "/v1/admin/sites/shop/rules", rules.to_owned()))
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        json(r).await
+    }
+
+    pub async fn post_reports(&self, body: &str) -> Response<Body> {
+        self.send(
+            Request::post("/v1/sites/shop/reports")
+                .header("origin", ORIGIN)
+                .header("content-type", "text/plain;charset=UTF-8")
+                .body(Body::from(body.to_owned()))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+pub async fn bytes(r: Response<Body>) -> Vec<u8> {
+    axum::body::to_bytes(r.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec()
+}
+
+pub async fn json(r: Response<Body>) -> Value {
+    let b = bytes(r).await;
+    serde_json::from_slice(&b).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&b)))
+}
+
+/// Asserts the JSON error shape and returns (error, path).
+pub async fn error(r: Response<Body>, status: StatusCode) -> (String, String) {
+    assert_eq!(r.status(), status);
+    let v = json(r).await;
+    assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
+    (
+        v["error"].as_str().unwrap().to_owned(),
+        v["path"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// A batch of `n` decisions from session `s`, keys `s:first..`.
+pub fn batch(s: &str, first: usize, n: usize) -> String {
+    let items: Vec<Value> = (first..first + n)
+        .map(|i| {
+            serde_json::json!({
+                "key": format!("{s}:{i}"), "at": 1_700_000_000_000u64 + i as u64, "page": "/cart",
+                "report": {"type": "decision", "rule": "promo-rage", "prompt": "promo_help",
+                           "kind": "help", "outcome": null, "band": "high", "signals": ["rage_click"]}
+            })
+        })
+        .collect();
+    serde_json::json!({"session": s, "items": items}).to_string()
+}
