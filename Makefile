@@ -54,25 +54,33 @@ setup:
 	@echo "== set-up done: $$(wasm-bindgen --version), $$(wasm-opt --version), $$(/usr/bin/chromium --version 2>/dev/null)"
 
 # The release agent: agent.js (wasm-bindgen's glue + the prompt renderer + the loader, minified
-# by terser) and
-# agent.wasm, through binaryen's wasm-opt (from npm; Debian's is too old and corrupts the
-# module). agent.js may rename its own top-level names; check.js keeps its global
-# `lifeline_check`, which the loader calls.
+# by terser) and agent-HASH.wasm, through binaryen's wasm-opt (from npm; Debian's is too old and
+# corrupts the module); check-HASH.js and check-HASH.wasm, the JSON rules checker. agent.js may
+# rename its own top-level names; check.js keeps its global `lifeline_check`, which the loader
+# calls.
 agent:
 	@echo "== release agent"
 	cargo build -p lifeline-agent -p lifeline-rules-checker --target wasm32-unknown-unknown --release --locked
-	@mkdir -p $(AGENT_OUT)
+	@mkdir -p $(AGENT_OUT) && rm -f $(AGENT_OUT)/*.wasm $(AGENT_OUT)/*.js
 	wasm-bindgen --target no-modules --no-modules-global lifeline_wasm --no-typescript \
 		--out-dir $(AGENT_OUT) --out-name glue target/wasm32-unknown-unknown/release/lifeline_agent.wasm
 	wasm-opt $(WASM_OPT_FLAGS) $(AGENT_OUT)/glue_bg.wasm -o $(AGENT_OUT)/agent.wasm
-	cat $(AGENT_OUT)/glue.js agent/js/prompt.js agent/js/loader.js | terser --compress passes=2 --mangle --toplevel \
-		--ecma 2017 -o $(AGENT_OUT)/agent.js
 	@# The JSON rules checker, fetched by the loader only for JSON rules.
 	wasm-bindgen --target no-modules --no-modules-global lifeline_check --no-typescript \
 		--out-dir $(AGENT_OUT) --out-name check_glue target/wasm32-unknown-unknown/release/lifeline_rules_checker.wasm
 	wasm-opt $(WASM_OPT_FLAGS) $(AGENT_OUT)/check_glue_bg.wasm -o $(AGENT_OUT)/check.wasm
 	terser $(AGENT_OUT)/check_glue.js --compress --mangle --ecma 2017 -o $(AGENT_OUT)/check.js
-	@rm -f $(AGENT_OUT)/glue.js $(AGENT_OUT)/glue_bg.wasm $(AGENT_OUT)/check_glue_bg.wasm $(AGENT_OUT)/check_glue.js
+	@# Content-hashed names, cached for a year; agent.js (short cache) names them.
+	@cd $(AGENT_OUT) && \
+		aw=agent-$$(sha256sum agent.wasm | cut -c1-16).wasm && mv agent.wasm $$aw && \
+		cw=check-$$(sha256sum check.wasm | cut -c1-16).wasm && mv check.wasm $$cw && \
+		cj=check-$$(sha256sum check.js | cut -c1-16).js && mv check.js $$cj && \
+		sed -e "s/\"agent\.wasm\"/\"$$aw\"/" -e "s/\"check\.wasm\"/\"$$cw\"/" -e "s/\"check\.js\"/\"$$cj\"/" \
+			$(CURDIR)/agent/js/loader.js > loader.js && \
+		for n in $$aw $$cw $$cj; do grep -q "\"$$n\"" loader.js || { echo "loader.js does not name $$n"; exit 1; }; done && \
+		cat glue.js $(CURDIR)/agent/js/prompt.js loader.js | terser --compress passes=2 --mangle --toplevel \
+			--ecma 2017 -o agent.js && \
+		rm -f glue.js glue_bg.wasm check_glue_bg.wasm check_glue.js loader.js && ls -l
 
 # Prints the release agent's sizes; fails when it is heavier than today's ceiling.
 size: agent

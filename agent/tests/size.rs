@@ -34,8 +34,14 @@ fn gzip(bytes: &[u8]) -> usize {
 /// Prints the sizes of the release agent and returns its brotli total.
 fn weigh() -> usize {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/agent");
+    // The wasm carries its content hash in its name: agent-HASH.wasm.
+    let wasm = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}; run `make agent` first", dir.display()))
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find(|n| n.starts_with("agent-") && n.ends_with(".wasm"))
+        .expect("agent-HASH.wasm: run `make agent` first");
     let mut total = 0;
-    for name in ["agent.wasm", "agent.js"] {
+    for name in [wasm.as_str(), "agent.js"] {
         let bytes = std::fs::read(dir.join(name))
             .unwrap_or_else(|e| panic!("{name}: {e}; run `make agent` first"));
         let (g, b) = (gzip(&bytes), brotli(&bytes));
