@@ -3,7 +3,7 @@
 #   make test    install what is missing, then lint and run every test (what CI runs)
 #   make demo    the demo shop on the collector (arrives with the collector)
 #   make size    the release agent's weight (part of `make test`); make size-budget: its 40 kB goal
-#   make bench   benchmarks that print figures (not part of `make test`)
+#   make bench   benchmarks that print figures (not part of `make test`): engine, collector
 #   make schema  regenerate shared/rules.schema.json after changing the rule types
 #
 # Set-up is idempotent: each step checks first and installs only what is missing.
@@ -28,7 +28,7 @@ AGENT_OUT := target/agent
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-reference-types --enable-multivalue \
 	--enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int
 
-.PHONY: setup test lint unit wasm-test agent size size-budget demo bench schema clean
+.PHONY: setup test lint unit wasm-test agent size size-budget demo bench bench-engine bench-collector schema clean
 
 setup:
 	@echo "== set-up: installing what is missing"
@@ -120,8 +120,14 @@ demo:
 	@echo "The demo (collector on SQLite serving the demo shop with the agent) arrives with the collector."
 	@exit 1
 
-bench:
+bench: bench-engine bench-collector
+
+bench-engine:
 	cargo bench -p lifeline-shared --bench engine
+
+# The report endpoint against a no-op axum route, with wrk (installed if missing).
+bench-collector:
+	collector/bench/load.sh 10 128
 
 schema:
 	LIFELINE_BLESS=1 cargo test -p lifeline-shared --test schema

@@ -8,6 +8,7 @@
 //! - [`store`]: the [`Store`](store::Store) trait and its SQLite implementation (one writer
 //!   committing in groups; an acknowledged batch is on disk).
 //! - [`assets`]: the agent's files, precompressed, with ETags and long caching.
+//! - [`cache`]: sites and served rules kept in memory for a few seconds.
 //! - [`limit`]: per-address, per-site rate limiting.
 //! - [`metrics`]: Prometheus counters.
 //! - [`token`]: admin tokens, stored only as hashes.
@@ -15,6 +16,7 @@
 //! - [`site`]: what a site name and an origin may be.
 
 pub mod assets;
+pub mod cache;
 pub mod error;
 pub mod limit;
 pub mod metrics;
@@ -65,6 +67,10 @@ pub struct App<S> {
     pub metrics: Arc<metrics::Metrics>,
     /// Limits and settings.
     pub settings: Settings,
+    /// Sites, for page requests.
+    pub sites: cache::Cache<store::Site>,
+    /// Each site's served rules, for page requests.
+    pub served_rules: cache::Cache<Arc<store::RulesVersion>>,
 }
 
 impl<S> App<S> {
@@ -81,6 +87,8 @@ impl<S> App<S> {
             limiter: limit::RateLimiter::new(settings.reports_per_minute, settings.reports_burst),
             metrics,
             settings,
+            sites: cache::Cache::default(),
+            served_rules: cache::Cache::default(),
         }
     }
 }

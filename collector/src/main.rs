@@ -16,6 +16,10 @@ use lifeline_collector::store::sqlite::SqliteStore;
 use lifeline_collector::store::{Site, Store, StoreError};
 use lifeline_collector::{App, Settings, router, site, token};
 
+// glibc's allocator spends its time on its own locks under load; mimalloc does not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Lifeline's collector.
 #[derive(Parser)]
 #[command(version, about)]

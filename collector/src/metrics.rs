@@ -1,7 +1,6 @@
 //! [`Metrics`]: counters for `GET /metrics` in Prometheus' text format: requests by route,
 //! rejections by reason, reports stored and repeated, group-commit latency, writer queue.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,11 +11,31 @@ const BUCKETS: [f64; 11] = [
     0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 ];
 
-/// The collector's counters.
+/// Routes counted.
+const ROUTES: [&str; 5] = ["agent", "rules", "reports", "admin", "metrics"];
+/// Reasons for refusals counted (the error codes).
+const REASONS: [&str; 14] = [
+    "bad_json",
+    "invalid",
+    "invalid_rules",
+    "unknown_site",
+    "unknown_version",
+    "no_rules",
+    "origin_not_allowed",
+    "missing_token",
+    "wrong_token",
+    "too_large",
+    "bad_query",
+    "rate_limited",
+    "not_found",
+    "unavailable",
+];
+
+/// The collector's counters (atomics: counting never makes requests wait for each other).
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<&'static str, u64>>,
-    rejected: Mutex<BTreeMap<&'static str, u64>>,
+    requests: [AtomicU64; ROUTES.len()],
+    rejected: [AtomicU64; REASONS.len()],
     stored: AtomicU64,
     duplicates: AtomicU64,
     commits: Mutex<Histogram>,
@@ -29,21 +48,21 @@ struct Histogram {
     sum: f64,
 }
 
-fn bump(map: &Mutex<BTreeMap<&'static str, u64>>, key: &'static str) {
-    if let Ok(mut m) = map.lock() {
-        *m.entry(key).or_default() += 1;
+fn bump(counters: &[AtomicU64], names: &[&str], name: &str) {
+    if let Some(i) = names.iter().position(|n| *n == name) {
+        counters[i].fetch_add(1, Ordering::Relaxed);
     }
 }
 
 impl Metrics {
     /// A request to `route`.
     pub fn request(&self, route: &'static str) {
-        bump(&self.requests, route);
+        bump(&self.requests, &ROUTES, route);
     }
 
     /// A request refused, by its error code.
     pub fn rejected(&self, reason: &'static str) {
-        bump(&self.rejected, reason);
+        bump(&self.rejected, &REASONS, reason);
     }
 
     /// Reports stored and repeats dropped by one batch.
@@ -74,12 +93,15 @@ impl Metrics {
                         name: &str,
                         help: &str,
                         label: &str,
-                        map: &Mutex<BTreeMap<&'static str, u64>>| {
+                        names: &[&str],
+                        values: &[AtomicU64]| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
-            if let Ok(m) = map.lock() {
-                for (k, v) in m.iter() {
-                    let _ = writeln!(out, "{name}{{{label}=\"{k}\"}} {v}");
-                }
+            for (k, v) in names.iter().zip(values) {
+                let _ = writeln!(
+                    out,
+                    "{name}{{{label}=\"{k}\"}} {}",
+                    v.load(Ordering::Relaxed)
+                );
             }
         };
         counters(
@@ -87,6 +109,7 @@ impl Metrics {
             "lifeline_requests_total",
             "Requests, by route.",
             "route",
+            &ROUTES,
             &self.requests,
         );
         counters(
@@ -94,6 +117,7 @@ impl Metrics {
             "lifeline_rejected_total",
             "Requests refused, by reason.",
             "reason",
+            &REASONS,
             &self.rejected,
         );
         let _ = writeln!(

@@ -225,6 +225,8 @@ pub async fn put_rules<S: Store>(
             .store
             .put_rules(&site, text.to_owned(), rules.to_compiled())
             .await?;
+        app.served_rules.forget(&site);
+        app.sites.forget(&site);
         let etag = app.store.rules(&site, Some(version)).await?.map(|r| r.etag);
         Ok((
             StatusCode::CREATED,
@@ -248,6 +250,8 @@ pub async fn activate<S: Store>(
             message: "expected a version number".into(),
         })?;
         app.store.activate_rules(&site, version).await?;
+        app.served_rules.forget(&site);
+        app.sites.forget(&site);
         Ok(axum::Json(json!({"active": version})).into_response())
     })
     .await

@@ -85,7 +85,11 @@ pub(crate) async fn site_for_page<S: Store>(
     name: &str,
     headers: &HeaderMap,
 ) -> Result<Site, ApiError> {
-    let site = app.store.site(name).await?.ok_or(ApiError::UnknownSite)?;
+    let site = app
+        .sites
+        .get(name, app.store.site(name))
+        .await?
+        .ok_or(ApiError::UnknownSite)?;
     if let Some(origin) = origin(headers) {
         let own = app
             .settings
@@ -133,6 +137,10 @@ pub(crate) async fn read_body(
 
 /// Parses JSON into `T`, with the path of the first problem.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // The usual case first; only a body that fails is read again to find where.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

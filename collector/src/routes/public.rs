@@ -41,7 +41,10 @@ pub async fn rules<S: Store>(
         app.metrics.rejected(e.code());
         return e.into_response();
     }
-    let mut response = match app.store.rules(&site, None).await {
+    let served = app.served_rules.get(&site, async {
+        Ok::<_, crate::store::StoreError>(app.store.rules(&site, None).await?.map(Arc::new))
+    });
+    let mut response = match served.await {
         Err(e) => ApiError::from(e).into_response(),
         Ok(None) => {
             app.metrics.rejected(ApiError::NoRules.code());
@@ -57,7 +60,7 @@ pub async fn rules<S: Store>(
             } else {
                 (
                     [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                    rules.compiled,
+                    rules.compiled.clone(),
                 )
                     .into_response()
             };

@@ -1,8 +1,10 @@
 //! [`SqliteStore`]: the embedded store. One file, WAL, migrations by `user_version`.
 //!
 //! Every write goes to one writer thread. It takes every job waiting (up to
-//! [`GROUP_MAX`]), runs each in its own savepoint of one transaction, commits once with a
-//! full sync, and only then answers each job. So a report batch is acknowledged only once
+//! [`GROUP_MAX`]), runs them all in one transaction, commits once with a full sync, and only
+//! then answers each job. A job refused for a reason of its own (an unknown site, a name
+//! taken) has written nothing, so the others commit; a database error rolls the whole group
+//! back and every job in it is answered with the error (nothing of it was acknowledged). So a report batch is acknowledged only once
 //! it is on disk, and throughput holds under load (one sync for many batches). Reads use
 //! a small pool of their own connections, which WAL lets run beside the writer.
 
@@ -69,7 +71,8 @@ CREATE INDEX reports_by_received ON reports (site, received);
 
 /// What the writer answers a job with, once its transaction is committed (or not).
 type Deliver = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
-/// A write: runs on the writer's connection inside a savepoint; says whether it succeeded.
+/// A write: runs on the writer's connection inside the group's transaction; says whether the
+/// transaction may still commit (false after a database error).
 type Job = Box<dyn FnOnce(&Connection) -> (bool, Deliver) + Send>;
 /// Told how long each group commit took.
 pub type CommitObserver = Box<dyn Fn(Duration) + Send>;
@@ -149,7 +152,8 @@ impl SqliteStore {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |conn| {
             let result = f(conn);
-            let ok = result.is_ok();
+            // Refusals of the job's own are found before it writes anything.
+            let ok = !matches!(result, Err(StoreError::Database(_) | StoreError::Closed));
             let deliver: Deliver = Box::new(move |committed| {
                 let _ = tx.send(committed.and(result));
             });
@@ -238,18 +242,19 @@ fn write_loop(
         let started = Instant::now();
         let mut delivers = Vec::with_capacity(n);
         let committed = (|| {
-            let mut tx = conn.transaction().map_err(db)?;
+            let tx = conn.transaction().map_err(db)?;
+            let mut sound = true;
             for job in group {
-                let sp = tx.savepoint().map_err(db)?;
-                let (ok, deliver) = job(&sp);
-                if ok {
-                    sp.commit().map_err(db)?;
-                } else {
-                    drop(sp); // rolls back this job only
-                }
+                let (ok, deliver) = job(&tx);
+                sound &= ok;
                 delivers.push(deliver);
             }
-            tx.commit().map_err(db)
+            if sound {
+                tx.commit().map_err(db)
+            } else {
+                // Dropping the transaction rolls the whole group back.
+                Err(StoreError::Database("a write in this group failed".into()))
+            }
         })();
         if let Some(observe) = &on_commit {
             observe(started.elapsed());
