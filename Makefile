@@ -117,7 +117,7 @@ test: setup lint unit wasm-test size
 	@echo "== all tests passed"
 
 demo:
-	@echo "The demo (collector on SQLite serving the demo shop with the agent) arrives with the collector."
+	@echo "The demo (collector on SQLite serving the demo shop with the agent) arrives with the demo shop."
 	@exit 1
 
 bench: bench-engine bench-collector
