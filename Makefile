@@ -1,7 +1,7 @@
 # Lifeline: one place to set up, test and run everything.
 #
 #   make test    install what is missing, then lint and run every test (what CI runs)
-#   make demo    the demo shop on the collector (arrives with the collector)
+#   make demo    the demo shop on the collector (arrives with the demo shop)
 #   make size    the release agent's weight (part of `make test`); make size-budget: its 40 kB goal
 #   make bench   benchmarks that print figures (not part of `make test`): engine, collector
 #   make schema  regenerate shared/rules.schema.json after changing the rule types
