@@ -51,6 +51,8 @@ pub enum ApiError {
     RateLimited(u64),
     /// Nothing here.
     NotFound,
+    /// The route exists, not with this method.
+    MethodNotAllowed,
     /// The store failed; the request had no effect (nothing acknowledged was lost).
     Unavailable,
 }
@@ -82,6 +84,7 @@ impl ApiError {
             | ApiError::UnknownVersion(_)
             | ApiError::NoRules
             | ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::MissingToken | ApiError::WrongToken => StatusCode::UNAUTHORIZED,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -106,6 +109,7 @@ impl ApiError {
             ApiError::BadQuery { .. } => "bad_query",
             ApiError::RateLimited(_) => "rate_limited",
             ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Unavailable => "unavailable",
         }
     }
@@ -145,6 +149,9 @@ impl ApiError {
                 String::new(),
             ),
             ApiError::NotFound => ("nothing here".into(), String::new()),
+            ApiError::MethodNotAllowed => {
+                ("this route does not take that method".into(), String::new())
+            }
             ApiError::Unavailable => (
                 "storage is unavailable; nothing was stored, retry later".into(),
                 String::new(),

@@ -270,7 +270,10 @@ async fn serve(args: Serve) -> Result<(), String> {
     let app = Arc::new(App::new(store.clone(), assets, metrics, settings));
     let mut routes = router(app);
     if args.www.is_dir() {
-        routes = routes.fallback_service(tower_http::services::ServeDir::new(&args.www));
+        routes = routes.fallback_service(
+            tower_http::services::ServeDir::new(&args.www)
+                .not_found_service(axum::routing::any(lifeline_collector::routes::not_found)),
+        );
     }
     let routes = routes
         .layer(tower_http::catch_panic::CatchPanicLayer::new())

@@ -14,7 +14,7 @@ const BUCKETS: [f64; 11] = [
 /// Routes counted.
 const ROUTES: [&str; 5] = ["agent", "rules", "reports", "admin", "metrics"];
 /// Reasons for refusals counted (the error codes).
-const REASONS: [&str; 14] = [
+const REASONS: [&str; 15] = [
     "bad_json",
     "invalid",
     "invalid_rules",
@@ -28,6 +28,7 @@ const REASONS: [&str; 14] = [
     "bad_query",
     "rate_limited",
     "not_found",
+    "method_not_allowed",
     "unavailable",
 ];
 

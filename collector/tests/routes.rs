@@ -627,3 +627,21 @@ async fn metrics_count_requests_refusals_and_commits() {
         "site add and the batch: {commits}"
     );
 }
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_in_the_error_shape() {
+    let c = Collector::new(Settings::default()).await;
+    let (code, _) = error(c.send(get("/v1/nope")).await, StatusCode::NOT_FOUND).await;
+    assert_eq!(code, "not_found");
+    let r = c
+        .send(
+            Request::delete("/v1/sites/shop/reports")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        error(r, StatusCode::METHOD_NOT_ALLOWED).await.0,
+        "method_not_allowed"
+    );
+}

@@ -62,7 +62,21 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
             ),
         );
     }
-    router.with_state(app)
+    router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(app)
+}
+
+/// Any other path: `404` in the JSON error shape.
+pub async fn not_found() -> Response {
+    use axum::response::IntoResponse;
+    ApiError::NotFound.into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    use axum::response::IntoResponse;
+    ApiError::MethodNotAllowed.into_response()
 }
 
 /// The client's address (the peer; `0.0.0.0` when unknown, as in handler tests).

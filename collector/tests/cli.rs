@@ -1,0 +1,126 @@
+//! The command line: adding a site, rotating its token, checking a rules file, bad input.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lifeline-collector");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn sites_are_added_once_and_their_tokens_rotate() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("data/db.sqlite").display());
+    let add = run(&[
+        "site",
+        "add",
+        "shop",
+        "--origin",
+        "https://shop.example/",
+        "--database",
+        &db,
+    ]);
+    assert!(add.status.success(), "{}", text(&add.stderr));
+    let token = text(&add.stdout).trim().to_owned();
+    assert_eq!(token.len(), 64, "the token, alone on stdout");
+
+    let again = run(&[
+        "site",
+        "add",
+        "shop",
+        "--origin",
+        "https://shop.example",
+        "--database",
+        &db,
+    ]);
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("site shop exists already"));
+
+    let hidden = run(&["site", "token", "shop", "--database", &db]);
+    assert!(!hidden.status.success());
+    assert!(text(&hidden.stderr).contains("--rotate"));
+    let rotated = run(&["site", "token", "shop", "--rotate", "--database", &db]);
+    assert!(rotated.status.success());
+    assert_ne!(text(&rotated.stdout).trim(), token);
+    let unknown = run(&["site", "token", "nope", "--rotate", "--database", &db]);
+    assert!(text(&unknown.stderr).contains("no site nope"));
+
+    for (args, says) in [
+        (
+            vec!["site", "add", "Bad Name", "--origin", "https://x.example"],
+            "bad site name",
+        ),
+        (
+            vec!["site", "add", "shop2", "--origin", "shop.example"],
+            "bad origin",
+        ),
+        (
+            vec![
+                "site",
+                "add",
+                "shop2",
+                "--origin",
+                "https://x.example",
+                "--database",
+                "mysql://x",
+            ],
+            "unknown database URL",
+        ),
+        (
+            vec![
+                "site",
+                "add",
+                "shop2",
+                "--origin",
+                "https://x.example",
+                "--database",
+                "postgres://x",
+            ],
+            "PostgreSQL",
+        ),
+    ] {
+        let out = run(&args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(says),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn rules_check_prints_every_problem_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, include_str!("../../shared/fixtures/shop.rules.json")).unwrap();
+    let out = run(&["rules", "check", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"version": 1, "signals": {"dead_clik": {}}, "limits": {"max_per_session": -1}}"#,
+    )
+    .unwrap();
+    let out = run(&["rules", "check", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("signals.dead_clik: unknown field"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("did you mean `dead_click`"), "{stdout}");
+    assert!(stdout.contains("limits.max_per_session"), "{stdout}");
+
+    let out = run(&["rules", "check", "/nonexistent.json"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("/nonexistent.json"));
+}

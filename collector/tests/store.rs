@@ -1,0 +1,105 @@
+//! The SQLite store below the routes: migrations on reopen, retention, a newer schema
+//! refused, concurrent batches committed in groups.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use lifeline_collector::store::sqlite::SqliteStore;
+use lifeline_collector::store::{ReportFilter, Site, Store, StoreError};
+use lifeline_shared::wire::ReportBatch;
+
+fn batch(session: &str, n: usize) -> ReportBatch {
+    let items: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({"key": format!("{session}:{i}"), "at": 1, "page": "/", "report":
+                {"type": "feedback", "rule": "r", "prompt": "p", "rating": 5, "thumbs": null, "comment": null}})
+        })
+        .collect();
+    serde_json::from_value(serde_json::json!({"session": session, "items": items})).unwrap()
+}
+
+fn site() -> Site {
+    Site {
+        name: "shop".into(),
+        origins: vec!["https://shop.example".into()],
+        token_hash: [7; 32],
+        active_rules: None,
+    }
+}
+
+async fn all(s: &SqliteStore) -> usize {
+    s.reports("shop", ReportFilter::default(), None, 100)
+        .await
+        .unwrap()
+        .items
+        .len()
+}
+
+#[tokio::test]
+async fn data_survives_a_reopen_and_old_reports_are_purged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    {
+        let store = SqliteStore::open(&path, None).unwrap();
+        store.add_site(site()).await.unwrap();
+        assert!(matches!(
+            store.add_site(site()).await,
+            Err(StoreError::SiteExists)
+        ));
+        store.ingest("shop", batch("old", 3), 1_000).await.unwrap();
+        store.ingest("shop", batch("new", 2), 5_000).await.unwrap();
+        store.close();
+    }
+    let store = SqliteStore::open(&path, None).unwrap();
+    assert_eq!(store.site("shop").await.unwrap(), Some(site()));
+    assert_eq!(all(&store).await, 5);
+    assert_eq!(store.purge(5_000).await.unwrap(), 3);
+    assert_eq!(all(&store).await, 2);
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_collector_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    drop(SqliteStore::open(&path, None).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let e = SqliteStore::open(&path, None).err().unwrap();
+    assert!(e.to_string().contains("newer than this collector"), "{e}");
+}
+
+#[tokio::test]
+async fn concurrent_batches_are_all_stored_in_fewer_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let commits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = commits.clone();
+    let store = Arc::new(
+        SqliteStore::open(
+            &dir.path().join("db.sqlite"),
+            Some(Box::new(move |_| {
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            })),
+        )
+        .unwrap(),
+    );
+    store.add_site(site()).await.unwrap();
+    let before = commits.load(std::sync::atomic::Ordering::Relaxed);
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.ingest("shop", batch(&format!("s{i}"), 2), 1).await })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap().unwrap().stored, 2);
+    }
+    let page = store
+        .reports("shop", ReportFilter::default(), None, 500)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 400);
+    let used = commits.load(std::sync::atomic::Ordering::Relaxed) - before;
+    assert!(used < 200, "200 batches took {used} commits");
+}
