@@ -1,7 +1,7 @@
 # Lifeline: one place to set up, test and run everything.
 #
 #   make test    install what is missing, then lint and run every test (what CI runs)
-#   make demo    the demo shop on the collector (arrives with the demo shop)
+#   make demo    the demo shop with the agent, on the collector and its embedded SQLite
 #   make size    the release agent's weight (part of `make test`); make size-budget: its 40 kB goal
 #   make bench   benchmarks that print figures (not part of `make test`): engine, collector
 #   make schema  regenerate shared/rules.schema.json after changing the rule types
@@ -28,7 +28,7 @@ AGENT_OUT := target/agent
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-reference-types --enable-multivalue \
 	--enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int
 
-.PHONY: setup test lint unit wasm-test agent size size-budget demo bench bench-engine bench-collector schema clean
+.PHONY: setup test lint unit wasm-test e2e agent size size-budget demo bench bench-engine bench-collector schema clean
 
 setup:
 	@echo "== set-up: installing what is missing"
@@ -105,7 +105,12 @@ lint:
 
 unit:
 	@echo "== tests (native)"
-	cargo test --workspace --locked
+	cargo test --workspace --exclude lifeline-e2e --locked
+
+# The demo shop with the release agent in headless Chromium, against the collector.
+e2e: agent
+	@echo "== end-to-end tests (the release agent in headless Chromium; screenshots in target/e2e/)"
+	cargo test -p lifeline-e2e --locked -- --test-threads=1
 
 wasm-test:
 	@echo "== tests (wasm32 in headless Chromium, through wasm-pack)"
@@ -113,12 +118,33 @@ wasm-test:
 	wasm-pack test --headless --chrome agent --features test-hooks,json-rules --test web --test panic
 	wasm-pack test --headless --chrome agent/checker --test web
 
-test: setup lint unit wasm-test size
+test: setup lint unit wasm-test size e2e
 	@echo "== all tests passed"
 
-demo:
-	@echo "The demo (collector on SQLite serving the demo shop with the agent) arrives with the demo shop."
-	@exit 1
+# The demo: the release agent and the collector on its embedded SQLite (data/lifeline.db),
+# serving the demo shop; the demo site and its rules are created when missing. Each run
+# prints a fresh admin token.
+DEMO_LISTEN ?= 127.0.0.1:8080
+COLLECTOR := target/server/lifeline-collector
+demo: setup agent
+	cargo build --profile server -p lifeline-collector --bin lifeline-collector --locked
+	@mkdir -p data
+	@url=http://$(DEMO_LISTEN); db=sqlite://data/lifeline.db; \
+	$(COLLECTOR) site add demo --origin $$url --origin http://localhost:$${url##*:} --database $$db \
+		>/dev/null 2>&1 || true; \
+	token=$$($(COLLECTOR) site token demo --rotate --database $$db 2>/dev/null); \
+	$(COLLECTOR) rules put demo www/demo/rules.json --database $$db; \
+	echo; \
+	echo "  Lifeline demo"; \
+	echo "  The shop:        $$url/demo/   (struggle on purpose: press Apply on the cart's promo code"; \
+	echo "                   a few times; go back and forth between cart and delivery)"; \
+	echo "  Admin token:     $$token   (new each run)"; \
+	echo "  Decisions:       curl -H 'Authorization: Bearer $$token' $$url/v1/admin/sites/demo/decisions"; \
+	echo "  Feedback (CSV):  curl -H 'Authorization: Bearer $$token' '$$url/v1/admin/sites/demo/feedback?format=csv'"; \
+	echo "  Stats:           curl -H 'Authorization: Bearer $$token' $$url/v1/admin/sites/demo/stats"; \
+	echo "  Stop with Ctrl-C; data stays in data/lifeline.db."; \
+	echo; \
+	exec $(COLLECTOR) serve --listen $(DEMO_LISTEN) --database $$db --public-url $$url --www www --agent target/agent
 
 bench: bench-engine bench-collector
 

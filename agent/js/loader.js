@@ -28,9 +28,9 @@
     api[n] = function () { queue.push([n, Array.prototype.slice.call(arguments)]); };
   });
   w.__lifeline_guard = function (f) {
-    return function (a, b, c) {
+    return function () {
       if (w.__lifeline_dead) return;
-      try { return f(a, b, c); } catch (e) { w.__lifeline_dead = true; }
+      try { return f.apply(this, arguments); } catch (e) { w.__lifeline_dead = true; }
     };
   };
   var guarded = function (f) { return w.__lifeline_guard(function () { return f.apply(null, arguments); }); };

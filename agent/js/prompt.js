@@ -141,9 +141,10 @@
     });
     d.body.appendChild(h);
     host = h;
-    // Take focus only from nobody: never from a field the visitor is typing in.
+    // Take focus, but never from a field the visitor is typing in.
     var active = d.activeElement;
-    if (!active || active == d.body) panel.focus();
+    var typing = active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
+    if (!typing) panel.focus();
     return true;
   }
 

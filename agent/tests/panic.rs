@@ -37,9 +37,9 @@ async fn a_panic_warns_once_removes_the_prompt_and_turns_the_agent_off() {
         window.__warnings = [];
         console.warn = function () { window.__warnings.push(Array.from(arguments).join(" ")); };
         window.__lifeline_guard = function (f) {
-            return function (a, b, c) {
+            return function () {
                 if (window.__lifeline_dead) return;
-                try { return f(a, b, c); } catch (e) { window.__lifeline_dead = true; }
+                try { return f.apply(this, arguments); } catch (e) { window.__lifeline_dead = true; }
             };
         };
     "#);

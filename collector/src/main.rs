@@ -111,6 +111,33 @@ enum RulesCommand {
         /// The rules JSON.
         file: PathBuf,
     },
+    /// Checks a rules file and serves it for a site as a new version (nothing changes when
+    /// it is the version served already).
+    Put {
+        /// The site id.
+        site: String,
+        /// The rules JSON.
+        file: PathBuf,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+/// Reads and checks a rules file; prints every problem with its path.
+fn read_rules(
+    file: &std::path::Path,
+) -> Result<Result<(String, lifeline_shared::Rules), usize>, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    match lifeline_shared::Rules::from_json_str(&text) {
+        Ok(rules) => Ok(Ok((text, rules))),
+        Err(errors) => {
+            for e in &errors.0 {
+                println!("{}: {e}", file.display());
+            }
+            eprintln!("{}: {} problem(s)", file.display(), errors.0.len());
+            Ok(Err(errors.0.len()))
+        }
+    }
 }
 
 fn sqlite_path(url: &str) -> Result<PathBuf, String> {
@@ -225,22 +252,44 @@ async fn run(command: Command) -> Result<ExitCode, String> {
         }
         Command::Rules {
             command: RulesCommand::Check { file },
-        } => {
-            let text =
-                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            match lifeline_shared::Rules::from_json_str(&text) {
-                Ok(_) => {
-                    eprintln!("{}: the rules are valid", file.display());
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(errors) => {
-                    for e in &errors.0 {
-                        println!("{}: {e}", file.display());
-                    }
-                    eprintln!("{}: {} problem(s)", file.display(), errors.0.len());
-                    Ok(ExitCode::FAILURE)
-                }
+        } => Ok(match read_rules(&file)? {
+            Ok(_) => {
+                eprintln!("{}: the rules are valid", file.display());
+                ExitCode::SUCCESS
             }
+            Err(_) => ExitCode::FAILURE,
+        }),
+        Command::Rules {
+            command:
+                RulesCommand::Put {
+                    site,
+                    file,
+                    database,
+                },
+        } => {
+            let Ok((text, rules)) = read_rules(&file)? else {
+                return Ok(ExitCode::FAILURE);
+            };
+            let store = open_store(&database, None)?;
+            let served = store.rules(&site, None).await.map_err(|e| e.to_string())?;
+            let compiled = rules.to_compiled();
+            if let Some(served) = served.filter(|s| s.compiled == compiled) {
+                eprintln!(
+                    "site {site}: these rules are served already (version {})",
+                    served.version
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let version = store
+                .put_rules(&site, text, compiled)
+                .await
+                .map_err(|e| match e {
+                    StoreError::UnknownSite => format!("no site {site}"),
+                    other => other.to_string(),
+                })?;
+            store.close();
+            eprintln!("site {site}: rules version {version} served");
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -188,7 +188,8 @@ fn watch_when_ready(window: Window, document: web_sys::Document) {
     );
 }
 
-/// Starts the observers and reports the current page.
+/// Starts the observers and reports the current page; then `window.__lifeline_running` is
+/// true (what end-to-end tests wait for).
 fn watch(window: &Window, document: &web_sys::Document) {
     let observers = observe::start(window, document);
     RUNTIME.with(|r| {
@@ -199,6 +200,7 @@ fn watch(window: &Window, document: &web_sys::Document) {
         }
     });
     observe::navigated(window);
+    let _ = js_sys::Reflect::set(window, &"__lifeline_running".into(), &JsValue::TRUE);
 }
 
 /// Stops and forgets the agent on this page (for tests: a fresh start on the same page).

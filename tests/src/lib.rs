@@ -1,0 +1,478 @@
+//! End-to-end harness: the demo shop (`www/`) and the release agent (`target/agent/`, from
+//! `make agent`) served by the collector's own router on a free port over a temporary SQLite
+//! file, driven in headless Chromium through the Debian chromedriver.
+//!
+//! - [`Shop`]: the collector, in this process, with a test layer that records every request
+//!   and can serve a strict CSP or damaged rules; it can be stopped and started again on the
+//!   same port and database.
+//! - [`Browser`]: a fresh Chromium session per scenario, with helpers for the prompt in its
+//!   shadow root, and screenshots under `target/e2e/`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use fantoccini::{Client, ClientBuilder, Locator};
+use lifeline_collector::assets::Assets;
+use lifeline_collector::metrics::Metrics;
+use lifeline_collector::store::sqlite::SqliteStore;
+use lifeline_collector::store::{ReportFilter, Site, Store, StoredReport};
+use lifeline_collector::{App, Settings, router, token};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// One request the page made, as the collector saw it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// Path and query.
+    pub uri: String,
+    /// The body, as text.
+    pub body: String,
+}
+
+/// What the test layer shares: the requests recorded and its switches.
+type LayerState = Arc<(Arc<Mutex<Vec<Recorded>>>, Arc<Switches>)>;
+
+/// What the test layer does besides recording.
+#[derive(Debug, Default)]
+struct Switches {
+    /// Serve pages with `script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`.
+    strict_csp: AtomicBool,
+    /// Serve this instead of the site's rules.
+    bad_rules: Mutex<Option<String>>,
+    /// Record `console.error` calls in `window.__errors` (a script put first in each page).
+    capture_console: AtomicBool,
+}
+
+/// The collector serving the demo shop.
+pub struct Shop {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The demo site's admin token.
+    pub token: String,
+    store: Arc<SqliteStore>,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+    switches: Arc<Switches>,
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+const CONSOLE_HOOK: &str = "<script>window.__errors=[];(function(){var e=console.error;\
+console.error=function(){window.__errors.push([].slice.call(arguments).join(' '));\
+return e.apply(console,arguments);};})();</script>";
+
+async fn test_layer(State(s): State<LayerState>, request: Request, next: Next) -> Response {
+    let (requests, switches) = (&s.0, &s.1);
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let uri = parts.uri.to_string();
+    if let Ok(mut r) = requests.lock() {
+        r.push(Recorded {
+            method: parts.method.to_string(),
+            uri: uri.clone(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        });
+    }
+    if uri.starts_with("/v1/sites/demo/rules")
+        && let Some(bad) = switches.bad_rules.lock().ok().and_then(|b| b.clone())
+    {
+        return ([(header::CONTENT_TYPE, "application/json")], bad).into_response();
+    }
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if !html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let mut page = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default()
+        .to_vec();
+    if switches.capture_console.load(Ordering::Relaxed) {
+        let text =
+            String::from_utf8_lossy(&page).replacen("<head>", &format!("<head>{CONSOLE_HOOK}"), 1);
+        page = text.into_bytes();
+        parts.headers.remove(header::CONTENT_LENGTH);
+    }
+    if switches.strict_csp.load(Ordering::Relaxed) {
+        parts.headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("script-src 'self' 'wasm-unsafe-eval'; style-src 'self'"),
+        );
+    }
+    Response::from_parts(parts, Body::from(page))
+}
+
+impl Shop {
+    /// Starts a collector with the demo site and the demo rules, on a free port.
+    pub async fn start() -> Shop {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store =
+            Arc::new(SqliteStore::open(&dir.path().join("lifeline.db"), None).expect("the store"));
+        let (token, token_hash) = token::new_token().expect("randomness");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let addr = listener.local_addr().expect("an address");
+        let base = format!("http://{addr}");
+        store
+            .add_site(Site {
+                name: "demo".into(),
+                origins: vec![base.clone()],
+                token_hash,
+                active_rules: None,
+            })
+            .await
+            .expect("the demo site");
+        let rules =
+            std::fs::read_to_string(root().join("www/demo/rules.json")).expect("the demo rules");
+        let compiled = lifeline_shared::Rules::from_json_str(&rules)
+            .expect("the demo rules are valid")
+            .to_compiled();
+        store
+            .put_rules("demo", rules, compiled)
+            .await
+            .expect("rules stored");
+        let mut shop = Shop {
+            base,
+            token,
+            store,
+            requests: Arc::default(),
+            switches: Arc::default(),
+            addr,
+            stop: None,
+            server: None,
+            _dir: dir,
+        };
+        shop.serve(listener);
+        shop
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let agent = root().join("target/agent");
+        let assets = Assets::load(&agent).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: build the release agent first (`make agent`)",
+                agent.display()
+            )
+        });
+        assert!(
+            assets.names().any(|n| n == "agent.js"),
+            "no agent.js: run `make agent`"
+        );
+        let app = Arc::new(App::new(
+            self.store.clone(),
+            assets,
+            Arc::new(Metrics::default()),
+            Settings {
+                public_url: Some(self.base.clone()),
+                reports_per_minute: 0,
+                ..Settings::default()
+            },
+        ));
+        let state: LayerState = Arc::new((self.requests.clone(), self.switches.clone()));
+        let routes = router(app)
+            .fallback_service(
+                tower_http::services::ServeDir::new(root().join("www"))
+                    .not_found_service(axum::routing::any(lifeline_collector::routes::not_found)),
+            )
+            .layer(axum::middleware::from_fn_with_state(state, test_layer));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        self.stop = Some(stop);
+        self.server = Some(tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                routes.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        }));
+    }
+
+    /// Takes the collector down (connections are refused until [`Shop::restart`]).
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        }
+    }
+
+    /// Brings the collector back on the same port and database.
+    pub async fn restart(&mut self) {
+        let started = Instant::now();
+        let listener = loop {
+            match tokio::net::TcpListener::bind(self.addr).await {
+                Ok(l) => break l,
+                Err(e) if started.elapsed() < Duration::from_secs(10) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("cannot listen on {} again: {e}", self.addr),
+            }
+        };
+        self.serve(listener);
+    }
+
+    /// Serves pages with a strict Content-Security-Policy header.
+    pub fn strict_csp(&self, on: bool) {
+        self.switches.strict_csp.store(on, Ordering::Relaxed);
+    }
+
+    /// Serves `text` as the site's rules.
+    pub fn serve_bad_rules(&self, text: &str) {
+        if let Ok(mut b) = self.switches.bad_rules.lock() {
+            *b = Some(text.to_owned());
+        }
+    }
+
+    /// Records `console.error` calls in `window.__errors`.
+    pub fn capture_console(&self, on: bool) {
+        self.switches.capture_console.store(on, Ordering::Relaxed);
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Every stored decision and feedback, oldest first.
+    pub async fn stored(&self) -> Vec<StoredReport> {
+        let mut page = self
+            .store
+            .reports("demo", ReportFilter::default(), None, 500)
+            .await
+            .expect("a read");
+        page.items.reverse();
+        page.items
+    }
+
+    /// Waits until `f` holds of what is stored (reports travel in batches).
+    pub async fn wait_stored(
+        &self,
+        what: &str,
+        f: impl Fn(&[StoredReport]) -> bool,
+    ) -> Vec<StoredReport> {
+        let started = Instant::now();
+        loop {
+            let stored = self.stored().await;
+            if f(&stored) {
+                return stored;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "waited 30 s for {what}; stored: {stored:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// A URL of the shop.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+/// A fresh headless Chromium, through its own chromedriver.
+pub struct Browser {
+    /// The WebDriver session.
+    pub client: Client,
+    driver: std::process::Child,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and a new session (clean profile, 1280×800).
+    pub async fn start() -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let driver = std::process::Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chromedriver (make setup installs it)");
+        let caps = serde_json::json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update",
+                         "--no-first-run", "--disable-sync", "--window-size=1280,800"]
+            }
+        });
+        let caps = match caps {
+            serde_json::Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let started = Instant::now();
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if started.elapsed() < Duration::from_secs(20) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("no WebDriver session: {e}"),
+            }
+        };
+        Browser { client, driver }
+    }
+
+    /// Opens `url` and waits until the agent is running on it.
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.expect("the page opens");
+        self.wait_agent().await;
+    }
+
+    /// Waits until the agent watches the page now loaded.
+    pub async fn wait_agent(&self) {
+        self.wait_js(
+            "the agent running",
+            "return window.__lifeline_running === true && document.readyState === 'complete'",
+        )
+        .await;
+    }
+
+    /// Clicks `css`, which loads `path`, and waits for the agent there.
+    pub async fn click_to(&self, css: &str, path: &str) {
+        self.click(css).await;
+        self.wait_js(
+            &format!("the page {path}"),
+            &format!("return location.pathname === '{path}' && document.readyState === 'complete'"),
+        )
+        .await;
+        self.wait_agent().await;
+    }
+
+    /// Runs `script` (a function body) and returns its value.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("the script runs")
+    }
+
+    /// Waits until `script` returns true.
+    pub async fn wait_js(&self, what: &str, script: &str) {
+        let started = Instant::now();
+        while self.js(script).await != serde_json::Value::Bool(true) {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "waited 20 s for {what}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Clicks the element `css` (a real, trusted click).
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Types into the element `css`.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// The prompt's title, if a prompt is on screen.
+    pub async fn prompt_title(&self) -> Option<String> {
+        self.js("var h = document.getElementById('lifeline-host'); var t = h && h.shadowRoot && h.shadowRoot.querySelector('h2'); return t ? t.textContent : null;")
+            .await
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    /// Waits for a prompt titled `title`.
+    pub async fn wait_prompt(&self, title: &str) {
+        let started = Instant::now();
+        loop {
+            if self.prompt_title().await.as_deref() == Some(title) {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no prompt {title:?} within 20 s (on screen: {:?})",
+                self.prompt_title().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Clicks a control of the prompt (inside its shadow root).
+    pub async fn click_in_prompt(&self, css: &str) {
+        let host = self
+            .client
+            .find(Locator::Id("lifeline-host"))
+            .await
+            .expect("a prompt on screen");
+        host.shadow_root()
+            .await
+            .expect("its shadow root")
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} in the prompt: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css} in the prompt: {e}"));
+    }
+
+    /// Saves a screenshot as `target/e2e/NAME.png`, for a person to look at.
+    pub async fn screenshot(&self, name: &str) {
+        // Let the prompt's entrance animation (0.18 s) finish.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let png = self.client.screenshot().await.expect("a screenshot");
+        let dir = root().join("target/e2e");
+        std::fs::create_dir_all(&dir).expect("target/e2e");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("the screenshot written");
+    }
+
+    /// Ends the session and chromedriver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

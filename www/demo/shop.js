@@ -1,0 +1,149 @@
+/* Northwind Outfitters: the demo shop's own script. The cart lives in localStorage; every
+ * page renders itself from it. Nothing here talks to Lifeline: the agent watches the page on
+ * its own, helped only by the data-lifeline-* markers a real shop would add. */
+(function () {
+  "use strict";
+  var PRODUCTS = [
+    { sku: "trail-jacket", name: "Trail Jacket", price: 129, icon: "🧥", colour: "#dbeafe" },
+    { sku: "summit-boots", name: "Summit Boots", price: 159, icon: "🥾", colour: "#fde68a" },
+    { sku: "day-pack", name: "Day Pack 24L", price: 79, icon: "🎒", colour: "#d1fae5" },
+    { sku: "wool-beanie", name: "Merino Beanie", price: 29, icon: "🧢", colour: "#fce7f3" },
+    { sku: "camp-mug", name: "Enamel Camp Mug", price: 14, icon: "☕", colour: "#e0e7ff" },
+    { sku: "headlamp", name: "Headlamp 300", price: 39, icon: "🔦", colour: "#fee2e2" }
+  ];
+  var d = document;
+  function bySku(sku) { return PRODUCTS.filter(function (p) { return p.sku === sku; })[0]; }
+  function cart() { try { return JSON.parse(localStorage.getItem("demo-cart")) || []; } catch (e) { return []; } }
+  function save(c) { localStorage.setItem("demo-cart", JSON.stringify(c)); }
+  function total(c) { return c.reduce(function (t, sku) { var p = bySku(sku); return t + (p ? p.price : 0); }, 0); }
+  function money(n) { return "£" + n.toFixed(2); }
+  function el(tag, attrs, text) {
+    var e = d.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function refreshCount() {
+    var n = d.getElementById("cart-count");
+    if (n) n.textContent = String(cart().length);
+  }
+  // An "Add to cart" button carrying Lifeline's cart markers (with the total after adding).
+  function addButton(p) {
+    var b = el("button", { "class": "primary", type: "button", "data-lifeline-cart": "add",
+      "data-lifeline-cart-total": String(total(cart()) + p.price), "data-sku": p.sku }, "Add to cart");
+    b.addEventListener("click", function () {
+      var c = cart(); c.push(p.sku); save(c); refreshCount();
+      b.textContent = "Added ✓";
+      b.setAttribute("data-lifeline-cart-total", String(total(c) + p.price));
+    });
+    return b;
+  }
+  var pages = {
+    catalogue: function () {
+      var grid = d.getElementById("products");
+      PRODUCTS.forEach(function (p) {
+        var card = el("article", { "class": "card" });
+        var swatch = el("div", { "class": "swatch", style: "background:" + p.colour }, p.icon);
+        var link = el("a", { href: "/demo/product/?sku=" + p.sku });
+        link.appendChild(el("h2", null, p.name));
+        card.appendChild(swatch); card.appendChild(link);
+        card.appendChild(el("div", { "class": "price" }, money(p.price)));
+        card.appendChild(addButton(p));
+        grid.appendChild(card);
+      });
+    },
+    product: function () {
+      var p = bySku(new URLSearchParams(location.search).get("sku")) || PRODUCTS[0];
+      d.title = p.name + " · Northwind Outfitters";
+      d.getElementById("name").textContent = p.name;
+      d.getElementById("price").textContent = money(p.price);
+      var s = d.getElementById("swatch"); s.textContent = p.icon; s.style.background = p.colour;
+      d.getElementById("buy").appendChild(addButton(p));
+    },
+    cart: function () {
+      var c = cart(), lines = d.getElementById("lines");
+      if (!c.length) { lines.appendChild(el("tr")).appendChild(el("td", null, "Your cart is empty.")); }
+      c.forEach(function (sku, i) {
+        var p = bySku(sku); if (!p) return;
+        var tr = el("tr");
+        tr.appendChild(el("td", null, p.name));
+        var rm = el("button", { "class": "secondary", type: "button", "data-lifeline-cart": "remove",
+          "data-lifeline-cart-total": String(total(c) - p.price) }, "Remove");
+        rm.addEventListener("click", function () { var n = cart(); n.splice(i, 1); save(n); location.reload(); });
+        var td = el("td"); td.appendChild(rm); tr.appendChild(td);
+        tr.appendChild(el("td", { "class": "price" }, money(p.price)));
+        lines.appendChild(tr);
+      });
+      d.getElementById("total").textContent = money(total(c));
+      // The trouble spot: "Apply" looks like it works and does nothing at all.
+      d.getElementById("apply-promo").addEventListener("click", function () {});
+    },
+    shipping: function () {
+      d.getElementById("total").textContent = money(total(cart()));
+      // The trouble spot: express looks available, then sends the shopper back to the cart.
+      d.getElementById("express").addEventListener("change", function () {
+        d.getElementById("express-note").hidden = false;
+      });
+    },
+    payment: function () {
+      var tries = 0, form = d.getElementById("pay");
+      d.getElementById("total").textContent = money(total(cart()));
+      // The trouble spot: the first submit is always declined.
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        tries += 1;
+        if (tries === 1) {
+          d.getElementById("pay-error").hidden = false;
+          return;
+        }
+        save([]);
+        location.href = "/demo/complete/";
+      });
+    },
+    complete: function () { refreshCount(); },
+    account: function () {
+      // A small single-page app: three routes, pushState navigation, no reloads.
+      var views = { "/demo/account/": "overview", "/demo/account/orders/": "orders",
+        "/demo/account/subscription/": "subscription" };
+      function show() {
+        var name = views[location.pathname] || "overview";
+        Array.prototype.forEach.call(d.querySelectorAll("[data-view]"), function (v) {
+          v.hidden = v.getAttribute("data-view") !== name;
+        });
+        d.title = "Account · " + name + " · Northwind Outfitters";
+      }
+      d.addEventListener("click", function (e) {
+        var a = e.target.closest && e.target.closest("a[data-route]");
+        if (!a || e.metaKey || e.ctrlKey) return;
+        e.preventDefault();
+        history.pushState(null, "", a.getAttribute("href"));
+        show();
+      });
+      window.addEventListener("popstate", show);
+      var keep = d.getElementById("keep-subscription");
+      if (keep) keep.addEventListener("click", function () { history.pushState(null, "", "/demo/account/"); show(); });
+      show();
+    }
+  };
+  // The same header and footer on every page.
+  function frame() {
+    var top = el("header", { "class": "top" });
+    var logo = el("a", { "class": "logo", href: "/demo/" }, "Northwind ");
+    logo.appendChild(el("span", null, "Outfitters"));
+    var nav = el("nav", { "aria-label": "Shop" });
+    [["/demo/", "Shop"], ["/demo/account/", "Account"], ["/demo/account/subscription/", "Membership"]]
+      .forEach(function (l) { nav.appendChild(el("a", { href: l[0] }, l[1])); });
+    var cartLink = el("a", { "class": "cart-link", href: "/demo/cart/" }, "Cart (");
+    cartLink.appendChild(el("span", { id: "cart-count" }, "0"));
+    cartLink.appendChild(d.createTextNode(")"));
+    top.appendChild(logo); top.appendChild(nav); top.appendChild(cartLink);
+    d.body.insertBefore(top, d.body.firstChild);
+    d.body.appendChild(el("footer", null, "Northwind Outfitters is a demo shop for Lifeline. Nothing here is for sale."));
+  }
+  d.addEventListener("DOMContentLoaded", function () {
+    frame();
+    refreshCount();
+    var page = d.body.getAttribute("data-page");
+    if (pages[page]) pages[page]();
+  });
+})();
