@@ -15,7 +15,9 @@ use std::path::Path;
 /// The budget for wasm + JS, brotli-compressed.
 const BUDGET_BROTLI: usize = 40 * 1024;
 /// Today's weight, rounded up: lower it as bytes come off; never raise it quietly.
-const CEILING_BROTLI: usize = 46_800;
+// Raised from 46,800 to 47,000 B: the selectors read on every click are made JS strings once
+// (+0.4 kB), which took 40% off the agent's script time per click.
+const CEILING_BROTLI: usize = 47_000;
 
 fn brotli(bytes: &[u8]) -> usize {
     let mut out = Vec::new();

@@ -19,6 +19,58 @@ use super::listener::Listeners;
 use super::prompt::HOST_ID;
 use super::with_agent;
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// An element, through the two calls made on every click, taking names already made JS
+    /// strings (no decoding of the same text on every click).
+    type Marked;
+    #[wasm_bindgen(method, js_name = closest)]
+    fn closest_to(this: &Marked, selector: &JsValue) -> Option<Element>;
+    #[wasm_bindgen(method, js_name = getAttribute)]
+    fn attribute_of(this: &Marked, name: &JsValue) -> Option<String>;
+}
+
+/// `el.closest(selector)`.
+fn closest(el: &Element, selector: &JsValue) -> Option<Element> {
+    el.unchecked_ref::<Marked>().closest_to(selector)
+}
+
+/// `el.getAttribute(name)`.
+fn attribute(el: &Element, name: &JsValue) -> Option<String> {
+    el.unchecked_ref::<Marked>().attribute_of(name)
+}
+
+/// The selectors and attribute names read on every click, made JS strings once.
+struct Names {
+    link: JsValue,
+    field: JsValue,
+    button: JsValue,
+    task: JsValue,
+    task_attr: JsValue,
+    cart: JsValue,
+    cart_attr: JsValue,
+    cart_total: JsValue,
+    ignore: JsValue,
+    ignore_attr: JsValue,
+    keyed: [JsValue; 3],
+}
+
+thread_local! {
+    static NAMES: Names = Names {
+        link: "a[href]".into(),
+        field: "input,select,textarea,label,option,[contenteditable]".into(),
+        button: "button,[role=button],input[type=submit],input[type=button]".into(),
+        task: "[data-lifeline-task]".into(),
+        task_attr: "data-lifeline-task".into(),
+        cart: "[data-lifeline-cart]".into(),
+        cart_attr: "data-lifeline-cart".into(),
+        cart_total: "data-lifeline-cart-total".into(),
+        ignore: "[data-lifeline-ignore]".into(),
+        ignore_attr: "data-lifeline-ignore".into(),
+        keyed: ["name".into(), "type".into(), "data-lifeline-key".into()],
+    };
+}
+
 /// The closure a `MutationObserver` calls.
 type MutationCallback = Closure<dyn FnMut(js_sys::Array, MutationObserver)>;
 /// A wrapped `history` method: (state, title, url) -> result.
@@ -105,20 +157,15 @@ fn on_event(window: &Window, document: &Document, e: &DomEvent) {
         "click" => on_click(e),
         "submit" => {
             if let Some(form) = element(e) {
-                let ignore = ignored(&form);
-                with_agent(|a| {
-                    a.observe(&Event::Submit {
-                        key: key_of(&form),
-                        ignore,
-                    })
-                });
+                let (key, ignore) = NAMES.with(|n| (key_of(&form, n), ignored(&form, n)));
+                with_agent(|a| a.observe(&Event::Submit { key, ignore }));
             }
         }
         "input" => {
             if let Some(field) = element(e).filter(|el| !is_ours(el)) {
                 with_agent(|a| {
                     a.observe(&Event::Input {
-                        key: key_of(&field),
+                        key: NAMES.with(|n| key_of(&field, n)),
                     })
                 });
             }
@@ -187,61 +234,54 @@ fn on_click(e: &DomEvent) {
     let Some(m) = e.dyn_ref::<MouseEvent>() else {
         return;
     };
-    let closest = |sel: &str| target.closest(sel).ok().flatten();
-    let mut flags = ClickFlags::NONE;
-    if closest("a[href]").is_some() {
-        flags = flags | ClickFlags::LINK;
-    }
-    if m.ctrl_key() || m.meta_key() || m.shift_key() || m.alt_key() {
-        flags = flags | ClickFlags::MODIFIER;
-    }
-    if closest("input,select,textarea,label,option,[contenteditable]").is_some() {
-        flags = flags | ClickFlags::FIELD;
-    }
-    let button = closest("button,[role=button],input[type=submit],input[type=button]");
-    if button.is_some() {
-        flags = flags | ClickFlags::BUTTON;
-    }
-    let keyed = button.unwrap_or_else(|| target.clone());
-    let click = Click {
-        key: key_of(&keyed),
-        x: m.client_x(),
-        y: m.client_y(),
-        flags,
-        ignore: ignored(&target),
-    };
-    with_agent(|a| a.observe(&Event::Click(click)));
-
-    if let Some(name) =
-        closest("[data-lifeline-task]").and_then(|el| el.get_attribute("data-lifeline-task"))
-    {
-        with_agent(|a| a.observe(&Event::Mark { name: &name }));
-    }
-    if let Some(el) = closest("[data-lifeline-cart]") {
-        let change = match el.get_attribute("data-lifeline-cart").as_deref() {
-            Some("add") => Some(CartChange::Add),
-            Some("remove") => Some(CartChange::Remove),
-            _ => None,
-        };
-        let total = el
-            .get_attribute("data-lifeline-cart-total")
-            .map(|t| js_sys::parse_float(&t))
-            .filter(|t| t.is_finite());
-        if let Some(change) = change {
-            with_agent(|a| a.observe(&Event::Cart { change, total }));
+    NAMES.with(|n| {
+        let mut flags = ClickFlags::NONE;
+        if closest(&target, &n.link).is_some() {
+            flags = flags | ClickFlags::LINK;
         }
-    }
+        if m.ctrl_key() || m.meta_key() || m.shift_key() || m.alt_key() {
+            flags = flags | ClickFlags::MODIFIER;
+        }
+        if closest(&target, &n.field).is_some() {
+            flags = flags | ClickFlags::FIELD;
+        }
+        let button = closest(&target, &n.button);
+        if button.is_some() {
+            flags = flags | ClickFlags::BUTTON;
+        }
+        let keyed = button.unwrap_or_else(|| target.clone());
+        let click = Click {
+            key: key_of(&keyed, n),
+            x: m.client_x(),
+            y: m.client_y(),
+            flags,
+            ignore: ignored(&target, n),
+        };
+        with_agent(|a| a.observe(&Event::Click(click)));
+
+        if let Some(name) = closest(&target, &n.task).and_then(|el| attribute(&el, &n.task_attr)) {
+            with_agent(|a| a.observe(&Event::Mark { name: &name }));
+        }
+        if let Some(el) = closest(&target, &n.cart) {
+            let change = match attribute(&el, &n.cart_attr).as_deref() {
+                Some("add") => Some(CartChange::Add),
+                Some("remove") => Some(CartChange::Remove),
+                _ => None,
+            };
+            let total = attribute(&el, &n.cart_total)
+                .map(|t| js_sys::parse_float(&t))
+                .filter(|t| t.is_finite());
+            if let Some(change) = change {
+                with_agent(|a| a.observe(&Event::Cart { change, total }));
+            }
+        }
+    });
 }
 
 /// Signals an element (or an ancestor) opts out of: `data-lifeline-ignore` lists signal
 /// names (`"rage_click dead_click"`); empty means all.
-pub(crate) fn ignored(el: &Element) -> SignalSet {
-    let Some(value) = el
-        .closest("[data-lifeline-ignore]")
-        .ok()
-        .flatten()
-        .and_then(|e| e.get_attribute("data-lifeline-ignore"))
-    else {
+fn ignored(el: &Element, n: &Names) -> SignalSet {
+    let Some(value) = closest(el, &n.ignore).and_then(|e| attribute(&e, &n.ignore_attr)) else {
         return SignalSet::EMPTY;
     };
     let named: SignalSet = value
@@ -257,15 +297,15 @@ pub(crate) fn ignored(el: &Element) -> SignalSet {
 
 /// A content-free key for an element: tag, id, `name`, `type`, `data-lifeline-key` and
 /// sibling position, three levels up. Never text or values.
-pub(crate) fn key_of(el: &Element) -> u64 {
+fn key_of(el: &Element, n: &Names) -> u64 {
     let mut h = 0u64;
     let mut node = Some(el.clone());
     for _ in 0..3 {
         let Some(e) = node else { break };
         h = fnv1a(h, e.tag_name().as_bytes());
         h = fnv1a(h, e.id().as_bytes());
-        for attribute in ["name", "type", "data-lifeline-key"] {
-            if let Some(v) = e.get_attribute(attribute) {
+        for attribute in &n.keyed {
+            if let Some(v) = self::attribute(&e, attribute) {
                 h = fnv1a(h, v.as_bytes());
             }
         }

@@ -1,0 +1,253 @@
+// Lifeline next to the script a shop would add instead, in the same browser, in the same run.
+//
+//   make bench-peers            (installs puppeteer-core and posthog-js into target/peers/)
+//   node tests/bench/peers.mjs [RUNS]
+//
+// One product page on localhost, loaded in a fresh headless Chromium (the Debian one) per run:
+// with no agent, with Lifeline (the release build, served by the real collector), and with
+// posthog-js (from npm, autocapture + rage clicks + dead clicks on, its network pointed at a
+// local endpoint that accepts and counts). Runs are interleaved. For each: bytes of the agent,
+// start-up main-thread script time and time until ready, script time for 1,000 trusted clicks
+// (rage bursts included) and for 100 SPA navigations, JS heap after, and what the agent sent.
+// Writes target/peers/report.md (the table for the README) and target/peers/raw.json.
+
+import { spawn, execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { readFileSync, readdirSync, writeFileSync, mkdtempSync, existsSync } from "node:fs";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import { tmpdir, cpus } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const out = join(root, "target/peers");
+const require = createRequire(join(out, "package.json"));
+const puppeteer = require("puppeteer-core");
+const posthogDist = join(out, "node_modules/posthog-js/dist");
+const RUNS = Number(process.argv[2] || 5);
+const AGENTS = ["none", "lifeline", "posthog"];
+const CLICKS = 1000;
+const NAVIGATIONS = 100;
+
+const brotli = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const gzip = (b) => gzipSync(b, { level: 9 }).length;
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// --- The collector (for Lifeline): the real binary, a temporary database, the demo rules. ---
+const collectorBin = join(root, "target/server/lifeline-collector");
+if (!existsSync(collectorBin) || !existsSync(join(root, "target/agent/agent.js"))) {
+  throw new Error("build first: make agent && cargo build --profile server -p lifeline-collector");
+}
+const pagePort = 18180, collectorPort = 18181;
+const pageOrigin = `http://127.0.0.1:${pagePort}`, collector = `http://127.0.0.1:${collectorPort}`;
+const db = "sqlite://" + join(mkdtempSync(join(tmpdir(), "lifeline-peers-")), "db.sqlite");
+execFileSync(collectorBin, ["site", "add", "bench", "--origin", pageOrigin, "--database", db], { stdio: "ignore" });
+execFileSync(collectorBin, ["rules", "put", "bench", join(root, "www/demo/rules.json"), "--database", db], { stdio: "ignore" });
+const collectorProcess = spawn(collectorBin, ["serve", "--listen", `127.0.0.1:${collectorPort}`, "--database", db,
+  "--agent", join(root, "target/agent"), "--www", "/nonexistent", "--reports-per-minute", "0"],
+  { stdio: "ignore", env: { ...process.env, LIFELINE_LOG: "warn" } });
+
+// --- The page, posthog-js's files, and an endpoint for posthog that accepts and counts. ---
+const posthogSnippet = `<script>
+!function(w,d){var p=w.posthog=w.posthog||[];if(p.__SV)return;p._i=[];p.__SV=1;
+p.init=function(k,c,n){var s=d.createElement("script");s.async=true;s.src=c.api_host+"/static/array.js";
+d.head.appendChild(s);p._i.push([k,c,n]);};
+["capture","identify","register","reset","on"].forEach(function(m){p[m]=function(){p.push([m].concat([].slice.call(arguments)))}});
+}(window,document);
+posthog.init("phc_bench",{api_host:"${pageOrigin}/ph",autocapture:true,rageclick:true,capture_dead_clicks:true,
+ capture_pageview:"history_change",disable_session_recording:true,persistence:"localStorage",
+ loaded:function(){window.__agent_ready=performance.now();}});
+</script>`;
+const lifelineTag = `<script src="${collector}/agent.js" data-site="bench" async></script>`;
+function page(agent) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Trail Jacket</title>
+<style>body{font:16px system-ui;margin:0;padding:24px}button,a{display:inline-block;margin:6px;padding:10px 14px}
+.grid{display:grid;grid-template-columns:repeat(4,1fr);gap:12px}.tile{height:90px;background:#eef}</style>
+${agent === "posthog" ? posthogSnippet : agent === "lifeline" ? lifelineTag : ""}</head>
+<body><h1 id="title">Trail Jacket</h1><p>£129 · waterproof, breathable, repaired free for two years.</p>
+<nav><a href="/product/details" data-spa>Details</a><a href="/product/reviews" data-spa>Reviews</a>
+<a href="/product/sizes" data-spa>Sizes</a></nav>
+<button id="add" data-lifeline-cart="add" data-lifeline-cart-total="129">Add to cart</button>
+<button id="wish">Wishlist</button><input id="qty" type="number" value="1">
+<div class="grid">${Array.from({ length: 8 }, (_, i) => `<div class="tile" id="t${i}">Photo ${i + 1}</div>`).join("")}</div>
+<script>
+document.addEventListener("click",function(e){var a=e.target.closest("a[data-spa]");if(!a)return;e.preventDefault();
+history.pushState(null,"",a.getAttribute("href"));document.getElementById("title").textContent="Trail Jacket · "+a.textContent;});
+document.getElementById("add").addEventListener("click",function(){this.textContent="Added";});
+if(!${JSON.stringify(agent !== "posthog" && agent !== "lifeline")})void 0;
+window.addEventListener("load",function(){if(${JSON.stringify(agent === "none")})window.__agent_ready=performance.now();});
+</script></body></html>`;
+}
+const sent = { posthog: { requests: 0, bytes: 0 } };
+const server = createServer((req, res) => {
+  const url = new URL(req.url, pageOrigin);
+  if (url.pathname.startsWith("/ph/static/")) {
+    const file = join(posthogDist, url.pathname.slice("/ph/static/".length).replace(/[^a-z0-9.\-]/gi, ""));
+    if (!existsSync(file)) { res.writeHead(404); return res.end(); }
+    let body = readFileSync(file);
+    const headers = { "content-type": "text/javascript", "access-control-allow-origin": "*" };
+    if (/\bbr\b/.test(req.headers["accept-encoding"] || "")) {
+      body = brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
+      headers["content-encoding"] = "br";
+    }
+    res.writeHead(200, headers);
+    return res.end(body);
+  }
+  if (url.pathname.startsWith("/ph/")) {
+    let n = 0;
+    req.on("data", (c) => { n += c.length; });
+    req.on("end", () => {
+      sent.posthog.requests += 1; sent.posthog.bytes += n;
+      res.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": pageOrigin,
+        "access-control-allow-credentials": "true" });
+      res.end(url.pathname.includes("flags") || url.pathname.includes("decide") ? '{"featureFlags":{},"sessionRecording":false}' : '{"status":1}');
+    });
+    return;
+  }
+  const agent = url.searchParams.get("agent") || "none";
+  res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+  res.end(page(agent));
+});
+await new Promise((r) => server.listen(pagePort, "127.0.0.1", r));
+for (let i = 0; i < 100; i++) {
+  try { if ((await fetch(`${collector}/healthz`)).ok) break; } catch (e) { /* starting */ }
+  await sleep(100);
+}
+
+// --- One run: a fresh browser, one agent. ---
+async function run(agent) {
+  const browser = await puppeteer.launch({
+    executablePath: "/usr/bin/chromium", headless: "new",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+      "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1280,800"],
+  });
+  const pg = await browser.newPage();
+  await pg.setViewport({ width: 1280, height: 800 });
+  const ua = (await browser.userAgent()).replace("HeadlessChrome", "Chrome");
+  await pg.setUserAgent(ua); // posthog-js drops headless visitors as bots
+  const cdp = await pg.createCDPSession();
+  await cdp.send("Network.enable");
+  await cdp.send("Performance.enable");
+  const agentFiles = {}, agentSent = { requests: 0, bytes: 0 };
+  const urls = {};
+  cdp.on("Network.requestWillBeSent", (e) => {
+    urls[e.requestId] = e.request.url;
+    const u = e.request.url;
+    const toAgent = u.startsWith(collector + "/v1/sites/bench/reports") || (u.startsWith(pageOrigin + "/ph/") && !u.includes("/static/"));
+    if (toAgent) { agentSent.requests += 1; agentSent.bytes += (e.request.postData || "").length + u.length; }
+  });
+  cdp.on("Network.loadingFinished", (e) => {
+    const u = urls[e.requestId] || "";
+    if (u.startsWith(collector + "/agent") || u.startsWith(collector + "/check") || u.includes("/ph/static/")) {
+      agentFiles[u] = e.encodedDataLength;
+    }
+  });
+  const script = async () => {
+    const m = await cdp.send("Performance.getMetrics");
+    const get = (n) => m.metrics.find((x) => x.name === n).value;
+    return { script: get("ScriptDuration") * 1000, heap: get("JSHeapUsedSize") };
+  };
+  await pg.goto(`${pageOrigin}/product?agent=${agent}`, { waitUntil: "load" });
+  const readyCheck = agent === "lifeline" ? "window.__lifeline_running === true" : "window.__agent_ready !== undefined";
+  await pg.waitForFunction(readyCheck, { timeout: 20000 });
+  const ready = agent === "lifeline"
+    ? await pg.evaluate(() => performance.getEntriesByType("resource").filter((r) => r.name.includes("/rules")).map((r) => r.responseEnd)[0] || performance.now())
+    : await pg.evaluate(() => window.__agent_ready);
+  await sleep(1500); // start-up work that follows readiness (lazy extensions, first flush)
+  const startup = await script();
+
+  // 1,000 trusted clicks: buttons, photos (dead clicks), empty space, and rage bursts.
+  const targets = ["#wish", "#t0", "#t3", "#t6", "h1", "#qty"];
+  const before = await script();
+  for (let i = 0; i < CLICKS;) {
+    const el = await pg.$(targets[i % targets.length]);
+    const box = await el.boundingBox();
+    const burst = i % 50 === 0 ? 5 : 1; // a rage burst every fifty clicks
+    for (let k = 0; k < burst && i < CLICKS; k++, i++) {
+      await pg.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    }
+    if (burst === 1) await sleep(2);
+  }
+  await sleep(4000); // each agent's own batch flush is part of the cost
+  const clicked = await script();
+
+  // 100 SPA navigations, by trusted clicks on the page's own links.
+  const links = await pg.$$("a[data-spa]");
+  const beforeNav = await script();
+  for (let i = 0; i < NAVIGATIONS; i++) {
+    const box = await links[i % links.length].boundingBox();
+    await pg.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await sleep(5);
+  }
+  await sleep(4000);
+  const navigated = await script();
+  await browser.close();
+  return {
+    agent,
+    ready_ms: ready,
+    startup_script_ms: startup.script,
+    clicks_script_ms: clicked.script - before.script,
+    navigations_script_ms: navigated.script - beforeNav.script,
+    heap_bytes: navigated.heap,
+    agent_transfer_bytes: Object.values(agentFiles).reduce((a, b) => a + b, 0),
+    agent_files: Object.keys(agentFiles),
+    sent_requests: agentSent.requests,
+    sent_bytes: agentSent.bytes,
+  };
+}
+
+const raw = [];
+try {
+  for (let r = 0; r < RUNS; r++) {
+    const order = r % 2 ? [...AGENTS].reverse() : AGENTS; // interleaved, alternating order
+    for (const agent of order) {
+      const result = await run(agent);
+      raw.push({ run: r + 1, ...result });
+      process.stderr.write(`run ${r + 1} ${agent}: ${result.startup_script_ms.toFixed(1)} ms start-up script, ` +
+        `${result.clicks_script_ms.toFixed(1)} ms for clicks\n`);
+    }
+  }
+} finally {
+  collectorProcess.kill();
+  server.close();
+}
+
+// --- Files as shipped: raw, gzip, brotli. ---
+const lifelineFiles = readdirSync(join(root, "target/agent")).filter((f) => /^agent/.test(f)).map((f) => join(root, "target/agent", f));
+const posthogFetched = [...new Set(raw.filter((r) => r.agent === "posthog").flatMap((r) => r.agent_files))]
+  .map((u) => join(posthogDist, u.split("/ph/static/")[1].split("?")[0]));
+const weigh = (files) => files.reduce((w, f) => { const b = readFileSync(f); return { raw: w.raw + b.length, gzip: w.gzip + gzip(b), brotli: w.brotli + brotli(b) }; }, { raw: 0, gzip: 0, brotli: 0 });
+const weight = { none: { raw: 0, gzip: 0, brotli: 0 }, lifeline: weigh(lifelineFiles), posthog: weigh(posthogFetched) };
+
+const med = {};
+for (const a of AGENTS) {
+  const rs = raw.filter((r) => r.agent === a);
+  med[a] = Object.fromEntries(["ready_ms", "startup_script_ms", "clicks_script_ms", "navigations_script_ms", "heap_bytes",
+    "agent_transfer_bytes", "sent_requests", "sent_bytes"].map((k) => [k, median(rs.map((r) => r[k]))]));
+}
+const kb = (b) => (b / 1024).toFixed(1) + " kB";
+const ms = (x) => x.toFixed(1) + " ms";
+const over = (a, k, base) => (med[base][k] > 0 ? (med[a][k] / med[base][k]).toFixed(2) + "×" : "–");
+const extra = (a, k) => med[a][k] - med.none[k];
+const lines = [];
+const date = new Date().toISOString().slice(0, 10);
+const machine = `${cpus().length} cores, ${cpus()[0].model.trim()}, ${execFileSync("/usr/bin/chromium", ["--version"]).toString().trim()}`;
+lines.push(`Measured ${date} on ${machine}; median of ${RUNS} interleaved runs, a fresh browser each.`);
+lines.push("");
+lines.push("| | no agent | Lifeline | posthog-js | Lifeline / posthog-js |");
+lines.push("|---|---|---|---|---|");
+lines.push(`| agent as shipped: raw / gzip / brotli | – | ${kb(weight.lifeline.raw)} / ${kb(weight.lifeline.gzip)} / ${kb(weight.lifeline.brotli)} | ${kb(weight.posthog.raw)} / ${kb(weight.posthog.gzip)} / ${kb(weight.posthog.brotli)} | ${(weight.lifeline.brotli / weight.posthog.brotli).toFixed(2)}× (brotli) |`);
+lines.push(`| agent bytes transferred | – | ${kb(med.lifeline.agent_transfer_bytes)} | ${kb(med.posthog.agent_transfer_bytes)} | ${over("lifeline", "agent_transfer_bytes", "posthog")} |`);
+lines.push(`| time until ready | ${ms(med.none.ready_ms)} | ${ms(med.lifeline.ready_ms)} | ${ms(med.posthog.ready_ms)} | ${over("lifeline", "ready_ms", "posthog")} |`);
+lines.push(`| start-up main-thread script | ${ms(med.none.startup_script_ms)} | ${ms(med.lifeline.startup_script_ms)} (+${ms(extra("lifeline", "startup_script_ms"))}) | ${ms(med.posthog.startup_script_ms)} (+${ms(extra("posthog", "startup_script_ms"))}) | ${(extra("lifeline", "startup_script_ms") / extra("posthog", "startup_script_ms")).toFixed(3)}× (over the floor) |`);
+lines.push(`| script for ${CLICKS} trusted clicks | ${ms(med.none.clicks_script_ms)} | ${ms(med.lifeline.clicks_script_ms)} | ${ms(med.posthog.clicks_script_ms)} | ${(extra("lifeline", "clicks_script_ms") / extra("posthog", "clicks_script_ms")).toFixed(3)}× (over the floor) |`);
+lines.push(`| per click, over the floor | – | ${(extra("lifeline", "clicks_script_ms") / CLICKS * 1000).toFixed(1)} µs | ${(extra("posthog", "clicks_script_ms") / CLICKS * 1000).toFixed(1)} µs | |`);
+lines.push(`| script for ${NAVIGATIONS} SPA navigations | ${ms(med.none.navigations_script_ms)} | ${ms(med.lifeline.navigations_script_ms)} | ${ms(med.posthog.navigations_script_ms)} | ${(extra("lifeline", "navigations_script_ms") / extra("posthog", "navigations_script_ms")).toFixed(3)}× (over the floor) |`);
+lines.push(`| JS heap after the run | ${kb(med.none.heap_bytes)} | ${kb(med.lifeline.heap_bytes)} | ${kb(med.posthog.heap_bytes)} | ${over("lifeline", "heap_bytes", "posthog")} |`);
+lines.push(`| requests the agent sent (bytes) | – | ${med.lifeline.sent_requests} (${kb(med.lifeline.sent_bytes)}) | ${med.posthog.sent_requests} (${kb(med.posthog.sent_bytes)}) | |`);
+const report = lines.join("\n") + "\n";
+writeFileSync(join(out, "report.md"), report);
+writeFileSync(join(out, "raw.json"), JSON.stringify({ date, machine, runs: RUNS, weight, medians: med, raw }, null, 2));
+process.stdout.write(report);
