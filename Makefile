@@ -3,7 +3,7 @@
 #   make test    install what is missing, then lint and run every test (what CI runs)
 #   make demo    the demo shop with the agent, on the collector and its embedded SQLite
 #   make size    the release agent's weight (part of `make test`); make size-budget: its 40 kB goal
-#   make bench   benchmarks that print figures (not part of `make test`): engine, collector
+#   make bench   benchmarks that print figures (not part of `make test`): engine, collector, peers
 #   make schema  regenerate shared/rules.schema.json after changing the rule types
 #
 # Set-up is idempotent: each step checks first and installs only what is missing.
@@ -28,7 +28,7 @@ AGENT_OUT := target/agent
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-reference-types --enable-multivalue \
 	--enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int
 
-.PHONY: setup test lint unit wasm-test e2e agent size size-budget demo bench bench-engine bench-collector schema clean
+.PHONY: setup test lint unit wasm-test e2e agent size size-budget demo bench bench-engine bench-collector bench-peers schema clean
 
 setup:
 	@echo "== set-up: installing what is missing"
@@ -146,7 +146,7 @@ demo: setup agent
 	echo; \
 	exec $(COLLECTOR) serve --listen $(DEMO_LISTEN) --database $$db --public-url $$url --www www --agent target/agent
 
-bench: bench-engine bench-collector
+bench: bench-engine bench-collector bench-peers
 
 bench-engine:
 	cargo bench -p lifeline-shared --bench engine
@@ -154,6 +154,17 @@ bench-engine:
 # The report endpoint against a no-op axum route, with wrk (installed if missing).
 bench-collector:
 	collector/bench/load.sh 10 128
+
+# Lifeline next to posthog-js and no agent in headless Chromium, plus the collector's figures:
+# target/peers/report.md (the README's table) and raw.json. puppeteer-core and posthog-js are
+# installed into target/peers/ (ignored) the first time.
+PEERS := target/peers
+bench-peers: agent bench-collector
+	cargo build --profile server -p lifeline-collector --bin lifeline-collector --locked
+	@mkdir -p $(PEERS); [ -f $(PEERS)/package.json ] || echo '{"private": true}' > $(PEERS)/package.json
+	@[ -d $(PEERS)/node_modules/puppeteer-core ] && [ -d $(PEERS)/node_modules/posthog-js ] \
+		|| npm install --prefix $(PEERS) --no-audit --no-fund --silent puppeteer-core@25.16.0 posthog-js@1.449.2
+	node tests/bench/peers.mjs 5
 
 schema:
 	LIFELINE_BLESS=1 cargo test -p lifeline-shared --test schema

@@ -1,6 +1,7 @@
 // Lifeline next to the script a shop would add instead, in the same browser, in the same run.
 //
-//   make bench-peers            (installs puppeteer-core and posthog-js into target/peers/)
+//   make bench-peers            (installs puppeteer-core and posthog-js into target/peers/, and
+//                                runs the collector's load benchmark first, for the same report)
 //   node tests/bench/peers.mjs [RUNS]
 //
 // One product page on localhost, loaded in a fresh headless Chromium (the Debian one) per run:
@@ -76,7 +77,6 @@ ${agent === "posthog" ? posthogSnippet : agent === "lifeline" ? lifelineTag : ""
 document.addEventListener("click",function(e){var a=e.target.closest("a[data-spa]");if(!a)return;e.preventDefault();
 history.pushState(null,"",a.getAttribute("href"));document.getElementById("title").textContent="Trail Jacket · "+a.textContent;});
 document.getElementById("add").addEventListener("click",function(){this.textContent="Added";});
-if(!${JSON.stringify(agent !== "posthog" && agent !== "lifeline")})void 0;
 window.addEventListener("load",function(){if(${JSON.stringify(agent === "none")})window.__agent_ready=performance.now();});
 </script></body></html>`;
 }
@@ -229,24 +229,38 @@ for (const a of AGENTS) {
 }
 const kb = (b) => (b / 1024).toFixed(1) + " kB";
 const ms = (x) => x.toFixed(1) + " ms";
-const over = (a, k, base) => (med[base][k] > 0 ? (med[a][k] / med[base][k]).toFixed(2) + "×" : "–");
-const extra = (a, k) => med[a][k] - med.none[k];
 const lines = [];
 const date = new Date().toISOString().slice(0, 10);
 const machine = `${cpus().length} cores, ${cpus()[0].model.trim()}, ${execFileSync("/usr/bin/chromium", ["--version"]).toString().trim()}`;
 lines.push(`Measured ${date} on ${machine}; median of ${RUNS} interleaved runs, a fresh browser each.`);
 lines.push("");
-lines.push("| | no agent | Lifeline | posthog-js | Lifeline / posthog-js |");
-lines.push("|---|---|---|---|---|");
-lines.push(`| agent as shipped: raw / gzip / brotli | – | ${kb(weight.lifeline.raw)} / ${kb(weight.lifeline.gzip)} / ${kb(weight.lifeline.brotli)} | ${kb(weight.posthog.raw)} / ${kb(weight.posthog.gzip)} / ${kb(weight.posthog.brotli)} | ${(weight.lifeline.brotli / weight.posthog.brotli).toFixed(2)}× (brotli) |`);
-lines.push(`| agent bytes transferred | – | ${kb(med.lifeline.agent_transfer_bytes)} | ${kb(med.posthog.agent_transfer_bytes)} | ${over("lifeline", "agent_transfer_bytes", "posthog")} |`);
-lines.push(`| time until ready | ${ms(med.none.ready_ms)} | ${ms(med.lifeline.ready_ms)} | ${ms(med.posthog.ready_ms)} | ${over("lifeline", "ready_ms", "posthog")} |`);
-lines.push(`| start-up main-thread script | ${ms(med.none.startup_script_ms)} | ${ms(med.lifeline.startup_script_ms)} (+${ms(extra("lifeline", "startup_script_ms"))}) | ${ms(med.posthog.startup_script_ms)} (+${ms(extra("posthog", "startup_script_ms"))}) | ${(extra("lifeline", "startup_script_ms") / extra("posthog", "startup_script_ms")).toFixed(3)}× (over the floor) |`);
-lines.push(`| script for ${CLICKS} trusted clicks | ${ms(med.none.clicks_script_ms)} | ${ms(med.lifeline.clicks_script_ms)} | ${ms(med.posthog.clicks_script_ms)} | ${(extra("lifeline", "clicks_script_ms") / extra("posthog", "clicks_script_ms")).toFixed(3)}× (over the floor) |`);
-lines.push(`| per click, over the floor | – | ${(extra("lifeline", "clicks_script_ms") / CLICKS * 1000).toFixed(1)} µs | ${(extra("posthog", "clicks_script_ms") / CLICKS * 1000).toFixed(1)} µs | |`);
-lines.push(`| script for ${NAVIGATIONS} SPA navigations | ${ms(med.none.navigations_script_ms)} | ${ms(med.lifeline.navigations_script_ms)} | ${ms(med.posthog.navigations_script_ms)} | ${(extra("lifeline", "navigations_script_ms") / extra("posthog", "navigations_script_ms")).toFixed(3)}× (over the floor) |`);
-lines.push(`| JS heap after the run | ${kb(med.none.heap_bytes)} | ${kb(med.lifeline.heap_bytes)} | ${kb(med.posthog.heap_bytes)} | ${over("lifeline", "heap_bytes", "posthog")} |`);
-lines.push(`| requests the agent sent (bytes) | – | ${med.lifeline.sent_requests} (${kb(med.lifeline.sent_bytes)}) | ${med.posthog.sent_requests} (${kb(med.posthog.sent_bytes)}) | |`);
+const ratio = (a, b) => (b > 0 ? (a / b).toFixed(a / b < 0.1 ? 3 : 2) + "×" : "–");
+const row = (name, k, fmt, overFloor) => {
+  const [n, l, p] = AGENTS.map((a) => med[a][k]);
+  // Script times are also compared over the floor: what the agent itself added.
+  const vsPosthog = overFloor ? ratio(l - n, p - n) + " (over the floor)" : ratio(l, p);
+  lines.push(`| ${name} | ${fmt(n)} | ${fmt(l)} | ${fmt(p)} | ${vsPosthog} | ${ratio(l, n)} | ${ratio(p, n)} |`);
+};
+lines.push("| | no agent | Lifeline | posthog-js | Lifeline ÷ posthog-js | Lifeline ÷ no agent | posthog-js ÷ no agent |");
+lines.push("|---|---|---|---|---|---|---|");
+const w = (x) => `${kb(x.raw)} / ${kb(x.gzip)} / ${kb(x.brotli)}`;
+lines.push(`| agent as shipped: raw / gzip / brotli | – | ${w(weight.lifeline)} | ${w(weight.posthog)} | ${ratio(weight.lifeline.brotli, weight.posthog.brotli)} (brotli) | – | – |`);
+row("agent bytes transferred", "agent_transfer_bytes", kb, false);
+row("time until ready", "ready_ms", ms, false);
+row("start-up main-thread script", "startup_script_ms", ms, true);
+row(`script for ${CLICKS} trusted clicks`, "clicks_script_ms", ms, true);
+row(`script for ${NAVIGATIONS} SPA navigations`, "navigations_script_ms", ms, true);
+row("JS heap after the run", "heap_bytes", kb, false);
+row("requests the agent sent", "sent_requests", (x) => String(x), false);
+row("bytes the agent sent", "sent_bytes", kb, false);
+const per = (a, k, n) => ((med[a][k] - med.none[k]) / n * 1000).toFixed(0) + " µs";
+lines.push("");
+lines.push(`Added by each agent, per trusted click: Lifeline ${per("lifeline", "clicks_script_ms", CLICKS)}, posthog-js ${per("posthog", "clicks_script_ms", CLICKS)}; ` +
+  `per SPA navigation: Lifeline ${per("lifeline", "navigations_script_ms", NAVIGATIONS)}, posthog-js ${per("posthog", "navigations_script_ms", NAVIGATIONS)}.`);
+const collectorLoad = join(root, "target/bench/collector-load.md");
+if (existsSync(collectorLoad)) {
+  lines.push("", "The collector, in the same run (`collector/bench/load.sh`):", "", readFileSync(collectorLoad, "utf8").trim());
+}
 const report = lines.join("\n") + "\n";
 writeFileSync(join(out, "report.md"), report);
 writeFileSync(join(out, "raw.json"), JSON.stringify({ date, machine, runs: RUNS, weight, medians: med, raw }, null, 2));
