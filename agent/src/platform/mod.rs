@@ -155,18 +155,21 @@ fn then_either(promise: &js_sys::Promise, ok: &JsValue, err: &JsValue) {
 fn settle(promise: &js_sys::Promise, done: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
     let ok = std::rc::Rc::new(std::cell::Cell::new(Some(done)));
     let err = ok.clone();
+    // Through the guard, like every other callback: a trap inside never reaches the page.
+    let ok = Closure::once_into_js(move |v: JsValue| {
+        if let Some(done) = ok.take() {
+            done(Ok(v));
+        }
+    });
+    let err = Closure::once_into_js(move |e: JsValue| {
+        if let Some(done) = err.take() {
+            done(Err(e));
+        }
+    });
     then_either(
         promise,
-        &Closure::once_into_js(move |v: JsValue| {
-            if let Some(done) = ok.take() {
-                done(Ok(v));
-            }
-        }),
-        &Closure::once_into_js(move |e: JsValue| {
-            if let Some(done) = err.take() {
-                done(Err(e));
-            }
-        }),
+        &guard(ok.unchecked_ref()),
+        &guard(err.unchecked_ref()),
     );
 }
 
