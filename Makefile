@@ -139,6 +139,7 @@ demo: setup agent
 	echo "  The shop:        $$url/demo/   (struggle on purpose: press Apply on the cart's promo code"; \
 	echo "                   a few times; go back and forth between cart and delivery)"; \
 	echo "  Admin token:     $$token   (new each run)"; \
+	echo "  Dashboard:       $$url/dashboard/   (site demo, the token above)"; \
 	echo "  Decisions:       curl -H 'Authorization: Bearer $$token' $$url/v1/admin/sites/demo/decisions"; \
 	echo "  Feedback (CSV):  curl -H 'Authorization: Bearer $$token' '$$url/v1/admin/sites/demo/feedback?format=csv'"; \
 	echo "  Stats:           curl -H 'Authorization: Bearer $$token' $$url/v1/admin/sites/demo/stats"; \

@@ -394,3 +394,67 @@ async fn the_prompt_can_be_reached_used_and_closed_with_the_keyboard() {
     assert!(has(&stored, "promo-rage", "dismissed"), "{stored:#?}");
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_shows_what_prompts_did_and_feedback_as_text() {
+    let shop = Shop::start().await;
+    let b = Browser::start().await;
+    add_to_cart_and_open_it(&b, &shop).await;
+    b.js("lifeline.show('struggle_feedback')").await;
+    b.wait_prompt("Is something not working?").await;
+    b.click_in_prompt("[data-ll=rate][data-value='1']").await;
+    b.click_in_prompt("textarea").await;
+    let hostile = "<img src=x onerror=window.__pwned=1>";
+    press(&b, &hostile.chars().collect::<Vec<_>>()).await;
+    b.click_in_prompt("[data-ll=action]").await;
+    leave(&b, &shop).await;
+    shop.wait_stored("the feedback", |s| has(s, "manual", "feedback"))
+        .await;
+
+    b.client.goto(&shop.url("/dashboard/")).await.unwrap();
+    b.type_into("#token", "wrong").await;
+    b.click("button[type=submit]").await;
+    b.wait_js(
+        "the refusal",
+        "return !document.getElementById('login-error').hidden",
+    )
+    .await;
+    assert_eq!(
+        b.js("return document.getElementById('login-error').textContent")
+            .await,
+        "that is not this site's admin token"
+    );
+    b.client
+        .find(fantoccini::Locator::Css("#token"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    b.type_into("#token", &shop.token).await;
+    b.click("button[type=submit]").await;
+    b.wait_js(
+        "the site's figures",
+        "return !document.getElementById('site-view').hidden && document.getElementById('feedback').rows.length > 1",
+    )
+    .await;
+    let comment = b
+        .js("return document.getElementById('feedback').rows[1].cells[5].textContent")
+        .await;
+    assert_eq!(comment, hostile, "shown as text");
+    assert_eq!(
+        b.js("return [document.querySelectorAll('main img').length, window.__pwned === undefined]")
+            .await,
+        serde_json::json!([0, true]),
+        "never run"
+    );
+    let rule_row = b
+        .js("return Array.from(document.getElementById('rules').rows).map(function (r) { return Array.from(r.cells).map(function (c) { return c.textContent; }); }).find(function (r) { return r[0] === 'manual'; })")
+        .await;
+    assert_eq!(
+        rule_row,
+        serde_json::json!(["manual", "1", "0", "0", "1", "0", "1", "1.0"])
+    );
+    b.screenshot("dashboard").await;
+    b.close().await;
+}
