@@ -153,6 +153,15 @@ fn sqlite_path(url: &str) -> Result<PathBuf, String> {
     Err(format!("unknown database URL {url:?}: use sqlite://PATH"))
 }
 
+/// A store error as the command line says it, about `site`.
+fn explain(e: StoreError, site: &str) -> String {
+    match e {
+        StoreError::SiteExists => format!("site {site} exists already"),
+        StoreError::UnknownSite => format!("no site {site}"),
+        other => other.to_string(),
+    }
+}
+
 fn open_store(database: &Database, metrics: Option<Arc<Metrics>>) -> Result<SqliteStore, String> {
     let path = sqlite_path(&database.database)?;
     let observer = metrics.map(|m| -> lifeline_collector::store::sqlite::CommitObserver {
@@ -213,10 +222,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
                     active_rules: None,
                 })
                 .await
-                .map_err(|e| match e {
-                    StoreError::SiteExists => format!("site {name} exists already"),
-                    other => other.to_string(),
-                })?;
+                .map_err(|e| explain(e, &name))?;
             store.close();
             eprintln!("site {name} added. Its admin token (shown once; keep it secret):");
             println!("{token}");
@@ -241,10 +247,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
             store
                 .set_token(&name, token_hash)
                 .await
-                .map_err(|e| match e {
-                    StoreError::UnknownSite => format!("no site {name}"),
-                    other => other.to_string(),
-                })?;
+                .map_err(|e| explain(e, &name))?;
             store.close();
             eprintln!("site {name}: new admin token (the old one no longer works):");
             println!("{token}");
@@ -283,10 +286,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
             let version = store
                 .put_rules(&site, text, compiled)
                 .await
-                .map_err(|e| match e {
-                    StoreError::UnknownSite => format!("no site {site}"),
-                    other => other.to_string(),
-                })?;
+                .map_err(|e| explain(e, &site))?;
             store.close();
             eprintln!("site {site}: rules version {version} served");
             Ok(ExitCode::SUCCESS)

@@ -52,41 +52,33 @@ fn sites_are_added_once_and_their_tokens_rotate() {
     let unknown = run(&["site", "token", "nope", "--rotate", "--database", &db]);
     assert!(text(&unknown.stderr).contains("no site nope"));
 
+    // Refused before anything is stored: the name, the origin, the database URL.
+    let add = |name: &str, origin: &str, database: &str| -> Vec<String> {
+        [
+            "site",
+            "add",
+            name,
+            "--origin",
+            origin,
+            "--database",
+            database,
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
     for (args, says) in [
+        (add("Bad Name", "https://x.example", &db), "bad site name"),
+        (add("shop2", "shop.example", &db), "bad origin"),
         (
-            vec!["site", "add", "Bad Name", "--origin", "https://x.example"],
-            "bad site name",
-        ),
-        (
-            vec!["site", "add", "shop2", "--origin", "shop.example"],
-            "bad origin",
-        ),
-        (
-            vec![
-                "site",
-                "add",
-                "shop2",
-                "--origin",
-                "https://x.example",
-                "--database",
-                "mysql://x",
-            ],
+            add("shop2", "https://x.example", "mysql://x"),
             "unknown database URL",
         ),
         (
-            vec![
-                "site",
-                "add",
-                "shop2",
-                "--origin",
-                "https://x.example",
-                "--database",
-                "postgres://x",
-            ],
+            add("shop2", "https://x.example", "postgres://x"),
             "PostgreSQL",
         ),
     ] {
-        let out = run(&args);
+        let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
         assert!(!out.status.success(), "{args:?}");
         assert!(
             text(&out.stderr).contains(says),

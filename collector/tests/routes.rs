@@ -11,7 +11,16 @@ use lifeline_collector::Settings;
 use lifeline_shared::Rules;
 
 fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).unwrap()
+    with(Request::get(uri), &[])
+}
+
+/// A request with these headers and no body.
+fn with(request: axum::http::request::Builder, headers: &[(&str, &str)]) -> Request<Body> {
+    headers
+        .iter()
+        .fold(request, |r, (name, value)| r.header(*name, *value))
+        .body(Body::empty())
+        .unwrap()
 }
 
 #[tokio::test]
@@ -21,12 +30,10 @@ async fn health_and_the_agents_files_with_compression_etags_and_caching() {
     assert_eq!(r.status(), StatusCode::OK);
 
     let r = c
-        .send(
-            Request::get("/agent.js")
-                .header("accept-encoding", "gzip, deflate, br")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(with(
+            Request::get("/agent.js"),
+            &[("accept-encoding", "gzip, deflate, br")],
+        ))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let h = r.headers().clone();
@@ -43,23 +50,18 @@ async fn health_and_the_agents_files_with_compression_etags_and_caching() {
 
     let etag = h["etag"].to_str().unwrap().to_owned();
     let r = c
-        .send(
-            Request::get("/agent.js")
-                .header("accept-encoding", "br")
-                .header("if-none-match", &etag)
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(with(
+            Request::get("/agent.js"),
+            &[("accept-encoding", "br"), ("if-none-match", &etag)],
+        ))
         .await;
     assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
 
     let r = c
-        .send(
-            Request::get("/agent.js")
-                .header("accept-encoding", "gzip")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(with(
+            Request::get("/agent.js"),
+            &[("accept-encoding", "gzip")],
+        ))
         .await;
     assert_eq!(r.headers()["content-encoding"], "gzip");
     assert_ne!(
@@ -102,12 +104,10 @@ async fn rules_are_served_compiled_with_etags_and_only_to_the_sites_origins() {
 
     c.put_rules(RULES).await;
     let r = c
-        .send(
-            Request::get("/v1/sites/shop/rules")
-                .header("origin", ORIGIN)
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(with(
+            Request::get("/v1/sites/shop/rules"),
+            &[("origin", ORIGIN)],
+        ))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);
@@ -120,24 +120,19 @@ async fn rules_are_served_compiled_with_etags_and_only_to_the_sites_origins() {
     );
 
     let r = c
-        .send(
-            Request::get("/v1/sites/shop/rules")
-                .header("origin", ORIGIN)
-                .header("if-none-match", &etag)
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(with(
+            Request::get("/v1/sites/shop/rules"),
+            &[("origin", ORIGIN), ("if-none-match", &etag)],
+        ))
         .await;
     assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);
 
     let r = c
-        .send(
-            Request::get("/v1/sites/shop/rules")
-                .header("origin", "https://evil.example")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(with(
+            Request::get("/v1/sites/shop/rules"),
+            &[("origin", "https://evil.example")],
+        ))
         .await;
     assert!(r.headers().get("access-control-allow-origin").is_none());
     let (code, _) = error(r, StatusCode::FORBIDDEN).await;
@@ -145,13 +140,13 @@ async fn rules_are_served_compiled_with_etags_and_only_to_the_sites_origins() {
 
     // The agent's If-None-Match makes the browser ask first.
     let r = c
-        .send(
-            Request::options("/v1/sites/shop/rules")
-                .header("origin", ORIGIN)
-                .header("access-control-request-headers", "if-none-match")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(with(
+            Request::options("/v1/sites/shop/rules"),
+            &[
+                ("origin", ORIGIN),
+                ("access-control-request-headers", "if-none-match"),
+            ],
+        ))
         .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);

@@ -297,6 +297,18 @@ impl Shop {
     }
 }
 
+/// Clicks an element just looked up by `css`, or says which one was missing.
+async fn click_found(
+    found: Result<fantoccini::elements::Element, fantoccini::error::CmdError>,
+    css: &str,
+) {
+    found
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
 /// A fresh headless Chromium, through its own chromedriver.
 pub struct Browser {
     /// The WebDriver session.
@@ -397,13 +409,7 @@ impl Browser {
 
     /// Clicks the element `css` (a real, trusted click).
     pub async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        click_found(self.client.find(Locator::Css(css)).await, css).await;
     }
 
     /// Types into the element `css`.
@@ -448,15 +454,8 @@ impl Browser {
             .find(Locator::Id("lifeline-host"))
             .await
             .expect("a prompt on screen");
-        host.shadow_root()
-            .await
-            .expect("its shadow root")
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css} in the prompt: {e}"))
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css} in the prompt: {e}"));
+        let root = host.shadow_root().await.expect("its shadow root");
+        click_found(root.find(Locator::Css(css)).await, css).await;
     }
 
     /// Saves a screenshot as `target/e2e/NAME.png`, for a person to look at.

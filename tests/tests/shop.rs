@@ -30,10 +30,24 @@ fn has(stored: &[StoredReport], rule: &str, what: &str) -> bool {
         .any(|(r, _, w)| r == rule && w == what)
 }
 
+/// A collector and a browser whose visitor has put a jacket in the cart and opened it.
+async fn with_a_cart() -> (Shop, Browser) {
+    let shop = Shop::start().await;
+    let b = Browser::start().await;
+    add_to_cart_and_open_it(&b, &shop).await;
+    (shop, b)
+}
+
 async fn add_to_cart_and_open_it(b: &Browser, shop: &Shop) {
     b.open(&shop.url("/demo/")).await;
     b.click("[data-sku=trail-jacket]").await;
     b.click_to(".cart-link", "/demo/cart/").await;
+}
+
+/// From the cart through delivery to the payment page, as a shopper clicks.
+async fn to_payment(b: &Browser) {
+    b.click_to("#checkout", "/demo/shipping/").await;
+    b.click_to("#to-payment", "/demo/payment/").await;
 }
 
 async fn rage_on_apply(b: &Browser) {
@@ -49,9 +63,7 @@ async fn leave(b: &Browser, shop: &Shop) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rage_on_the_dead_apply_button_brings_promo_help_that_stays_dismissed() {
-    let shop = Shop::start().await;
-    let b = Browser::start().await;
-    add_to_cart_and_open_it(&b, &shop).await;
+    let (shop, b) = with_a_cart().await;
     b.type_into("#promo", "SECRET-CODE-42").await;
     rage_on_apply(&b).await;
     b.wait_prompt("Trouble with your promo code?").await;
@@ -89,9 +101,7 @@ async fn rage_on_the_dead_apply_button_brings_promo_help_that_stays_dismissed() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn looping_between_cart_and_delivery_asks_for_feedback_stored_once() {
-    let shop = Shop::start().await;
-    let b = Browser::start().await;
-    add_to_cart_and_open_it(&b, &shop).await;
+    let (shop, b) = with_a_cart().await;
     for _ in 0..3 {
         b.click_to("#checkout", "/demo/shipping/").await;
         b.click_to("#back-to-cart", "/demo/cart/").await;
@@ -130,11 +140,8 @@ async fn looping_between_cart_and_delivery_asks_for_feedback_stored_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_smooth_purchase_gets_no_difficulty_prompt_then_the_task_feedback() {
-    let shop = Shop::start().await;
-    let b = Browser::start().await;
-    add_to_cart_and_open_it(&b, &shop).await;
-    b.click_to("#checkout", "/demo/shipping/").await;
-    b.click_to("#to-payment", "/demo/payment/").await;
+    let (shop, b) = with_a_cart().await;
+    to_payment(&b).await;
     b.type_into("#first", "Alex").await;
     b.type_into("#email", "alex@example.com").await;
     b.type_into("#card", "4242 4242 4242 4242").await;
@@ -162,11 +169,8 @@ async fn a_smooth_purchase_gets_no_difficulty_prompt_then_the_task_feedback() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn repeated_declined_payments_offer_the_shops_own_chat_when_someone_is_online() {
-    let shop = Shop::start().await;
-    let b = Browser::start().await;
-    add_to_cart_and_open_it(&b, &shop).await;
-    b.click_to("#checkout", "/demo/shipping/").await;
-    b.click_to("#to-payment", "/demo/payment/").await;
+    let (shop, b) = with_a_cart().await;
+    to_payment(&b).await;
     for _ in 0..3 {
         b.click("#place-order").await; // no card number: declined each time
         tokio::time::sleep(Duration::from_millis(1100)).await; // separate attempts
@@ -224,9 +228,7 @@ async fn an_spa_route_change_rechecks_page_rules() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn only_rules_decisions_and_feedback_go_to_the_collector() {
-    let shop = Shop::start().await;
-    let b = Browser::start().await;
-    add_to_cart_and_open_it(&b, &shop).await;
+    let (shop, b) = with_a_cart().await;
     b.type_into("#promo", "SECRET-CODE-42").await;
     rage_on_apply(&b).await;
     b.wait_prompt("Trouble with your promo code?").await;
@@ -272,9 +274,7 @@ async fn only_rules_decisions_and_feedback_go_to_the_collector() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reports_made_while_the_collector_is_down_arrive_once_when_it_is_back() {
-    let mut shop = Shop::start().await;
-    let b = Browser::start().await;
-    add_to_cart_and_open_it(&b, &shop).await;
+    let (mut shop, b) = with_a_cart().await;
     shop.stop().await;
     rage_on_apply(&b).await;
     b.wait_prompt("Trouble with your promo code?").await;
@@ -377,9 +377,7 @@ async fn the_prompt_can_be_reached_used_and_closed_with_the_keyboard() {
         char::from(Key::Escape),
         ' ',
     );
-    let shop = Shop::start().await;
-    let b = Browser::start().await;
-    add_to_cart_and_open_it(&b, &shop).await;
+    let (shop, b) = with_a_cart().await;
     for _ in 0..3 {
         b.click("#apply-promo").await; // a fourth click would take the focus back
     }
@@ -425,9 +423,7 @@ async fn the_prompt_can_be_reached_used_and_closed_with_the_keyboard() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_dashboard_shows_what_prompts_did_and_feedback_as_text() {
-    let shop = Shop::start().await;
-    let b = Browser::start().await;
-    add_to_cart_and_open_it(&b, &shop).await;
+    let (shop, b) = with_a_cart().await;
     b.js("lifeline.show('struggle_feedback')").await;
     b.wait_prompt("Is something not working?").await;
     b.click_in_prompt("[data-ll=rate][data-value='1']").await;
