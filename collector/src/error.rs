@@ -153,7 +153,7 @@ impl ApiError {
                 ("this route does not take that method".into(), String::new())
             }
             ApiError::Unavailable => (
-                "storage is unavailable; nothing was stored, retry later".into(),
+                "the store could not answer (the collector's log says why); nothing was changed, retry later".into(),
                 String::new(),
             ),
         }

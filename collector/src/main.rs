@@ -92,6 +92,16 @@ enum SiteCommand {
         #[command(flatten)]
         database: Database,
     },
+    /// Replaces the origins whose pages may use a site (list every one).
+    Origins {
+        /// The site id.
+        name: String,
+        /// Origins whose pages use it (https://shop.example), one or more.
+        #[arg(long = "origin", required = true)]
+        origins: Vec<String>,
+        #[command(flatten)]
+        database: Database,
+    },
     /// Replaces a site's admin token and prints the new one.
     Token {
         /// The site id.
@@ -226,6 +236,30 @@ async fn run(command: Command) -> Result<ExitCode, String> {
             store.close();
             eprintln!("site {name} added. Its admin token (shown once; keep it secret):");
             println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Site {
+            command:
+                SiteCommand::Origins {
+                    name,
+                    origins,
+                    database,
+                },
+        } => {
+            let origins = origins
+                .iter()
+                .map(|o| site::check_origin(o))
+                .collect::<Result<Vec<_>, _>>()?;
+            let store = open_store(&database, None)?;
+            store
+                .set_origins(&name, origins.clone())
+                .await
+                .map_err(|e| explain(e, &name))?;
+            store.close();
+            eprintln!(
+                "site {name} now takes pages from {} (a running collector sees it within 5 s)",
+                origins.join(", ")
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Site {

@@ -52,6 +52,56 @@ fn sites_are_added_once_and_their_tokens_rotate() {
     let unknown = run(&["site", "token", "nope", "--rotate", "--database", &db]);
     assert!(text(&unknown.stderr).contains("no site nope"));
 
+    // The shop opens a second storefront: its origins are replaced, all listed.
+    let origins = run(&[
+        "site",
+        "origins",
+        "shop",
+        "--origin",
+        "https://shop.example",
+        "--origin",
+        "https://EU.shop.example/",
+        "--database",
+        &db,
+    ]);
+    assert!(origins.status.success(), "{}", text(&origins.stderr));
+    assert!(
+        text(&origins.stderr).contains("https://shop.example, https://eu.shop.example"),
+        "{}",
+        text(&origins.stderr)
+    );
+    let store = lifeline_collector::store::sqlite::SqliteStore::open(
+        &dir.path().join("data/db.sqlite"),
+        None,
+    )
+    .unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let site = runtime
+        .block_on(lifeline_collector::store::Store::site(&store, "shop"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        site.origins,
+        ["https://shop.example", "https://eu.shop.example"]
+    );
+    store.close();
+    for (args, says) in [
+        (
+            ["site", "origins", "nope", "--origin", "https://x.example"],
+            "no site nope",
+        ),
+        (
+            ["site", "origins", "shop", "--origin", "shop.example"],
+            "bad origin",
+        ),
+    ] {
+        let mut args = args.to_vec();
+        args.extend(["--database", &db]);
+        let out = run(&args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(text(&out.stderr).contains(says), "{}", text(&out.stderr));
+    }
+
     // Refused before anything is stored: the name, the origin, the database URL.
     let add = |name: &str, origin: &str, database: &str| -> Vec<String> {
         [

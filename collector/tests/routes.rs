@@ -134,11 +134,16 @@ async fn rules_are_served_compiled_with_etags_and_only_to_the_sites_origins() {
             &[("origin", "https://evil.example")],
         ))
         .await;
-    assert!(r.headers().get("access-control-allow-origin").is_none());
+    // The refusal, never the rules, is readable there: the agent tells the site owner the fix.
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://evil.example"
+    );
     let (code, _) = error(r, StatusCode::FORBIDDEN).await;
     assert_eq!(code, "origin_not_allowed");
 
-    // The agent's If-None-Match makes the browser ask first.
+    // A script that sends If-None-Match itself makes the browser ask first (the agent leaves
+    // revalidation to the browser's cache, which needs no preflight).
     let r = c
         .send(with(
             Request::options("/v1/sites/shop/rules"),
@@ -597,6 +602,32 @@ async fn stats_count_each_rule_and_page() {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert_eq!(pages, ["/cart", "/checkout"]);
+}
+
+#[tokio::test]
+async fn stats_answer_for_rules_and_pages_with_only_some_outcomes() {
+    // Only "shown" decisions: every outcome column is empty for this rule and page.
+    let c = Collector::new(Settings::default()).await;
+    c.post_reports(&batch("s", 0, 3)).await;
+    let r = c
+        .send(c.admin("GET", "/v1/admin/sites/shop/stats", ""))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v = json(r).await;
+    let rage = &v["rules"][0];
+    assert_eq!(rage["name"], "promo-rage");
+    for (field, want) in [
+        ("shown", 3),
+        ("dismissed", 0),
+        ("engaged", 0),
+        ("completed", 0),
+        ("ignored", 0),
+        ("feedback", 0),
+    ] {
+        assert_eq!(rage[field].as_u64(), Some(want), "{field}");
+    }
+    assert!(rage["average_rating"].is_null());
+    assert_eq!(v["pages"][0]["name"], "/cart");
 }
 
 #[tokio::test]

@@ -37,9 +37,12 @@ pub async fn rules<S: Store>(
 ) -> Response {
     app.metrics.request("rules");
     // Only a site's own pages may read its rules: CORS is given after the origin check.
+    // The refusal itself is readable, so the agent can tell the site owner what to fix.
     if let Err(e) = site_for_page(&app, &site, &headers).await {
         app.metrics.rejected(e.code());
-        return e.into_response();
+        let mut refusal = e.into_response();
+        allow_origin(&mut refusal, &headers);
+        return refusal;
     }
     let served = app.served_rules.get(&site, async {
         Ok::<_, crate::store::StoreError>(app.store.rules(&site, None).await?.map(Arc::new))

@@ -214,6 +214,12 @@ pub trait Store: Send + Sync + 'static {
         name: &str,
         token_hash: [u8; 32],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Replaces the origins whose pages may use a site.
+    fn set_origins(
+        &self,
+        name: &str,
+        origins: Vec<String>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Stores a new rules version and serves it; returns its number.
     fn put_rules(
         &self,

@@ -375,12 +375,16 @@ fn tallies(
     f: &ReportFilter,
 ) -> Result<Vec<Tally>, StoreError> {
     let (cond, values) = filter_sql(site, f);
+    // COUNT ... FILTER, not SUM(condition): a group with no row matching (a rule never
+    // dismissed, a page with no outcome yet) must count 0, where SUM gives NULL.
     let sql = format!(
         "SELECT {by},
-            SUM(type = 'decision' AND outcome IS NULL),
-            SUM(outcome = 'dismissed'), SUM(outcome = 'engaged'),
-            SUM(outcome = 'completed'), SUM(outcome = 'ignored'),
-            SUM(type = 'feedback'), AVG(rating)
+            COUNT(*) FILTER (WHERE type = 'decision' AND outcome IS NULL),
+            COUNT(*) FILTER (WHERE outcome = 'dismissed'),
+            COUNT(*) FILTER (WHERE outcome = 'engaged'),
+            COUNT(*) FILTER (WHERE outcome = 'completed'),
+            COUNT(*) FILTER (WHERE outcome = 'ignored'),
+            COUNT(*) FILTER (WHERE type = 'feedback'), AVG(rating)
          FROM reports WHERE {cond} GROUP BY {by}
          ORDER BY 2 DESC, 7 DESC, {by}"
     );
@@ -458,6 +462,26 @@ impl Store for SqliteStore {
                 .execute(
                     "UPDATE sites SET token_hash = ?2 WHERE name = ?1",
                     params![name, token_hash.as_slice()],
+                )
+                .map_err(db)?;
+            if n == 0 {
+                Err(StoreError::UnknownSite)
+            } else {
+                Ok(())
+            }
+        })
+        .await
+    }
+
+    async fn set_origins(&self, name: &str, origins: Vec<String>) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        let origins =
+            serde_json::to_string(&origins).map_err(|e| StoreError::Database(e.to_string()))?;
+        self.write(move |conn| {
+            let n = conn
+                .execute(
+                    "UPDATE sites SET origins = ?2 WHERE name = ?1",
+                    params![name, origins],
                 )
                 .map_err(db)?;
             if n == 0 {
