@@ -25,6 +25,10 @@ impl ClickFlags {
     pub const FIELD: ClickFlags = ClickFlags(1 << 2);
     /// A button: pressing it again and again is a repeated action.
     pub const BUTTON: ClickFlags = ClickFlags(1 << 3);
+    /// The click selected text (the second or third click of a double or triple click that
+    /// left a selection): neither a rage nor a dead click, and it answers the clicks of its
+    /// gesture before it.
+    pub const SELECT: ClickFlags = ClickFlags(1 << 4);
     /// No flags.
     pub const NONE: ClickFlags = ClickFlags(0);
 
@@ -40,7 +44,7 @@ impl ClickFlags {
 
     /// From raw bits (unknown bits are dropped).
     pub fn from_bits(bits: u8) -> ClickFlags {
-        ClickFlags(bits & 0b1111)
+        ClickFlags(bits & 0b1_1111)
     }
 }
 
@@ -81,9 +85,10 @@ pub enum CartChange {
 pub enum Event<'a> {
     /// A click.
     Click(Click),
-    /// A page view: a load or an SPA route change. `path` is the URL path only.
+    /// A page view: a load, a restore from the back/forward cache, or an SPA route change.
     Navigate {
-        /// The URL path.
+        /// The URL path and query (`/product?id=2`). Page patterns match the path; the
+        /// page's identity for detection (loops, quick backs) includes the query, hashed.
         path: &'a str,
     },
     /// A form submitted.
@@ -109,6 +114,8 @@ pub enum Event<'a> {
         /// Whether it is now visible.
         visible: bool,
     },
+    /// The window gained or lost focus (a dialog, another window, a native picker).
+    Focus,
     /// An uncaught error or unhandled rejection.
     Error,
     /// A named mark from the page (`data-lifeline-task`, `lifeline.track`).

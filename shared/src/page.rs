@@ -51,6 +51,49 @@ impl FromJson for PageMatch {
     }
 }
 
+/// A page as detection sees it: the path page patterns match, and an identity that
+/// includes the query string (so `/product?id=1` and `/product?id=2` are two pages) and any
+/// fragment the agent passes for hash routes. `/index.html` (and `.htm`) is its directory.
+/// The identity is a hash, used on the device only; reports drop the query
+/// ([`crate::privacy::report_path`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageId<'a> {
+    /// The normalised URL path (`/`, `/cart`, `/demo/` for `/demo/index.html`).
+    pub path: &'a str,
+    /// A hash of the normalised path, query and fragment.
+    pub hash: u64,
+}
+
+impl<'a> PageId<'a> {
+    /// The page of `path_and_query` (`location.pathname + location.search`, with the
+    /// fragment when hash routes count). Allocation-free.
+    pub fn of(path_and_query: &'a str) -> PageId<'a> {
+        let (rest, fragment) = path_and_query
+            .split_once('#')
+            .unwrap_or((path_and_query, ""));
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let path = normal_path(path);
+        let mut hash = crate::hash::fnv1a(0, path.as_bytes());
+        if !query.is_empty() {
+            hash = crate::hash::fnv1a(crate::hash::fnv1a(hash, b"?"), query.as_bytes());
+        }
+        if !fragment.is_empty() {
+            hash = crate::hash::fnv1a(crate::hash::fnv1a(hash, b"#"), fragment.as_bytes());
+        }
+        PageId { path, hash }
+    }
+}
+
+/// `path` with an `index.html` (or `index.htm`) at its end taken off, and `/` for nothing.
+pub fn normal_path(path: &str) -> &str {
+    let trimmed = path
+        .strip_suffix("index.html")
+        .or_else(|| path.strip_suffix("index.htm"))
+        .filter(|p| p.ends_with('/'))
+        .unwrap_or(path);
+    if trimmed.is_empty() { "/" } else { trimmed }
+}
+
 /// A checked [`PageMatch`], ready to test paths.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Matcher {
@@ -168,6 +211,20 @@ fn glob(pattern: &[u8], text: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_is_its_path_and_query_and_index_html_is_its_directory() {
+        let one = PageId::of("/product?id=1");
+        let two = PageId::of("/product?id=2");
+        assert_eq!((one.path, two.path), ("/product", "/product"));
+        assert_ne!(one.hash, two.hash, "two products are two pages");
+        assert_eq!(PageId::of("/").hash, PageId::of("/index.html").hash);
+        assert_eq!(PageId::of("/demo/index.htm").path, "/demo/");
+        assert_eq!(PageId::of("").path, "/");
+        assert_eq!(PageId::of("/cart").hash, PageId::of("/cart?").hash);
+        assert_ne!(PageId::of("/#/cart").hash, PageId::of("/#/account").hash);
+        assert_eq!(PageId::of("/myindex.html").path, "/myindex.html");
+    }
 
     fn matcher(json: &str) -> Result<Matcher, Vec<String>> {
         let mut r = Reader::default();

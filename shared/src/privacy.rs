@@ -7,8 +7,9 @@ pub fn report_path(path_and_query: &str, keep: &[String]) -> String {
     let (path, query) = without_fragment
         .split_once('?')
         .unwrap_or((without_fragment, ""));
+    let path = crate::page::normal_path(path);
     let mut out = String::with_capacity(path.len() + 1);
-    out.push_str(if path.is_empty() { "/" } else { path });
+    out.push_str(path);
     let mut first = true;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let name = pair.split('=').next().unwrap_or("");

@@ -41,6 +41,9 @@ pub enum Recorded {
         field: bool,
         #[serde(default)]
         button: bool,
+        /// The click selected text (a double or triple click).
+        #[serde(default)]
+        select: bool,
         #[serde(default)]
         ignore: Vec<Signal>,
     },
@@ -59,6 +62,7 @@ pub enum Recorded {
     Visibility {
         visible: bool,
     },
+    Focus,
     Error,
     Mark {
         name: String,
@@ -99,6 +103,7 @@ impl Recorded {
                 modifier,
                 field,
                 button,
+                select,
                 ignore,
             } => {
                 let mut flags = ClickFlags::NONE;
@@ -107,6 +112,7 @@ impl Recorded {
                     (modifier, ClickFlags::MODIFIER),
                     (field, ClickFlags::FIELD),
                     (button, ClickFlags::BUTTON),
+                    (select, ClickFlags::SELECT),
                 ] {
                     if *on {
                         flags = flags | f;
@@ -131,6 +137,7 @@ impl Recorded {
             Recorded::Scroll => Event::Scroll,
             Recorded::Selection => Event::Selection,
             Recorded::Visibility { visible } => Event::Visibility { visible: *visible },
+            Recorded::Focus => Event::Focus,
             Recorded::Error => Event::Error,
             Recorded::Mark { name } => Event::Mark { name },
             Recorded::Cart { change, total } => Event::Cart {

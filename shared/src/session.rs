@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::decide::{self, Context, Decision, Outcome, Throttle, View};
 use crate::event::{CartChange, Event};
 use crate::hash::fnv1a;
+use crate::page::PageId;
 use crate::rules::spec::{Band, Device};
 use crate::rules::{PromptIdx, Rules};
 use crate::score::{Reasons, Score};
@@ -39,6 +40,13 @@ pub struct SessionState {
     score: Score,
     throttle: Throttle,
     context: Context,
+}
+
+impl SessionState {
+    /// The time of the last event seen, ms.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
 }
 
 impl Session {
@@ -94,14 +102,15 @@ impl Session {
         let mut page = None;
         match *event {
             Event::Navigate { path } => {
+                let id = PageId::of(path);
                 for (hit, m) in st.hits.iter_mut().zip(&rules.matchers) {
-                    *hit = m.matches(path);
+                    *hit = m.matches(id.path);
                 }
                 st.on_page = true;
                 st.page_signals = SignalSet::EMPTY;
                 st.throttle.new_page();
                 page = Some(PageView {
-                    hash: fnv1a(0, path.as_bytes()),
+                    hash: id.hash,
                     hits: &st.hits,
                 });
             }
@@ -227,14 +236,19 @@ impl Session {
         self.state.score.reasons()
     }
 
+    /// Signals fired on the current page view.
+    pub fn page_signals(&self) -> SignalSet {
+        self.state.page_signals
+    }
+
     /// Signals active now.
     pub fn active_signals(&self) -> SignalSet {
         self.state.score.active(&self.rules.scoring, self.state.now)
     }
 
-    /// Whether a prompt is on screen (its outcome not yet recorded).
-    pub fn prompt_open(&self) -> bool {
-        self.state.throttle.is_open()
+    /// The prompt on screen (its outcome not yet recorded), if any.
+    pub fn open_prompt(&self) -> Option<PromptIdx> {
+        self.state.throttle.open()
     }
 }
 

@@ -117,7 +117,7 @@ fn one_throttle_caps_every_prompt_kind_per_page_per_visit_and_by_gap() {
     // A page loop, another prompt kind: the visit already had its two prompts.
     assert_eq!(nav(&mut s, 200_000, "/a"), None);
     assert_eq!(nav(&mut s, 201_000, "/b"), None);
-    assert!(!s.prompt_open());
+    assert!(s.open_prompt().is_none());
 }
 
 #[test]
@@ -283,4 +283,56 @@ fn a_visit_continues_across_page_loads_from_saved_state() {
     let other = self::rules(r#""signals": {"page_loop": {"within_navigations": 8}}"#);
     let state = serde_json::from_str(&saved).unwrap();
     assert!(Session::restore(other, state).is_none());
+}
+
+#[test]
+fn a_prompt_left_open_does_not_silence_the_rest_of_the_visit() {
+    let rules = rules(
+        r#""rules": [
+             {"id": "h", "when": {"page": {"exact": "/a"}, "signals": {"any": ["rage_click"]}}, "then": {"prompt": "help"}},
+             {"id": "f", "when": {"page": {"exact": "/b"}}, "then": {"prompt": "ask"}}],
+           "limits": {"max_per_session": 5, "max_per_page": 1, "min_gap_s": 30}"#,
+    );
+    let mut s = Session::new(rules, "a", 0);
+    nav(&mut s, 0, "/a");
+    assert_eq!(rage(&mut s, 1000).as_deref(), Some("h"));
+    // The visitor never answers it and carries on.
+    assert_eq!(s.open_prompt(), Some(prompt(&s, "help")));
+    assert_eq!(nav(&mut s, 10_000, "/b"), None, "the gap still holds");
+    assert_eq!(nav(&mut s, 40_000, "/c"), None);
+    assert_eq!(
+        nav(&mut s, 50_000, "/b").as_deref(),
+        Some("f"),
+        "the next prompt comes; the agent closes the old one as ignored"
+    );
+}
+
+#[test]
+fn two_products_behind_one_path_are_two_pages() {
+    let rules = rules(
+        r#""rules": [{"id": "loop", "when": {"signals": {"any": ["page_loop"]}}, "then": {"prompt": "ask"}},
+                     {"id": "home", "when": {"page": {"exact": "/"}, "signals": {"any": ["rage_click"]}}, "then": {"prompt": "help"}}],
+           "signals": {"quick_back": {"enabled": false}}"#,
+    );
+    let mut s = Session::new(rules.clone(), "a", 0);
+    for (i, page) in [
+        "/list", "/p?id=1", "/list", "/p?id=2", "/list", "/p?id=3", "/list",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert_eq!(nav(&mut s, i as u64 * 10_000, page), None, "{page}");
+    }
+    // The same views with one product again and again are a loop.
+    let mut s = Session::new(rules.clone(), "b", 0);
+    let looped = ["/list", "/p?id=1", "/list", "/p?id=1", "/list", "/p?id=1"]
+        .iter()
+        .enumerate()
+        .filter_map(|(i, page)| nav(&mut s, i as u64 * 10_000, page))
+        .collect::<Vec<_>>();
+    assert_eq!(looped, ["loop"]);
+    // `/index.html` is `/` for page patterns.
+    let mut s = Session::new(rules, "c", 0);
+    nav(&mut s, 0, "/index.html");
+    assert_eq!(rage(&mut s, 1000).as_deref(), Some("home"));
 }

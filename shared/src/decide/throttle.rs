@@ -52,11 +52,12 @@ impl Throttle {
             && self.dismissed.len() == rules.prompts.len()
     }
 
-    /// Whether any prompt may show now.
+    /// Whether any prompt may show now. A prompt still open does not block the next: the
+    /// visitor carried on without answering it, and it counts against the limits like any
+    /// other (the agent closes it as ignored when the next one shows).
     pub(crate) fn allows_any(&self, rules: &Rules, now: u64) -> bool {
         let l = &rules.limits;
-        self.open.is_none()
-            && self.shown < l.max_per_session
+        self.shown < l.max_per_session
             && self.shown_on_page < l.max_per_page
             && self
                 .last_shown
@@ -109,8 +110,8 @@ impl Throttle {
         self.shown_on_page = 0;
     }
 
-    pub(crate) fn is_open(&self) -> bool {
-        self.open.is_some()
+    pub(crate) fn open(&self) -> Option<PromptIdx> {
+        self.open
     }
 }
 

@@ -76,6 +76,7 @@ codec::codec!(Rules {
     limits,
     tasks,
     privacy,
+    pages,
     matchers,
     quick_back_pages,
     cancel_pages,
@@ -93,11 +94,13 @@ codec::codec!(SignalsSpec {
     exit_intent,
     idle,
 });
+codec::codec!(PagesSpec { hash_routes });
 codec::codec!(RageClickSpec {
     enabled,
     clicks,
     max_gap_ms,
-    max_distance_px
+    max_distance_px,
+    count_answered,
 });
 codec::codec!(DeadClickSpec {
     enabled,

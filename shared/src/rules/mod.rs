@@ -19,7 +19,7 @@ use crate::json::Json;
 use crate::page::Matcher;
 use crate::signals::{Signal, SignalSet};
 use spec::{
-    Band, CartConditionSpec, Device, FeedbackSpec, LimitsSpec, PrivacySpec, PromptKind,
+    Band, CartConditionSpec, Device, FeedbackSpec, LimitsSpec, PagesSpec, PrivacySpec, PromptKind,
     PromptTextSpec, RuleLimitSpec, RulesSpec, SignalsSpec, TaskState, ThemeSpec, VisitorKind,
 };
 
@@ -62,6 +62,8 @@ pub struct Rules {
     pub tasks: Vec<Task>,
     /// Privacy settings.
     pub privacy: PrivacySpec,
+    /// What counts as a page view.
+    pub pages: PagesSpec,
     /// Every page pattern, compiled; referenced by [`MatcherIdx`].
     pub matchers: Vec<Matcher>,
     /// Pages with their own usual dwell for quick back, in order.

@@ -1,7 +1,9 @@
 //! Dead click: a click the page did not react to. A DOM change within
 //! `mutation_window_ms`, a scroll or selection change within their windows, a visibility
-//! change or a navigation all count as reactions. Links, modifier clicks and form fields
-//! never count. Verdicts come once the longest window has passed, on any later event.
+//! or focus change within `visibility_window_ms` (before or after the click) or a navigation
+//! all count as reactions. Windows end exclusively, as posthog-js's do: a reaction exactly at
+//! a window's end is too late. Links, modifier clicks, form fields and clicks that selected
+//! text never count. Verdicts come once the longest window has passed, on any later event.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,12 +27,35 @@ pub(super) enum Reaction {
 pub(super) struct DeadClick {
     /// Click times, oldest first; `None` is an empty slot.
     pending: [Option<u64>; PENDING],
+    /// The last visibility or focus change.
+    attention: Option<u64>,
 }
 
+/// The clicks of one multi-click gesture (a double or triple click) come this close.
+const GESTURE_MS: u64 = 1000;
+
 impl DeadClick {
-    pub(super) fn click(&mut self, now: u64, click: &Click) {
+    pub(super) fn click(&mut self, spec: &DeadClickSpec, now: u64, click: &Click) {
+        if click.flags.has(ClickFlags::SELECT) {
+            // The gesture selected text: its earlier clicks were selecting too.
+            for slot in &mut self.pending {
+                if slot.is_some_and(|t| now.saturating_sub(t) < GESTURE_MS) {
+                    *slot = None;
+                }
+            }
+            return;
+        }
         let skip = ClickFlags::LINK.bits() | ClickFlags::MODIFIER.bits() | ClickFlags::FIELD.bits();
         if click.flags.bits() & skip != 0 || click.ignore.contains(Signal::DeadClick) {
+            return;
+        }
+        // A dialog, a picker or another window came or went just before: the click belongs
+        // to that change.
+        let window = u64::from(spec.visibility_window_ms);
+        if self
+            .attention
+            .is_some_and(|t| now.saturating_sub(t) < window)
+        {
             return;
         }
         match self.pending.iter_mut().find(|p| p.is_none()) {
@@ -49,8 +74,11 @@ impl DeadClick {
             Reaction::Selection => spec.selection_window_ms,
             Reaction::Visibility => spec.visibility_window_ms,
         });
+        if reaction == Reaction::Visibility {
+            self.attention = Some(now);
+        }
         for slot in &mut self.pending {
-            if slot.is_some_and(|t| now.saturating_sub(t) <= window) {
+            if slot.is_some_and(|t| now.saturating_sub(t) < window) {
                 *slot = None;
             }
         }
@@ -71,7 +99,7 @@ impl DeadClick {
         );
         let mut dead = false;
         for slot in &mut self.pending {
-            if slot.is_some_and(|t| now.saturating_sub(t) > wait) {
+            if slot.is_some_and(|t| now.saturating_sub(t) >= wait) {
                 *slot = None;
                 dead = true;
             }
@@ -80,7 +108,7 @@ impl DeadClick {
     }
 }
 
-crate::codec::codec!(DeadClick { pending });
+crate::codec::codec!(DeadClick { pending, attention });
 
 #[cfg(test)]
 mod tests {
@@ -101,9 +129,9 @@ mod tests {
     fn a_click_with_no_reaction_is_dead_once_the_window_passes() {
         let spec = DeadClickSpec::default();
         let mut d = DeadClick::default();
-        d.click(0, &click(ClickFlags::NONE));
-        assert!(!d.poll(&spec, 2500));
-        assert!(d.poll(&spec, 2501));
+        d.click(&spec, 0, &click(ClickFlags::NONE));
+        assert!(!d.poll(&spec, 2499));
+        assert!(d.poll(&spec, 2500));
         assert!(!d.poll(&spec, 9000), "judged once");
     }
 
@@ -118,7 +146,7 @@ mod tests {
             (None, 10),
         ] {
             let mut d = DeadClick::default();
-            d.click(0, &click(ClickFlags::NONE));
+            d.click(&spec, 0, &click(ClickFlags::NONE));
             match reaction {
                 Some(r) => d.reaction(&spec, at, r),
                 None => d.navigated(),
@@ -131,9 +159,45 @@ mod tests {
     fn late_scrolls_do_not_save_a_click() {
         let spec = DeadClickSpec::default();
         let mut d = DeadClick::default();
-        d.click(0, &click(ClickFlags::NONE));
+        d.click(&spec, 0, &click(ClickFlags::NONE));
         d.reaction(&spec, 500, Reaction::Scroll);
         assert!(d.poll(&spec, 3000));
+    }
+
+    #[test]
+    fn windows_end_exclusively() {
+        let spec = DeadClickSpec::default();
+        for (reaction, end) in [
+            (Reaction::DomChange, 2500),
+            (Reaction::Scroll, 100),
+            (Reaction::Selection, 100),
+        ] {
+            let mut d = DeadClick::default();
+            d.click(&spec, 0, &click(ClickFlags::NONE));
+            d.reaction(&spec, end, reaction);
+            assert!(d.poll(&spec, 5000), "{reaction:?} at {end} ms is too late");
+        }
+    }
+
+    #[test]
+    fn a_visibility_or_focus_change_just_before_the_click_saves_it() {
+        let spec = DeadClickSpec::default();
+        let mut d = DeadClick::default();
+        d.reaction(&spec, 0, Reaction::Visibility);
+        d.click(&spec, 900, &click(ClickFlags::NONE));
+        assert!(!d.poll(&spec, 9000), "900 ms after a focus change");
+        d.click(&spec, 10_000, &click(ClickFlags::NONE));
+        assert!(d.poll(&spec, 20_000), "long after: judged as usual");
+    }
+
+    #[test]
+    fn a_double_or_triple_click_that_selects_text_is_never_dead() {
+        let spec = DeadClickSpec::default();
+        let mut d = DeadClick::default();
+        d.click(&spec, 0, &click(ClickFlags::NONE));
+        d.click(&spec, 150, &click(ClickFlags::SELECT));
+        d.click(&spec, 300, &click(ClickFlags::SELECT));
+        assert!(!d.poll(&spec, 9000));
     }
 
     #[test]
@@ -141,9 +205,10 @@ mod tests {
         let spec = DeadClickSpec::default();
         let mut d = DeadClick::default();
         for flags in [ClickFlags::LINK, ClickFlags::MODIFIER, ClickFlags::FIELD] {
-            d.click(0, &click(flags));
+            d.click(&spec, 0, &click(flags));
         }
         d.click(
+            &spec,
             0,
             &Click {
                 ignore: SignalSet::ALL,

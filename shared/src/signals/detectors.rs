@@ -94,7 +94,7 @@ impl Detectors {
                     s.rage_click.enabled,
                     self.rage_click.click(&s.rage_click, now, &click),
                 );
-                self.dead_click.click(now, &click);
+                self.dead_click.click(&s.dead_click, now, &click);
                 self.error_click.click(now, &click);
                 if click.flags.has(ClickFlags::BUTTON)
                     && !click.flags.has(ClickFlags::LINK)
@@ -140,9 +140,11 @@ impl Detectors {
             Event::Mark { name } => {
                 dwell_outlier::advance(&rules.tasks, &mut self.tasks, now, &Reached::Mark(name));
             }
-            Event::DomChange => self
-                .dead_click
-                .reaction(&s.dead_click, now, Reaction::DomChange),
+            Event::DomChange => {
+                self.dead_click
+                    .reaction(&s.dead_click, now, Reaction::DomChange);
+                self.rage_click.dom_changed(&s.rage_click, now);
+            }
             Event::Scroll => self
                 .dead_click
                 .reaction(&s.dead_click, now, Reaction::Scroll),
@@ -156,6 +158,9 @@ impl Detectors {
                     .reaction(&s.dead_click, now, Reaction::Visibility);
                 self.idle.visibility(now, visible);
             }
+            Event::Focus => self
+                .dead_click
+                .reaction(&s.dead_click, now, Reaction::Visibility),
             Event::Error => {
                 fire(
                     Signal::ErrorClick,

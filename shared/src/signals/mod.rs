@@ -115,6 +115,11 @@ impl SignalSet {
     pub fn bits(self) -> u16 {
         self.0
     }
+
+    /// From raw bits (unknown bits are dropped).
+    pub fn from_bits(bits: u16) -> SignalSet {
+        SignalSet(bits & SignalSet::ALL.0)
+    }
 }
 
 impl FromIterator<Signal> for SignalSet {

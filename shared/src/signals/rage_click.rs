@@ -1,5 +1,8 @@
 //! Rage click: `clicks` clicks, each within `max_gap_ms` and `max_distance_px` of the one
-//! before. Text selection (a double or triple click on text) and form fields never count.
+//! before, that the page did not answer. A click the page answered with a DOM change before
+//! the next click (a quantity stepper's number, a carousel moving, the next page of a list)
+//! was productive and does not count, unless the rules set `count_answered`. Text selection
+//! (a double or triple click on text) and form fields never count.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,25 +13,30 @@ use crate::rules::spec::RageClickSpec;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(super) struct RageClick {
     last: Option<(u64, i32, i32)>,
+    /// Unanswered clicks in the burst.
     burst: u32,
     fired: bool,
+    /// The page answered the last click.
+    answered: bool,
 }
 
 impl RageClick {
     pub(super) fn click(&mut self, spec: &RageClickSpec, now: u64, click: &Click) -> bool {
-        if click.flags.has(ClickFlags::FIELD) || click.ignore.contains(Signal::RageClick) {
+        let skip = ClickFlags::FIELD.bits() | ClickFlags::SELECT.bits();
+        if click.flags.bits() & skip != 0 || click.ignore.contains(Signal::RageClick) {
             self.reset();
             return false;
         }
         let continues = self.last.is_some_and(|(t, x, y)| {
             now.saturating_sub(t) < u64::from(spec.max_gap_ms)
-                && (x.abs_diff(click.x) + y.abs_diff(click.y)) < spec.max_distance_px
+                && (x.abs_diff(click.x).saturating_add(y.abs_diff(click.y))) < spec.max_distance_px
         });
         if !continues {
             self.burst = 0;
             self.fired = false;
         }
-        self.burst += 1;
+        self.burst = self.burst.saturating_add(1);
+        self.answered = false;
         self.last = Some((now, click.x, click.y));
         if self.burst >= spec.clicks && !self.fired {
             self.fired = true;
@@ -37,13 +45,32 @@ impl RageClick {
         false
     }
 
+    /// The DOM changed: the page answered the last click if it came within a burst's gap.
+    pub(super) fn dom_changed(&mut self, spec: &RageClickSpec, now: u64) {
+        if spec.count_answered || self.answered {
+            return;
+        }
+        if self
+            .last
+            .is_some_and(|(t, _, _)| now.saturating_sub(t) < u64::from(spec.max_gap_ms))
+        {
+            self.answered = true;
+            self.burst = self.burst.saturating_sub(1);
+        }
+    }
+
     /// A selection change means the clicks were selecting text.
     pub(super) fn reset(&mut self) {
         *self = RageClick::default();
     }
 }
 
-crate::codec::codec!(RageClick { last, burst, fired });
+crate::codec::codec!(RageClick {
+    last,
+    burst,
+    fired,
+    answered
+});
 
 #[cfg(test)]
 mod tests {
@@ -112,6 +139,70 @@ mod tests {
             ..click(0, ClickFlags::NONE)
         };
         assert!(!(0..5).any(|i| d.click(&spec, i * 100, &c)));
+    }
+
+    #[test]
+    fn clicks_the_page_answers_each_time_are_productive_not_rage() {
+        // A quantity stepper: every press changes the number shown.
+        let spec = RageClickSpec::default();
+        let mut d = RageClick::default();
+        for i in 0..8 {
+            assert!(
+                !d.click(&spec, i * 150, &click(0, ClickFlags::NONE)),
+                "press {i}"
+            );
+            d.dom_changed(&spec, i * 150 + 20);
+        }
+        // The same presses with nothing happening are rage.
+        let mut d = RageClick::default();
+        assert!((0..8).any(|i| d.click(&spec, 5000 + i * 150, &click(0, ClickFlags::NONE))));
+    }
+
+    #[test]
+    fn one_stray_dom_change_does_not_hide_rage() {
+        let spec = RageClickSpec::default();
+        let mut d = RageClick::default();
+        assert!(!d.click(&spec, 0, &click(0, ClickFlags::NONE)));
+        d.dom_changed(&spec, 50);
+        d.dom_changed(&spec, 60);
+        let fired: Vec<u64> = [200, 400, 600, 800]
+            .into_iter()
+            .filter(|t| d.click(&spec, *t, &click(0, ClickFlags::NONE)))
+            .collect();
+        assert_eq!(fired, [600], "three unanswered clicks");
+    }
+
+    #[test]
+    fn sites_may_count_answered_clicks_too() {
+        let spec = RageClickSpec {
+            count_answered: true,
+            ..RageClickSpec::default()
+        };
+        let mut d = RageClick::default();
+        let fired = (0..3).any(|i| {
+            let f = d.click(&spec, i * 150, &click(0, ClickFlags::NONE));
+            d.dom_changed(&spec, i * 150 + 20);
+            f
+        });
+        assert!(fired);
+    }
+
+    #[test]
+    fn a_click_that_selects_text_ends_the_burst() {
+        let spec = RageClickSpec::default();
+        let mut d = RageClick::default();
+        assert!(!d.click(&spec, 0, &click(0, ClickFlags::NONE)));
+        assert!(!d.click(&spec, 120, &click(0, ClickFlags::SELECT)));
+        assert!(!d.click(&spec, 240, &click(0, ClickFlags::SELECT)));
+        assert!(!d.click(&spec, 400, &click(0, ClickFlags::NONE)));
+    }
+
+    #[test]
+    fn extreme_coordinates_do_not_overflow_the_distance() {
+        let spec = RageClickSpec::default();
+        let mut d = RageClick::default();
+        assert!(!d.click(&spec, 0, &click(i32::MIN, ClickFlags::NONE)));
+        assert!(!d.click(&spec, 10, &click(i32::MAX, ClickFlags::NONE)));
     }
 
     #[test]

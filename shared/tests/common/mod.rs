@@ -48,6 +48,27 @@ pub const FIXTURES: &[Fixture] = &[
         text: include_str!("../../fixtures/browsing.jsonl"),
         decisions: &[],
     },
+    Fixture {
+        name: "stepper",
+        text: include_str!("../../fixtures/stepper.jsonl"),
+        decisions: &[],
+    },
+    Fixture {
+        name: "hub_and_spoke",
+        text: include_str!("../../fixtures/hub_and_spoke.jsonl"),
+        decisions: &[],
+    },
+    Fixture {
+        name: "text_selection",
+        text: include_str!("../../fixtures/text_selection.jsonl"),
+        decisions: &[],
+    },
+    Fixture {
+        name: "back_forward_bounce",
+        text: include_str!("../../fixtures/back_forward_bounce.jsonl"),
+        // Back to the cart two seconds after reaching delivery: a quick back.
+        decisions: &[("shipping-loop", 16_000)],
+    },
 ];
 
 /// Parses a fixture.

@@ -201,6 +201,7 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Rules> {
         limits: spec.limits.clone(),
         tasks: tasks?,
         privacy: spec.privacy.clone(),
+        pages: spec.pages.clone(),
         matchers: table.0,
         quick_back_pages: quick_back_pages?,
         cancel_pages: cancel_pages?,

@@ -39,6 +39,8 @@ json_object! {
         pub tasks: Vec<TaskSpec> = Vec::new(),
         /// What leaves the page, and consent.
         pub privacy: PrivacySpec = PrivacySpec::default(),
+        /// What counts as a page view.
+        pub pages: PagesSpec = PagesSpec::default(),
         /// Colours and position of every prompt.
         pub theme: ThemeSpec = ThemeSpec::default(),
     }
