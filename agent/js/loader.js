@@ -1,8 +1,15 @@
-/* Lifeline loader: the end of agent.js (after wasm-bindgen's glue).
+/* Lifeline loader: the end of agent.js (after wasm-bindgen's glue, the prompt renderer and
+ * the observer).
  *   <script src="https://COLLECTOR/agent.js" data-site="SITE" async></script>
- * Options on the tag: data-rules-url (rules from elsewhere). Inline rules:
- *   <script type="application/json" data-lifeline-rules>{...}</script>
+ * Options on the tag: data-rules-url (rules from elsewhere), data-debug (log signals, score
+ * and decisions to the console on this page; `?lifeline-debug` in the page URL does the
+ * same). Inline rules: <script type="application/json" data-lifeline-rules>{...}</script>
  * A collector serves rules compiled (checked once); JSON rules bring in check.js + check.wasm.
+ *
+ * The wasm and the rules are fetched at the same time. The rules are a plain GET: the
+ * browser's HTTP cache revalidates them with their ETag (no preflight); the last good copy
+ * is kept in localStorage for when the collector cannot be reached.
+ *
  * API: lifeline.track(name, props), identify(attrs, signature), consent(bool), optOut(),
  * show(promptId), agentsOnline(bool). Calls made before the agent is ready are queued; a
  * page may also queue calls before this script loads with the stub
@@ -49,14 +56,50 @@
       d.head.appendChild(s);
     });
   };
+
+  var origin = w.location.origin;
+  var fix = "lifeline-collector site origins " + site + " --origin " + origin;
   var inline = d.querySelector("script[type=\"application/json\"][data-lifeline-rules]");
-  lifeline_wasm({ module_or_path: base + "agent.wasm" }).then(function () {
-    guarded(lifeline_wasm.start)({
-      site: site,
-      collector: base,
-      rulesUrl: script.getAttribute("data-rules-url") || undefined,
-      inlineRules: inline ? inline.textContent : undefined
+  var rulesUrl = script.getAttribute("data-rules-url") ||
+    base + "v1/sites/" + encodeURIComponent(site) + "/rules";
+  var cacheKey = "lifeline:" + site + ":rules";
+  function cached() {
+    try { return w.localStorage.getItem(cacheKey) || undefined; } catch (e) { return undefined; }
+  }
+  // The rules text, or undefined (after saying why) when there is none to run.
+  var rules = inline ? Promise.resolve(inline.textContent) : fetch(rulesUrl, { credentials: "omit" })
+    .then(function (r) {
+      if (r.ok) {
+        return r.text().then(function (text) {
+          try { w.localStorage.setItem(cacheKey, text); } catch (e) { /* full or off */ }
+          return text;
+        });
+      }
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        var says = {
+          unknown_site: "the collector at " + base + " has no site \"" + site +
+            "\": add it with `lifeline-collector site add " + site + " --origin " + origin + "`",
+          origin_not_allowed: "site \"" + site + "\" does not take pages from " + origin +
+            ": add the origin with `" + fix + " ...` (list every origin of the site)",
+          no_rules: "site \"" + site + "\" has no rules yet: `lifeline-collector rules put " +
+            site + " rules.json`"
+        }[body.error];
+        console.warn("lifeline: " + (says || "the rules could not be had (" + r.status + " from " +
+          rulesUrl + ")") + "; the agent is off for this page");
+      });
+    }, function () {
+      var copy = cached();
+      if (copy === undefined) {
+        console.warn("lifeline: no rules from " + rulesUrl + ": the collector cannot be reached, " +
+          "or this page's origin " + origin + " is not one of site \"" + site + "\"'s (`" + fix +
+          " ...`); the agent is off for this page");
+      }
+      return copy;
     });
+  var debug = script.hasAttribute("data-debug") || /[?&]lifeline-debug(=|&|$)/.test(w.location.search);
+
+  Promise.all([lifeline_wasm({ module_or_path: base + "agent.wasm" }), rules]).then(function (ready) {
+    guarded(lifeline_wasm.start)({ site: site, collector: base, rules: ready[1], debug: debug });
     names.forEach(function (n) { api[n] = guarded(lifeline_wasm[n]); });
     queue.splice(0).forEach(function (c) { if (api[c[0]]) api[c[0]].apply(null, c[1]); });
   }, function (e) {

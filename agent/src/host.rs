@@ -28,6 +28,8 @@ pub enum Loaded<T> {
 /// How loud a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
+    /// `console.info` (the debug switch)
+    Info,
     /// `console.warn`
     Warn,
     /// `console.error`
@@ -47,8 +49,9 @@ pub trait Host {
     /// Forgets a stored value.
     fn remove(&mut self, area: Area, key: &str);
     /// Sends a batch: with `fetch` (its result comes back through `Agent::sent`) or, when
-    /// the page is going away, with `sendBeacon` (no result).
-    fn send(&mut self, batch: &ReportBatch, beacon: bool);
+    /// the page is going away, with `sendBeacon`. True when it went (a beacon the browser
+    /// queued; a fetch started).
+    fn send(&mut self, batch: &ReportBatch, beacon: bool) -> bool;
     /// Shows a prompt (replacing any other); false when it could not be shown.
     fn show(&mut self, view: &PromptView) -> bool;
     /// Removes the prompt.
@@ -82,6 +85,8 @@ pub struct MemoryHost {
     pub storage_full: bool,
     /// Refuse to show prompts (a page without a body yet).
     pub cannot_show: bool,
+    /// Refuse beacons (the browser's beacon queue is full).
+    pub beacons_refused: bool,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -122,8 +127,9 @@ impl Host for MemoryHost {
             Area::Session => self.session.remove(key),
         };
     }
-    fn send(&mut self, batch: &ReportBatch, beacon: bool) {
+    fn send(&mut self, batch: &ReportBatch, beacon: bool) -> bool {
         self.sent.push((batch.clone(), beacon));
+        !self.beacons_refused
     }
     fn show(&mut self, view: &PromptView) -> bool {
         if self.cannot_show {

@@ -58,8 +58,9 @@ impl lifeline_shared::codec::Codec for Outbox {
 }
 
 impl Outbox {
-    /// Queues a report made at `at` on `page`; keys it `SESSION:N`.
-    pub fn push(&mut self, session: &str, at: u64, page: &str, report: Report) {
+    /// Queues a report made at `at` on `page`; keys it `PREFIX:N` (the prefix names the
+    /// visit and the page load, so keys never repeat).
+    pub fn push(&mut self, prefix: &str, at: u64, page: &str, report: Report) {
         self.seq += 1;
         if self.items.len() >= CAPACITY {
             self.items.pop_front();
@@ -69,8 +70,8 @@ impl Outbox {
         }
         self.items.push_back(ReportItem {
             key: {
-                let mut key = String::with_capacity(session.len() + 8);
-                key.push_str(session);
+                let mut key = String::with_capacity(prefix.len() + 8);
+                key.push_str(prefix);
                 key.push(':');
                 push_decimal(&mut key, self.seq);
                 key
@@ -120,6 +121,15 @@ impl Outbox {
             let wait = RETRY_FIRST_MS.saturating_mul(1 << self.failures.min(20).saturating_sub(1));
             self.next_try = now + wait.min(RETRY_MAX_MS);
         }
+    }
+
+    /// The first `n` reports went by beacon: the browser delivers them, so they leave.
+    /// A fetch still in flight is forgotten: its reports may have been among them.
+    pub fn beaconed(&mut self, n: usize) {
+        for _ in 0..n.min(self.items.len()) {
+            self.items.pop_front();
+        }
+        self.in_flight = None;
     }
 
     /// Reports waiting.
@@ -208,14 +218,14 @@ mod tests {
     }
 
     #[test]
-    fn a_page_going_away_sends_everything_by_beacon_but_keeps_it_until_acknowledged() {
+    fn a_page_going_away_sends_everything_by_beacon_once() {
         let mut o = Outbox::default();
         o.push("s", 0, "/", report());
-        assert!(o.batch("s", 1, true).is_some());
-        assert_eq!(
-            o.len(),
-            1,
-            "a beacon has no answer: kept for the next page, de-duplicated by key"
-        );
+        o.push("s", 0, "/", report());
+        let b = o.batch("s", 1, true).unwrap();
+        assert_eq!(o.len(), 2, "kept until the browser took the beacon");
+        o.beaconed(b.items.len());
+        assert!(o.is_empty());
+        assert!(o.batch("s", 2, true).is_none(), "nothing goes twice");
     }
 }

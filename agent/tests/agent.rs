@@ -31,6 +31,7 @@ fn config() -> Config {
         language: "en-GB".into(),
         gpc: false,
         device: Device::Desktop,
+        debug: false,
     }
 }
 
@@ -475,4 +476,153 @@ fn a_prompt_shown_by_hand_is_closed_and_reported_before_the_engine_shows_another
             ("promo-rage".to_owned(), None),
         ]
     );
+}
+
+/// Every report key sent so far.
+fn sent_keys(host: &MemoryHost) -> Vec<String> {
+    host.sent
+        .iter()
+        .flat_map(|(b, _)| b.items.iter().map(|i| i.key.clone()))
+        .collect()
+}
+
+#[test]
+fn a_prompt_left_open_is_reported_once_as_ignored_and_never_blocks_the_next_page() {
+    let mut first = agent_with(MemoryHost::default(), RULES);
+    first.navigate("/cart");
+    rage(&mut first);
+    assert!(first.host().shown.is_some(), "help is on screen");
+    // The visitor follows a link without answering it.
+    first.page_left();
+    assert!(first.host().shown.is_none());
+    let ignored = first
+        .host()
+        .sent
+        .iter()
+        .flat_map(|(b, _)| &b.items)
+        .filter(|i| {
+            matches!(
+                i.report,
+                Report::Decision {
+                    outcome: Some(Outcome::Ignored),
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(ignored, 1, "reported once as ignored");
+    first.page_left();
+    assert_eq!(first.host().sent.len(), 1, "and only once");
+
+    // The next page load: a loop brings the next prompt.
+    let mut next = agent_with(std::mem::take(first.host_mut()), RULES);
+    for page in ["/shipping", "/cart", "/shipping"] {
+        next.host_mut().now += 1000;
+        next.navigate(page);
+    }
+    assert_eq!(
+        next.host().shown.as_ref().map(|v| v.prompt.as_str()),
+        Some("ask")
+    );
+}
+
+#[test]
+fn back_and_forward_restores_take_up_the_visit_and_feedback_after_back_is_kept() {
+    // Two pages of one visit; each stays in the back/forward cache while the other shows.
+    // One storage: the host moves to whichever page is showing.
+    let mut cart = agent_with(MemoryHost::default(), RULES);
+    cart.navigate("/cart");
+    cart.page_left();
+    let mut shipping = agent_with(std::mem::take(cart.host_mut()), RULES);
+    shipping.host_mut().now += 1000;
+    shipping.navigate("/shipping");
+    shipping.page_left();
+    // Back: the cart page comes back from the cache, stale in memory.
+    *cart.host_mut() = std::mem::take(shipping.host_mut());
+    cart.host_mut().now += 1000;
+    cart.restored("/cart");
+    assert!(cart.host().shown.is_none(), "three views, two pages");
+    cart.page_left();
+    // Forward: delivery again, the fourth view of two pages: a loop, on the restored page.
+    *shipping.host_mut() = std::mem::take(cart.host_mut());
+    shipping.host_mut().now += 1000;
+    shipping.restored("/shipping");
+    assert_eq!(
+        shipping.host().shown.as_ref().map(|v| v.prompt.as_str()),
+        Some("ask"),
+        "the restored page counted the views made on the other page"
+    );
+    shipping.feedback(Feedback {
+        rating: Some(2),
+        thumbs: None,
+        comment: Some("I keep going round".into()),
+    });
+    shipping.page_left();
+    let keys = sent_keys(shipping.host());
+    let mut unique = keys.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), keys.len(), "every key once: {keys:?}");
+    let sent_feedback = shipping
+        .host()
+        .sent
+        .iter()
+        .flat_map(|(b, _)| &b.items)
+        .any(|i| matches!(&i.report, Report::Feedback { comment: Some(c), .. } if c == "I keep going round"));
+    assert!(sent_feedback, "the feedback typed after Back went out");
+}
+
+#[test]
+fn a_page_restored_after_the_visitor_opted_out_elsewhere_stays_off() {
+    let mut cart = agent_with(MemoryHost::default(), RULES);
+    cart.navigate("/cart");
+    cart.page_left();
+    let mut account = agent_with(std::mem::take(cart.host_mut()), RULES);
+    account.navigate("/account");
+    account.opt_out();
+    *cart.host_mut() = std::mem::take(account.host_mut());
+    cart.restored("/cart");
+    assert_eq!(cart.state(), State::Dormant(Dormancy::OptedOut));
+    rage(&mut cart);
+    assert!(cart.host().shown.is_none());
+}
+
+#[test]
+fn the_debug_switch_logs_signals_score_and_decisions_to_the_console_only() {
+    let mut agent = Agent::new(
+        MemoryHost::default(),
+        Config {
+            debug: true,
+            ..config()
+        },
+    );
+    agent.rules_loaded(Rules::from_json_str(RULES));
+    agent.navigate("/cart?email=a%40b.c");
+    rage(&mut agent);
+    let console: Vec<&str> = agent
+        .host()
+        .console
+        .iter()
+        .filter(|(l, _)| *l == Level::Info)
+        .map(|(_, m)| m.as_str())
+        .collect();
+    assert_eq!(console[0], "lifeline: page view /cart?email=a%40b.c");
+    assert!(
+        console
+            .iter()
+            .any(|m| m.starts_with("lifeline: signals rage_click; score ")),
+        "{console:?}"
+    );
+    assert!(
+        console
+            .iter()
+            .any(|m| m
+                .starts_with("lifeline: rule \"promo-rage\" shows \"promo_help\" (help); value ")),
+        "{console:?}"
+    );
+    // Without the switch: silence.
+    let mut quiet = agent_with(MemoryHost::default(), RULES);
+    quiet.navigate("/cart");
+    rage(&mut quiet);
+    assert!(quiet.host().console.is_empty());
 }

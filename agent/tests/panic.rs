@@ -47,7 +47,7 @@ async fn a_panic_warns_once_removes_the_prompt_and_turns_the_agent_off() {
     Reflect::set(&options, &"site".into(), &"panic-shop".into()).unwrap();
     Reflect::set(&options, &"collector".into(), &"http://127.0.0.1:9/".into()).unwrap();
     let rules = r#"{"version": 1, "prompts": {"p": {"kind": "help", "text": {"title": "Hi"}}}}"#;
-    Reflect::set(&options, &"inlineRules".into(), &rules.into()).unwrap();
+    Reflect::set(&options, &"rules".into(), &rules.into()).unwrap();
     platform::start(options.into());
     sleep(20).await;
     assert!(platform::show("p".into()));

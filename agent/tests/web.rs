@@ -55,7 +55,7 @@ async fn sleep(ms: i32) {
 /// A fresh page: no agent, empty storage, a dead-end collector, network and console recorded.
 async fn fresh(rules: &str) {
     platform::reset();
-    install_renderer();
+    install_scripts();
     window().local_storage().unwrap().unwrap().clear().unwrap();
     window()
         .session_storage()
@@ -69,8 +69,9 @@ async fn fresh(rules: &str) {
             window.__sent.push({url: String(url), body: init && init.body, via: "fetch"});
             return Promise.reject(new TypeError("offline"));
         };
+        window.__beacons = true;
         navigator.sendBeacon = function (url, body) {
-            window.__sent.push({url: String(url), body: body, via: "beacon"}); return true;
+            window.__sent.push({url: String(url), body: body, via: "beacon"}); return window.__beacons;
         };
         console.error = function () { window.__errors.push(Array.from(arguments).join(" ")); };
         history.replaceState(null, "", "/");
@@ -81,17 +82,18 @@ async fn fresh(rules: &str) {
     start(rules).await;
 }
 
-/// The prompt renderer, as agent.js carries it.
-fn install_renderer() {
+/// The prompt renderer and the observer, as agent.js carries them.
+fn install_scripts() {
     js(include_str!("../js/prompt.js"));
+    js(include_str!("../js/observer.js"));
 }
 
-/// Starts the agent as the loader would, with inline rules and a dead-end collector.
+/// Starts the agent as the loader would, with these rules and a dead-end collector.
 async fn start(rules: &str) {
     let options = js_sys::Object::new();
     Reflect::set(&options, &"site".into(), &"test-shop".into()).unwrap();
     Reflect::set(&options, &"collector".into(), &"http://127.0.0.1:9/".into()).unwrap();
-    Reflect::set(&options, &"inlineRules".into(), &rules.into()).unwrap();
+    Reflect::set(&options, &"rules".into(), &rules.into()).unwrap();
     platform::start(options.into());
     sleep(20).await;
 }
@@ -351,9 +353,32 @@ async fn only_decisions_and_feedback_leave_the_page() {
     assert!(feedback >= 1, "the feedback was sent");
 }
 
+/// The report keys in these request bodies, sorted, each once.
+fn keys(bodies: &[String]) -> Vec<String> {
+    let mut keys: Vec<String> = bodies
+        .iter()
+        .flat_map(|b| {
+            let batch = js_sys::JSON::parse(b).unwrap();
+            Array::from(&Reflect::get(&batch, &"items".into()).unwrap())
+                .iter()
+                .map(|i| {
+                    Reflect::get(&i, &"key".into())
+                        .unwrap()
+                        .as_string()
+                        .unwrap()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 #[wasm_bindgen_test]
 async fn reports_wait_in_storage_while_the_collector_is_down_and_keep_their_keys() {
     fresh(RULES).await;
+    js("window.__beacons = false;"); // the browser refuses beacons too
     rage_on_apply().await;
     click_in_prompt("button.close");
     page_hidden().await;
@@ -366,32 +391,50 @@ async fn reports_wait_in_storage_while_the_collector_is_down_and_keep_their_keys
     start(RULES).await;
     page_hidden().await;
     let again = sent_bodies();
-    let keys = |bodies: &[String]| -> Vec<String> {
-        let mut keys: Vec<String> = bodies
-            .iter()
-            .flat_map(|b| {
-                let batch = js_sys::JSON::parse(b).unwrap();
-                Array::from(&Reflect::get(&batch, &"items".into()).unwrap())
-                    .iter()
-                    .map(|i| {
-                        Reflect::get(&i, &"key".into())
-                            .unwrap()
-                            .as_string()
-                            .unwrap()
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        keys.sort();
-        keys.dedup();
-        keys
-    };
     assert_eq!(keys(&first).len(), 2, "shown and dismissed");
     assert_eq!(
         keys(&again),
         keys(&first),
         "the same reports, the same keys"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_report_sent_as_the_page_hides_goes_out_once() {
+    fresh(RULES).await;
+    rage_on_apply().await;
+    click_in_prompt("button.close");
+    // Leaving a page fires visibilitychange (hidden), then pagehide.
+    js(
+        r#"Object.defineProperty(document, "hidden", {value: true, configurable: true});
+          document.dispatchEvent(new Event("visibilitychange"));"#,
+    );
+    page_hidden().await;
+    js("delete document.hidden;");
+    let beacons: Vec<String> = sent()
+        .iter()
+        .filter(|r| {
+            Reflect::get(r, &"via".into())
+                .unwrap()
+                .as_string()
+                .as_deref()
+                == Some("beacon")
+        })
+        .map(|r| {
+            Reflect::get(r, &"body".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(beacons.len(), 1, "one beacon: {beacons:?}");
+    assert_eq!(keys(&beacons).len(), 2, "shown and dismissed, in it");
+    // The next page has nothing left to send.
+    platform::reset();
+    js("window.__sent = [];");
+    start(RULES).await;
+    page_hidden().await;
+    assert!(sent_bodies().is_empty(), "{:?}", sent_bodies());
 }
 
 #[wasm_bindgen_test]

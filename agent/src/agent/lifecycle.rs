@@ -91,11 +91,7 @@ impl<H: Host> Agent<H> {
             Loaded::Found(p) if p.is_current() => p,
             _ => Profile::default(),
         };
-        let saved = match load::<H, SavedVisit>(&self.host, Area::Session, &self.keys.visit) {
-            Loaded::Found(v) => Session::restore(rules.clone(), v.state).map(|s| (v.id, s)),
-            _ => None,
-        };
-        let (id, mut session) = match saved {
+        let (id, mut session) = match self.saved_visit(&rules) {
             Some(visit) => visit,
             None => {
                 profile.new_visit(now);
@@ -104,6 +100,11 @@ impl<H: Host> Agent<H> {
                 (id, session)
             }
         };
+        // A prompt the last page left open was closed with it (a page killed before its
+        // `pagehide` could not say so).
+        if let Some(open) = session.open_prompt() {
+            session.record(now, open, Outcome::Ignored);
+        }
         // A new page load is visible; the platform says otherwise if it is not.
         session.set_visible(true);
         session.set_visitor(
@@ -120,18 +121,89 @@ impl<H: Host> Agent<H> {
             _ => Outbox::default(),
         };
         store(&mut self.host, Area::Local, &self.keys.profile, &profile);
+        let key_prefix = self.key_prefix(&id);
         self.phase = Phase::Running(Box::new(Running {
             rules,
             session,
             id,
+            key_prefix,
             outbox,
             profile,
             open: None,
             page: String::new(),
-            path: String::new(),
+            page_id: None,
         }));
         if let Some(page) = self.pending_page.take() {
             self.navigate(&page);
         }
+    }
+
+    /// The visit this tab saved, if it fits these rules.
+    fn saved_visit(&self, rules: &Arc<Rules>) -> Option<(String, Session)> {
+        match load::<H, SavedVisit>(&self.host, Area::Session, &self.keys.visit) {
+            Loaded::Found(v) => Session::restore(rules.clone(), v.state).map(|s| (v.id, s)),
+            _ => None,
+        }
+    }
+
+    /// A fresh `VISIT:LOAD` prefix for this page load's report keys.
+    fn key_prefix(&mut self, visit: &str) -> String {
+        [visit, ":", &self.host.random_id()].concat()
+    }
+
+    /// The page came back from the back/forward cache. The visit went on in other pages
+    /// meanwhile: take up what they stored (never write this page's stale copy over it),
+    /// start a new series of report keys, and count the page view.
+    pub fn restored(&mut self, path_and_query: &str) {
+        if matches!(
+            load::<H, bool>(&self.host, Area::Local, &self.keys.opt_out),
+            Loaded::Found(true)
+        ) {
+            self.host.hide();
+            self.phase = Phase::Dormant(Dormancy::OptedOut);
+            return;
+        }
+        let Phase::Running(run) = &self.phase else {
+            return;
+        };
+        let rules = run.rules.clone();
+        let visit = self.saved_visit(&rules);
+        let outbox = match load::<H, Outbox>(&self.host, Area::Local, &self.keys.outbox) {
+            Loaded::Found(o) if o.is_sound() => Some(o),
+            _ => None,
+        };
+        let profile = match load::<H, Profile>(&self.host, Area::Local, &self.keys.profile) {
+            Loaded::Found(p) if p.is_current() => Some(p),
+            _ => None,
+        };
+        let id = visit.as_ref().map_or_else(
+            || match &self.phase {
+                Phase::Running(run) => run.id.clone(),
+                _ => String::new(),
+            },
+            |(id, _)| id.clone(),
+        );
+        let key_prefix = self.key_prefix(&id);
+        let Phase::Running(run) = &mut self.phase else {
+            return;
+        };
+        if let Some((id, mut session)) = visit {
+            if let Some(open) = session.open_prompt() {
+                session.record(session.state().now(), open, Outcome::Ignored);
+            }
+            run.id = id;
+            run.session = session;
+        }
+        if let Some(outbox) = outbox {
+            run.outbox = outbox;
+        }
+        if let Some(profile) = profile {
+            run.profile = profile;
+        }
+        run.key_prefix = key_prefix;
+        run.open = None;
+        run.page_id = None;
+        run.session.set_visible(true);
+        self.navigate(path_and_query);
     }
 }

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use lifeline_shared::page::PageId;
 use lifeline_shared::privacy::report_path;
 use lifeline_shared::rules::spec::{Band, Device, PromptKind};
 use lifeline_shared::wire::{MAX_COMMENT, Report};
@@ -21,6 +22,7 @@ use crate::outbox::Outbox;
 use crate::profile::Profile;
 use crate::view;
 
+mod debug;
 mod lifecycle;
 mod page;
 mod prompting;
@@ -37,6 +39,8 @@ pub struct Config {
     pub gpc: bool,
     /// Device class, from the screen and pointer.
     pub device: Device,
+    /// Log signals, score and decisions to the console (`data-debug`, `?lifeline-debug`).
+    pub debug: bool,
 }
 
 /// The rule id reported for prompts shown by `lifeline.show()`.
@@ -118,13 +122,17 @@ struct Running {
     rules: Arc<Rules>,
     session: Session,
     id: String,
+    /// `VISIT:LOAD`, the start of every report key made by this page load: unique across
+    /// reloads, tabs and restores from the back/forward cache, whatever the stored outbox's
+    /// sequence number says.
+    key_prefix: String,
     outbox: Outbox,
     profile: Profile,
     open: Option<Open>,
     /// The current page as reported (path and kept query parameters).
     page: String,
-    /// The current path, for change detection.
-    path: String,
+    /// The current page's identity (path and query, hashed), for change detection.
+    page_id: Option<u64>,
 }
 
 enum Phase {
@@ -191,6 +199,14 @@ impl<H: Host> Agent<H> {
             Phase::AwaitingConsent(_) => State::AwaitingConsent,
             Phase::Running(_) => State::Running,
             Phase::Dormant(why) => State::Dormant(*why),
+        }
+    }
+
+    /// The rules running, once they arrived and the agent runs.
+    pub fn rules(&self) -> Option<Arc<Rules>> {
+        match &self.phase {
+            Phase::Running(run) => Some(run.rules.clone()),
+            _ => None,
         }
     }
 

@@ -3,16 +3,23 @@
 use super::*;
 
 impl<H: Host> Agent<H> {
-    /// A page view: a load or an SPA route change to `path_and_query`.
+    /// A page view: a load or an SPA route change to `path_and_query` (with the fragment
+    /// when the rules count hash routes). A route change to the same page (the same path,
+    /// query and fragment, or `index.html` of the same directory) is not a new page view.
     pub fn navigate(&mut self, path_and_query: &str) {
         let Phase::Running(run) = &mut self.phase else {
             self.pending_page = Some(path_and_query.to_owned());
             return;
         };
-        let path = path_and_query.split(['?', '#']).next().unwrap_or("/");
-        let path = if path.is_empty() { "/" } else { path };
-        if run.path == path && !run.path.is_empty() {
-            return; // a hash or query change on the same page is not a new page view
+        // Without hash routes, the fragment is not part of the page.
+        let path_and_query = if run.rules.pages.hash_routes {
+            path_and_query
+        } else {
+            path_and_query.split('#').next().unwrap_or_default()
+        };
+        let id = PageId::of(path_and_query).hash;
+        if run.page_id == Some(id) {
+            return;
         }
         // A prompt about the page the visitor left no longer applies.
         if run.open.is_some() {
@@ -22,18 +29,34 @@ impl<H: Host> Agent<H> {
             return;
         };
         run.page = report_path(path_and_query, &run.rules.privacy.keep_query);
-        run.path = path.to_owned();
-        let path = run.path.clone();
-        self.observe(&Event::Navigate { path: &path });
+        run.page_id = Some(id);
+        if self.config.debug {
+            let message = ["lifeline: page view ", path_and_query].concat();
+            self.host.log(Level::Info, &message);
+        }
+        self.observe(&Event::Navigate {
+            path: path_and_query,
+        });
     }
 
-    /// One observed event.
+    /// One observed event, now.
     pub fn observe(&mut self, event: &Event<'_>) {
         let now = self.host.now_ms();
+        self.event(now, event);
+    }
+
+    /// One observed event at `now` (ms since the epoch, as the page's observer read it):
+    /// the per-event path, which allocates nothing unless a prompt is decided.
+    pub fn event(&mut self, now: u64, event: &Event<'_>) {
         let Phase::Running(run) = &mut self.phase else {
             return;
         };
-        if let Some(decision) = run.session.observe(now, event) {
+        let before = run.session.page_signals();
+        let decision = run.session.observe(now, event);
+        if self.config.debug {
+            self.debug_signals(before);
+        }
+        if let Some(decision) = decision {
             self.decided(decision, None);
         }
     }

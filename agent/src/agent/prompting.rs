@@ -35,6 +35,9 @@ impl<H: Host> Agent<H> {
     }
 
     pub(super) fn decided(&mut self, d: Decision, rule_override: Option<&str>) {
+        if self.config.debug {
+            self.debug_decision(&d, rule_override);
+        }
         // One prompt at a time: one still open (shown by hand) ends before the next.
         if matches!(&self.phase, Phase::Running(run) if run.open.is_some()) {
             self.close(Outcome::Ignored);
@@ -69,7 +72,7 @@ impl<H: Host> Agent<H> {
             signals: d.signals,
         };
         run.outbox.push(
-            &run.id,
+            &run.key_prefix,
             now,
             &run.page,
             Report::Decision {
@@ -104,7 +107,7 @@ impl<H: Host> Agent<H> {
             Outcome::Completed | Outcome::Ignored => {}
         }
         run.outbox.push(
-            &run.id,
+            &run.key_prefix,
             now,
             &run.page,
             Report::Decision {
@@ -156,7 +159,7 @@ impl<H: Host> Agent<H> {
             thumbs: feedback.thumbs,
             comment,
         };
-        run.outbox.push(&run.id, now, &run.page, report);
+        run.outbox.push(&run.key_prefix, now, &run.page, report);
         run.profile.last_feedback = Some(now);
         self.close(Outcome::Completed);
     }

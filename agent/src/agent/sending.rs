@@ -9,14 +9,19 @@ impl<H: Host> Agent<H> {
         self.flush(false);
     }
 
-    /// Sends a due batch; `page_going` sends everything by beacon.
+    /// Sends a due batch; `page_going` sends everything by beacon. A beacon the browser
+    /// queued has no answer and is delivered by the browser: its reports leave the outbox,
+    /// so they go out once (a `visibilitychange` then a `pagehide` do not send them twice).
     pub fn flush(&mut self, page_going: bool) {
         let now = self.host.now_ms();
         let Phase::Running(run) = &mut self.phase else {
             return;
         };
-        if let Some(batch) = run.outbox.batch(&run.id, now, page_going) {
-            self.host.send(&batch, page_going);
+        if let Some(batch) = run.outbox.batch(&run.id, now, page_going)
+            && self.host.send(&batch, page_going)
+            && page_going
+        {
+            run.outbox.beaconed(batch.items.len());
         }
     }
 
@@ -31,11 +36,22 @@ impl<H: Host> Agent<H> {
         self.host.set(Area::Local, &self.keys.outbox, &outbox);
     }
 
-    /// The page is being hidden or left: save everything, send everything by beacon.
+    /// The page is being hidden (another tab, the app switcher, or on its way out): send
+    /// everything by beacon, save everything.
     pub fn page_hidden(&mut self) {
         self.observe(&Event::Visibility { visible: false });
-        self.save();
         self.flush(true);
+        self.save();
+    }
+
+    /// The page is being left (`pagehide`: a link, Back, a reload, the tab closed, or into
+    /// the back/forward cache). A prompt still open was ignored: reported once as such, and
+    /// gone if the page is ever restored.
+    pub fn page_left(&mut self) {
+        if matches!(&self.phase, Phase::Running(run) if run.open.is_some()) {
+            self.close(Outcome::Ignored);
+        }
+        self.page_hidden();
     }
 
     pub(super) fn save(&mut self) {

@@ -92,15 +92,15 @@ impl Host for BrowserHost {
         }
     }
 
-    fn send(&mut self, batch: &ReportBatch, beacon: bool) {
+    fn send(&mut self, batch: &ReportBatch, beacon: bool) -> bool {
         let body = batch.to_json();
         if beacon {
             // A string body goes as text/plain: no preflight, and sendBeacon accepts it.
-            let _ = self
+            return self
                 .window
                 .navigator()
-                .send_beacon_with_opt_str(&self.reports_url, Some(&body));
-            return;
+                .send_beacon_with_opt_str(&self.reports_url, Some(&body))
+                .unwrap_or(false);
         }
         let init = RequestInit::new();
         init.set_method("POST");
@@ -111,6 +111,7 @@ impl Host for BrowserHost {
             .window
             .fetch_with_str_and_init(&self.reports_url, &init);
         super::then_either(&request, &self.on_answer, &self.on_failure);
+        true
     }
 
     fn show(&mut self, view: &PromptView) -> bool {
@@ -124,6 +125,7 @@ impl Host for BrowserHost {
     fn log(&mut self, level: Level, message: &str) {
         let message = JsValue::from_str(message);
         match level {
+            Level::Info => web_sys::console::info_1(&message),
             Level::Warn => web_sys::console::warn_1(&message),
             Level::Error => web_sys::console::error_1(&message),
         }

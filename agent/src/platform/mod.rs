@@ -1,18 +1,17 @@
 //! The browser: the only module that talks to `web_sys`.
 //!
 //! - [`browser`]: the agent's [`Host`](crate::Host) in a real browser.
-//! - [`observe`]: DOM events into engine events.
+//! - [`observe`]: the JS observer's numbers into engine events (one call per event).
 //! - [`prompt`]: the Shadow-DOM prompt.
-//! - [`rules`]: inline or fetched rules, cached with their ETag.
-//! - [`listener`]: RAII event listeners.
+//! - [`rules`]: the rules text the loader fetched (compiled, or JSON for the checker).
 //!
 //! The JS API (`start`, `track`, `identify`, `consent`, `optOut`, `show`, `agentsOnline`)
-//! is called by the loader (`agent/js/loader.js`). Never hurting the page: every callback
-//! runs through the loader's guard; a panic logs one `console.warn`, removes the prompt
-//! and leaves the agent dormant; a nested call is dropped rather than borrowed twice.
+//! is called by the loader (`agent/js/loader.js`), which fetches the wasm and the rules in
+//! parallel. Never hurting the page: every callback runs through the loader's guard; a
+//! panic logs one `console.warn`, removes the prompt and leaves the agent dormant; a nested
+//! call is dropped rather than borrowed twice.
 
 mod browser;
-mod listener;
 mod observe;
 mod prompt;
 mod rules;
@@ -66,11 +65,13 @@ fn string_of(object: &JsValue, name: &str) -> Option<String> {
     js_sys::Reflect::get(object, &name.into()).ok()?.as_string()
 }
 
-/// Starts the agent on this page. Called once by the loader.
+/// Starts the agent on this page. Called once by the loader, with
+/// `{site, collector (base URL), rules?}`: the rules text the loader fetched (or found
+/// inline); without it (the collector unreachable and nothing cached, which the loader has
+/// said) the agent stays quietly off.
 #[wasm_bindgen]
 pub fn start(options: JsValue) {
     std::panic::set_hook(Box::new(|_| stopped()));
-    // {site, collector (base URL), rulesUrl?, inlineRules?}
     let (Some(site), Some(collector)) = (
         string_of(&options, "site"),
         string_of(&options, "collector"),
@@ -78,10 +79,6 @@ pub fn start(options: JsValue) {
         web_sys::console::warn_1(&"lifeline: start() needs {site, collector}".into());
         return;
     };
-    let (rules_url, inline_rules) = (
-        string_of(&options, "rulesUrl"),
-        string_of(&options, "inlineRules"),
-    );
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -90,12 +87,12 @@ pub fn start(options: JsValue) {
     };
     let base = collector.trim_end_matches('/').to_owned();
     let reports_url = [&base, "/v1/sites/", &site, "/reports"].concat();
-    let rules_url = rules_url.unwrap_or_else(|| [&base, "/v1/sites/", &site, "/rules"].concat());
     let config = Config {
-        site: site.clone(),
+        site,
         language: language(&window),
         gpc: gpc(&window),
         device: device(&window),
+        debug: js_sys::Reflect::get(&options, &"debug".into()).is_ok_and(|d| d.is_truthy()),
     };
     let agent = Agent::new(BrowserHost::new(window.clone(), reports_url), config);
     RUNTIME.with(|r| {
@@ -104,35 +101,26 @@ pub fn start(options: JsValue) {
             _observers: None,
         })
     });
-
-    let fetch_from = window.clone();
-    let ready = move |rules: Result<lifeline_shared::Rules, String>| {
-        let mut running = false;
-        with_agent(|a| {
-            match rules {
-                Ok(rules) => a.rules_ready(rules),
-                Err(problems) => a.rules_refused(&problems),
-            }
-            // Held for consent: nothing watches the page until `consent(true)`.
-            running = a.state() == crate::State::Running;
-        });
-        if running {
-            watch_when_ready(window, document);
-        }
+    let Some(text) = string_of(&options, "rules") else {
+        return;
     };
-    match inline_rules {
-        Some(text) => rules::read(text, ready),
-        None => {
-            let cache_key = ["lifeline:", &site, ":rules"].concat();
-            rules::fetch(&fetch_from, &rules_url, cache_key, move |text| match text {
-                Some(text) => rules::read(text, ready),
-                // The collector is unreachable and nothing is cached: stay quietly off.
-                None => web_sys::console::warn_1(
-                    &"lifeline: rules unavailable; the agent is off for this page".into(),
-                ),
+    rules::read(
+        text,
+        move |rules: Result<lifeline_shared::Rules, String>| {
+            let mut running = false;
+            with_agent(|a| {
+                match rules {
+                    Ok(rules) => a.rules_ready(rules),
+                    Err(problems) => a.rules_refused(&problems),
+                }
+                // Held for consent: nothing watches the page until `consent(true)`.
+                running = a.state() == crate::State::Running;
             });
-        }
-    }
+            if running {
+                watch_when_ready(window, document);
+            }
+        },
+    );
 }
 
 #[wasm_bindgen]
@@ -152,6 +140,7 @@ fn then_either(promise: &js_sys::Promise, ok: &JsValue, err: &JsValue) {
 /// Calls `done` once `promise` settles: `Ok(value)` or `Err(reason)`. (Callbacks rather
 /// than `async`: the futures runtime costs the agent kilobytes.) The handler not called
 /// stays allocated, so this is for the few promises of a page load, not for every send.
+#[cfg(not(feature = "json-rules"))]
 fn settle(promise: &js_sys::Promise, done: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
     let ok = std::rc::Rc::new(std::cell::Cell::new(Some(done)));
     let err = ok.clone();
@@ -176,12 +165,12 @@ fn settle(promise: &js_sys::Promise, done: impl FnOnce(Result<JsValue, JsValue>)
 /// Starts watching the page once its body exists (an async script may run before).
 fn watch_when_ready(window: Window, document: web_sys::Document) {
     if document.ready_state() != "loading" {
-        watch(&window, &document);
+        watch(&window);
         return;
     }
-    let target: web_sys::EventTarget = document.clone().into();
+    let target: web_sys::EventTarget = document.into();
     // Called once, then freed by wasm-bindgen.
-    let once = Closure::once_into_js(move || watch(&window, &document));
+    let once = Closure::once_into_js(move || watch(&window));
     let options = web_sys::AddEventListenerOptions::new();
     options.set_once(true);
     let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
@@ -191,18 +180,21 @@ fn watch_when_ready(window: Window, document: web_sys::Document) {
     );
 }
 
-/// Starts the observers and reports the current page; then `window.__lifeline_running` is
-/// true (what end-to-end tests wait for).
-fn watch(window: &Window, document: &web_sys::Document) {
-    let observers = observe::start(window, document);
+/// Starts the observer (which reports the current page); then `window.__lifeline_running`
+/// is true (what end-to-end tests wait for).
+fn watch(window: &Window) {
+    let mut rules = None;
+    with_agent(|a| rules = a.rules());
+    let Some(rules) = rules else { return };
+    // No borrow is held here: the observer reports the page at once, into the agent.
+    let observers = observe::start(&rules);
     RUNTIME.with(|r| {
         if let Ok(mut r) = r.try_borrow_mut()
             && let Some(rt) = r.as_mut()
         {
-            rt._observers = Some(observers);
+            rt._observers = observers;
         }
     });
-    observe::navigated(window);
     let _ = js_sys::Reflect::set(window, &"__lifeline_running".into(), &JsValue::TRUE);
 }
 

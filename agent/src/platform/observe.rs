@@ -1,387 +1,174 @@
-//! Watching the page: DOM events become the engine's typed, content-free events.
+//! Watching the page through the JS observer (`agent/js/observer.js`, part of agent.js).
 //!
-//! A clicked element becomes a key (a hash of its tag, id, `name`, `type`,
-//! `data-lifeline-key` and position among its siblings, three levels up): never its text
-//! or value. Fields are listened to for *that* they change, never *what* they hold.
-//! Listeners are passive, RAII, and run through the loader's guard.
+//! The observer listens to the page and describes each event as numbers; this module gets
+//! ONE call per event and turns it into the engine's typed, content-free [`Event`]. No DOM
+//! call is made from here per event: each `web_sys` call is a JS shim plus a crossing, and
+//! describing a click from wasm took about forty. The observer is told what the rules need
+//! (so a site without exit-intent rules never listens to `mouseout`) and stops when
+//! [`Observers`] is dropped.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{
-    Document, Element, Event as DomEvent, MouseEvent, MutationObserver, MutationObserverInit,
-    Window,
-};
 
-use lifeline_shared::hash::fnv1a;
-use lifeline_shared::{CartChange, Click, ClickFlags, Event, Signal, SignalSet};
+use lifeline_shared::rules::Rules;
+use lifeline_shared::{CartChange, Click, ClickFlags, Event, SignalSet};
 
-use super::listener::Listeners;
-use super::prompt::HOST_ID;
 use super::with_agent;
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// An element, through the two calls made on every click, taking names already made JS
-    /// strings (no decoding of the same text on every click).
-    type Marked;
-    #[wasm_bindgen(method, js_name = closest)]
-    fn closest_to(this: &Marked, selector: &JsValue) -> Option<Element>;
-    #[wasm_bindgen(method, js_name = getAttribute)]
-    fn attribute_of(this: &Marked, name: &JsValue) -> Option<String>;
-}
+// Event kinds passed by the observer (the same numbers as in observer.js).
+const K_CLICK: u32 = 1;
+const K_SUBMIT: u32 = 2;
+const K_INPUT: u32 = 3;
+const K_DOM: u32 = 4;
+const K_SCROLL: u32 = 5;
+const K_SELECTION: u32 = 6;
+const K_VISIBLE: u32 = 7;
+const K_HIDDEN: u32 = 8;
+const K_PAGEHIDE: u32 = 9;
+const K_ERROR: u32 = 10;
+const K_EXIT: u32 = 11;
+const K_TICK: u32 = 12;
+const K_FOCUS: u32 = 13;
+const K_CART: u32 = 14;
+// Text events.
+const T_NAVIGATE: u32 = 1;
+const T_RESTORED: u32 = 2;
+const T_MARK: u32 = 3;
 
-/// `el.closest(selector)`.
-fn closest(el: &Element, selector: &JsValue) -> Option<Element> {
-    el.unchecked_ref::<Marked>().closest_to(selector)
-}
+// What the rules need the observer to listen for.
+const WANT_MUTATIONS: u32 = 1;
+const WANT_SCROLL: u32 = 2;
+const WANT_SELECTION: u32 = 4;
+const WANT_INPUT: u32 = 8;
+const WANT_EXIT: u32 = 16;
+const WANT_ERRORS: u32 = 32;
+const WANT_HASH: u32 = 64;
 
-/// `el.getAttribute(name)`.
-fn attribute(el: &Element, name: &JsValue) -> Option<String> {
-    el.unchecked_ref::<Marked>().attribute_of(name)
-}
+/// `emit(kind, key, x, y, flags, ignore, time)`.
+type Emit = dyn FnMut(f64, f64, f64, f64, f64, f64, f64);
+/// `emitText(kind, text, time)`.
+type EmitText = dyn FnMut(f64, String, f64);
 
-/// The selectors and attribute names read on every click, made JS strings once.
-struct Names {
-    link: JsValue,
-    field: JsValue,
-    button: JsValue,
-    task: JsValue,
-    task_attr: JsValue,
-    cart: JsValue,
-    cart_attr: JsValue,
-    cart_total: JsValue,
-    ignore: JsValue,
-    ignore_attr: JsValue,
-    keyed: [JsValue; 3],
-}
-
-thread_local! {
-    static NAMES: Names = Names {
-        link: "a[href]".into(),
-        field: "input,select,textarea,label,option,[contenteditable]".into(),
-        button: "button,[role=button],input[type=submit],input[type=button]".into(),
-        task: "[data-lifeline-task]".into(),
-        task_attr: "data-lifeline-task".into(),
-        cart: "[data-lifeline-cart]".into(),
-        cart_attr: "data-lifeline-cart".into(),
-        cart_total: "data-lifeline-cart-total".into(),
-        ignore: "[data-lifeline-ignore]".into(),
-        ignore_attr: "data-lifeline-ignore".into(),
-        keyed: ["name".into(), "type".into(), "data-lifeline-key".into()],
-    };
-}
-
-/// The closure a `MutationObserver` calls.
-type MutationCallback = Closure<dyn FnMut(js_sys::Array, MutationObserver)>;
-/// A wrapped `history` method: (state, title, url) -> result.
-type HistoryMethod = Closure<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>;
-
-/// Everything watching the page; dropping it stops all of it.
+/// The running observer; dropping it removes every listener, the history patch, the
+/// mutation observer and the timer.
 pub(crate) struct Observers {
-    _listeners: Listeners,
-    _mutations: Option<(MutationObserver, MutationCallback)>,
-    _ticker: Option<Ticker>,
-    _history: Option<HistoryPatch>,
+    stop: js_sys::Function,
+    _emit: Closure<Emit>,
+    _emit_text: Closure<EmitText>,
 }
 
-/// `history.pushState` and `replaceState` wrapped to tell us; the page's own functions are
-/// put back on drop.
-struct HistoryPatch {
-    history: web_sys::History,
-    originals: Vec<(&'static str, js_sys::Function)>,
-    _patched: Vec<HistoryMethod>,
-}
-
-impl Drop for HistoryPatch {
+impl Drop for Observers {
     fn drop(&mut self) {
-        for (name, original) in &self.originals {
-            let _ = js_sys::Reflect::set(&self.history, &(*name).into(), original);
-        }
+        let _ = self.stop.call0(&JsValue::NULL);
     }
 }
 
-/// A guarded `setInterval`, cleared on drop.
-struct Ticker {
-    window: Window,
-    id: i32,
-    _callback: Closure<dyn FnMut()>,
+/// What the observer must listen for, and how long after a click a reaction counts.
+fn interest(rules: &Rules) -> (u32, u32) {
+    let s = &rules.signals;
+    let mut want = 0;
+    if s.dead_click.enabled {
+        want |= WANT_MUTATIONS | WANT_SCROLL | WANT_SELECTION;
+    }
+    if s.rage_click.enabled {
+        want |= WANT_MUTATIONS | WANT_SELECTION;
+    }
+    if s.idle.enabled {
+        want |= WANT_INPUT | WANT_SCROLL;
+    }
+    if s.exit_intent.enabled {
+        want |= WANT_EXIT;
+    }
+    if s.error_click.enabled {
+        want |= WANT_ERRORS;
+    }
+    if rules.pages.hash_routes {
+        want |= WANT_HASH;
+    }
+    let d = &s.dead_click;
+    let react_ms = d
+        .mutation_window_ms
+        .max(d.scroll_window_ms)
+        .max(d.selection_window_ms)
+        .max(s.rage_click.max_gap_ms);
+    (want, react_ms)
 }
 
-impl Drop for Ticker {
-    fn drop(&mut self) {
-        self.window.clear_interval_with_handle(self.id);
-    }
+/// Starts the observer for these rules (it reports the current page at once); `None` when
+/// agent.js carries no observer (a test page that did not install it).
+pub(crate) fn start(rules: &Rules) -> Option<Observers> {
+    let observe = js_sys::Reflect::get(&js_sys::global(), &"__lifeline_observe".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let (want, react_ms) = interest(rules);
+    let emit = Closure::<Emit>::new(on_event);
+    let emit_text = Closure::<EmitText>::new(on_text);
+    let args = js_sys::Array::of4(
+        emit.as_ref(),
+        emit_text.as_ref(),
+        &want.into(),
+        &react_ms.into(),
+    );
+    let stop = observe
+        .apply(&JsValue::NULL, &args)
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    Some(Observers {
+        stop,
+        _emit: emit,
+        _emit_text: emit_text,
+    })
 }
 
-/// The current URL path and query.
-pub(crate) fn location(window: &Window) -> String {
-    let l = window.location();
-    let mut s = l.pathname().unwrap_or_else(|_| "/".into());
-    s.push_str(&l.search().unwrap_or_default());
-    s
+/// One page event, as numbers.
+fn on_event(kind: f64, key: f64, x: f64, y: f64, flags: f64, ignore: f64, time: f64) {
+    let now = time as u64;
+    // `as` saturates: a hostile page's huge or NaN numbers become bounded values.
+    let event = match kind as u32 {
+        K_CLICK => Event::Click(Click {
+            key: key as u64,
+            x: x as i32,
+            y: y as i32,
+            flags: ClickFlags::from_bits(flags as u8),
+            ignore: SignalSet::from_bits(ignore as u16),
+        }),
+        K_SUBMIT => Event::Submit {
+            key: key as u64,
+            ignore: SignalSet::from_bits(ignore as u16),
+        },
+        K_INPUT => Event::Input { key: 0 },
+        K_DOM => Event::DomChange,
+        K_SCROLL => Event::Scroll,
+        K_SELECTION => Event::Selection,
+        K_VISIBLE => Event::Visibility { visible: true },
+        K_ERROR => Event::Error,
+        K_EXIT => Event::ExitIntent,
+        K_FOCUS => Event::Focus,
+        K_CART => Event::Cart {
+            change: if x as u32 == 2 {
+                CartChange::Remove
+            } else {
+                CartChange::Add
+            },
+            total: Some(y).filter(|t| t.is_finite()),
+        },
+        K_HIDDEN => return with_agent(|a| a.page_hidden()),
+        K_PAGEHIDE => return with_agent(|a| a.page_left()),
+        K_TICK => return with_agent(|a| a.tick()),
+        _ => return,
+    };
+    with_agent(|a| a.event(now, &event));
 }
 
-/// Starts watching the page.
-pub(crate) fn start(window: &Window, document: &Document) -> Observers {
-    let (w, d) = (window.clone(), document.clone());
-    let mut listeners = Listeners::new(move |e| on_event(&w, &d, &e));
-    let (doc, win): (&web_sys::EventTarget, &web_sys::EventTarget) =
-        (document.as_ref(), window.as_ref());
-    for kind in ["click", "submit", "input"] {
-        listeners.on(doc, kind, true);
-    }
-    listeners.on(win, "scroll", true);
-    for kind in ["selectionchange", "visibilitychange", "mouseout"] {
-        listeners.on(doc, kind, false);
-    }
-    for kind in [
-        "pagehide",
-        "error",
-        "unhandledrejection",
-        "popstate",
-        "hashchange",
-    ] {
-        listeners.on(win, kind, false);
-    }
-    Observers {
-        _listeners: listeners,
-        _mutations: watch_mutations(document),
-        _ticker: tick(window),
-        _history: patch_history(window),
-    }
-}
-
-/// Every page event, by its type.
-fn on_event(window: &Window, document: &Document, e: &DomEvent) {
-    match e.type_().as_str() {
-        "click" => on_click(e),
-        "submit" => {
-            if let Some(form) = element(e) {
-                let (key, ignore) = NAMES.with(|n| (key_of(&form, n), ignored(&form, n)));
-                with_agent(|a| a.observe(&Event::Submit { key, ignore }));
-            }
-        }
-        "input" => {
-            if let Some(field) = element(e).filter(|el| !is_ours(el)) {
-                with_agent(|a| {
-                    a.observe(&Event::Input {
-                        key: NAMES.with(|n| key_of(&field, n)),
-                    })
-                });
-            }
-        }
-        "scroll" => with_agent(|a| a.observe(&Event::Scroll)),
-        "selectionchange" => {
-            let selected = document
-                .get_selection()
-                .ok()
-                .flatten()
-                .is_some_and(|s| !s.is_collapsed());
-            if selected {
-                with_agent(|a| a.observe(&Event::Selection));
-            }
-        }
-        "visibilitychange" if document.hidden() => with_agent(|a| a.page_hidden()),
-        "visibilitychange" => with_agent(|a| a.observe(&Event::Visibility { visible: true })),
-        "pagehide" => with_agent(|a| a.page_hidden()),
-        "error" | "unhandledrejection" => with_agent(|a| a.observe(&Event::Error)),
-        "popstate" | "hashchange" => navigated(window),
-        "mouseout" => {
-            if let Some(m) = e.dyn_ref::<MouseEvent>()
-                && m.related_target().is_none()
-                && m.client_y() <= 0
-            {
-                with_agent(|a| a.observe(&Event::ExitIntent));
-            }
-        }
+/// A page view, a restore from the back/forward cache, or a mark.
+fn on_text(kind: f64, text: String, time: f64) {
+    let now = time as u64;
+    match kind as u32 {
+        T_NAVIGATE => with_agent(|a| a.navigate(&text)),
+        T_RESTORED => with_agent(|a| a.restored(&text)),
+        T_MARK => with_agent(|a| a.event(now, &Event::Mark { name: &text })),
         _ => {}
     }
-}
-
-/// Reports the current page (a load or an SPA route change) and its view markers.
-pub(crate) fn navigated(window: &Window) {
-    let page = location(window);
-    with_agent(|a| a.navigate(&page));
-    // Marker elements on the page (not buttons or links: those mark when clicked).
-    if let Some(doc) = window.document()
-        && let Ok(marks) = doc.query_selector_all("[data-lifeline-task]:not(a):not(button)")
-    {
-        for i in 0..marks.length() {
-            if let Some(name) = marks
-                .item(i)
-                .and_then(|n| n.dyn_into::<Element>().ok())
-                .and_then(|e| e.get_attribute("data-lifeline-task"))
-            {
-                with_agent(|a| a.observe(&Event::Mark { name: &name }));
-            }
-        }
-    }
-}
-
-fn element(e: &DomEvent) -> Option<Element> {
-    e.target()?.dyn_into::<Element>().ok()
-}
-
-fn is_ours(el: &Element) -> bool {
-    el.id() == HOST_ID
-}
-
-fn on_click(e: &DomEvent) {
-    let Some(target) = element(e) else { return };
-    if is_ours(&target) {
-        return; // a click in our own prompt is not the page's
-    }
-    let Some(m) = e.dyn_ref::<MouseEvent>() else {
-        return;
-    };
-    NAMES.with(|n| {
-        let mut flags = ClickFlags::NONE;
-        if closest(&target, &n.link).is_some() {
-            flags = flags | ClickFlags::LINK;
-        }
-        if m.ctrl_key() || m.meta_key() || m.shift_key() || m.alt_key() {
-            flags = flags | ClickFlags::MODIFIER;
-        }
-        if closest(&target, &n.field).is_some() {
-            flags = flags | ClickFlags::FIELD;
-        }
-        let button = closest(&target, &n.button);
-        if button.is_some() {
-            flags = flags | ClickFlags::BUTTON;
-        }
-        let keyed = button.unwrap_or_else(|| target.clone());
-        let click = Click {
-            key: key_of(&keyed, n),
-            x: m.client_x(),
-            y: m.client_y(),
-            flags,
-            ignore: ignored(&target, n),
-        };
-        with_agent(|a| a.observe(&Event::Click(click)));
-
-        if let Some(name) = closest(&target, &n.task).and_then(|el| attribute(&el, &n.task_attr)) {
-            with_agent(|a| a.observe(&Event::Mark { name: &name }));
-        }
-        if let Some(el) = closest(&target, &n.cart) {
-            let change = match attribute(&el, &n.cart_attr).as_deref() {
-                Some("add") => Some(CartChange::Add),
-                Some("remove") => Some(CartChange::Remove),
-                _ => None,
-            };
-            let total = attribute(&el, &n.cart_total)
-                .map(|t| js_sys::parse_float(&t))
-                .filter(|t| t.is_finite());
-            if let Some(change) = change {
-                with_agent(|a| a.observe(&Event::Cart { change, total }));
-            }
-        }
-    });
-}
-
-/// Signals an element (or an ancestor) opts out of: `data-lifeline-ignore` lists signal
-/// names (`"rage_click dead_click"`); empty means all.
-fn ignored(el: &Element, n: &Names) -> SignalSet {
-    let Some(value) = closest(el, &n.ignore).and_then(|e| attribute(&e, &n.ignore_attr)) else {
-        return SignalSet::EMPTY;
-    };
-    let named: SignalSet = value
-        .split([' ', ','])
-        .filter_map(Signal::from_name)
-        .collect();
-    if named.is_empty() {
-        SignalSet::ALL
-    } else {
-        named
-    }
-}
-
-/// A content-free key for an element: tag, id, `name`, `type`, `data-lifeline-key` and
-/// sibling position, three levels up. Never text or values.
-fn key_of(el: &Element, n: &Names) -> u64 {
-    let mut h = 0u64;
-    let mut node = Some(el.clone());
-    for _ in 0..3 {
-        let Some(e) = node else { break };
-        h = fnv1a(h, e.tag_name().as_bytes());
-        h = fnv1a(h, e.id().as_bytes());
-        for attribute in &n.keyed {
-            if let Some(v) = self::attribute(&e, attribute) {
-                h = fnv1a(h, v.as_bytes());
-            }
-        }
-        let mut index = 0u8;
-        let mut sibling = e.previous_element_sibling();
-        while let Some(s) = sibling {
-            index = index.wrapping_add(1);
-            sibling = s.previous_element_sibling();
-        }
-        h = fnv1a(h, &[index]);
-        node = e.parent_element();
-    }
-    h
-}
-
-fn watch_mutations(document: &Document) -> Option<(MutationObserver, MutationCallback)> {
-    let callback =
-        Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(|_records, _observer| {
-            with_agent(|a| a.observe(&Event::DomChange));
-        });
-    let observer = MutationObserver::new(&super::guard(callback.as_ref().unchecked_ref())).ok()?;
-    let init = MutationObserverInit::new();
-    init.set_child_list(true);
-    init.set_subtree(true);
-    init.set_attributes(true);
-    init.set_character_data(true);
-    let root: web_sys::Node = document.document_element()?.into();
-    observer.observe_with_options(&root, &init).ok()?;
-    Some((observer, callback))
-}
-
-fn tick(window: &Window) -> Option<Ticker> {
-    let callback = Closure::<dyn FnMut()>::new(|| {
-        with_agent(|a| a.tick());
-    });
-    let guarded = super::guard(callback.as_ref().unchecked_ref());
-    let id = window
-        .set_interval_with_callback_and_timeout_and_arguments_0(&guarded, 1000)
-        .ok()?;
-    Some(Ticker {
-        window: window.clone(),
-        id,
-        _callback: callback,
-    })
-}
-
-/// SPA navigation: `history.pushState` and `replaceState` tell us after they run.
-fn patch_history(window: &Window) -> Option<HistoryPatch> {
-    let history = window.history().ok()?;
-    let mut kept = Vec::new();
-    let mut originals = Vec::new();
-    for name in ["pushState", "replaceState"] {
-        let Ok(original) = js_sys::Reflect::get(&history, &name.into())
-            .and_then(|f| f.dyn_into::<js_sys::Function>())
-        else {
-            continue;
-        };
-        originals.push((name, original.clone()));
-        let (h, w) = (history.clone(), window.clone());
-        let patched = HistoryMethod::new(move |state, title, url| {
-            match original.call3(&h, &state, &title, &url) {
-                Ok(v) => {
-                    navigated(&w);
-                    v
-                }
-                // The page's own call failed: it gets its error back, untouched.
-                Err(error) => wasm_bindgen::throw_val(error),
-            }
-        });
-        if js_sys::Reflect::set(&history, &name.into(), patched.as_ref()).is_ok() {
-            kept.push(patched);
-        }
-    }
-    Some(HistoryPatch {
-        history,
-        originals,
-        _patched: kept,
-    })
 }

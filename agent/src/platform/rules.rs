@@ -1,5 +1,7 @@
-//! Getting the site's rules: inline (`<script type="application/json" data-lifeline-rules>`)
-//! or from the collector, revalidated with the cached ETag so an unchanged file costs a 304.
+//! Reading the site's rules, as the loader found them: inline
+//! (`<script type="application/json" data-lifeline-rules>`) or fetched from the collector
+//! (in parallel with the wasm; the browser's HTTP cache revalidates them with their ETag,
+//! with no preflight).
 //!
 //! Rules come in two forms. Compiled rules (checked once by the collector, see
 //! `Rules::to_compiled`) are decoded here, every reference verified. JSON rules (inline, or
@@ -9,8 +11,8 @@
 //! checker is built in instead.
 
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{RequestInit, Response, Window};
 
+#[cfg(not(feature = "json-rules"))]
 use super::settle;
 
 use lifeline_shared::Rules;
@@ -23,14 +25,6 @@ use lifeline_shared::{RuleError, RuleErrorKind, RuleErrors};
 /// Deepest nesting accepted in a rules file (hostile files cannot exhaust the stack).
 #[cfg(feature = "json-rules")]
 const MAX_DEPTH: usize = 32;
-
-/// Rules cached in `localStorage` with their ETag.
-struct Cached {
-    etag: String,
-    text: String,
-}
-
-lifeline_shared::codec::codec!(Cached { etag, text });
 
 /// Reads the rules in `text`, compiled or JSON, and calls `done` with them or with every
 /// problem, one per line with its path.
@@ -130,53 +124,4 @@ fn tree(v: &JsValue, depth: usize) -> Option<Json> {
         }
         Json::Object(out)
     })
-}
-
-/// Fetches the rules from `url` and calls `done` with them, or with the cached copy when the
-/// collector answers 304, fails or is down; `None` when neither has them.
-pub(crate) fn fetch(
-    window: &Window,
-    url: &str,
-    cache_key: String,
-    done: impl FnOnce(Option<String>) + 'static,
-) {
-    let storage = window.local_storage().ok().flatten();
-    let cached: Option<Cached> = storage
-        .as_ref()
-        .and_then(|s| s.get_item(&cache_key).ok().flatten())
-        .and_then(|t| codec::decode(&t));
-    let init = RequestInit::new();
-    if let Some(c) = &cached
-        && let Ok(headers) = web_sys::Headers::new()
-    {
-        let _ = headers.set("If-None-Match", &c.etag);
-        init.set_headers(&headers);
-    }
-    settle(
-        &window.fetch_with_str_and_init(url, &init),
-        move |response| {
-            let response = match response.ok().and_then(|r| r.dyn_into::<Response>().ok()) {
-                Some(r) if r.ok() => r,
-                // Down, 304 Not Modified, or an error: the cached copy, if any.
-                _ => return done(cached.map(|c| c.text)),
-            };
-            let etag = response.headers().get("etag").ok().flatten();
-            let Ok(text) = response.text() else {
-                return done(None);
-            };
-            settle(&text, move |text| {
-                let text = text.ok().and_then(|t| t.as_string());
-                if let (Some(etag), Some(storage), Some(text)) = (etag, storage, &text) {
-                    let _ = storage.set_item(
-                        &cache_key,
-                        &codec::encode(&Cached {
-                            etag,
-                            text: text.clone(),
-                        }),
-                    );
-                }
-                done(text);
-            });
-        },
-    );
 }

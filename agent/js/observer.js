@@ -1,0 +1,266 @@
+/* Lifeline observer: part of agent.js (between the prompt renderer and the loader).
+ *
+ * The one piece of the agent that touches the page on every event. It listens (passive;
+ * capture phase for clicks, submits and input so a page that stops them is still seen; only
+ * for the event types the site's rules need), describes each event as numbers, and makes
+ * ONE call into wasm per event:
+ *
+ *   emit(kind, key, x, y, flags, ignore, time)   every event: numbers only
+ *   emitText(kind, text, time)                   page views and marks (a few per page)
+ *
+ * Nothing else crosses. Each web-sys call is a JS shim plus a crossing: describing a click
+ * from wasm took about forty of them. What it reads of an element is what a content-free key
+ * needs (tag, id, name, type, data-lifeline-key, position among its siblings, three levels
+ * up, hashed here), whether it is a link, button or field, and the data-lifeline-* markers:
+ * never text, values or other attributes. Clicks inside open shadow roots are resolved
+ * through the composed path, so a link inside a web component is a link.
+ *
+ *   __lifeline_observe(emit, emitText, want, reactMs) -> stop()
+ *     want: what the rules need (bits below, WANT_* in agent/src/platform/observe.rs);
+ *     reactMs: how long after a click a DOM change, scroll or selection still answers it.
+ *   __lifeline_avoid() -> the elements a prompt must not cover (the last clicked, the
+ *     focused form's submit button), for the prompt renderer.
+ *
+ * DOM changes are watched only while a click waits for its answer, and at most one is
+ * passed on per click: a page that changes all the time costs nothing between clicks. */
+(function () {
+  "use strict";
+  var w = window, d = document;
+  // Event kinds (K_* in agent/src/platform/observe.rs).
+  var CLICK = 1, SUBMIT = 2, INPUT = 3, DOM = 4, SCROLL = 5, SELECTION = 6, VISIBLE = 7,
+    HIDDEN = 8, PAGEHIDE = 9, ERROR = 10, EXIT = 11, TICK = 12, FOCUS = 13, CART = 14;
+  var NAVIGATE = 1, RESTORED = 2, MARK = 3;
+  // What the rules need.
+  var W_MUTATIONS = 1, W_SCROLL = 2, W_SELECTION = 4, W_INPUT = 8, W_EXIT = 16, W_ERRORS = 32,
+    W_HASH = 64;
+  // Click flags (ClickFlags in shared/src/event.rs).
+  var LINK = 1, MODIFIER = 2, FIELD = 4, BUTTON = 8, SELECT = 16;
+  // Signal names in their bit order (Signal::ALL in shared/src/signals/mod.rs).
+  var SIGNALS = ["rage_click", "dead_click", "error_click", "page_loop", "quick_back",
+    "repeated_action", "dwell_outlier", "cart_churn", "cancel_intent", "exit_intent", "idle"];
+  var BUTTONS = "button,[role=button],input[type=submit],input[type=button],input[type=image],input[type=reset]";
+  var FIELDS = "input:not([type=submit]):not([type=button]):not([type=image]):not([type=reset])," +
+    "select,textarea,label,option,[contenteditable]:not([contenteditable=false])";
+  var HOST = "lifeline-host";
+  var lastClicked = null;
+
+  // el.closest(sel), continued through the hosts of open shadow roots.
+  function up(el, sel) {
+    while (el) {
+      var m = el.closest(sel);
+      if (m) return m;
+      var root = el.getRootNode();
+      el = root && root.host;
+    }
+    return null;
+  }
+
+  // FNV-1a (32 bits) of a string, continued from h.
+  function mix(h, s) {
+    if (s) for (var i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    return h;
+  }
+
+  // A content-free key: tag, id, name, type, data-lifeline-key and sibling position, three
+  // levels up. Never text or values.
+  function keyOf(el) {
+    var h = 2166136261;
+    for (var level = 0; el && level < 3; level++) {
+      h = mix(mix(mix(mix(mix(h, el.tagName), el.id), el.getAttribute("name")),
+        el.getAttribute("type")), el.getAttribute("data-lifeline-key"));
+      var n = 0;
+      for (var s = el.previousElementSibling; s && n < 255; s = s.previousElementSibling) n++;
+      h = Math.imul(h ^ n, 16777619);
+      el = el.parentElement || (el.parentNode && el.parentNode.host);
+    }
+    return h >>> 0;
+  }
+
+  // Signals an element (or an ancestor) opts out of: data-lifeline-ignore lists signal
+  // names ("rage_click dead_click"); empty means all.
+  function ignored(el) {
+    var marked = up(el, "[data-lifeline-ignore]");
+    if (!marked) return 0;
+    var mask = 0;
+    (marked.getAttribute("data-lifeline-ignore") || "").split(/[\s,]+/).forEach(function (n) {
+      var i = SIGNALS.indexOf(n);
+      if (i >= 0) mask |= 1 << i;
+    });
+    return mask || (1 << SIGNALS.length) - 1;
+  }
+
+  function selected() {
+    var s = d.getSelection && d.getSelection();
+    return !!s && !s.isCollapsed;
+  }
+
+  // The element an event really happened on, inside open shadow roots too.
+  function targetOf(e) {
+    var t = e.composedPath ? e.composedPath()[0] : e.target;
+    if (!t || t.nodeType !== 1) t = e.target;
+    return t && t.nodeType === 1 ? t : null;
+  }
+
+  w.__lifeline_avoid = function () {
+    var out = [], a = d.activeElement, form = a && a.form;
+    if (lastClicked && lastClicked.isConnected) out.push(lastClicked);
+    if (form) {
+      var submit = form.querySelector("[type=submit],button:not([type])");
+      if (submit) out.push(submit);
+    }
+    if (a && a !== d.body && out.indexOf(a) < 0) out.push(a);
+    return out;
+  };
+
+  w.__lifeline_observe = function (emit, emitText, want, reactMs) {
+    var guard = w.__lifeline_guard || function (f) { return f; };
+    var added = [], now = Date.now;
+    var lastClick = -1e15, awaitDom = false, awaitScroll = false, lastScroll = 0, lastInput = 0;
+    var wasSelected = false;
+    var root = d.documentElement;
+    var mutations = (want & W_MUTATIONS) && w.MutationObserver ? new MutationObserver(guard(function (records) {
+      var t = now();
+      if (!awaitDom || t - lastClick >= reactMs) return stopWatching();
+      for (var i = 0; i < records.length; i++) {
+        if (records[i].target.id !== HOST && !ours(records[i])) {
+          stopWatching();
+          return emit(DOM, 0, 0, 0, 0, 0, t);
+        }
+      }
+    })) : null;
+
+    // Our own prompt coming or going is not the page answering.
+    function ours(r) {
+      var nodes = r.type === "childList" ? [].concat([].slice.call(r.addedNodes), [].slice.call(r.removedNodes)) : [];
+      return nodes.length > 0 && nodes.every(function (n) { return n.id === HOST; });
+    }
+    function stopWatching() {
+      awaitDom = false;
+      if (mutations) mutations.disconnect();
+    }
+    function on(target, type, f, capture) {
+      var g = guard(f), options = { passive: true, capture: !!capture };
+      target.addEventListener(type, g, options);
+      added.push([target, type, g, options]);
+    }
+    function location() {
+      var l = w.location;
+      return l.pathname + l.search + ((want & W_HASH) ? l.hash : "");
+    }
+    function navigated(kind) {
+      var t = now();
+      emitText(kind, location(), t);
+      // Marker elements on the page (buttons and links mark when clicked).
+      var marks = d.querySelectorAll("[data-lifeline-task]:not(a):not(button)");
+      for (var i = 0; i < marks.length; i++) emitText(MARK, marks[i].getAttribute("data-lifeline-task"), t);
+    }
+
+    on(d, "click", function (e) {
+      if (e.target && e.target.id === HOST) return; // our own prompt
+      var el = targetOf(e);
+      if (!el) return;
+      var t = now(), flags = 0;
+      if (up(el, "a[href],area[href]")) flags |= LINK;
+      if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) flags |= MODIFIER;
+      if (up(el, FIELDS)) flags |= FIELD;
+      var button = up(el, BUTTONS);
+      if (button) flags |= BUTTON;
+      if (e.detail >= 2 && selected()) flags |= SELECT;
+      lastClicked = button || el;
+      lastClick = t;
+      if (mutations) {
+        awaitDom = true;
+        mutations.observe(root, { childList: true, subtree: true, attributes: true, characterData: true });
+      }
+      awaitScroll = true;
+      emit(CLICK, keyOf(lastClicked), e.clientX, e.clientY, flags, ignored(el), t);
+      var task = up(el, "[data-lifeline-task]");
+      if (task) emitText(MARK, task.getAttribute("data-lifeline-task"), t);
+      var cart = up(el, "[data-lifeline-cart]");
+      var change = cart && { add: 1, remove: 2 }[cart.getAttribute("data-lifeline-cart")];
+      if (change) emit(CART, 0, change, parseFloat(cart.getAttribute("data-lifeline-cart-total")), 0, 0, t);
+    }, true);
+    on(d, "submit", function (e) {
+      var form = targetOf(e);
+      if (form) emit(SUBMIT, keyOf(form), 0, 0, 0, ignored(form), now());
+    }, true);
+    if (want & W_INPUT) {
+      // Only *that* the visitor typed (for idle), at most once a second.
+      on(d, "input", function (e) {
+        var t = now();
+        if (t - lastInput < 1000 || (e.target && e.target.id === HOST)) return;
+        lastInput = t;
+        emit(INPUT, 0, 0, 0, 0, 0, t);
+      }, true);
+    }
+    if (want & (W_SCROLL | W_INPUT)) {
+      // A scroll answers a click; for idle, one a second is enough.
+      on(w, "scroll", function () {
+        var t = now();
+        if ((awaitScroll && t - lastClick < reactMs) || t - lastScroll >= 1000) {
+          awaitScroll = false;
+          lastScroll = t;
+          emit(SCROLL, 0, 0, 0, 0, 0, t);
+        }
+      }, true);
+    }
+    if (want & W_SELECTION) {
+      // Only when a selection appears, not on every change while it is dragged.
+      on(d, "selectionchange", function () {
+        var now_ = selected();
+        if (now_ && !wasSelected) emit(SELECTION, 0, 0, 0, 0, 0, now());
+        wasSelected = now_;
+      });
+    }
+    if (want & W_EXIT) {
+      on(d, "mouseout", function (e) {
+        if (!e.relatedTarget && e.clientY <= 0) emit(EXIT, 0, 0, 0, 0, 0, now());
+      });
+    }
+    if (want & W_ERRORS) {
+      on(w, "error", function () { emit(ERROR, 0, 0, 0, 0, 0, now()); });
+      on(w, "unhandledrejection", function () { emit(ERROR, 0, 0, 0, 0, 0, now()); });
+    }
+    on(d, "visibilitychange", function () { emit(d.hidden ? HIDDEN : VISIBLE, 0, 0, 0, 0, 0, now()); });
+    on(w, "focus", function () { emit(FOCUS, 0, 0, 0, 0, 0, now()); });
+    on(w, "blur", function () { emit(FOCUS, 0, 0, 0, 0, 0, now()); });
+    on(w, "pagehide", function () { emit(PAGEHIDE, 0, 0, 0, 0, 0, now()); });
+    // Back/Forward: a page restored from the back/forward cache is a page view.
+    on(w, "pageshow", function (e) { if (e.persisted) navigated(RESTORED); });
+    on(w, "popstate", function () { navigated(NAVIGATE); });
+    if (want & W_HASH) on(w, "hashchange", function () { navigated(NAVIGATE); });
+
+    // SPA route changes: history.pushState and replaceState tell us after they ran; the
+    // page's own functions are put back by stop() (unless someone wrapped them since).
+    var history = w.history, patched = [];
+    ["pushState", "replaceState"].forEach(function (name) {
+      var original = history[name];
+      if (typeof original !== "function") return;
+      var told = guard(function () { navigated(NAVIGATE); });
+      var wrapper = function () {
+        var result = original.apply(this, arguments);
+        told();
+        return result;
+      };
+      history[name] = wrapper;
+      patched.push([name, original, wrapper]);
+    });
+
+    var ticker = setInterval(guard(function () {
+      var t = now();
+      if (awaitDom && t - lastClick >= reactMs) stopWatching();
+      emit(TICK, 0, 0, 0, 0, 0, t);
+    }), 1000);
+
+    navigated(NAVIGATE);
+
+    return function stop() {
+      added.forEach(function (a) { a[0].removeEventListener(a[1], a[2], a[3]); });
+      added = [];
+      patched.forEach(function (p) { if (history[p[0]] === p[2]) history[p[0]] = p[1]; });
+      patched = [];
+      clearInterval(ticker);
+      stopWatching();
+    };
+  };
+})();
