@@ -1,10 +1,13 @@
-/* Lifeline loader: the end of agent.js (after wasm-bindgen's glue, the prompt renderer and
- * the observer).
+/* Lifeline loader: the end of agent.js (after wasm-bindgen's glue and the observer).
  *   <script src="https://COLLECTOR/agent.js" data-site="SITE" async></script>
  * Options on the tag: data-rules-url (rules from elsewhere), data-debug (log signals, score
  * and decisions to the console on this page; `?lifeline-debug` in the page URL does the
  * same). Inline rules: <script type="application/json" data-lifeline-rules>{...}</script>
  * A collector serves rules compiled (checked once); JSON rules bring in check.js + check.wasm.
+ *
+ * Lazy modules, fetched by load() only when needed and cached for a year (their names carry
+ * their content hash): the prompt renderer (prompt.js), when the agent first shows a prompt
+ * (most visitors never struggle, so most pages never fetch it); the JSON rules checker.
  *
  * The wasm and the rules are fetched at the same time. The rules are a plain GET: the
  * browser's HTTP cache revalidates them with their ETag (no preflight); the last good copy
@@ -41,19 +44,44 @@
     };
   };
   var guarded = function (f) { return w.__lifeline_guard(function () { return f.apply(null, arguments); }); };
+
+  // A lazy module (a script beside agent.js), fetched once: resolves when it has run.
+  var modules = {};
+  function load(name) {
+    return modules[name] || (modules[name] = new Promise(function (resolve, reject) {
+      var s = d.createElement("script");
+      s.src = base + name;
+      s.onload = resolve;
+      s.onerror = function () { delete modules[name]; reject(); };
+      d.head.appendChild(s);
+    }));
+  }
+
+  // The prompt renderer: __lifeline_prompt(viewJson, done) until the module replaces it.
+  // The latest call waits for it (a hide cancels a show); if it cannot be had, the prompt
+  // was never seen: done("unseen").
+  var waiting;
+  w.__lifeline_prompt = function (view, done) {
+    waiting = [view, done];
+    if (view == null) return;
+    load("prompt.js").then(function () {
+      var last = waiting;
+      waiting = undefined;
+      if (last && last[0] != null) w.__lifeline_prompt(last[0], last[1]);
+    }, function () {
+      if (waiting && waiting[0] != null) waiting[1]("unseen");
+      waiting = undefined;
+    });
+    return true;
+  };
+
   // JSON rules (inline, or from a URL that is not a Lifeline collector) are checked by a
   // second module, fetched only then: the agent itself only decodes compiled rules.
   w.__lifeline_check = function (text) {
-    return new Promise(function (resolve, reject) {
-      var s = d.createElement("script");
-      s.src = base + "check.js";
-      s.onload = function () {
-        lifeline_check({ module_or_path: base + "check.wasm" }).then(function () {
-          try { resolve(lifeline_check.check(text)); } catch (problems) { reject(problems); }
-        }, function () { reject("the rules checker could not be loaded"); });
-      };
-      s.onerror = function () { reject("the rules checker could not be loaded"); };
-      d.head.appendChild(s);
+    return load("check.js").then(function () {
+      return lifeline_check({ module_or_path: base + "check.wasm" });
+    }).then(function () { return lifeline_check.check(text); }, function () {
+      throw "the rules checker could not be loaded";
     });
   };
 

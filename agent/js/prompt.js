@@ -1,4 +1,5 @@
-/* Lifeline prompt: part of agent.js (between wasm-bindgen's glue and the loader).
+/* Lifeline prompt: a lazy module (prompt-HASH.js), fetched by the loader the first time the
+ * agent shows a prompt; most pages never need it.
  * The agent decides what to show and builds the view (agent/src/view.rs); this draws it.
  * Written in JS because building DOM from wasm costs several times the bytes.
  *
@@ -10,10 +11,21 @@
  * leaks out. Every text from the rules is set with textContent: text, never HTML.
  * Accessible: a labelled, non-modal dialog; real buttons and links; Escape closes; a visible
  * focus ring; focus moves to the prompt only when the visitor is not typing somewhere; no
- * animation under prefers-reduced-motion; full width on small screens. */
+ * animation under prefers-reduced-motion; full width on small screens.
+ * Out of the way: it takes the rules' corner unless that covers what the visitor is working
+ * with (the element last clicked, the focused form's submit button, from the observer's
+ * __lifeline_avoid), then the corner that covers it least; again as the page scrolls.
+ * Icons are inline SVG: emoji render as empty boxes where no emoji font is installed. */
 (function () {
   "use strict";
-  var w = window, d = document, sheet, host;
+  var w = window, d = document, sheet, host, unplace;
+  var CORNERS = ["bottom_right", "bottom_left", "top_right", "top_left"];
+  var SVG = "http://www.w3.org/2000/svg";
+  var ICONS = {
+    close: "M6 6l12 12M18 6L6 18",
+    star: "M12 2.5l2.9 6 6.6.9-4.8 4.6 1.2 6.5L12 17.4l-5.9 3.1 1.2-6.5-4.8-4.6 6.6-.9z",
+    up: "M2.5 10h3.5v10.5H2.5zM8 20.5h9.3a2 2 0 0 0 2-1.6l1.3-6.5A2 2 0 0 0 18.6 10H14l.8-4.1a1.7 1.7 0 0 0-3.2-1.2L8 10z"
+  };
   var CSS = ":host{all:initial}" +
     ".panel{position:fixed;z-index:2147483000;box-sizing:border-box;width:min(360px,calc(100vw - 32px));" +
     "max-height:calc(100vh - 32px);overflow:auto;padding:16px 16px 14px;border-radius:12px;" +
@@ -36,7 +48,10 @@
     "label{display:block;font-size:14px;margin-top:4px}" +
     "textarea{display:block;width:100%;box-sizing:border-box;min-height:64px;margin:4px 0 10px;padding:6px 8px;" +
     "font:inherit;color:inherit;background:transparent;border:1px solid #9ca3af;border-radius:8px}" +
-    "@media (max-width:480px){.panel{left:8px;right:8px;top:auto;bottom:8px;width:auto}}" +
+    "svg{width:1.2em;height:1.2em;vertical-align:-.2em;fill:currentColor}.close svg{fill:none;stroke:currentColor;stroke-width:2.2}" +
+    ".choices .thumb{font-size:15px;padding:4px 10px;display:inline-flex;gap:6px;align-items:center;border-color:#6b7280}" +
+    "@media (max-width:480px){.panel{left:8px;right:8px;width:auto}.bottom_right,.bottom_left{top:auto;bottom:8px}" +
+    ".top_right,.top_left{top:8px;bottom:auto}}" +
     "@media (prefers-reduced-motion:reduce){.panel{animation:none}}" +
     "@keyframes ll-in{from{opacity:0;transform:translateY(8px)}}";
 
@@ -53,7 +68,46 @@
     return /^https?:/i.test(href) ? ["target", "_blank", "rel", "noopener noreferrer"] : [];
   }
 
+  // An inline SVG icon, hidden from assistive technology (the button carries the name).
+  function icon(parent, name, flip) {
+    var s = d.createElementNS(SVG, "svg"), p = d.createElementNS(SVG, "path");
+    s.setAttribute("viewBox", "0 0 24 24");
+    s.setAttribute("aria-hidden", "true");
+    s.setAttribute("focusable", "false");
+    p.setAttribute("d", ICONS[name]);
+    if (flip) p.setAttribute("transform", "rotate(180 12 12)");
+    s.appendChild(p);
+    parent.appendChild(s);
+    return parent;
+  }
+
+  // How much of the panel's box covers the boxes to avoid.
+  function overlap(a, boxes) {
+    return boxes.reduce(function (sum, b) {
+      var x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      var y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      return sum + (x > 0 && y > 0 ? x * y : 0);
+    }, 0);
+  }
+
+  // The rules' corner, unless another covers less of what the visitor is working with.
+  function place(panel, preferred) {
+    var avoid = (w.__lifeline_avoid ? w.__lifeline_avoid() : []).map(function (e) {
+      return e.getBoundingClientRect();
+    }).filter(function (r) { return r.width || r.height; });
+    var order = [preferred].concat(CORNERS.filter(function (c) { return c != preferred; }));
+    var best, least = Infinity;
+    for (var i = 0; i < order.length && least > 0; i++) {
+      panel.className = "panel " + order[i];
+      var covered = overlap(panel.getBoundingClientRect(), avoid);
+      if (covered < least) { least = covered; best = order[i]; }
+    }
+    panel.className = "panel " + best;
+  }
+
   function hide() {
+    if (unplace) unplace();
+    unplace = null;
     if (host) host.remove();
     host = null;
   }
@@ -76,7 +130,7 @@
 
     var panel = el(root, "section", ["class", "panel " + v.position, "role", "dialog",
       "aria-modal", "false", "aria-labelledby", "ll-title", "tabindex", "-1", "lang", v.lang]);
-    el(panel, "button", ["class", "close", "type", "button", "aria-label", v.close, "data-ll", "close"], "\u00d7");
+    icon(el(panel, "button", ["class", "close", "type", "button", "aria-label", v.close, "data-ll", "close"]), "close");
     el(panel, "h2", ["id", "ll-title"], v.title);
     if (v.body) {
       el(panel, "p", ["id", "ll-body"], v.body);
@@ -98,13 +152,14 @@
         "role", rating ? "radiogroup" : "group", "aria-label", rating ? "Your rating" : "Was this good?"]);
       if (rating) {
         [1, 2, 3, 4, 5].forEach(function (n) {
-          el(group, "button", ["type", "button", "role", "radio", "aria-checked", "false",
-            "aria-label", n + " of 5", "data-ll", "rate", "data-value", n], "\u2605");
+          icon(el(group, "button", ["type", "button", "role", "radio", "aria-checked", "false",
+            "aria-label", n + " of 5", "data-ll", "rate", "data-value", n]), "star");
         });
       } else {
-        [["up", "Yes", "\ud83d\udc4d"], ["down", "No", "\ud83d\udc4e"]].forEach(function (t) {
-          el(group, "button", ["type", "button", "aria-pressed", "false", "aria-label", t[1],
-            "data-ll", "thumb", "data-value", t[0]], t[2]);
+        [["up", "Yes"], ["down", "No"]].forEach(function (t) {
+          var b = el(group, "button", ["type", "button", "class", "thumb", "aria-pressed", "false",
+            "data-ll", "thumb", "data-value", t[0]]);
+          el(icon(b, "up", t[0] == "down"), "span", null, t[1]);
         });
       }
       if (f.comment) {
@@ -141,9 +196,21 @@
     });
     d.body.appendChild(h);
     host = h;
+    // Out of the way of what the visitor is working with, now and as the page moves.
+    var frame = 0, again = function () {
+      if (!frame) frame = w.requestAnimationFrame(function () { frame = 0; if (host == h) place(panel, v.position); });
+    };
+    place(panel, v.position);
+    w.addEventListener("scroll", again, { passive: true, capture: true });
+    w.addEventListener("resize", again, { passive: true });
+    unplace = function () {
+      w.removeEventListener("scroll", again, { capture: true });
+      w.removeEventListener("resize", again);
+    };
     // Take focus, but never from a field the visitor is typing in.
     var active = d.activeElement;
-    var typing = active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
+    var typing = active && (active.isContentEditable || /^(TEXTAREA|SELECT)$/.test(active.tagName) ||
+      (active.tagName == "INPUT" && !/^(button|submit|reset|image|checkbox|radio|range|color|file)$/i.test(active.type)));
     if (!typing) panel.focus();
     return true;
   }

@@ -626,3 +626,29 @@ fn the_debug_switch_logs_signals_score_and_decisions_to_the_console_only() {
     rage(&mut quiet);
     assert!(quiet.host().console.is_empty());
 }
+
+#[test]
+fn a_page_that_hears_it_was_left_after_back_restored_another_writes_nothing_stale() {
+    // The browser shows the restored page first, then runs the left page's `pagehide`.
+    let mut cart = agent_with(MemoryHost::default(), RULES);
+    cart.navigate("/cart");
+    cart.page_left();
+    let mut shipping = agent_with(std::mem::take(cart.host_mut()), RULES);
+    shipping.navigate("/shipping");
+    // Back: the cart shows (restored) before delivery hears it is left.
+    *cart.host_mut() = std::mem::take(shipping.host_mut());
+    cart.restored("/cart");
+    *shipping.host_mut() = std::mem::take(cart.host_mut());
+    shipping.page_left();
+    // Forward: delivery again; then Back, Forward once more. Each time the page shown
+    // goes on from the newest visit, so the bounces make a loop.
+    *cart.host_mut() = std::mem::take(shipping.host_mut());
+    cart.page_left();
+    *shipping.host_mut() = std::mem::take(cart.host_mut());
+    shipping.restored("/shipping");
+    assert_eq!(
+        shipping.host().shown.as_ref().map(|v| v.prompt.as_str()),
+        Some("ask"),
+        "four views of two pages, over three page objects"
+    );
+}

@@ -600,3 +600,232 @@ async fn a_chat_offer_without_a_link_asks_the_pages_own_chat_to_open() {
     assert_eq!(js("return window.__chats").as_f64(), Some(1.0));
     assert!(prompt_root().is_none(), "taken up: the offer closes");
 }
+
+/// Counts the observer's calls into wasm (installed before the agent starts).
+fn count_crossings() {
+    js(
+        r#"var real = window.__lifeline_observe; window.__crossings = [];
+          window.__lifeline_observe = function (emit, emitText, want, reactMs) {
+            return real(function (kind) { window.__crossings.push(kind); return emit.apply(null, arguments); },
+                        function (kind) { window.__crossings.push("text" + kind); return emitText.apply(null, arguments); },
+                        want, reactMs);
+          };"#,
+    );
+}
+
+fn crossings() -> Vec<String> {
+    let all: Array = js("return window.__crossings.map(String)")
+        .dyn_into()
+        .unwrap();
+    all.iter().map(|k| k.as_string().unwrap()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn each_event_is_one_call_into_wasm_and_idle_events_are_none() {
+    platform::reset();
+    install_scripts();
+    count_crossings();
+    js("window.__crossings = [];");
+    fresh_storage_and_page();
+    start(RULES).await;
+    js("window.__crossings = [];");
+    by_id("apply").click();
+    // A mouseout inside the page and a selectionchange with nothing selected: no call.
+    js(
+        r#"document.dispatchEvent(new MouseEvent("mouseout", {clientY: 300, bubbles: true}));
+          document.dispatchEvent(new Event("selectionchange"));"#,
+    );
+    sleep(10).await;
+    assert_eq!(crossings(), ["1"], "one click, one call");
+}
+
+/// Empty storage and the fixture page, without starting an agent.
+fn fresh_storage_and_page() {
+    window().local_storage().unwrap().unwrap().clear().unwrap();
+    window()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
+    js(r#"window.__sent = []; window.__errors = [];
+          window.fetch = function () { return Promise.reject(new TypeError("offline")); };
+          navigator.sendBeacon = function () { return true; };
+          history.replaceState(null, "", "/");
+          document.getElementById("fixture").innerHTML =
+            '<form id="f"><input id="field" name="email"><button id="apply" type="button">Apply</button></form>';"#);
+}
+
+const DEAD_HELP: &str = r#"{"version": 1,
+  "prompts": {"help": {"kind": "help", "text": {"title": "Stuck?"}}},
+  "rules": [{"id": "dead", "when": {"signals": {"any": ["dead_click", "rage_click"]}}, "then": {"prompt": "help"}}],
+  "limits": {"max_per_session": 10, "max_per_page": 5, "min_gap_s": 0}}"#;
+
+#[wasm_bindgen_test]
+async fn input_buttons_are_buttons_not_fields() {
+    fresh(RULES).await;
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
+          '<input type="button" id="ib" value="Apply">');"#,
+    );
+    by_id("ib").focus().unwrap();
+    for _ in 0..3 {
+        by_id("ib").click();
+    }
+    sleep(10).await;
+    assert_eq!(
+        prompt_title().as_deref(),
+        Some("Trouble with your promo code?"),
+        "rage on a dead <input type=button>"
+    );
+    // A focused button is not a field being typed in: the prompt takes the focus.
+    let dialog = in_prompt("[role=dialog]").unwrap();
+    assert!(
+        prompt_root()
+            .unwrap()
+            .active_element()
+            .is_some_and(|a| a.is_same_node(Some(&dialog)))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_stepper_that_answers_each_press_is_not_rage() {
+    fresh(RULES).await;
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
+          '<button type="button" id="plus">+</button><output id="qty">1</output>');
+          document.getElementById("plus").addEventListener("click", function () {
+            var q = document.getElementById("qty"); q.textContent = String(+q.textContent + 1);
+          });"#,
+    );
+    for _ in 0..6 {
+        by_id("plus").click();
+        sleep(30).await; // the page's change is seen before the next press
+    }
+    assert_eq!(
+        js("return document.getElementById('qty').textContent")
+            .as_string()
+            .as_deref(),
+        Some("7")
+    );
+    assert!(prompt_root().is_none(), "six answered presses are not rage");
+}
+
+#[wasm_bindgen_test]
+async fn a_link_inside_a_web_component_is_a_link() {
+    fresh(DEAD_HELP).await;
+    js(
+        r##"if (!customElements.get("nw-help")) customElements.define("nw-help", class extends HTMLElement {
+            constructor() { super(); this.attachShadow({mode: "open"}).innerHTML = '<a id="in" href="#nowhere">Help</a>'; }
+          });
+          document.getElementById("fixture").insertAdjacentHTML("beforeend", '<nw-help id="wc"></nw-help>');
+          document.getElementById("wc").shadowRoot.getElementById("in").click();"##,
+    );
+    sleep(2700).await;
+    js("window.dispatchEvent(new Event('scroll'));"); // any later event brings the verdict
+    sleep(10).await;
+    assert!(
+        prompt_root().is_none(),
+        "a link's answer is the navigation: never dead"
+    );
+    // The same click on a plain element of the component is judged.
+    js(
+        r#"var root = document.getElementById("wc").shadowRoot; root.innerHTML = '<span id="in">Help</span>';
+          root.getElementById("in").click();"#,
+    );
+    sleep(2700).await;
+    js("window.dispatchEvent(new Event('scroll'));");
+    sleep(10).await;
+    assert_eq!(prompt_title().as_deref(), Some("Stuck?"));
+    window()
+        .history()
+        .unwrap()
+        .replace_state_with_url(&JsValue::NULL, "", Some("/"))
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn double_and_triple_clicks_that_select_text_are_neither_rage_nor_dead() {
+    fresh(DEAD_HELP).await;
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend", '<p id="ref">Order NW-20931</p>');
+          var p = document.getElementById("ref");
+          p.dispatchEvent(new MouseEvent("click", {bubbles: true, detail: 1}));
+          window.getSelection().selectAllChildren(p);
+          p.dispatchEvent(new MouseEvent("click", {bubbles: true, detail: 2}));
+          p.dispatchEvent(new MouseEvent("click", {bubbles: true, detail: 3}));"#,
+    );
+    sleep(2700).await;
+    js("window.dispatchEvent(new Event('scroll')); window.getSelection().removeAllRanges();");
+    sleep(10).await;
+    assert!(prompt_root().is_none());
+}
+
+/// The panel's box and the element's overlap, in px².
+fn overlap_with(id: &str) -> f64 {
+    js(&format!(
+        r#"var a = document.getElementById("lifeline-host").shadowRoot.querySelector(".panel").getBoundingClientRect();
+           var b = document.getElementById("{id}").getBoundingClientRect();
+           var x = Math.min(a.right, b.right) - Math.max(a.left, b.left), y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+           return x > 0 && y > 0 ? x * y : 0;"#
+    ))
+    .as_f64()
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_prompt_never_covers_the_element_the_visitor_clicked() {
+    fresh(RULES).await;
+    // A button in the prompt's corner, as a sticky "Checkout" bar puts one.
+    let apply = by_id("apply");
+    for (name, value) in [
+        ("position", "fixed"),
+        ("right", "24px"),
+        ("bottom", "24px"),
+        ("width", "200px"),
+        ("height", "48px"),
+    ] {
+        apply.style().set_property(name, value).unwrap();
+    }
+    rage_on_apply().await;
+    assert!(prompt_root().is_some());
+    assert!(
+        overlap_with("apply") < 1.0,
+        "the prompt moved out of the way"
+    );
+    // Elsewhere (at the top), the rules' corner is clear: it stays there.
+    click_in_prompt("button.close");
+    apply.style().set_property("bottom", "auto").unwrap();
+    apply.style().set_property("top", "24px").unwrap();
+    apply.click();
+    assert!(platform::show("ask".into()));
+    assert!(overlap_with("apply") < 1.0);
+    for name in ["position", "right", "bottom", "top", "width", "height"] {
+        apply.style().remove_property(name).unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn icons_are_inline_svg_and_the_thumbs_say_yes_and_no() {
+    let rules = r#"{"version": 1, "prompts": {"ask": {"kind": "feedback", "text": {"title": "Good?"}, "feedback": {"scale": "thumbs"}}}}"#;
+    fresh(rules).await;
+    assert!(platform::show("ask".into()));
+    assert!(in_prompt("button.close svg").is_some());
+    let thumbs: Vec<String> = ["up", "down"]
+        .iter()
+        .map(|t| {
+            in_prompt(&format!("[data-ll=thumb][data-value={t}]"))
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(thumbs, ["Yes", "No"]);
+    let text = prompt_root().unwrap().text_content().unwrap_or_default();
+    assert!(
+        !text
+            .chars()
+            .any(|c| ('\u{1F300}'..='\u{1FAFF}').contains(&c)),
+        "no emoji in {text:?}"
+    );
+}

@@ -14,6 +14,7 @@
 //! - [`token`]: admin tokens, stored only as hashes.
 //! - [`error`]: one JSON error shape for every refusal.
 //! - [`site`]: what a site name and an origin may be.
+//! - [`trial`]: `rules try`, recorded sessions replayed against a rules file, as text.
 
 pub mod assets;
 pub mod cache;
@@ -24,6 +25,7 @@ pub mod routes;
 pub mod site;
 pub mod store;
 pub mod token;
+pub mod trial;
 
 use std::sync::Arc;
 

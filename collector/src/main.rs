@@ -121,6 +121,15 @@ enum RulesCommand {
         /// The rules JSON.
         file: PathBuf,
     },
+    /// Replays recorded sessions (JSON lines) against a rules file: per session, the signals
+    /// that fire, the score, the prompts that would show, and why every other rule did not.
+    Try {
+        /// The rules JSON.
+        file: PathBuf,
+        /// Recorded sessions, one JSON event per line (shared/fixtures/*.jsonl).
+        #[arg(required = true)]
+        sessions: Vec<PathBuf>,
+    },
     /// Checks a rules file and serves it for a site as a new version (nothing changes when
     /// it is the version served already).
     Put {
@@ -285,6 +294,27 @@ async fn run(command: Command) -> Result<ExitCode, String> {
             store.close();
             eprintln!("site {name}: new admin token (the old one no longer works):");
             println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules {
+            command: RulesCommand::Try { file, sessions },
+        } => {
+            let Ok((_, rules)) = read_rules(&file)? else {
+                return Ok(ExitCode::FAILURE);
+            };
+            let rules = Arc::new(rules);
+            for session in &sessions {
+                let text = std::fs::read_to_string(session)
+                    .map_err(|e| format!("{}: {e}", session.display()))?;
+                let lines = lifeline_shared::replay::parse(&text)
+                    .map_err(|e| format!("{}: {e}", session.display()))?;
+                let name = session.display().to_string();
+                let trial = lifeline_shared::replay::trial(rules.clone(), &name, &lines);
+                print!(
+                    "{}",
+                    lifeline_collector::trial::render(&rules, &name, &trial)
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules {

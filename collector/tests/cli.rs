@@ -166,3 +166,59 @@ fn rules_check_prints_every_problem_with_its_path() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("/nonexistent.json"));
 }
+
+#[test]
+fn rules_try_replays_recorded_sessions_and_says_what_would_show_and_why_not() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/");
+    let rules = format!("{fixtures}shop.rules.json");
+    let benign = ["browsing", "stepper", "hub_and_spoke", "text_selection"];
+    let struggling = ["struggling_checkout", "back_forward_bounce"];
+    let sessions: Vec<String> = benign
+        .iter()
+        .chain(&struggling)
+        .map(|f| format!("{fixtures}{f}.jsonl"))
+        .collect();
+    let mut args = vec!["rules", "try", rules.as_str()];
+    args.extend(sessions.iter().map(String::as_str));
+    let out = run(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    // One block per session, in order.
+    let blocks: Vec<&str> = stdout.split(fixtures).filter(|b| !b.is_empty()).collect();
+    assert_eq!(blocks.len(), 6, "{stdout}");
+    for (name, block) in benign.iter().zip(&blocks) {
+        assert!(block.starts_with(name), "{block}");
+        assert!(block.contains("no prompt would show"), "{name}: {block}");
+        assert!(
+            block.contains("promo-rage"),
+            "every rule's verdict: {block}"
+        );
+    }
+    let checkout = blocks[4];
+    assert!(checkout.contains("signals rage_click"), "{checkout}");
+    assert!(
+        checkout.contains("SHOWS rule \"promo-rage\" shows help prompt \"promo_help\""),
+        "{checkout}"
+    );
+    assert!(checkout.contains("rule \"checkout-chat\" passed over: nobody online"));
+    assert!(checkout.contains("the visit had limits.max_per_session prompts"));
+    let bounce = blocks[5];
+    assert!(bounce.contains("signals quick_back"), "{bounce}");
+    assert!(bounce.contains("SHOWS rule \"shipping-loop\""), "{bounce}");
+
+    // A session file with a mistake: its line, and a failure.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"t\":0,\"event\":\"navigate\",\"path\":\"/\"}\n{\"t\":1,\"event\":\"clack\"}\n",
+    )
+    .unwrap();
+    let out = run(&["rules", "try", &rules, bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("bad.jsonl: line 2: unknown variant `clack`"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -345,7 +345,9 @@ macro_rules! codec_enum {
             }
             fn get(r: &mut $crate::codec::Reader<'_>) -> Self {
                 let all = $all;
-                all[usize::from(r.tag(all.len() as u8))]
+                // `tag` keeps the index in range; `get` keeps a panic path out of the wasm.
+                let i = usize::from(r.tag(all.len() as u8));
+                all.get(i).copied().unwrap_or(all[0])
             }
         }
     };

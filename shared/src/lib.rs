@@ -41,7 +41,7 @@ pub mod wire;
 
 mod ring;
 
-pub use decide::{Context, Decision, Outcome};
+pub use decide::{Context, Decision, Outcome, Verdict};
 pub use event::{CartChange, Click, ClickFlags, ElementKey, Event};
 pub use rules::{RuleError, RuleErrorKind, RuleErrors, Rules};
 pub use session::{Session, SessionState};

@@ -68,10 +68,8 @@ impl<'a> PageId<'a> {
     /// The page of `path_and_query` (`location.pathname + location.search`, with the
     /// fragment when hash routes count). Allocation-free.
     pub fn of(path_and_query: &'a str) -> PageId<'a> {
-        let (rest, fragment) = path_and_query
-            .split_once('#')
-            .unwrap_or((path_and_query, ""));
-        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (rest, fragment) = cut(path_and_query, b'#');
+        let (path, query) = cut(rest, b'?');
         let path = normal_path(path);
         let mut hash = crate::hash::fnv1a(0, path.as_bytes());
         if !query.is_empty() {
@@ -82,6 +80,20 @@ impl<'a> PageId<'a> {
         }
         PageId { path, hash }
     }
+}
+
+/// `s` cut at the first `sep` (an ASCII byte): what comes before it and after it, or all of
+/// `s` and nothing. (Byte by byte: `str::split_once` with a `char` brings a pattern searcher
+/// the agent's wasm does not need.)
+pub fn cut(s: &str, sep: u8) -> (&str, &str) {
+    // `get` and `split_at_checked`, not indexing: an index that could panic brings the
+    // formatting machinery of its message into the wasm (about 3 kB).
+    s.bytes()
+        .position(|b| b == sep)
+        .and_then(|i| s.split_at_checked(i))
+        .map_or((s, ""), |(before, after)| {
+            (before, after.get(1..).unwrap_or(""))
+        })
 }
 
 /// `path` with an `index.html` (or `index.htm`) at its end taken off, and `/` for nothing.

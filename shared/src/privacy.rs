@@ -3,17 +3,17 @@
 /// `path_and_query` (as `location.pathname + location.search`, possibly with a fragment)
 /// reduced to its path plus the parameters named in `keep`, in their original order.
 pub fn report_path(path_and_query: &str, keep: &[String]) -> String {
-    let without_fragment = path_and_query.split('#').next().unwrap_or("");
-    let (path, query) = without_fragment
-        .split_once('?')
-        .unwrap_or((without_fragment, ""));
+    let (without_fragment, _) = crate::page::cut(path_and_query, b'#');
+    let (path, mut query) = crate::page::cut(without_fragment, b'?');
     let path = crate::page::normal_path(path);
     let mut out = String::with_capacity(path.len() + 1);
     out.push_str(path);
     let mut first = true;
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let name = pair.split('=').next().unwrap_or("");
-        if keep.iter().any(|k| k == name) {
+    while !query.is_empty() {
+        let (pair, rest) = crate::page::cut(query, b'&');
+        query = rest;
+        let (name, _) = crate::page::cut(pair, b'=');
+        if !pair.is_empty() && keep.iter().any(|k| k == name) {
             out.push(if first { '?' } else { '&' });
             out.push_str(pair);
             first = false;

@@ -255,3 +255,62 @@ pub fn replay(rules: Arc<Rules>, session_id: &str, lines: &[Line]) -> Vec<Decisi
         .filter_map(|line| player.play(line.t, &line.event))
         .collect()
 }
+
+/// What happened at one moment of a dry run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// A page view.
+    Page(String),
+    /// Signals fired (new on this page view), with the score after.
+    Signals {
+        /// The signals.
+        fired: SignalSet,
+        /// The score, in [0, 1].
+        score: f32,
+    },
+    /// A prompt would show.
+    Shows(Decision),
+}
+
+/// A recorded session tried against rules: what would happen, when, and at the end every
+/// rule's verdict (why the others did not show). For `lifeline-collector rules try`.
+#[derive(Debug, Clone)]
+pub struct Trial {
+    /// `(time, step)`, in order.
+    pub steps: Vec<(u64, Step)>,
+    /// Every rule's verdict when the session ends.
+    pub verdicts: Vec<crate::Verdict>,
+    /// The score when the session ends.
+    pub score: f32,
+}
+
+/// Plays `lines` through a new session of `rules` and tells what would happen.
+pub fn trial(rules: Arc<Rules>, session_id: &str, lines: &[Line]) -> Trial {
+    let mut player = Player::new(Session::new(rules, session_id, 0));
+    let mut steps = Vec::new();
+    for line in lines {
+        // A page view starts a new page's signals.
+        let before = match &line.event {
+            Recorded::Navigate { path } => {
+                steps.push((line.t, Step::Page(path.clone())));
+                SignalSet::EMPTY
+            }
+            _ => player.session().page_signals(),
+        };
+        let decided = player.play(line.t, &line.event);
+        let after = player.session().page_signals();
+        let fired: SignalSet = after.iter().filter(|s| !before.contains(*s)).collect();
+        if !fired.is_empty() {
+            let score = player.session().score();
+            steps.push((line.t, Step::Signals { fired, score }));
+        }
+        if let Some(d) = decided {
+            steps.push((line.t, Step::Shows(d)));
+        }
+    }
+    Trial {
+        steps,
+        verdicts: player.session().verdicts(),
+        score: player.session().score(),
+    }
+}

@@ -27,14 +27,21 @@ impl<T: Copy> Ring<T> {
         if self.items.len() < self.capacity {
             self.items.push(item);
         } else {
-            self.items[self.head] = item;
-            self.head = (self.head + 1) % self.capacity;
+            // `get_mut` and `checked_rem`: a restored ring is checked by `is_sound`, and no
+            // panic path (with its formatting) comes into the wasm.
+            if let Some(slot) = self.items.get_mut(self.head) {
+                *slot = item;
+            }
+            self.head = (self.head + 1).checked_rem(self.capacity).unwrap_or(0);
         }
     }
 
     /// The items, oldest first.
     pub(crate) fn iter(&self) -> impl Iterator<Item = T> + '_ {
-        let (newer, older) = self.items.split_at(self.head);
+        let (newer, older) = self
+            .items
+            .split_at_checked(self.head)
+            .unwrap_or((&self.items, &[]));
         older.iter().chain(newer).copied()
     }
 

@@ -170,6 +170,25 @@ impl Session {
         Some(decision)
     }
 
+    /// Every rule's verdict now, without deciding anything (for `rules try`; allocates).
+    pub fn verdicts(&self) -> Vec<decide::Verdict> {
+        let rules = &*self.rules;
+        let st = &self.state;
+        let detectors = &st.detectors;
+        let task_state = |i: usize| detectors.task_state(i);
+        let view = View {
+            now: st.now,
+            score: st.score.value(),
+            active: st.score.active(&rules.scoring, st.now),
+            page_signals: st.page_signals,
+            ctx: &st.context,
+            hits: &st.hits,
+            time_on_site: st.now.saturating_sub(st.started),
+            task_state: &task_state,
+        };
+        decide::verdicts(rules, &st.throttle, &view)
+    }
+
     /// Records how a shown prompt ended. A dismissal keeps it away for the rest of the visit
     /// and for `limits.dismissed_days` after.
     pub fn record(&mut self, now: u64, prompt: PromptIdx, outcome: Outcome) {

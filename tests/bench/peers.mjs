@@ -4,13 +4,19 @@
 //                                runs the collector's load benchmark first, for the same report)
 //   node tests/bench/peers.mjs [RUNS]
 //
-// One product page on localhost, loaded in a fresh headless Chromium (the Debian one) per run:
-// with no agent, with Lifeline (the release build, served by the real collector), and with
-// posthog-js (from npm, autocapture + rage clicks + dead clicks on, its network pointed at a
-// local endpoint that accepts and counts). Runs are interleaved. For each: bytes of the agent,
-// start-up main-thread script time and time until ready, script time for 1,000 trusted clicks
-// (rage bursts included) and for 100 SPA navigations, JS heap after, and what the agent sent.
-// Writes target/peers/report.md (the table for the README) and target/peers/raw.json.
+// One product page, loaded in a fresh headless Chromium (the Debian one) per run: with no
+// agent; with a minimal wasm click watcher built here (one call into a tiny hand-assembled
+// wasm module per click: the floor for any wasm agent); with Lifeline (the release build,
+// served by the real collector); and with posthog-js as its official snippet ships it (the
+// snippet, array.js, and the extensions it loads lazily for its current `defaults` and a
+// default project's remote config: autocapture, rage and dead clicks, heatmaps, web vitals),
+// its network pointed at a local endpoint that accepts and counts. posthog-js must be seen
+// capturing (event batches counted) or the run fails. The page and the collector have their
+// own hostnames (mapped to 127.0.0.1 by Chromium): posthog-js treats localhost as a test host.
+// Runs are interleaved. For each: bytes of the agent, start-up main-thread script time and
+// time until ready, script time for 1,000 trusted clicks (rage bursts included) and for 100
+// SPA navigations, JS heap after, and what the agent sent. Writes target/peers/report.md (the
+// table for the README) and target/peers/raw.json.
 
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
@@ -27,7 +33,7 @@ const require = createRequire(join(out, "package.json"));
 const puppeteer = require("puppeteer-core");
 const posthogDist = join(out, "node_modules/posthog-js/dist");
 const RUNS = Number(process.argv[2] || 5);
-const AGENTS = ["none", "lifeline", "posthog"];
+const AGENTS = ["none", "watcher", "lifeline", "posthog"];
 const CLICKS = 1000;
 const NAVIGATIONS = 100;
 
@@ -42,7 +48,7 @@ if (!existsSync(collectorBin) || !existsSync(join(root, "target/agent/agent.js")
   throw new Error("build first: make agent && cargo build --profile server -p lifeline-collector");
 }
 const pagePort = 18180, collectorPort = 18181;
-const pageOrigin = `http://127.0.0.1:${pagePort}`, collector = `http://127.0.0.1:${collectorPort}`;
+const pageOrigin = `http://shop.test:${pagePort}`, collector = `http://lifeline.test:${collectorPort}`;
 const db = "sqlite://" + join(mkdtempSync(join(tmpdir(), "lifeline-peers-")), "db.sqlite");
 execFileSync(collectorBin, ["site", "add", "bench", "--origin", pageOrigin, "--database", db], { stdio: "ignore" });
 execFileSync(collectorBin, ["rules", "put", "bench", join(root, "www/demo/rules.json"), "--database", db], { stdio: "ignore" });
@@ -51,22 +57,32 @@ const collectorProcess = spawn(collectorBin, ["serve", "--listen", `127.0.0.1:${
   { stdio: "ignore", env: { ...process.env, LIFELINE_LOG: "warn" } });
 
 // --- The page, posthog-js's files, and an endpoint for posthog that accepts and counts. ---
+// posthog-js's official web snippet (its docs, 2026), unchanged but for the key and host.
 const posthogSnippet = `<script>
-!function(w,d){var p=w.posthog=w.posthog||[];if(p.__SV)return;p._i=[];p.__SV=1;
-p.init=function(k,c,n){var s=d.createElement("script");s.async=true;s.src=c.api_host+"/static/array.js";
-d.head.appendChild(s);p._i.push([k,c,n]);};
-["capture","identify","register","reset","on"].forEach(function(m){p[m]=function(){p.push([m].concat([].slice.call(arguments)))}});
-}(window,document);
-posthog.init("phc_bench",{api_host:"${pageOrigin}/ph",autocapture:true,rageclick:true,capture_dead_clicks:true,
- capture_pageview:"history_change",disable_session_recording:true,persistence:"localStorage",
+!function(t,e){var o,n,p,r;e.__SV||(window.posthog&&window.posthog.__loaded)||(window.posthog=e,e._i=[],e.init=function(i,s,a){function g(t,e){var o=e.split(".");2==o.length&&(t=t[o[0]],e=o[1]),t[e]=function(){t.push([e].concat(Array.prototype.slice.call(arguments,0)))}}(p=t.createElement("script")).type="text/javascript",p.crossOrigin="anonymous",p.async=!0,p.src=s.api_host.replace(".i.posthog.com","-assets.i.posthog.com")+"/static/array.js",(r=t.getElementsByTagName("script")[0]).parentNode.insertBefore(p,r);var u=e;for(void 0!==a?u=e[a]=[]:a="posthog",u.people=u.people||[],u.toString=function(t){var e="posthog";return"posthog"!==a&&(e+="."+a),t||(e+=" (stub)"),e},u.people.toString=function(){return u.toString(1)+".people (stub)"},o="init capture register register_once register_for_session unregister unregister_for_session getFeatureFlag getFeatureFlagPayload isFeatureEnabled reloadFeatureFlags updateEarlyAccessFeatureEnrollment getEarlyAccessFeatures on onFeatureFlags onSessionId getSurveys getActiveMatchingSurveys renderSurvey canRenderSurvey getNextSurveyStep identify setPersonProperties group resetGroups setPersonPropertiesForFlags resetPersonPropertiesForFlags setGroupPropertiesForFlags resetGroupPropertiesForFlags reset get_distinct_id getGroups get_session_id get_session_replay_url alias set_config startSessionRecording stopSessionRecording sessionRecordingStarted captureException loadToolbar get_property getSessionProperty createPersonProfile opt_in_capturing opt_out_capturing has_opted_in_capturing has_opted_out_capturing clear_opt_in_out_capturing debug".split(" "),n=0;n<o.length;n++)g(u,o[n]);e._i.push([i,s,a])},e.__SV=1)}(document,window.posthog||[]);
+posthog.init("phc_bench",{api_host:"${pageOrigin}/ph",defaults:"2026-08-30",
  loaded:function(){window.__agent_ready=performance.now();}});
 </script>`;
+// What a default project's remote config turns on (heatmaps, web vitals, dead clicks).
+const posthogConfig = JSON.stringify({ featureFlags: {}, featureFlagPayloads: {}, errorsWhileComputingFlags: false,
+  sessionRecording: false, heatmaps: true, captureDeadClicks: true, autocapture_opt_out: false,
+  capturePerformance: { network_timing: false, web_vitals: true }, autocaptureExceptions: false,
+  supportedCompression: ["gzip", "gzip-js"], surveys: false, toolbarParams: {}, siteApps: [] });
+// The floor: a hand-assembled wasm module with one export, click(x, y), counting clicks; one
+// capture-phase passive listener calls it once per click.
+const watcherWasm = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x02, 0x7c, 0x7c, 0x00,
+  0x03, 0x02, 0x01, 0x00, 0x06, 0x06, 0x01, 0x7f, 0x01, 0x41, 0x00, 0x0b, 0x07, 0x09, 0x01, 0x05, 0x63, 0x6c, 0x69,
+  0x63, 0x6b, 0x00, 0x00, 0x0a, 0x0b, 0x01, 0x09, 0x00, 0x23, 0x00, 0x41, 0x01, 0x6a, 0x24, 0x00, 0x0b];
+const watcherTag = `<script>WebAssembly.instantiate(new Uint8Array(${JSON.stringify(watcherWasm)})).then(function (m) {
+var click = m.instance.exports.click;
+document.addEventListener("click", function (e) { click(e.clientX, e.clientY); }, { capture: true, passive: true });
+window.__agent_ready = performance.now(); });</script>`;
 const lifelineTag = `<script src="${collector}/agent.js" data-site="bench" async></script>`;
 function page(agent) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Trail Jacket</title>
 <style>body{font:16px system-ui;margin:0;padding:24px}button,a{display:inline-block;margin:6px;padding:10px 14px}
 .grid{display:grid;grid-template-columns:repeat(4,1fr);gap:12px}.tile{height:90px;background:#eef}</style>
-${agent === "posthog" ? posthogSnippet : agent === "lifeline" ? lifelineTag : ""}</head>
+${{ posthog: posthogSnippet, lifeline: lifelineTag, watcher: watcherTag }[agent] || ""}</head>
 <body><h1 id="title">Trail Jacket</h1><p>£129 · waterproof, breathable, repaired free for two years.</p>
 <nav><a href="/product/details" data-spa>Details</a><a href="/product/reviews" data-spa>Reviews</a>
 <a href="/product/sizes" data-spa>Sizes</a></nav>
@@ -80,10 +96,12 @@ document.getElementById("add").addEventListener("click",function(){this.textCont
 window.addEventListener("load",function(){if(${JSON.stringify(agent === "none")})window.__agent_ready=performance.now();});
 </script></body></html>`;
 }
-const sent = { posthog: { requests: 0, bytes: 0 } };
+// posthog-js's requests, by kind: a run counts its event batches to prove it captured.
+const posthogRequests = { static: 0, config: 0, events: 0, other: 0 };
 const server = createServer((req, res) => {
   const url = new URL(req.url, pageOrigin);
   if (url.pathname.startsWith("/ph/static/")) {
+    posthogRequests.static += 1;
     const file = join(posthogDist, url.pathname.slice("/ph/static/".length).replace(/[^a-z0-9.\-]/gi, ""));
     if (!existsSync(file)) { res.writeHead(404); return res.end(); }
     let body = readFileSync(file);
@@ -96,13 +114,22 @@ const server = createServer((req, res) => {
     return res.end(body);
   }
   if (url.pathname.startsWith("/ph/")) {
-    let n = 0;
-    req.on("data", (c) => { n += c.length; });
+    req.on("data", () => {});
     req.on("end", () => {
-      sent.posthog.requests += 1; sent.posthog.bytes += n;
-      res.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": pageOrigin,
-        "access-control-allow-credentials": "true" });
-      res.end(url.pathname.includes("flags") || url.pathname.includes("decide") ? '{"featureFlags":{},"sessionRecording":false}' : '{"status":1}');
+      const cors = { "access-control-allow-origin": pageOrigin, "access-control-allow-credentials": "true",
+        "access-control-allow-headers": "content-type", "access-control-allow-methods": "GET, POST" };
+      if (req.method === "OPTIONS") { res.writeHead(204, cors); return res.end(); }
+      if (url.pathname.endsWith("/config.js")) {
+        posthogRequests.config += 1;
+        res.writeHead(200, { ...cors, "content-type": "text/javascript" });
+        return res.end(`window._POSTHOG_REMOTE_CONFIG=window._POSTHOG_REMOTE_CONFIG||{};window._POSTHOG_REMOTE_CONFIG["phc_bench"]={config:${posthogConfig},siteApps:[]};`);
+      }
+      const flags = /flags|decide|config/.test(url.pathname);
+      if (flags) posthogRequests.config += 1;
+      else if (/^\/ph\/(e|i|batch|capture)\b/.test(url.pathname)) posthogRequests.events += 1;
+      else posthogRequests.other += 1;
+      res.writeHead(200, { ...cors, "content-type": "application/json" });
+      res.end(flags ? posthogConfig : '{"status":1}');
     });
     return;
   }
@@ -112,7 +139,7 @@ const server = createServer((req, res) => {
 });
 await new Promise((r) => server.listen(pagePort, "127.0.0.1", r));
 for (let i = 0; i < 100; i++) {
-  try { if ((await fetch(`${collector}/healthz`)).ok) break; } catch (e) { /* starting */ }
+  try { if ((await fetch(`http://127.0.0.1:${collectorPort}/healthz`)).ok) break; } catch (e) { /* starting */ }
   await sleep(100);
 }
 
@@ -120,7 +147,7 @@ for (let i = 0; i < 100; i++) {
 async function run(agent) {
   const browser = await puppeteer.launch({
     executablePath: "/usr/bin/chromium", headless: "new",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    args: ["--host-resolver-rules=MAP shop.test 127.0.0.1, MAP lifeline.test 127.0.0.1", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
       "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1280,800"],
   });
   const pg = await browser.newPage();
@@ -131,6 +158,7 @@ async function run(agent) {
   await cdp.send("Network.enable");
   await cdp.send("Performance.enable");
   const agentFiles = {}, agentSent = { requests: 0, bytes: 0 };
+  const eventsBefore = posthogRequests.events;
   const urls = {};
   cdp.on("Network.requestWillBeSent", (e) => {
     urls[e.requestId] = e.request.url;
@@ -184,7 +212,12 @@ async function run(agent) {
   await sleep(4000);
   const navigated = await script();
   await browser.close();
+  const posthog_event_requests = posthogRequests.events - eventsBefore;
+  if (agent === "posthog" && posthog_event_requests === 0) {
+    throw new Error(`posthog-js sent no events in this run: it was not capturing (${JSON.stringify(posthogRequests)})`);
+  }
   return {
+    posthog_event_requests,
     agent,
     ready_ms: ready,
     startup_script_ms: startup.script,
@@ -219,13 +252,14 @@ const lifelineFiles = readdirSync(join(root, "target/agent")).filter((f) => /^ag
 const posthogFetched = [...new Set(raw.filter((r) => r.agent === "posthog").flatMap((r) => r.agent_files))]
   .map((u) => join(posthogDist, u.split("/ph/static/")[1].split("?")[0]));
 const weigh = (files) => files.reduce((w, f) => { const b = readFileSync(f); return { raw: w.raw + b.length, gzip: w.gzip + gzip(b), brotli: w.brotli + brotli(b) }; }, { raw: 0, gzip: 0, brotli: 0 });
-const weight = { none: { raw: 0, gzip: 0, brotli: 0 }, lifeline: weigh(lifelineFiles), posthog: weigh(posthogFetched) };
+const weight = { none: { raw: 0, gzip: 0, brotli: 0 }, watcher: { raw: watcherWasm.length, gzip: watcherWasm.length, brotli: watcherWasm.length },
+  lifeline: weigh(lifelineFiles), posthog: weigh(posthogFetched) };
 
 const med = {};
 for (const a of AGENTS) {
   const rs = raw.filter((r) => r.agent === a);
   med[a] = Object.fromEntries(["ready_ms", "startup_script_ms", "clicks_script_ms", "navigations_script_ms", "heap_bytes",
-    "agent_transfer_bytes", "sent_requests", "sent_bytes"].map((k) => [k, median(rs.map((r) => r[k]))]));
+    "agent_transfer_bytes", "sent_requests", "sent_bytes", "posthog_event_requests"].map((k) => [k, median(rs.map((r) => r[k]))]));
 }
 const kb = (b) => (b / 1024).toFixed(1) + " kB";
 const ms = (x) => x.toFixed(1) + " ms";
@@ -235,16 +269,17 @@ const machine = `${cpus().length} cores, ${cpus()[0].model.trim()}, ${execFileSy
 lines.push(`Measured ${date} on ${machine}; median of ${RUNS} interleaved runs, a fresh browser each.`);
 lines.push("");
 const ratio = (a, b) => (b > 0 ? (a / b).toFixed(a / b < 0.1 ? 3 : 2) + "×" : "–");
+// Script times are compared over the floor (the page with no agent): what each agent added.
+const over = (a, k) => Math.max(0, med[a][k] - med.none[k]);
 const row = (name, k, fmt, overFloor) => {
-  const [n, l, p] = AGENTS.map((a) => med[a][k]);
-  // Script times are also compared over the floor: what the agent itself added.
-  const vsPosthog = overFloor ? ratio(l - n, p - n) + " (over the floor)" : ratio(l, p);
-  lines.push(`| ${name} | ${fmt(n)} | ${fmt(l)} | ${fmt(p)} | ${vsPosthog} | ${ratio(l, n)} | ${ratio(p, n)} |`);
+  const cells = AGENTS.map((a) => fmt(med[a][k]));
+  const [l, p] = overFloor ? [over("lifeline", k), over("posthog", k)] : [med.lifeline[k], med.posthog[k]];
+  lines.push(`| ${name} | ${cells.join(" | ")} | ${ratio(l, p)}${overFloor ? " (added)" : ""} |`);
 };
-lines.push("| | no agent | Lifeline | posthog-js | Lifeline ÷ posthog-js | Lifeline ÷ no agent | posthog-js ÷ no agent |");
-lines.push("|---|---|---|---|---|---|---|");
+lines.push("| | no agent | minimal wasm click watcher | Lifeline | posthog-js | Lifeline ÷ posthog-js |");
+lines.push("|---|---|---|---|---|---|");
 const w = (x) => `${kb(x.raw)} / ${kb(x.gzip)} / ${kb(x.brotli)}`;
-lines.push(`| agent as shipped: raw / gzip / brotli | – | ${w(weight.lifeline)} | ${w(weight.posthog)} | ${ratio(weight.lifeline.brotli, weight.posthog.brotli)} (brotli) | – | – |`);
+lines.push(`| agent as shipped: raw / gzip / brotli | – | ${watcherWasm.length} B | ${w(weight.lifeline)} | ${w(weight.posthog)} | ${ratio(weight.lifeline.brotli, weight.posthog.brotli)} (brotli) |`);
 row("agent bytes transferred", "agent_transfer_bytes", kb, false);
 row("time until ready", "ready_ms", ms, false);
 row("start-up main-thread script", "startup_script_ms", ms, true);
@@ -253,10 +288,15 @@ row(`script for ${NAVIGATIONS} SPA navigations`, "navigations_script_ms", ms, tr
 row("JS heap after the run", "heap_bytes", kb, false);
 row("requests the agent sent", "sent_requests", (x) => String(x), false);
 row("bytes the agent sent", "sent_bytes", kb, false);
-const per = (a, k, n) => ((med[a][k] - med.none[k]) / n * 1000).toFixed(0) + " µs";
+const per = (a, k, n) => over(a, k) / n * 1000;
+const us = (x) => x.toFixed(1) + " µs";
+const click = Object.fromEntries(AGENTS.map((a) => [a, per(a, "clicks_script_ms", CLICKS)]));
+const nav = Object.fromEntries(AGENTS.map((a) => [a, per(a, "navigations_script_ms", NAVIGATIONS)]));
 lines.push("");
-lines.push(`Added by each agent, per trusted click: Lifeline ${per("lifeline", "clicks_script_ms", CLICKS)}, posthog-js ${per("posthog", "clicks_script_ms", CLICKS)}; ` +
-  `per SPA navigation: Lifeline ${per("lifeline", "navigations_script_ms", NAVIGATIONS)}, posthog-js ${per("posthog", "navigations_script_ms", NAVIGATIONS)}.`);
+lines.push(`Added script per trusted click: watcher ${us(click.watcher)}, Lifeline ${us(click.lifeline)}, posthog-js ${us(click.posthog)} ` +
+  `(Lifeline ÷ posthog-js ${ratio(click.lifeline, click.posthog)}, target ≤ 0.05; Lifeline ÷ watcher ${ratio(click.lifeline, click.watcher)}, target ≤ 1.5). ` +
+  `Per SPA navigation: Lifeline ${us(nav.lifeline)}, posthog-js ${us(nav.posthog)} (${ratio(nav.lifeline, nav.posthog)}, target ≤ 0.1). ` +
+  `posthog-js sent a median of ${med.posthog.posthog_event_requests} event batches a run: it was capturing.`);
 const collectorLoad = join(root, "target/bench/collector-load.md");
 if (existsSync(collectorLoad)) {
   lines.push("", "The collector, in the same run (`collector/bench/load.sh`):", "", readFileSync(collectorLoad, "utf8").trim());

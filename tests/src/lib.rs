@@ -40,6 +40,10 @@ pub struct Recorded {
     pub uri: String,
     /// The body, as text.
     pub body: String,
+    /// The `If-None-Match` header the browser sent, if any.
+    pub if_none_match: Option<String>,
+    /// The response's status.
+    pub status: u16,
 }
 
 /// What the test layer shares: the requests recorded and its switches.
@@ -52,8 +56,11 @@ struct Switches {
     strict_csp: AtomicBool,
     /// Serve this instead of the site's rules.
     bad_rules: Mutex<Option<String>>,
-    /// Record `console.error` calls in `window.__errors` (a script put first in each page).
+    /// Record `console.error` calls in `window.__errors` and `console.info` in
+    /// `window.__info` (a script put first in each page).
     capture_console: AtomicBool,
+    /// Turn on the agent's debug log (`data-debug` on its tag): signals, score, decisions.
+    debug: AtomicBool,
 }
 
 /// The collector serving the demo shop.
@@ -71,9 +78,14 @@ pub struct Shop {
     _dir: tempfile::TempDir,
 }
 
-const CONSOLE_HOOK: &str = "<script>window.__errors=[];(function(){var e=console.error;\
+const CONSOLE_HOOK: &str = "<script>window.__errors=[];window.__info=[];(function(){\
+var e=console.error,i=console.info;\
 console.error=function(){window.__errors.push([].slice.call(arguments).join(' '));\
-return e.apply(console,arguments);};})();</script>";
+return e.apply(console,arguments);};\
+console.info=function(){window.__info.push([].slice.call(arguments).join(' '));\
+return i.apply(console,arguments);};\
+var w=console.warn;console.warn=function(){window.__info.push('warn: '+[].slice.call(arguments).join(' '));\
+return w.apply(console,arguments);};})();</script>";
 
 async fn test_layer(State(s): State<LayerState>, request: Request, next: Next) -> Response {
     let (requests, switches) = (&s.0, &s.1);
@@ -82,21 +94,31 @@ async fn test_layer(State(s): State<LayerState>, request: Request, next: Next) -
         .await
         .unwrap_or_default();
     let uri = parts.uri.to_string();
+    let mut recorded = Recorded {
+        method: parts.method.to_string(),
+        uri: uri.clone(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        if_none_match: parts
+            .headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        status: 0,
+    };
+    let bad_rules = switches.bad_rules.lock().ok().and_then(|b| b.clone());
+    let response = match bad_rules {
+        Some(bad) if uri.starts_with("/v1/sites/demo/rules") => {
+            ([(header::CONTENT_TYPE, "application/json")], bad).into_response()
+        }
+        _ => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+    };
+    recorded.status = response.status().as_u16();
     if let Ok(mut r) = requests.lock() {
-        r.push(Recorded {
-            method: parts.method.to_string(),
-            uri: uri.clone(),
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        });
+        r.push(recorded);
     }
-    if uri.starts_with("/v1/sites/demo/rules")
-        && let Some(bad) = switches.bad_rules.lock().ok().and_then(|b| b.clone())
-    {
-        return ([(header::CONTENT_TYPE, "application/json")], bad).into_response();
-    }
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
     let html = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -112,6 +134,15 @@ async fn test_layer(State(s): State<LayerState>, request: Request, next: Next) -
     if switches.capture_console.load(Ordering::Relaxed) {
         let text =
             String::from_utf8_lossy(&page).replacen("<head>", &format!("<head>{CONSOLE_HOOK}"), 1);
+        page = text.into_bytes();
+        parts.headers.remove(header::CONTENT_LENGTH);
+    }
+    if switches.debug.load(Ordering::Relaxed) {
+        let text = String::from_utf8_lossy(&page).replacen(
+            "data-site=\"demo\"",
+            "data-site=\"demo\" data-debug",
+            1,
+        );
         page = text.into_bytes();
         parts.headers.remove(header::CONTENT_LENGTH);
     }
@@ -253,6 +284,13 @@ impl Shop {
     /// Records `console.error` calls in `window.__errors`.
     pub fn capture_console(&self, on: bool) {
         self.switches.capture_console.store(on, Ordering::Relaxed);
+    }
+
+    /// Turns on the agent's debug log on every page (with [`Shop::capture_console`], read it
+    /// with [`Browser::debug_log`]).
+    pub fn debug(&self, on: bool) {
+        self.switches.debug.store(on, Ordering::Relaxed);
+        self.capture_console(on);
     }
 
     /// Every request so far.
@@ -412,6 +450,71 @@ impl Browser {
         click_found(self.client.find(Locator::Css(css)).await, css).await;
     }
 
+    /// Double-clicks the element `css` as a person does: two presses 150 ms apart (the
+    /// browser selects the word under the pointer), then a third for the whole line.
+    pub async fn double_then_triple_click(&self, css: &str) {
+        use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+        let element = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        let pause = PointerAction::Pause {
+            duration: Duration::from_millis(150),
+        };
+        let mut mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+            element,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        });
+        for _ in 0..3 {
+            mouse = mouse
+                .then(PointerAction::Down {
+                    button: MOUSE_BUTTON_LEFT,
+                })
+                .then(PointerAction::Up {
+                    button: MOUSE_BUTTON_LEFT,
+                })
+                .then(pause.clone());
+        }
+        self.client
+            .perform_actions(mouse)
+            .await
+            .unwrap_or_else(|e| panic!("double-click {css}: {e}"));
+    }
+
+    /// The browser's Back button; waits for the agent on the page shown.
+    pub async fn back_to(&self, path: &str) {
+        self.client.back().await.expect("Back");
+        self.wait_path(path).await;
+    }
+
+    /// The browser's Forward button; waits for the agent on the page shown.
+    pub async fn forward_to(&self, path: &str) {
+        self.client.forward().await.expect("Forward");
+        self.wait_path(path).await;
+    }
+
+    async fn wait_path(&self, path: &str) {
+        self.wait_js(
+            &format!("the page {path}"),
+            &format!("return location.pathname === '{path}' && document.readyState === 'complete'"),
+        )
+        .await;
+        self.wait_agent().await;
+    }
+
+    /// The pixels the prompt's panel covers of the element `css` (0 when clear of it).
+    pub async fn prompt_covers(&self, css: &str) -> f64 {
+        self.js(&format!(
+            "var a = document.getElementById('lifeline-host').shadowRoot.querySelector('.panel').getBoundingClientRect();             var b = document.querySelector('{css}').getBoundingClientRect();             var x = Math.min(a.right, b.right) - Math.max(a.left, b.left), y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);             return x > 0 && y > 0 ? x * y : 0;"
+        ))
+        .await
+        .as_f64()
+        .expect("a number")
+    }
+
     /// Types into the element `css`.
     pub async fn type_into(&self, css: &str, text: &str) {
         self.client
@@ -447,6 +550,22 @@ impl Browser {
         }
     }
 
+    /// Types into a control of the prompt (inside its shadow root).
+    pub async fn type_into_prompt(&self, css: &str, text: &str) {
+        let host = self
+            .client
+            .find(Locator::Id("lifeline-host"))
+            .await
+            .expect("a prompt on screen");
+        let root = host.shadow_root().await.expect("its shadow root");
+        root.find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
     /// Clicks a control of the prompt (inside its shadow root).
     pub async fn click_in_prompt(&self, css: &str) {
         let host = self
@@ -466,6 +585,11 @@ impl Browser {
         let dir = root().join("target/e2e");
         std::fs::create_dir_all(&dir).expect("target/e2e");
         std::fs::write(dir.join(format!("{name}.png")), png).expect("the screenshot written");
+    }
+
+    /// What the agent's debug log said on this page (see [`Shop::debug`]).
+    pub async fn debug_log(&self) -> Vec<String> {
+        serde_json::from_value(self.js("return window.__info || []").await).unwrap_or_default()
     }
 
     /// Ends the session and chromedriver.

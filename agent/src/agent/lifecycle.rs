@@ -83,6 +83,7 @@ impl<H: Host> Agent<H> {
             self.host.remove(Area::Local, key);
         }
         self.host.remove(Area::Session, &self.keys.visit);
+        self.host.remove(Area::Session, &self.keys.epoch);
     }
 
     fn begin(&mut self, rules: Arc<Rules>) {
@@ -122,6 +123,7 @@ impl<H: Host> Agent<H> {
         };
         store(&mut self.host, Area::Local, &self.keys.profile, &profile);
         let key_prefix = self.key_prefix(&id);
+        let epoch = self.claim();
         self.phase = Phase::Running(Box::new(Running {
             rules,
             session,
@@ -130,6 +132,8 @@ impl<H: Host> Agent<H> {
             outbox,
             profile,
             open: None,
+            epoch,
+            saved_signals: SignalSet::EMPTY,
             page: String::new(),
             page_id: None,
         }));
@@ -143,6 +147,21 @@ impl<H: Host> Agent<H> {
         match load::<H, SavedVisit>(&self.host, Area::Session, &self.keys.visit) {
             Loaded::Found(v) => Session::restore(rules.clone(), v.state).map(|s| (v.id, s)),
             _ => None,
+        }
+    }
+
+    /// Makes this page the visit's newest: returns its epoch, stored for the tab.
+    fn claim(&mut self) -> u32 {
+        let epoch = self.stored_epoch().wrapping_add(1);
+        store(&mut self.host, Area::Session, &self.keys.epoch, &epoch);
+        epoch
+    }
+
+    /// The epoch of the tab's newest page.
+    pub(super) fn stored_epoch(&self) -> u32 {
+        match load::<H, u32>(&self.host, Area::Session, &self.keys.epoch) {
+            Loaded::Found(e) => e,
+            _ => 0,
         }
     }
 
@@ -168,6 +187,14 @@ impl<H: Host> Agent<H> {
         };
         let rules = run.rules.clone();
         let visit = self.saved_visit(&rules);
+        if self.config.debug {
+            let found = if visit.is_some() {
+                "lifeline: back from the back/forward cache; the visit goes on as stored"
+            } else {
+                "lifeline: back from the back/forward cache; no stored visit"
+            };
+            self.host.log(Level::Info, found);
+        }
         let outbox = match load::<H, Outbox>(&self.host, Area::Local, &self.keys.outbox) {
             Loaded::Found(o) if o.is_sound() => Some(o),
             _ => None,
@@ -184,9 +211,11 @@ impl<H: Host> Agent<H> {
             |(id, _)| id.clone(),
         );
         let key_prefix = self.key_prefix(&id);
+        let epoch = self.claim();
         let Phase::Running(run) = &mut self.phase else {
             return;
         };
+        run.epoch = epoch;
         if let Some((id, mut session)) = visit {
             if let Some(open) = session.open_prompt() {
                 session.record(session.state().now(), open, Outcome::Ignored);

@@ -129,6 +129,13 @@ struct Running {
     outbox: Outbox,
     profile: Profile,
     open: Option<Open>,
+    /// This page's claim on the visit: the tab's newest page (a load or a restore from the
+    /// back/forward cache) holds the highest, and only it writes the visit. The browser may
+    /// show a restored page before the page left has run its `pagehide`: that page's late
+    /// save would put its stale copy over the newer one.
+    epoch: u32,
+    /// The page's signals when the visit was last saved.
+    saved_signals: SignalSet,
     /// The current page as reported (path and kept query parameters).
     page: String,
     /// The current page's identity (path and query, hashed), for change detection.
@@ -149,6 +156,7 @@ struct Keys {
     visit: String,
     opt_out: String,
     consent: String,
+    epoch: String,
 }
 
 /// One page's agent.
@@ -173,6 +181,7 @@ impl<H: Host> Agent<H> {
             visit: ["lifeline:", site, ":visit"].concat(),
             opt_out: ["lifeline:", site, ":opt-out"].concat(),
             consent: ["lifeline:", site, ":consent"].concat(),
+            epoch: ["lifeline:", site, ":epoch"].concat(),
         };
         let mut agent = Agent {
             host,

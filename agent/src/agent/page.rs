@@ -15,7 +15,7 @@ impl<H: Host> Agent<H> {
         let path_and_query = if run.rules.pages.hash_routes {
             path_and_query
         } else {
-            path_and_query.split('#').next().unwrap_or_default()
+            lifeline_shared::page::cut(path_and_query, b'#').0
         };
         let id = PageId::of(path_and_query).hash;
         if run.page_id == Some(id) {
@@ -30,6 +30,7 @@ impl<H: Host> Agent<H> {
         };
         run.page = report_path(path_and_query, &run.rules.privacy.keep_query);
         run.page_id = Some(id);
+        run.saved_signals = SignalSet::EMPTY;
         if self.config.debug {
             let message = ["lifeline: page view ", path_and_query].concat();
             self.host.log(Level::Info, &message);
@@ -37,6 +38,9 @@ impl<H: Host> Agent<H> {
         self.observe(&Event::Navigate {
             path: path_and_query,
         });
+        // Stored at once: the next page (or one restored by Back) may start before this one
+        // hears that it is being left.
+        self.save();
     }
 
     /// One observed event, now.

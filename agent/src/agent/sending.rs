@@ -3,10 +3,15 @@
 use super::*;
 
 impl<H: Host> Agent<H> {
-    /// About once a second: time-based signals, and sending what is due.
+    /// About once a second: time-based signals, sending what is due, and saving the visit
+    /// when signals fired since it was last saved.
     pub fn tick(&mut self) {
         self.observe(&Event::Tick);
         self.flush(false);
+        if matches!(&self.phase, Phase::Running(run) if run.session.page_signals() != run.saved_signals)
+        {
+            self.save();
+        }
     }
 
     /// Sends a due batch; `page_going` sends everything by beacon. A beacon the browser
@@ -54,10 +59,17 @@ impl<H: Host> Agent<H> {
         self.page_hidden();
     }
 
+    /// Stores the visit, the profile and the outbox, unless a newer page of this tab has
+    /// taken the visit up (see `Running::epoch`).
     pub(super) fn save(&mut self) {
-        let Phase::Running(run) = &self.phase else {
+        let newest = self.stored_epoch();
+        let Phase::Running(run) = &mut self.phase else {
             return;
         };
+        if newest > run.epoch {
+            return;
+        }
+        run.saved_signals = run.session.page_signals();
         // The same stored form as `SavedVisit`, without cloning the state first.
         let visit = codec::encode_pair(&run.id, run.session.state());
         let (profile, outbox) = (codec::encode(&run.profile), codec::encode(&run.outbox));

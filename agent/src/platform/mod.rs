@@ -39,7 +39,7 @@ thread_local! {
 
 /// Runs `f` on the agent, unless there is none or it is busy (a nested call is dropped).
 pub(crate) fn with_agent(f: impl FnOnce(&mut Agent<BrowserHost>)) {
-    RUNTIME.with(|r| {
+    let _ = RUNTIME.try_with(|r| {
         if let Ok(mut r) = r.try_borrow_mut()
             && let Some(rt) = r.as_mut()
         {
@@ -95,7 +95,7 @@ pub fn start(options: JsValue) {
         debug: js_sys::Reflect::get(&options, &"debug".into()).is_ok_and(|d| d.is_truthy()),
     };
     let agent = Agent::new(BrowserHost::new(window.clone(), reports_url), config);
-    RUNTIME.with(|r| {
+    let _ = RUNTIME.try_with(|r| {
         *r.borrow_mut() = Some(Runtime {
             agent,
             _observers: None,
@@ -188,7 +188,7 @@ fn watch(window: &Window) {
     let Some(rules) = rules else { return };
     // No borrow is held here: the observer reports the page at once, into the agent.
     let observers = observe::start(&rules);
-    RUNTIME.with(|r| {
+    let _ = RUNTIME.try_with(|r| {
         if let Ok(mut r) = r.try_borrow_mut()
             && let Some(rt) = r.as_mut()
         {
@@ -202,7 +202,7 @@ fn watch(window: &Window) {
 /// Storage is left as it is, as a reload would.
 #[doc(hidden)]
 pub fn reset() {
-    RUNTIME.with(|r| {
+    let _ = RUNTIME.try_with(|r| {
         if let Ok(mut r) = r.try_borrow_mut() {
             if let Some(rt) = r.as_mut() {
                 crate::Host::hide(rt.agent.host_mut());
@@ -276,14 +276,14 @@ pub fn consent(given: bool) {
     with_agent(|a| a.consent(given));
     if given {
         // Consent may start the agent: watch the page now.
-        let running = RUNTIME.with(|r| {
+        let running = RUNTIME.try_with(|r| {
             r.try_borrow().ok().is_some_and(|r| {
                 r.as_ref().is_some_and(|rt| {
                     rt._observers.is_none() && rt.agent.state() == crate::State::Running
                 })
             })
         });
-        if running
+        if running == Ok(true)
             && let Some(window) = web_sys::window()
             && let Some(document) = window.document()
         {
@@ -296,7 +296,7 @@ pub fn consent(given: bool) {
 #[wasm_bindgen(js_name = optOut)]
 pub fn opt_out() {
     with_agent(|a| a.opt_out());
-    RUNTIME.with(|r| {
+    let _ = RUNTIME.try_with(|r| {
         if let Ok(mut r) = r.try_borrow_mut()
             && let Some(rt) = r.as_mut()
         {

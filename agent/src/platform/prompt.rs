@@ -1,4 +1,5 @@
-//! The prompt on screen, drawn by the renderer in `agent/js/prompt.js` (part of agent.js):
+//! The prompt on screen, drawn by the renderer in `agent/js/prompt.js` (a lazy module the
+//! loader fetches the first time a prompt shows):
 //! the agent builds the [`PromptView`], hands it over as JSON, and hears back what the
 //! visitor did. Building the DOM from wasm cost several times the bytes of doing it in JS.
 //!
@@ -39,6 +40,8 @@ impl PromptUi {
                  comment: Option<String>| {
                     super::with_agent(|a| match what.as_str() {
                         "close" => a.close(Outcome::Dismissed),
+                        // The renderer could not be fetched: nobody saw the prompt.
+                        "unseen" => a.close(Outcome::Ignored),
                         "link" => a.close(Outcome::Engaged),
                         "action" => a.act(Feedback {
                             // Saturating: anything outside 1..=5 is dropped by the agent.

@@ -10,6 +10,7 @@ mod throttle;
 mod value;
 
 pub(crate) use throttle::Throttle;
+pub use throttle::Throttled;
 pub use value::decision_value;
 
 use serde::{Deserialize, Serialize};
@@ -138,14 +139,16 @@ pub(crate) struct View<'a> {
 
 /// Picks at most one rule. Allocation-free.
 pub(crate) fn choose(rules: &Rules, throttle: &Throttle, view: &View<'_>) -> Option<Decision> {
-    if !throttle.allows_any(rules, view.now) {
+    if throttle.holds_all(rules, view.now).is_some() {
         return None;
     }
     let band = rules.scoring.band(view.score);
     let mut best: Option<(usize, f32)> = None;
     let mut passed_over: Option<usize> = None;
     for (i, rule) in rules.rules.iter().enumerate() {
-        if !throttle.allows(rules, i, view.now) || !holds(&rule.when, band, view) {
+        if throttle.holds_rule(rules, i, view.now).is_some()
+            || unmet(&rule.when, band, view).is_some()
+        {
             continue;
         }
         let prompt = &rules.prompts[rule.prompt as usize];
@@ -186,7 +189,8 @@ pub(crate) fn choose(rules: &Rules, throttle: &Throttle, view: &View<'_>) -> Opt
     })
 }
 
-fn holds(c: &Condition, band: Band, v: &View<'_>) -> bool {
+/// The first condition of a rule that does not hold, if any.
+fn unmet(c: &Condition, band: Band, v: &View<'_>) -> Option<Unmet> {
     let ctx = v.ctx;
     // A rule about a page means the signals seen on that page view.
     let signals = if c.page.is_some() {
@@ -194,27 +198,149 @@ fn holds(c: &Condition, band: Band, v: &View<'_>) -> bool {
     } else {
         v.active
     };
-    c.score_at_least.is_none_or(|x| v.score >= x)
-        && c.band_at_least.is_none_or(|b| band >= b)
-        && (c.signals_any.is_empty() || signals.intersects(c.signals_any))
-        && signals.contains_all(c.signals_all)
-        && c.page
-            .is_none_or(|m| v.hits.get(m as usize).copied().unwrap_or(false))
-        && c.visitor
-            .is_none_or(|k| (k == VisitorKind::Returning) == ctx.returning)
-        && (c.tiers == 0 || ctx.tier.is_some_and(|t| c.tiers & (1 << t) != 0))
-        && c.allows_device(ctx.device)
-        && c.cart.as_ref().is_none_or(|cart| {
-            cart.state
-                .is_none_or(|s| (s == CartState::HasItems) == (ctx.cart_items > 0))
-                && cart.min_value.is_none_or(|m| ctx.cart_value >= m)
-                && cart.max_value.is_none_or(|m| ctx.cart_value <= m)
+    let cart_holds = |cart: &crate::rules::spec::CartConditionSpec| {
+        cart.state
+            .is_none_or(|s| (s == CartState::HasItems) == (ctx.cart_items > 0))
+            && cart.min_value.is_none_or(|m| ctx.cart_value >= m)
+            && cart.max_value.is_none_or(|m| ctx.cart_value <= m)
+    };
+    // In order, stopping at the first that fails (this runs for every rule on each event
+    // that may decide).
+    if c.score_at_least.is_some_and(|x| v.score < x) {
+        Some(Unmet::Score)
+    } else if c.band_at_least.is_some_and(|b| band < b) {
+        Some(Unmet::Band)
+    } else if !c.signals_any.is_empty() && !signals.intersects(c.signals_any) {
+        Some(Unmet::SignalsAny)
+    } else if !signals.contains_all(c.signals_all) {
+        Some(Unmet::SignalsAll)
+    } else if c
+        .page
+        .is_some_and(|m| !v.hits.get(m as usize).copied().unwrap_or(false))
+    {
+        Some(Unmet::Page)
+    } else if c
+        .visitor
+        .is_some_and(|k| (k == VisitorKind::Returning) != ctx.returning)
+    {
+        Some(Unmet::Visitor)
+    } else if c.tiers != 0 && ctx.tier.is_none_or(|t| c.tiers & (1 << t) == 0) {
+        Some(Unmet::Tier)
+    } else if !c.allows_device(ctx.device) {
+        Some(Unmet::Device)
+    } else if c.cart.as_ref().is_some_and(|cart| !cart_holds(cart)) {
+        Some(Unmet::Cart)
+    } else if v.time_on_site < c.min_time_on_site_ms
+        || c.max_time_on_site_ms.is_some_and(|m| v.time_on_site > m)
+    {
+        Some(Unmet::TimeOnSite)
+    } else if c
+        .task
+        .is_some_and(|(t, state)| (v.task_state)(t as usize) != state)
+    {
+        Some(Unmet::Task)
+    } else if c.agents_online.is_some_and(|a| a != ctx.agents_online) {
+        Some(Unmet::AgentsOnline)
+    } else {
+        None
+    }
+}
+
+/// A rule's condition that does not hold (in the rules JSON's words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Unmet {
+    Score,
+    Band,
+    SignalsAny,
+    SignalsAll,
+    Page,
+    Visitor,
+    Tier,
+    Device,
+    Cart,
+    TimeOnSite,
+    Task,
+    AgentsOnline,
+}
+
+/// What a rule would do now, and if nothing, why (for `rules try`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// It would show its prompt.
+    Shows,
+    /// It holds, but another rule wins (higher priority or decision value).
+    Outranked,
+    /// The throttle holds it back.
+    Throttled(Throttled),
+    /// A condition does not hold.
+    Unmet(Unmet),
+    /// Its decision value is under its `min_value`.
+    BelowMinValue,
+    /// A chat or call offer, with nobody online.
+    NobodyOnline,
+}
+
+impl Verdict {
+    /// In words, for site owners.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Verdict::Shows => "would show",
+            Verdict::Outranked => "holds, but another rule wins",
+            Verdict::Throttled(t) => match t {
+                Throttled::VisitLimit => "the visit had limits.max_per_session prompts",
+                Throttled::PageLimit => "this page view had limits.max_per_page prompts",
+                Throttled::Gap => "the last prompt was less than limits.min_gap_s ago",
+                Throttled::SampledOut => "this visit is outside its limit.sample_percent",
+                Throttled::RuleLimit => "it showed its limit.max_per_session prompts",
+                Throttled::Cooldown => "it showed less than its limit.cooldown_s ago",
+                Throttled::Dismissed => "the visitor dismissed its prompt",
+            },
+            Verdict::Unmet(u) => match u {
+                Unmet::Score => "when.score_at_least does not hold",
+                Unmet::Band => "when.band_at_least does not hold",
+                Unmet::SignalsAny => "none of when.signals.any is active",
+                Unmet::SignalsAll => "not all of when.signals.all are active",
+                Unmet::Page => "when.page does not match this page",
+                Unmet::Visitor => "when.visitor does not hold",
+                Unmet::Tier => "when.tier does not hold",
+                Unmet::Device => "when.device does not hold",
+                Unmet::Cart => "when.cart does not hold",
+                Unmet::TimeOnSite => "when.time_on_site_s does not hold",
+                Unmet::Task => "when.task does not hold",
+                Unmet::AgentsOnline => "when.agents_online does not hold",
+            },
+            Verdict::BelowMinValue => "its decision value is under then.min_value",
+            Verdict::NobodyOnline => "a chat or call offer, and nobody is online",
+        }
+    }
+}
+
+/// Every rule's verdict now (for dry runs: allocates).
+pub(crate) fn verdicts(rules: &Rules, throttle: &Throttle, view: &View<'_>) -> Vec<Verdict> {
+    let chosen = choose(rules, throttle, view).map(|d| usize::from(d.rule));
+    let band = rules.scoring.band(view.score);
+    let all = throttle.holds_all(rules, view.now);
+    (0..rules.rules.len())
+        .map(|i| {
+            let rule = &rules.rules[i];
+            let prompt = &rules.prompts[rule.prompt as usize];
+            if let Some(t) = all.or_else(|| throttle.holds_rule(rules, i, view.now)) {
+                Verdict::Throttled(t)
+            } else if let Some(u) = unmet(&rule.when, band, view) {
+                Verdict::Unmet(u)
+            } else if decision_value(&rules.scoring, view.score, prompt, view.ctx) < rule.min_value
+            {
+                Verdict::BelowMinValue
+            } else if prompt.needs_person() && !view.ctx.agents_online {
+                Verdict::NobodyOnline
+            } else if chosen == Some(i) {
+                Verdict::Shows
+            } else {
+                Verdict::Outranked
+            }
         })
-        && v.time_on_site >= c.min_time_on_site_ms
-        && c.max_time_on_site_ms.is_none_or(|m| v.time_on_site <= m)
-        && c.task
-            .is_none_or(|(t, state)| (v.task_state)(t as usize) == state)
-        && c.agents_online.is_none_or(|a| a == ctx.agents_online)
+        .collect()
 }
 
 crate::codec::codec!(Context {

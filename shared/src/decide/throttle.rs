@@ -7,6 +7,25 @@ use crate::rules::{PromptIdx, RuleIdx, Rules};
 
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 
+/// What the throttle holds a rule back with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttled {
+    /// The visit had `limits.max_per_session` prompts.
+    VisitLimit,
+    /// This page view had `limits.max_per_page` prompts.
+    PageLimit,
+    /// The last prompt was less than `limits.min_gap_s` ago.
+    Gap,
+    /// The visit is outside the rule's `limit.sample_percent`.
+    SampledOut,
+    /// The rule showed its `limit.max_per_session` prompts.
+    RuleLimit,
+    /// The rule showed less than its `limit.cooldown_s` ago.
+    Cooldown,
+    /// The visitor dismissed the prompt in this visit or within `limits.dismissed_days`.
+    Dismissed,
+}
+
 /// A prompt's dismissal: when, and whether in this visit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 struct Dismissal {
@@ -52,30 +71,44 @@ impl Throttle {
             && self.dismissed.len() == rules.prompts.len()
     }
 
-    /// Whether any prompt may show now. A prompt still open does not block the next: the
+    /// What holds every prompt back now, if anything. A prompt still open does not: the
     /// visitor carried on without answering it, and it counts against the limits like any
     /// other (the agent closes it as ignored when the next one shows).
-    pub(crate) fn allows_any(&self, rules: &Rules, now: u64) -> bool {
+    pub(crate) fn holds_all(&self, rules: &Rules, now: u64) -> Option<Throttled> {
         let l = &rules.limits;
-        self.shown < l.max_per_session
-            && self.shown_on_page < l.max_per_page
-            && self
-                .last_shown
-                .is_none_or(|t| now.saturating_sub(t) >= u64::from(l.min_gap_s) * 1000)
+        if self.shown >= l.max_per_session {
+            Some(Throttled::VisitLimit)
+        } else if self.shown_on_page >= l.max_per_page {
+            Some(Throttled::PageLimit)
+        } else if self
+            .last_shown
+            .is_some_and(|t| now.saturating_sub(t) < u64::from(l.min_gap_s) * 1000)
+        {
+            Some(Throttled::Gap)
+        } else {
+            None
+        }
     }
 
-    /// Whether rule `i` (and its prompt) may fire now.
-    pub(crate) fn allows(&self, rules: &Rules, i: usize, now: u64) -> bool {
+    /// What holds rule `i` (and its prompt) back now, if anything.
+    pub(crate) fn holds_rule(&self, rules: &Rules, i: usize, now: u64) -> Option<Throttled> {
         let rule = &rules.rules[i];
         let limit = &rule.limit;
         let d = self.dismissed[rule.prompt as usize];
         let remembered = u64::from(rules.limits.dismissed_days) * DAY_MS;
-        self.sampled_in[i]
-            && self.rule_shown[i] < limit.max_per_session
-            && self.rule_last[i]
-                .is_none_or(|t| now.saturating_sub(t) >= u64::from(limit.cooldown_s) * 1000)
-            && !d.this_visit
-            && d.at.is_none_or(|t| now.saturating_sub(t) >= remembered)
+        if !self.sampled_in[i] {
+            Some(Throttled::SampledOut)
+        } else if self.rule_shown[i] >= limit.max_per_session {
+            Some(Throttled::RuleLimit)
+        } else if self.rule_last[i]
+            .is_some_and(|t| now.saturating_sub(t) < u64::from(limit.cooldown_s) * 1000)
+        {
+            Some(Throttled::Cooldown)
+        } else if d.this_visit || d.at.is_some_and(|t| now.saturating_sub(t) < remembered) {
+            Some(Throttled::Dismissed)
+        } else {
+            None
+        }
     }
 
     pub(crate) fn shown(&mut self, rule: RuleIdx, prompt: PromptIdx, now: u64) {

@@ -117,17 +117,18 @@ pub fn json_string(out: &mut String, s: &str) {
 
 /// Appends `v` in decimal, without `core::fmt` (which costs the browser's wasm bytes).
 pub fn push_decimal(out: &mut String, mut v: u64) {
+    // No indexing: a bounds check would bring a panic path with number formatting.
     let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
+    let mut n = 0;
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (v % 10) as u8;
         v /= 10;
+        n += 1;
         if v == 0 {
             break;
         }
     }
-    for d in &digits[i..] {
+    for d in digits.iter().skip(digits.len() - n) {
         out.push(char::from(*d));
     }
 }

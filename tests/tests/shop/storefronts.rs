@@ -1,0 +1,232 @@
+//! What a storefront nobody here wrote does, on the demo shop: Back and Forward through the
+//! back/forward cache, product pages told apart by their query string, quantity steppers,
+//! double-clicks that select text, a prompt left open, phones, and a quiet wire.
+
+use std::time::Duration;
+
+use lifeline_e2e::{Browser, Shop};
+
+use super::{add_to_cart_and_open_it, has, leave, rage_on_apply, with_a_cart};
+
+/// Marks the page's JS heap: a page restored from the back/forward cache still has it.
+async fn mark_page(b: &Browser) {
+    b.js("window.__same_page = true; return true;").await;
+}
+
+async fn restored_from_cache(b: &Browser) -> bool {
+    b.js("return window.__same_page === true").await == serde_json::Value::Bool(true)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn back_and_forward_bounces_are_a_loop_and_the_feedback_typed_after_back_is_kept() {
+    let shop = Shop::start().await;
+    shop.debug(true);
+    let b = Browser::start().await;
+    add_to_cart_and_open_it(&b, &shop).await;
+    mark_page(&b).await;
+    b.click_to("#checkout", "/demo/shipping/").await;
+    mark_page(&b).await;
+    // Back and Forward: cart, delivery, cart, each page restored from the cache.
+    b.back_to("/demo/cart/").await;
+    assert!(
+        restored_from_cache(&b).await,
+        "the cart came back from the back/forward cache"
+    );
+    b.forward_to("/demo/shipping/").await;
+    assert!(restored_from_cache(&b).await);
+    b.back_to("/demo/cart/").await;
+    // The fifth view of two pages: the loop question, on a restored page.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let log = b.debug_log().await;
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("lifeline: signals page_loop")),
+        "{log:#?}"
+    );
+    b.wait_prompt("Is something not working?").await;
+    b.click_in_prompt("[data-ll=rate][data-value='2']").await;
+    b.type_into_prompt("textarea", "I keep going round in circles")
+        .await;
+    b.click_in_prompt("[data-ll=action]").await;
+    leave(&b, &shop).await;
+    shop.wait_stored("the feedback typed after Back", |s| {
+        s.iter()
+            .any(|r| r.comment.as_deref() == Some("I keep going round in circles"))
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let all = shop.stored().await;
+    assert!(has(&all, "shipping-loop", "shown"), "{all:#?}");
+    assert!(has(&all, "shipping-loop", "completed"), "{all:#?}");
+    assert_eq!(
+        all.iter().filter(|r| r.comment.is_some()).count(),
+        1,
+        "stored once: {all:#?}"
+    );
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_prompt_left_open_is_reported_once_as_ignored() {
+    let (shop, b) = with_a_cart().await;
+    rage_on_apply(&b).await;
+    b.wait_prompt("Trouble with your promo code?").await;
+    // The shopper carries on to delivery without answering it (typed: the panel sits over
+    // Checkout at this size), then comes Back.
+    mark_page(&b).await;
+    b.open(&shop.url("/demo/shipping/")).await;
+    b.back_to("/demo/cart/").await;
+    assert!(restored_from_cache(&b).await);
+    assert_eq!(
+        b.prompt_title().await,
+        None,
+        "the help left open went with the page left"
+    );
+    leave(&b, &shop).await;
+    shop.wait_stored("the ignored help", |s| has(s, "promo-rage", "ignored"))
+        .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let all = shop.stored().await;
+    let ignored = all
+        .iter()
+        .filter(|r| r.rule == "promo-rage" && r.outcome.as_deref() == Some("ignored"))
+        .count();
+    assert_eq!(ignored, 1, "reported once: {all:#?}");
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browsing_product_after_product_from_the_list_is_not_a_loop() {
+    let shop = Shop::start().await;
+    let b = Browser::start().await;
+    b.open(&shop.url("/demo/")).await;
+    // List -> product A -> list -> product B -> list -> product C -> list: product pages
+    // differ only in their query string (?sku=...).
+    for sku in ["trail-jacket", "summit-boots", "day-pack"] {
+        b.click_to(
+            &format!("a[href='/demo/product/?sku={sku}']"),
+            "/demo/product/",
+        )
+        .await;
+        assert_eq!(b.prompt_title().await, None, "on {sku}");
+        b.click_to("main a[href='/demo/']", "/demo/").await;
+        assert_eq!(b.prompt_title().await, None, "back on the list after {sku}");
+    }
+    leave(&b, &shop).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(shop.stored().await.is_empty(), "{:#?}", shop.stored().await);
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quantity_stepper_pressed_six_times_is_not_rage() {
+    let (shop, b) = with_a_cart().await;
+    for _ in 0..6 {
+        b.click("[aria-label='One more Trail Jacket']").await;
+    }
+    assert_eq!(
+        b.js("return document.querySelector('[data-line=trail-jacket] output').textContent")
+            .await,
+        "7"
+    );
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    b.click("h1").await; // any later event brings the dead-click verdicts
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(b.prompt_title().await, None, "every press changed the cart");
+    leave(&b, &shop).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(shop.stored().await.is_empty(), "{:#?}", shop.stored().await);
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn double_and_triple_clicks_that_select_the_total_are_neither_dead_nor_rage() {
+    let (shop, b) = with_a_cart().await;
+    b.double_then_triple_click("#total").await;
+    assert_eq!(
+        b.js("return String(getSelection()).trim().length > 0")
+            .await,
+        true,
+        "the browser selected the text"
+    );
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    b.click("h1").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(b.prompt_title().await, None);
+    leave(&b, &shop).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(shop.stored().await.is_empty(), "{:#?}", shop.stored().await);
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_phone_the_prompt_keeps_clear_of_the_button_pressed() {
+    let shop = Shop::start().await;
+    let b = Browser::start().await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    add_to_cart_and_open_it(&b, &shop).await;
+    // Apply at the bottom of the screen, where a phone's prompt would sit.
+    b.js("document.getElementById('apply-promo').scrollIntoView({block: 'end'}); return true;")
+        .await;
+    rage_on_apply(&b).await;
+    b.wait_prompt("Trouble with your promo code?").await;
+    b.screenshot("phone-promo-help").await;
+    let covered = b.prompt_covers("#apply-promo").await;
+    assert!(covered < 1.0, "the prompt covers {covered} px² of Apply");
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rules_come_with_the_wasm_revalidate_without_a_preflight_and_reports_go_once() {
+    let (shop, b) = with_a_cart().await;
+    // On the cart page (the second the agent loaded): the rules were asked for before the
+    // wasm had arrived.
+    let parallel = b
+        .js("var r = performance.getEntriesByType('resource');\
+             var rules = r.find(function (e) { return e.name.indexOf('/v1/sites/demo/rules') >= 0; });\
+             var wasm = r.find(function (e) { return /agent-[0-9a-f]+\\.wasm/.test(e.name); });\
+             return !!rules && !!wasm && rules.startTime < wasm.responseEnd;")
+        .await;
+    assert_eq!(parallel, true, "the rules were fetched while the wasm came");
+    rage_on_apply(&b).await;
+    b.wait_prompt("Trouble with your promo code?").await;
+    b.click_in_prompt("button.close").await;
+    leave(&b, &shop).await;
+    shop.wait_stored("the decision", |s| has(s, "promo-rage", "dismissed"))
+        .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let requests = shop.requests();
+    assert!(
+        requests.iter().all(|r| r.method != "OPTIONS"),
+        "no preflight: {requests:#?}"
+    );
+    let rules: Vec<_> = requests
+        .iter()
+        .filter(|r| r.uri.starts_with("/v1/sites/demo/rules"))
+        .collect();
+    assert!(rules.len() >= 2, "{rules:#?}");
+    assert!(
+        rules[1..]
+            .iter()
+            .all(|r| r.if_none_match.is_some() && r.status == 304),
+        "later pages revalidate through the browser's cache: {rules:#?}"
+    );
+    // Each report went out once (the page's hiding and leaving send one beacon).
+    let mut keys: Vec<String> = requests
+        .iter()
+        .filter(|r| r.method == "POST" && r.uri.ends_with("/reports"))
+        .flat_map(|r| {
+            let batch: lifeline_shared::wire::ReportBatch = serde_json::from_str(&r.body).unwrap();
+            batch.items.into_iter().map(|i| i.key)
+        })
+        .collect();
+    let sent = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(
+        (sent, keys.len()),
+        (2, 2),
+        "shown and dismissed, each sent once"
+    );
+    b.close().await;
+}
