@@ -21,18 +21,23 @@
  *   __lifeline_avoid() -> the elements a prompt must not cover (the last clicked, the
  *     focused form's submit button), for the prompt renderer.
  *
- * DOM changes are watched only while a click waits for its answer, and at most one is
- * passed on per click: a page that changes all the time costs nothing between clicks. */
+ * Cheap on the page's busiest events, as measured with a CPU profile of trusted clicks: DOM
+ * changes are watched only while a click waits for its answer, and at most one is passed on
+ * per click (a page that changes all the time costs nothing between clicks); an element is
+ * keyed only when the engine uses its key (buttons and forms: repeated actions); the
+ * composed path is read only when the click came out of a shadow root; the markers are one
+ * `closest` that is almost always null; exit intent is a `mouseleave` of the whole page, not
+ * every `mouseout`; and a text selection is read at a double or triple click, not on every
+ * `selectionchange` (a click moves the caret, so those come with every click). */
 (function () {
   "use strict";
   var w = window, d = document;
   // Event kinds (K_* in agent/src/platform/observe.rs).
-  var CLICK = 1, SUBMIT = 2, INPUT = 3, DOM = 4, SCROLL = 5, SELECTION = 6, VISIBLE = 7,
+  var CLICK = 1, SUBMIT = 2, INPUT = 3, DOM = 4, SCROLL = 5, VISIBLE = 7,
     HIDDEN = 8, PAGEHIDE = 9, ERROR = 10, EXIT = 11, TICK = 12, FOCUS = 13, CART = 14;
   var NAVIGATE = 1, RESTORED = 2, MARK = 3;
   // What the rules need.
-  var W_MUTATIONS = 1, W_SCROLL = 2, W_SELECTION = 4, W_INPUT = 8, W_EXIT = 16, W_ERRORS = 32,
-    W_HASH = 64;
+  var W_MUTATIONS = 1, W_SCROLL = 2, W_INPUT = 8, W_EXIT = 16, W_ERRORS = 32, W_HASH = 64;
   // Click flags (ClickFlags in shared/src/event.rs).
   var LINK = 1, MODIFIER = 2, FIELD = 4, BUTTON = 8, SELECT = 16;
   // Signal names in their bit order (Signal::ALL in shared/src/signals/mod.rs).
@@ -41,6 +46,11 @@
   var BUTTONS = "button,[role=button],input[type=submit],input[type=button],input[type=image],input[type=reset]";
   var FIELDS = "input:not([type=submit]):not([type=button]):not([type=image]):not([type=reset])," +
     "select,textarea,label,option,[contenteditable]:not([contenteditable=false])";
+  var MARKERS = "[data-lifeline-ignore],[data-lifeline-task],[data-lifeline-cart]";
+  var LINKS = "a[href],area[href]";
+  // Anything that makes a click more than a click on content: one `closest` tells, and most
+  // clicks (on text, images, empty space) stop there.
+  var ANY = [LINKS, BUTTONS, FIELDS, MARKERS].join(",");
   var HOST = "lifeline-host";
   var lastClicked = null;
 
@@ -94,10 +104,14 @@
     return !!s && !s.isCollapsed;
   }
 
-  // The element an event really happened on, inside open shadow roots too.
+  // The element an event really happened on, inside open shadow roots too (an event out of
+  // a shadow root names its host: only then is the composed path read).
   function targetOf(e) {
-    var t = e.composedPath ? e.composedPath()[0] : e.target;
-    if (!t || t.nodeType !== 1) t = e.target;
+    var t = e.target;
+    if (t && t.shadowRoot && e.composedPath) {
+      var inner = e.composedPath()[0];
+      if (inner && inner.nodeType === 1) t = inner;
+    }
     return t && t.nodeType === 1 ? t : null;
   }
 
@@ -114,9 +128,15 @@
 
   w.__lifeline_observe = function (emit, emitText, want, reactMs) {
     var guard = w.__lifeline_guard || function (f) { return f; };
+    // The loader's guard for one-argument handlers, without `apply` on every event.
+    var guard1 = function (f) {
+      return function (e) {
+        if (w.__lifeline_dead) return;
+        try { f(e); } catch (x) { w.__lifeline_dead = true; }
+      };
+    };
     var added = [], now = Date.now;
     var lastClick = -1e15, awaitDom = false, awaitScroll = false, lastScroll = 0, lastInput = 0;
-    var wasSelected = false;
     var root = d.documentElement;
     var mutations = (want & W_MUTATIONS) && w.MutationObserver ? new MutationObserver(guard(function (records) {
       var t = now();
@@ -139,7 +159,7 @@
       if (mutations) mutations.disconnect();
     }
     function on(target, type, f, capture) {
-      var g = guard(f), options = { passive: true, capture: !!capture };
+      var g = guard1(f), options = { passive: true, capture: !!capture };
       target.addEventListener(type, g, options);
       added.push([target, type, g, options]);
     }
@@ -159,21 +179,26 @@
       if (e.target && e.target.id === HOST) return; // our own prompt
       var el = targetOf(e);
       if (!el) return;
-      var t = now(), flags = 0;
-      if (up(el, "a[href],area[href]")) flags |= LINK;
+      var t = now(), flags = 0, button = null, marked = null;
+      if (up(el, ANY)) {
+        if (up(el, LINKS)) flags |= LINK;
+        if (up(el, FIELDS)) flags |= FIELD;
+        button = up(el, BUTTONS);
+        if (button) flags |= BUTTON;
+        marked = up(el, MARKERS);
+      }
       if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) flags |= MODIFIER;
-      if (up(el, FIELDS)) flags |= FIELD;
-      var button = up(el, BUTTONS);
-      if (button) flags |= BUTTON;
       if (e.detail >= 2 && selected()) flags |= SELECT;
       lastClicked = button || el;
       lastClick = t;
-      if (mutations) {
+      if (mutations && !awaitDom) {
         awaitDom = true;
         mutations.observe(root, { childList: true, subtree: true, attributes: true, characterData: true });
       }
       awaitScroll = true;
-      emit(CLICK, keyOf(lastClicked), e.clientX, e.clientY, flags, ignored(el), t);
+      // Only repeated actions use the key, and only buttons and forms are actions.
+      emit(CLICK, button ? keyOf(button) : 0, e.clientX, e.clientY, flags, marked ? ignored(el) : 0, t);
+      if (!marked) return;
       var task = up(el, "[data-lifeline-task]");
       if (task) emitText(MARK, task.getAttribute("data-lifeline-task"), t);
       var cart = up(el, "[data-lifeline-cart]");
@@ -204,17 +229,10 @@
         }
       }, true);
     }
-    if (want & W_SELECTION) {
-      // Only when a selection appears, not on every change while it is dragged.
-      on(d, "selectionchange", function () {
-        var now_ = selected();
-        if (now_ && !wasSelected) emit(SELECTION, 0, 0, 0, 0, 0, now());
-        wasSelected = now_;
-      });
-    }
     if (want & W_EXIT) {
-      on(d, "mouseout", function (e) {
-        if (!e.relatedTarget && e.clientY <= 0) emit(EXIT, 0, 0, 0, 0, 0, now());
+      // The pointer leaving the page at the top (Formbricks' exit intent).
+      on(root, "mouseleave", function (e) {
+        if (e.clientY <= 0) emit(EXIT, 0, 0, 0, 0, 0, now());
       });
     }
     if (want & W_ERRORS) {

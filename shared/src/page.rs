@@ -37,6 +37,12 @@ const VARIANTS: &[&str] = &["exact", "prefix", "glob", "not", "any"];
 
 impl FromJson for PageMatch {
     fn read(v: &Json, r: &mut Reader) -> Option<Self> {
+        if let Json::String(s) = v {
+            // The commonest slip: `"page": "/cart"`. Say what to write instead.
+            let shown: String = s.chars().take(64).collect();
+            r.error(RuleErrorKind::PatternAsString(shown));
+            return None;
+        }
         let (tag, inner) = r.one_of(v, VARIANTS)?;
         r.field(
             VARIANTS[VARIANTS.iter().position(|t| *t == tag)?],

@@ -102,8 +102,9 @@ fn every_error_in_a_file_is_reported_with_its_path() {
             "rules[2].when.signals.any[0]: unknown value \"rage\"; expected one of: rage_click, dead_click, error_click, page_loop, quick_back, repeated_action, dwell_outlier, cart_churn, cancel_intent, exit_intent, idle",
             "rules[2].then.priority: expected an integer, found 1.5",
             "limits.max_per_session: -1 is out of range; expected 0 to 4294967295",
+            "rules[1].then.prompt: no prompt \"nope\" in `prompts`",
         ],
-        "structural errors come first, all of them"
+        "structural errors come first, all of them, then the prompts that do not exist"
     );
 
     // With the structure fixed, every semantic error is reported too.
@@ -227,5 +228,39 @@ fn duplicate_keys_and_duplicate_task_names_are_errors() {
             "limits.min_gap_s: key `min_gap_s` appears more than once",
             "tasks[1].name: \"t\" is already used at tasks[0]"
         ]
+    );
+}
+
+#[test]
+fn a_pattern_written_as_a_string_and_a_missing_prompt_are_told_with_the_structural_errors() {
+    let errors = Rules::from_json_str(
+        r#"{"version": 1,
+            "prompts": {"help": {"kind": "help", "text": {"title": "Help"}}},
+            "rules": [{"id": "a", "when": {"page": "/cart"}, "then": {"prompt": "nope"}}],
+            "tasks": [{"name": "t", "start": {"mark": "s"}, "complete": {"mark": "c"},
+                       "ask_feedback": true, "feedback_prompt": "gone"}],
+            "signals": {"dead_click": {"enabled": "yes"}}}"#,
+    )
+    .unwrap_err();
+    let messages: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+    assert!(
+        messages.contains(
+            &r#"rules[0].when.page: a page pattern is an object, not a string: write {"exact": "/cart"} (or "prefix", "glob", "not", "any")"#
+                .to_owned()
+        ),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.contains(&r#"rules[0].then.prompt: no prompt "nope" in `prompts`"#.to_owned()),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.contains(&r#"tasks[0].feedback_prompt: no prompt "gone" in `prompts`"#.to_owned()),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("signals.dead_click.enabled"))
     );
 }

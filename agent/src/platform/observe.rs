@@ -15,13 +15,13 @@ use lifeline_shared::{CartChange, Click, ClickFlags, Event, SignalSet};
 
 use super::with_agent;
 
-// Event kinds passed by the observer (the same numbers as in observer.js).
+// Event kinds passed by the observer (the same numbers as in observer.js). A text selection
+// comes as a click flag (`ClickFlags::SELECT`), not as an event of its own.
 const K_CLICK: u32 = 1;
 const K_SUBMIT: u32 = 2;
 const K_INPUT: u32 = 3;
 const K_DOM: u32 = 4;
 const K_SCROLL: u32 = 5;
-const K_SELECTION: u32 = 6;
 const K_VISIBLE: u32 = 7;
 const K_HIDDEN: u32 = 8;
 const K_PAGEHIDE: u32 = 9;
@@ -38,7 +38,6 @@ const T_MARK: u32 = 3;
 // What the rules need the observer to listen for.
 const WANT_MUTATIONS: u32 = 1;
 const WANT_SCROLL: u32 = 2;
-const WANT_SELECTION: u32 = 4;
 const WANT_INPUT: u32 = 8;
 const WANT_EXIT: u32 = 16;
 const WANT_ERRORS: u32 = 32;
@@ -68,10 +67,10 @@ fn interest(rules: &Rules) -> (u32, u32) {
     let s = &rules.signals;
     let mut want = 0;
     if s.dead_click.enabled {
-        want |= WANT_MUTATIONS | WANT_SCROLL | WANT_SELECTION;
+        want |= WANT_MUTATIONS | WANT_SCROLL;
     }
     if s.rage_click.enabled {
-        want |= WANT_MUTATIONS | WANT_SELECTION;
+        want |= WANT_MUTATIONS;
     }
     if s.idle.enabled {
         want |= WANT_INPUT | WANT_SCROLL;
@@ -141,7 +140,6 @@ fn on_event(kind: f64, key: f64, x: f64, y: f64, flags: f64, ignore: f64, time: 
         K_INPUT => Event::Input { key: 0 },
         K_DOM => Event::DomChange,
         K_SCROLL => Event::Scroll,
-        K_SELECTION => Event::Selection,
         K_VISIBLE => Event::Visibility { visible: true },
         K_ERROR => Event::Error,
         K_EXIT => Event::ExitIntent,

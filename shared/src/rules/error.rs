@@ -92,6 +92,8 @@ pub enum RuleErrorKind {
     BadId(String),
     /// A page pattern that cannot work.
     BadPattern(&'static str),
+    /// A page pattern written as a string: patterns are objects.
+    PatternAsString(String),
     /// A link that is not `https:`, `http:`, `mailto:`, `tel:` or a site-relative path.
     BadUrl(String),
     /// A colour that is not `#rgb` or `#rrggbb`.
@@ -190,6 +192,11 @@ impl fmt::Display for RuleErrorKind {
                 "bad id \"{id}\": use 1 to 64 characters from A-Z, a-z, 0-9, `_`, `-`, `.`, `:`"
             ),
             BadPattern(why) => write!(f, "bad page pattern: {why}"),
+            PatternAsString(s) => write!(
+                f,
+                "a page pattern is an object, not a string: write {{\"exact\": \"{s}\"}} \
+                 (or \"prefix\", \"glob\", \"not\", \"any\")"
+            ),
             BadUrl(url) => write!(
                 f,
                 "bad link \"{url}\": use https:, http:, mailto:, tel: or a path starting with /"

@@ -267,6 +267,10 @@ impl Rules {
             return Err(RuleErrors(r.errors));
         }
         let spec = RulesSpec::read(json, &mut r);
+        if spec.is_none() {
+            // The checker needs a whole file; the prompt references can be told now.
+            check::prompt_references(json, &mut r);
+        }
         let rules = spec.and_then(|spec| check::check(&spec, &mut r));
         match rules {
             Some(rules) if r.errors.is_empty() => Ok(rules),

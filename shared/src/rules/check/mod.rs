@@ -376,3 +376,53 @@ fn find_prompt(spec: &RulesSpec, id: &str, r: &mut Reader) -> Option<PromptIdx> 
     }
     found.map(|i| i as PromptIdx)
 }
+
+/// When the file has structural errors the checker cannot run; this tells, in the same
+/// run, which rules and tasks name a prompt that `prompts` does not have (read straight from
+/// the JSON, so a typo elsewhere does not hide it).
+pub(super) fn prompt_references(json: &crate::json::Json, r: &mut Reader) {
+    use crate::json::Json;
+    let Json::Object(top) = json else { return };
+    fn get<'j>(entries: &'j [(String, Json)], name: &str) -> Option<&'j Json> {
+        entries.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+    let prompts: Vec<&str> = match get(top, "prompts") {
+        Some(Json::Object(p)) => p.iter().map(|(k, _)| k.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    let named = |r: &mut Reader, id: Option<&Json>| {
+        if let Some(Json::String(id)) = id
+            && !prompts.contains(&id.as_str())
+        {
+            r.error(E::UnknownPrompt(id.clone()));
+        }
+    };
+    if let Some(Json::Array(rules)) = get(top, "rules") {
+        r.field("rules", |r| {
+            for (i, rule) in rules.iter().enumerate() {
+                if let Json::Object(rule) = rule
+                    && let Some(Json::Object(then)) = get(rule, "then")
+                {
+                    r.index(i, |r| {
+                        r.field("then", |r| {
+                            r.field("prompt", |r| named(r, get(then, "prompt")))
+                        })
+                    });
+                }
+            }
+        });
+    }
+    if let Some(Json::Array(tasks)) = get(top, "tasks") {
+        r.field("tasks", |r| {
+            for (i, task) in tasks.iter().enumerate() {
+                if let Json::Object(task) = task {
+                    r.index(i, |r| {
+                        r.field("feedback_prompt", |r| {
+                            named(r, get(task, "feedback_prompt"))
+                        })
+                    });
+                }
+            }
+        });
+    }
+}
