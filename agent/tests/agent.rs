@@ -652,3 +652,23 @@ fn a_page_that_hears_it_was_left_after_back_restored_another_writes_nothing_stal
         "four views of two pages, over three page objects"
     );
 }
+
+#[test]
+fn hash_routes_are_pages_when_the_rules_say_so() {
+    let hashed = RULES.replace(
+        r#""privacy": {"keep_query": ["step"]}"#,
+        r#""privacy": {"keep_query": ["step"]}, "pages": {"hash_routes": true}"#,
+    );
+    for (rules, loops) in [(RULES, false), (hashed.as_str(), true)] {
+        let mut agent = agent_with(MemoryHost::default(), rules);
+        for route in ["/#/cart", "/#/shipping", "/#/cart", "/#/shipping"] {
+            agent.host_mut().now += 1000;
+            agent.navigate(route);
+        }
+        assert_eq!(
+            agent.host().shown.as_ref().map(|v| v.prompt.as_str()) == Some("ask"),
+            loops,
+            "hash routes counted: {loops}"
+        );
+    }
+}

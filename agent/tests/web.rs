@@ -130,6 +130,15 @@ fn click_in_prompt(selector: &str) {
         .click();
 }
 
+/// Back to `/` without a page view (tests that changed the URL leave it as they found it).
+fn home() {
+    window()
+        .history()
+        .unwrap()
+        .replace_state_with_url(&JsValue::NULL, "", Some("/"))
+        .unwrap();
+}
+
 /// An SPA route change.
 fn go_to(path: &str) {
     window()
@@ -544,11 +553,7 @@ async fn task_and_cart_markers_drive_the_engine() {
             .as_deref(),
         Some("false")
     );
-    window()
-        .history()
-        .unwrap()
-        .replace_state_with_url(&JsValue::NULL, "", Some("/"))
-        .unwrap();
+    home();
 }
 
 #[wasm_bindgen_test]
@@ -737,11 +742,7 @@ async fn a_link_inside_a_web_component_is_a_link() {
     js("window.dispatchEvent(new Event('scroll'));");
     sleep(10).await;
     assert_eq!(prompt_title().as_deref(), Some("Stuck?"));
-    window()
-        .history()
-        .unwrap()
-        .replace_state_with_url(&JsValue::NULL, "", Some("/"))
-        .unwrap();
+    home();
 }
 
 #[wasm_bindgen_test]

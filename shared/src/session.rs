@@ -47,6 +47,21 @@ impl SessionState {
     pub fn now(&self) -> u64 {
         self.now
     }
+
+    /// Runs `f` on what decisions look at now.
+    fn view<T>(&self, rules: &Rules, f: impl FnOnce(&View<'_>) -> T) -> T {
+        let task_state = |i: usize| self.detectors.task_state(i);
+        f(&View {
+            now: self.now,
+            score: self.score.value(),
+            active: self.score.active(&rules.scoring, self.now),
+            page_signals: self.page_signals,
+            ctx: &self.context,
+            hits: &self.hits,
+            time_on_site: self.now.saturating_sub(self.started),
+            task_state: &task_state,
+        })
+    }
 }
 
 impl Session {
@@ -153,19 +168,7 @@ impl Session {
         if !st.visible || !st.on_page {
             return None;
         }
-        let detectors = &st.detectors;
-        let task_state = |i: usize| detectors.task_state(i);
-        let view = View {
-            now: st.now,
-            score: st.score.value(),
-            active: st.score.active(&rules.scoring, st.now),
-            page_signals: st.page_signals,
-            ctx: &st.context,
-            hits: &st.hits,
-            time_on_site: st.now.saturating_sub(st.started),
-            task_state: &task_state,
-        };
-        let decision = decide::choose(rules, &st.throttle, &view)?;
+        let decision = st.view(rules, |view| decide::choose(rules, &st.throttle, view))?;
         st.throttle.shown(decision.rule, decision.prompt, st.now);
         Some(decision)
     }
@@ -174,19 +177,7 @@ impl Session {
     pub fn verdicts(&self) -> Vec<decide::Verdict> {
         let rules = &*self.rules;
         let st = &self.state;
-        let detectors = &st.detectors;
-        let task_state = |i: usize| detectors.task_state(i);
-        let view = View {
-            now: st.now,
-            score: st.score.value(),
-            active: st.score.active(&rules.scoring, st.now),
-            page_signals: st.page_signals,
-            ctx: &st.context,
-            hits: &st.hits,
-            time_on_site: st.now.saturating_sub(st.started),
-            task_state: &task_state,
-        };
-        decide::verdicts(rules, &st.throttle, &view)
+        st.view(rules, |view| decide::verdicts(rules, &st.throttle, view))
     }
 
     /// Records how a shown prompt ended. A dismissal keeps it away for the rest of the visit

@@ -192,7 +192,8 @@ async function run(agent) {
 
   // 1,000 trusted clicks: buttons, photos (dead clicks), empty space, and rage bursts.
   const targets = ["#wish", "#t0", "#t3", "#t6", "h1", "#qty"];
-  // PROFILE=agent writes a CPU profile of this phase to target/peers/AGENT.cpuprofile.
+  // PROFILE=agent writes CPU profiles of this phase and the next to
+  // target/peers/AGENT.cpuprofile and AGENT-navigations.cpuprofile.
   const profiling = process.env.PROFILE === agent;
   if (profiling) { await cdp.send("Profiler.enable"); await cdp.send("Profiler.setSamplingInterval", { interval: 50 }); await cdp.send("Profiler.start"); }
   const before = await script();
@@ -211,6 +212,7 @@ async function run(agent) {
 
   // 100 SPA navigations, by trusted clicks on the page's own links.
   const links = await pg.$$("a[data-spa]");
+  if (profiling) await cdp.send("Profiler.start");
   const beforeNav = await script();
   for (let i = 0; i < NAVIGATIONS; i++) {
     const box = await links[i % links.length].boundingBox();
@@ -219,6 +221,7 @@ async function run(agent) {
   }
   await sleep(4000);
   const navigated = await script();
+  if (profiling) writeFileSync(join(out, `${agent}-navigations.cpuprofile`), JSON.stringify((await cdp.send("Profiler.stop")).profile));
 
   // Without the DevTools protocol's own cost per input: 2,000 clicks dispatched in the page,
   // timed there (median of five rounds), listeners and all. Last: it leaves prompts behind.
@@ -235,6 +238,18 @@ async function run(agent) {
     }
     return rounds.sort((a, b) => a - b)[2];
   });
+  // The same for SPA route changes: 2,000 `history.pushState` calls made in the page (four
+  // paths in turn, as the page's router would), timed there.
+  const synthetic_navigation_us = await pg.evaluate(() => {
+    const paths = ["/product/details", "/product/reviews", "/product/sizes", "/product"];
+    const rounds = [];
+    for (let round = 0; round < 5; round++) {
+      const t0 = performance.now();
+      for (let i = 0; i < 2000; i++) history.pushState(null, "", paths[i % paths.length]);
+      rounds.push((performance.now() - t0) / 2000 * 1000);
+    }
+    return rounds.sort((a, b) => a - b)[2];
+  });
   await browser.close();
   const posthog_event_requests = posthogRequests.events - eventsBefore;
   if (agent === "posthog" && posthog_event_requests === 0) {
@@ -243,6 +258,7 @@ async function run(agent) {
   return {
     posthog_event_requests,
     synthetic_click_us,
+    synthetic_navigation_us,
     agent,
     ready_ms: ready,
     startup_script_ms: startup.script,
@@ -267,7 +283,8 @@ try {
       const result = await run(agent);
       raw.push({ run: r + 1, ...result });
       process.stderr.write(`run ${r + 1} ${agent}: ${result.startup_script_ms.toFixed(1)} ms start-up script, ` +
-        `${result.clicks_script_ms.toFixed(1)} ms for trusted clicks, ${result.synthetic_click_us.toFixed(1)} µs per dispatched click\n`);
+        `${result.clicks_script_ms.toFixed(1)} ms for trusted clicks, ${result.synthetic_click_us.toFixed(1)} µs per dispatched click, ` +
+        `${result.synthetic_navigation_us.toFixed(1)} µs per pushState\n`);
     }
   }
 } finally {
@@ -288,7 +305,8 @@ const med = {};
 for (const a of AGENTS) {
   const rs = raw.filter((r) => r.agent === a);
   med[a] = Object.fromEntries(["ready_ms", "startup_script_ms", "clicks_script_ms", "navigations_script_ms", "heap_bytes",
-    "agent_transfer_bytes", "sent_requests", "sent_bytes", "posthog_event_requests", "synthetic_click_us"].map((k) => [k, median(rs.map((r) => r[k]))]));
+    "agent_transfer_bytes", "sent_requests", "sent_bytes", "posthog_event_requests", "synthetic_click_us",
+    "synthetic_navigation_us"].map((k) => [k, median(rs.map((r) => r[k]))]));
 }
 const kb = (b) => (b / 1024).toFixed(1) + " kB";
 const ms = (x) => x.toFixed(1) + " ms";
@@ -331,6 +349,9 @@ lines.push("");
 lines.push(`Added script per click dispatched in the page (no DevTools input in the way; 2,000 clicks, median of five rounds): ` +
   `watcher ${us(syn.watcher)}, Lifeline ${us(syn.lifeline)}, posthog-js ${us(syn.posthog)} ` +
   `(Lifeline ÷ posthog-js ${ratio(syn.lifeline, syn.posthog)}; Lifeline ÷ watcher ${ratio(syn.lifeline, syn.watcher)}).`);
+const synNav = Object.fromEntries(AGENTS.map((a) => [a, Math.max(0, med[a].synthetic_navigation_us - med.none.synthetic_navigation_us)]));
+lines.push(`Added script per SPA route change made in the page (2,000 \`pushState\` calls, median of five rounds): ` +
+  `Lifeline ${us(synNav.lifeline)}, posthog-js ${us(synNav.posthog)} (Lifeline ÷ posthog-js ${ratio(synNav.lifeline, synNav.posthog)}).`);
 const collectorLoad = join(root, "target/bench/collector-load.md");
 if (existsSync(collectorLoad)) {
   lines.push("", "The collector, in the same run (`collector/bench/load.sh`):", "", readFileSync(collectorLoad, "utf8").trim());

@@ -61,6 +61,8 @@ struct Switches {
     capture_console: AtomicBool,
     /// Turn on the agent's debug log (`data-debug` on its tag): signals, score, decisions.
     debug: AtomicBool,
+    /// Pages name this site on the agent's tag instead of `demo`.
+    site: Mutex<Option<String>>,
 }
 
 /// The collector serving the demo shop.
@@ -134,6 +136,15 @@ async fn test_layer(State(s): State<LayerState>, request: Request, next: Next) -
     if switches.capture_console.load(Ordering::Relaxed) {
         let text =
             String::from_utf8_lossy(&page).replacen("<head>", &format!("<head>{CONSOLE_HOOK}"), 1);
+        page = text.into_bytes();
+        parts.headers.remove(header::CONTENT_LENGTH);
+    }
+    if let Some(site) = switches.site.lock().ok().and_then(|s| s.clone()) {
+        let text = String::from_utf8_lossy(&page).replacen(
+            "data-site=\"demo\"",
+            &format!("data-site=\"{site}\""),
+            1,
+        );
         page = text.into_bytes();
         parts.headers.remove(header::CONTENT_LENGTH);
     }
@@ -291,6 +302,13 @@ impl Shop {
     pub fn debug(&self, on: bool) {
         self.switches.debug.store(on, Ordering::Relaxed);
         self.capture_console(on);
+    }
+
+    /// Pages name `site` on the agent's tag (a shop that mistyped it, or never added it).
+    pub fn tag_site(&self, site: &str) {
+        if let Ok(mut s) = self.switches.site.lock() {
+            *s = Some(site.to_owned());
+        }
     }
 
     /// Every request so far.
@@ -484,6 +502,34 @@ impl Browser {
             .unwrap_or_else(|e| panic!("double-click {css}: {e}"));
     }
 
+    /// A real click at the middle of the element `script` returns (for elements WebDriver
+    /// cannot click itself, such as those inside a shadow root).
+    pub async fn click_where(&self, script: &str) {
+        use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+        let at = self
+            .js(&format!(
+                "var r = ({script}).getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2];"
+            ))
+            .await;
+        let (x, y) = (at[0].as_f64().expect("x"), at[1].as_f64().expect("y"));
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveTo {
+                duration: None,
+                x,
+                y,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client
+            .perform_actions(mouse)
+            .await
+            .unwrap_or_else(|e| panic!("click at {x}, {y}: {e}"));
+    }
+
     /// The browser's Back button; waits for the agent on the page shown.
     pub async fn back_to(&self, path: &str) {
         self.client.back().await.expect("Back");
@@ -550,15 +596,23 @@ impl Browser {
         }
     }
 
-    /// Types into a control of the prompt (inside its shadow root).
-    pub async fn type_into_prompt(&self, css: &str, text: &str) {
+    /// The control `css` of the prompt (inside its shadow root).
+    async fn in_prompt(
+        &self,
+        css: &str,
+    ) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
         let host = self
             .client
             .find(Locator::Id("lifeline-host"))
             .await
             .expect("a prompt on screen");
         let root = host.shadow_root().await.expect("its shadow root");
-        root.find(Locator::Css(css))
+        root.find(Locator::Css(css)).await
+    }
+
+    /// Types into a control of the prompt (inside its shadow root).
+    pub async fn type_into_prompt(&self, css: &str, text: &str) {
+        self.in_prompt(css)
             .await
             .unwrap_or_else(|e| panic!("{css}: {e}"))
             .send_keys(text)
@@ -568,13 +622,7 @@ impl Browser {
 
     /// Clicks a control of the prompt (inside its shadow root).
     pub async fn click_in_prompt(&self, css: &str) {
-        let host = self
-            .client
-            .find(Locator::Id("lifeline-host"))
-            .await
-            .expect("a prompt on screen");
-        let root = host.shadow_root().await.expect("its shadow root");
-        click_found(root.find(Locator::Css(css)).await, css).await;
+        click_found(self.in_prompt(css).await, css).await;
     }
 
     /// Saves a screenshot as `target/e2e/NAME.png`, for a person to look at.

@@ -134,6 +134,7 @@ impl<H: Host> Agent<H> {
             open: None,
             epoch,
             saved_signals: SignalSet::EMPTY,
+            unsaved_views: false,
             page: String::new(),
             page_id: None,
         }));

@@ -136,6 +136,8 @@ struct Running {
     epoch: u32,
     /// The page's signals when the visit was last saved.
     saved_signals: SignalSet,
+    /// Page views since the visit was last saved (SPA route changes save on the next tick).
+    unsaved_views: bool,
     /// The current page as reported (path and kept query parameters).
     page: String,
     /// The current page's identity (path and query, hashed), for change detection.

@@ -21,6 +21,7 @@ impl<H: Host> Agent<H> {
         if run.page_id == Some(id) {
             return;
         }
+        let first_view = run.page_id.is_none();
         // A prompt about the page the visitor left no longer applies.
         if run.open.is_some() {
             self.close(Outcome::Ignored);
@@ -38,9 +39,15 @@ impl<H: Host> Agent<H> {
         self.observe(&Event::Navigate {
             path: path_and_query,
         });
-        // Stored at once: the next page (or one restored by Back) may start before this one
-        // hears that it is being left.
-        self.save();
+        // A page load's (or restore's) first view is stored at once: the next page, or one
+        // restored by Back, may start before this one hears that it is being left. An SPA
+        // route change is stored on the next tick: at most a second later, and not on the
+        // path of every route change.
+        if first_view {
+            self.save();
+        } else if let Phase::Running(run) = &mut self.phase {
+            run.unsaved_views = true;
+        }
     }
 
     /// One observed event, now.

@@ -4,11 +4,12 @@ use super::*;
 
 impl<H: Host> Agent<H> {
     /// About once a second: time-based signals, sending what is due, and saving the visit
-    /// when signals fired since it was last saved.
+    /// when page views or signals came since it was last saved.
     pub fn tick(&mut self) {
         self.observe(&Event::Tick);
         self.flush(false);
-        if matches!(&self.phase, Phase::Running(run) if run.session.page_signals() != run.saved_signals)
+        if matches!(&self.phase, Phase::Running(run)
+            if run.unsaved_views || run.session.page_signals() != run.saved_signals)
         {
             self.save();
         }
@@ -70,6 +71,7 @@ impl<H: Host> Agent<H> {
             return;
         }
         run.saved_signals = run.session.page_signals();
+        run.unsaved_views = false;
         // The same stored form as `SavedVisit`, without cloning the state first.
         let visit = codec::encode_pair(&run.id, run.session.state());
         let (profile, outbox) = (codec::encode(&run.profile), codec::encode(&run.outbox));

@@ -165,8 +165,9 @@ async fn on_a_phone_the_prompt_keeps_clear_of_the_button_pressed() {
     let b = Browser::start().await;
     b.client.set_window_size(390, 844).await.unwrap();
     add_to_cart_and_open_it(&b, &shop).await;
-    // Apply at the bottom of the screen, where a phone's prompt would sit.
-    b.js("document.getElementById('apply-promo').scrollIntoView({block: 'end'}); return true;")
+    // Apply low on the screen (just above the sticky checkout bar), where a phone's prompt
+    // would sit.
+    b.js("document.getElementById('apply-promo').scrollIntoView({block: 'end'}); scrollBy(0, 100); return true;")
         .await;
     rage_on_apply(&b).await;
     b.wait_prompt("Trouble with your promo code?").await;
@@ -228,5 +229,54 @@ async fn rules_come_with_the_wasm_revalidate_without_a_preflight_and_reports_go_
         (2, 2),
         "shown and dismissed, each sent once"
     );
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_the_collector_does_not_know_says_in_the_console_what_to_run() {
+    let shop = Shop::start().await;
+    shop.tag_site("northwind");
+    shop.capture_console(true);
+    let b = Browser::start().await;
+    b.client.goto(&shop.url("/demo/")).await.unwrap();
+    b.wait_js(
+        "the agent's warning",
+        "return (window.__info || []).some(function (m) { return m.indexOf('lifeline:') >= 0; })",
+    )
+    .await;
+    let log = b.debug_log().await;
+    assert!(
+        log.iter().any(|m| m.starts_with("warn: lifeline: the collector at ")
+            && m.contains("has no site \"northwind\": add it with `lifeline-collector site add northwind --origin http://127.0.0.1:")),
+        "{log:#?}"
+    );
+    assert_eq!(b.prompt_title().await, None);
+    b.click("[data-sku=trail-jacket]").await; // the shop works on
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_link_inside_a_web_component_is_a_link_not_a_dead_click() {
+    let (shop, b) = with_a_cart().await;
+    // The theme's <nw-help-link> holds its <a> in an open shadow root; it jumps to a note
+    // already on screen, so nothing on the page changes.
+    b.click_where("document.querySelector('nw-help-link').shadowRoot.querySelector('a')")
+        .await;
+    assert_eq!(
+        b.js("return location.hash").await,
+        "#returns",
+        "the link was followed"
+    );
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    b.click("h1").await; // any later event brings the dead-click verdicts
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        b.prompt_title().await,
+        None,
+        "a dead click on the cart would bring the promo help"
+    );
+    leave(&b, &shop).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(shop.stored().await.is_empty(), "{:#?}", shop.stored().await);
     b.close().await;
 }
