@@ -112,15 +112,14 @@
           no_rules: "site \"" + site + "\" has no rules yet: `lifeline-collector rules put " +
             site + " rules.json`"
         }[body.error];
-        console.warn("lifeline: " + (says || "the rules could not be had (" + r.status + " from " +
-          rulesUrl + ")") + "; the agent is off for this page");
+        console.warn("lifeline: " + (says || "no rules (" + r.status + " from " + rulesUrl + ")") +
+          "; the agent is off for this page");
       });
     }, function () {
       var copy = cached();
       if (copy === undefined) {
-        console.warn("lifeline: no rules from " + rulesUrl + ": the collector cannot be reached, " +
-          "or this page's origin " + origin + " is not one of site \"" + site + "\"'s (`" + fix +
-          " ...`); the agent is off for this page");
+        console.warn("lifeline: no rules from " + rulesUrl + " (the collector is unreachable, or " +
+          origin + " is not an origin of site \"" + site + "\": `" + fix + " ...`); the agent is off");
       }
       return copy;
     });

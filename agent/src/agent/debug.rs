@@ -43,9 +43,9 @@ impl<H: Host> Agent<H> {
         ]
         .concat();
         if let Some(passed) = d.passed_over {
-            message.push_str(" in place of \"");
+            message.push_str(" (nobody online for \"");
             message.push_str(&rules.rules[passed as usize].id);
-            message.push_str("\" (nobody online)");
+            message.push_str("\")");
         }
         message.push_str("; value ");
         push_decimal(&mut message, (d.value * 100.0) as u64);

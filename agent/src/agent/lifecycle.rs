@@ -188,14 +188,6 @@ impl<H: Host> Agent<H> {
         };
         let rules = run.rules.clone();
         let visit = self.saved_visit(&rules);
-        if self.config.debug {
-            let found = if visit.is_some() {
-                "lifeline: back from the back/forward cache; the visit goes on as stored"
-            } else {
-                "lifeline: back from the back/forward cache; no stored visit"
-            };
-            self.host.log(Level::Info, found);
-        }
         let outbox = match load::<H, Outbox>(&self.host, Area::Local, &self.keys.outbox) {
             Loaded::Found(o) if o.is_sound() => Some(o),
             _ => None,
