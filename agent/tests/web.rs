@@ -52,10 +52,8 @@ async fn sleep(ms: i32) {
     JsFuture::from(promise).await.unwrap();
 }
 
-/// A fresh page: no agent, empty storage, a dead-end collector, network and console recorded.
-async fn fresh(rules: &str) {
-    platform::reset();
-    install_scripts();
+/// Empty storage, a dead-end collector, network and console recorded, the fixture page.
+fn fresh_page() {
     window().local_storage().unwrap().unwrap().clear().unwrap();
     window()
         .session_storage()
@@ -79,6 +77,13 @@ async fn fresh(rules: &str) {
         if (!fixture) { fixture = document.createElement("div"); fixture.id = "fixture"; document.body.appendChild(fixture); }
         fixture.innerHTML = '<form id="f"><input id="field" name="email"><button id="apply" type="button">Apply</button></form>';
     "#);
+}
+
+/// A fresh page: no agent, then one started with `rules`.
+async fn fresh(rules: &str) {
+    platform::reset();
+    install_scripts();
+    fresh_page();
     start(rules).await;
 }
 
@@ -630,8 +635,7 @@ async fn each_event_is_one_call_into_wasm_and_idle_events_are_none() {
     platform::reset();
     install_scripts();
     count_crossings();
-    js("window.__crossings = [];");
-    fresh_storage_and_page();
+    fresh_page();
     start(RULES).await;
     js("window.__crossings = [];");
     by_id("apply").click();
@@ -642,23 +646,6 @@ async fn each_event_is_one_call_into_wasm_and_idle_events_are_none() {
     );
     sleep(10).await;
     assert_eq!(crossings(), ["1"], "one click, one call");
-}
-
-/// Empty storage and the fixture page, without starting an agent.
-fn fresh_storage_and_page() {
-    window().local_storage().unwrap().unwrap().clear().unwrap();
-    window()
-        .session_storage()
-        .unwrap()
-        .unwrap()
-        .clear()
-        .unwrap();
-    js(r#"window.__sent = []; window.__errors = [];
-          window.fetch = function () { return Promise.reject(new TypeError("offline")); };
-          navigator.sendBeacon = function () { return true; };
-          history.replaceState(null, "", "/");
-          document.getElementById("fixture").innerHTML =
-            '<form id="f"><input id="field" name="email"><button id="apply" type="button">Apply</button></form>';"#);
 }
 
 const DEAD_HELP: &str = r#"{"version": 1,
