@@ -8,6 +8,23 @@ use lifeline_e2e::{Browser, Shop};
 
 use super::{add_to_cart_and_open_it, has, leave, rage_on_apply, with_a_cart};
 
+/// Waits out the dead-click window (3 s, then any event brings the verdicts) and asserts
+/// that no prompt came.
+async fn no_prompt_after_the_dead_click_window(b: &Browser, why: &str) {
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    b.click("h1").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(b.prompt_title().await, None, "{why}");
+}
+
+/// Leaves the page (the agent sends what it holds) and asserts the collector stored nothing.
+async fn nothing_stored_after_leaving(b: &Browser, shop: &Shop) {
+    leave(b, shop).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let stored = shop.stored().await;
+    assert!(stored.is_empty(), "{stored:#?}");
+}
+
 /// Marks the page's JS heap: a page restored from the back/forward cache still has it.
 async fn mark_page(b: &Browser) {
     b.js("window.__same_page = true; return true;").await;
@@ -112,9 +129,7 @@ async fn browsing_product_after_product_from_the_list_is_not_a_loop() {
         b.click_to("main a[href='/demo/']", "/demo/").await;
         assert_eq!(b.prompt_title().await, None, "back on the list after {sku}");
     }
-    leave(&b, &shop).await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert!(shop.stored().await.is_empty(), "{:#?}", shop.stored().await);
+    nothing_stored_after_leaving(&b, &shop).await;
     b.close().await;
 }
 
@@ -129,13 +144,8 @@ async fn a_quantity_stepper_pressed_six_times_is_not_rage() {
             .await,
         "7"
     );
-    tokio::time::sleep(Duration::from_millis(3000)).await;
-    b.click("h1").await; // any later event brings the dead-click verdicts
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(b.prompt_title().await, None, "every press changed the cart");
-    leave(&b, &shop).await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert!(shop.stored().await.is_empty(), "{:#?}", shop.stored().await);
+    no_prompt_after_the_dead_click_window(&b, "every press changed the cart").await;
+    nothing_stored_after_leaving(&b, &shop).await;
     b.close().await;
 }
 
@@ -149,13 +159,8 @@ async fn double_and_triple_clicks_that_select_the_total_are_neither_dead_nor_rag
         true,
         "the browser selected the text"
     );
-    tokio::time::sleep(Duration::from_millis(3000)).await;
-    b.click("h1").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(b.prompt_title().await, None);
-    leave(&b, &shop).await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert!(shop.stored().await.is_empty(), "{:#?}", shop.stored().await);
+    no_prompt_after_the_dead_click_window(&b, "selecting text is neither dead nor rage").await;
+    nothing_stored_after_leaving(&b, &shop).await;
     b.close().await;
 }
 
@@ -267,16 +272,11 @@ async fn a_link_inside_a_web_component_is_a_link_not_a_dead_click() {
         "#returns",
         "the link was followed"
     );
-    tokio::time::sleep(Duration::from_millis(3000)).await;
-    b.click("h1").await; // any later event brings the dead-click verdicts
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        b.prompt_title().await,
-        None,
-        "a dead click on the cart would bring the promo help"
-    );
-    leave(&b, &shop).await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert!(shop.stored().await.is_empty(), "{:#?}", shop.stored().await);
+    no_prompt_after_the_dead_click_window(
+        &b,
+        "a dead click on the cart would bring the promo help",
+    )
+    .await;
+    nothing_stored_after_leaving(&b, &shop).await;
     b.close().await;
 }
