@@ -30,12 +30,13 @@ pub struct PromptView {
     pub steps: Vec<String>,
     /// Links.
     pub links: Vec<LinkView>,
-    /// The main button: its label, and where it goes (`None`: the agent handles it).
-    pub action: Option<(String, Option<String>)>,
+    /// The main button: its label (`None`: the renderer's word for the kind, from the
+    /// labels), and where it goes (`None`: the agent handles it).
+    pub action: Option<(Option<String>, Option<String>)>,
     /// For feedback: how to ask.
     pub feedback: Option<FeedbackSpec>,
-    /// Label of the close button.
-    pub close_label: &'static str,
+    /// The fixed words (Close, Send, Yes, No...) in the prompt's language: a JSON object.
+    pub labels: String,
     /// Colours.
     pub theme: ThemeSpec,
     /// Where on the screen.
@@ -49,15 +50,13 @@ pub fn build(rules: &Rules, index: usize, language: &str) -> Option<PromptView> 
     let prompt: &Prompt = rules.prompts.get(index)?;
     let text = prompt.text_for(language);
     let has_translation = !std::ptr::eq(text, &prompt.text);
+    let label = text.action.clone();
     let action = match prompt.kind {
-        PromptKind::Help => text.action.clone().map(|a| (a, None)),
-        PromptKind::Feedback => Some((text.action.clone().unwrap_or_else(|| "Send".into()), None)),
-        PromptKind::ChatOffer => Some((
-            text.action.clone().unwrap_or_else(|| "Chat with us".into()),
-            prompt.chat_url.clone(),
-        )),
+        PromptKind::Help => label.map(|a| (Some(a), None)),
+        PromptKind::Feedback | PromptKind::Offer => Some((label, None)),
+        PromptKind::ChatOffer => Some((label, prompt.chat_url.clone())),
         PromptKind::CallOffer => Some((
-            text.action.clone().unwrap_or_else(|| "Call us".into()),
+            label,
             prompt.phone.as_ref().map(|p| {
                 let digits: String = p
                     .chars()
@@ -66,12 +65,11 @@ pub fn build(rules: &Rules, index: usize, language: &str) -> Option<PromptView> 
                 ["tel:", &digits].concat()
             }),
         )),
-        PromptKind::Offer => Some((
-            text.action
-                .clone()
-                .unwrap_or_else(|| "Claim my offer".into()),
-            None,
-        )),
+    };
+    let language = if has_translation {
+        language.to_owned()
+    } else {
+        rules.language.clone()
     };
     Some(PromptView {
         prompt: prompt.id.clone(),
@@ -89,14 +87,10 @@ pub fn build(rules: &Rules, index: usize, language: &str) -> Option<PromptView> 
             .collect(),
         action,
         feedback: (prompt.kind == PromptKind::Feedback).then(|| prompt.feedback.clone()),
-        close_label: "Close",
+        labels: rules.labels_for(&language).to_owned(),
         theme: prompt.theme.clone(),
         position: prompt.theme.position,
-        language: if has_translation {
-            language.to_owned()
-        } else {
-            rules.language.clone()
-        },
+        language,
     })
 }
 
@@ -114,7 +108,6 @@ impl PromptView {
         field(&mut out, "kind", self.kind.as_str());
         field(&mut out, "position", self.position.as_str());
         field(&mut out, "lang", &self.language);
-        field(&mut out, "close", self.close_label);
         field(&mut out, "title", &self.title);
         field(&mut out, "body", &self.body);
         out.push_str(",\"steps\":[");
@@ -136,11 +129,14 @@ impl PromptView {
         match &self.action {
             Some((label, href)) => {
                 out.push('[');
-                json_string(&mut out, label);
-                out.push(',');
-                match href {
-                    Some(href) => json_string(&mut out, href),
-                    None => out.push_str("null"),
+                for (i, part) in [label, href].into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    match part {
+                        Some(text) => json_string(&mut out, text),
+                        None => out.push_str("null"),
+                    }
                 }
                 out.push(']');
             }
@@ -167,7 +163,9 @@ impl PromptView {
         json_string(&mut out, &self.theme.background);
         out.push(',');
         json_string(&mut out, &self.theme.text);
-        out.push_str("]}");
+        out.push_str("],\"labels\":");
+        out.push_str(&self.labels);
+        out.push('}');
         out
     }
 }
@@ -199,18 +197,20 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!({
-                "kind": "feedback", "position": "bottom_right", "lang": "en", "close": "Close",
+                "kind": "feedback", "position": "bottom_right", "lang": "en",
                 "title": "Say \"hi\" <img src=x onerror=alert(1)>", "body": "", "steps": ["a\nb"],
-                "links": [], "action": ["Send", null],
+                "links": [], "action": [null, null],
                 "feedback": {"scale": "thumbs", "comment": false, "max": 1000},
-                "theme": ["#2563eb", "#ffffff", "#111827"]
+                "theme": ["#2563eb", "#ffffff", "#111827"],
+                "labels": serde_json::from_str::<serde_json::Value>(r.labels_for("en")).unwrap()
             })
         );
+        assert_eq!(json["labels"]["send"], "Send");
         let json: serde_json::Value =
             serde_json::from_str(&build(&rules(), 0, "en").unwrap().to_json()).unwrap();
         assert_eq!(
             json["action"],
-            serde_json::json!(["Call us", "tel:+442079460000"])
+            serde_json::json!([null, "tel:+442079460000"])
         );
         let json: serde_json::Value =
             serde_json::from_str(&build(&rules(), 1, "en").unwrap().to_json()).unwrap();
@@ -220,10 +220,7 @@ mod tests {
     #[test]
     fn call_offers_become_tel_links() {
         let v = build(&rules(), 0, "en").unwrap();
-        assert_eq!(
-            v.action,
-            Some(("Call us".into(), Some("tel:+442079460000".into())))
-        );
+        assert_eq!(v.action, Some((None, Some("tel:+442079460000".into()))));
     }
 
     #[test]
@@ -231,8 +228,11 @@ mod tests {
         let r = rules();
         let fr = build(&r, 1, "fr-FR").unwrap();
         assert_eq!((fr.title.as_str(), fr.language.as_str()), ("Aide", "fr-FR"));
+        // The fixed words follow the prompt's language: French, from the defaults.
+        assert!(fr.labels.contains(r#""close":"Fermer""#), "{}", fr.labels);
         let de = build(&r, 1, "de").unwrap();
         assert_eq!((de.title.as_str(), de.language.as_str()), ("Help", "en"));
+        assert!(de.labels.contains(r#""close":"Close""#), "{}", de.labels);
         assert_eq!(
             de.links,
             [LinkView {

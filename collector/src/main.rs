@@ -148,7 +148,13 @@ fn read_rules(
 ) -> Result<Result<(String, lifeline_shared::Rules), usize>, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     match lifeline_shared::Rules::from_json_str(&text) {
-        Ok(rules) => Ok(Ok((text, rules))),
+        Ok(rules) => {
+            // Valid, but hard to read: said, not refused.
+            for w in rules.contrast_warnings() {
+                println!("{}: warning: {w}", file.display());
+            }
+            Ok(Ok((text, rules)))
+        }
         Err(errors) => {
             for e in &errors.0 {
                 println!("{}: {e}", file.display());

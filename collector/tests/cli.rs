@@ -162,6 +162,21 @@ fn rules_check_prints_every_problem_with_its_path() {
     assert!(stdout.contains("did you mean `dead_click`"), "{stdout}");
     assert!(stdout.contains("limits.max_per_session"), "{stdout}");
 
+    // Valid but hard to read: a warning with the path and the contrast, and success.
+    let pale = dir.path().join("pale.json");
+    std::fs::write(
+        &pale,
+        r##"{"version": 1, "prompts": {"a": {"kind": "help", "text": {"title": "A"}, "theme": {"accent": "#93c5fd"}}}}"##,
+    )
+    .unwrap();
+    let out = run(&["rules", "check", pale.to_str().unwrap()]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("warning: prompts.a.theme.accent: #93c5fd on the background #ffffff has a contrast of 1.8"),
+        "{stdout}"
+    );
+
     let out = run(&["rules", "check", "/nonexistent.json"]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("/nonexistent.json"));

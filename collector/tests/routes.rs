@@ -164,6 +164,32 @@ async fn rules_are_served_compiled_with_etags_and_only_to_the_sites_origins() {
 }
 
 #[tokio::test]
+async fn rules_compiled_by_an_older_collector_are_compiled_again_when_served() {
+    // This build's agent could not decode them: they are compiled again from their JSON,
+    // with an ETag of their own.
+    use lifeline_collector::store::Store as _;
+    let c = Collector::new(Settings::default()).await;
+    c.store
+        .put_rules("shop", RULES.to_owned(), "\u{1}old form".to_owned())
+        .await
+        .unwrap();
+    let stale = c.store.rules("shop", None).await.unwrap().unwrap().etag;
+    let r = c
+        .send(with(
+            Request::get("/v1/sites/shop/rules"),
+            &[("origin", ORIGIN)],
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_ne!(r.headers()["etag"].to_str().unwrap(), stale);
+    let compiled = String::from_utf8(bytes(r).await).unwrap();
+    assert_eq!(
+        Rules::from_compiled(&compiled),
+        Some(Rules::from_json_str(RULES).unwrap())
+    );
+}
+
+#[tokio::test]
 async fn a_batch_is_stored_once_however_often_it_is_sent() {
     let c = Collector::new(Settings::default()).await;
     let r = c.post_reports(&batch("s1", 0, 3)).await;
@@ -385,9 +411,37 @@ async fn rules_keep_every_version_refuse_bad_files_with_paths_and_roll_back() {
         "invalid_rules"
     );
 
-    assert_eq!(c.put_rules(RULES).await["version"], 1);
+    let v = c.put_rules(RULES).await;
+    assert_eq!(
+        (
+            v["version"].as_u64(),
+            v["warnings"].as_array().map(Vec::len)
+        ),
+        (Some(1), Some(0)),
+        "{v}"
+    );
+    // Stored, and told what is hard to read.
+    let pale = RULES.replacen(
+        "\"version\": 1,",
+        "\"version\": 1, \"theme\": {\"text\": \"#999999\"},",
+        1,
+    );
+    let v = c.put_rules(&pale).await;
+    assert_eq!(v["version"], 2, "{v}");
+    assert_eq!(v["warnings"][0]["path"], "theme.text", "{v}");
+    assert!(
+        v["warnings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("4.5:1"),
+        "{v}"
+    );
+    let r = c
+        .send(c.admin("POST", "/v1/admin/sites/shop/rules/versions/1/activate", ""))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
     let second = RULES.replace("Trouble with", "Problems with");
-    assert_eq!(c.put_rules(&second).await["version"], 2);
+    assert_eq!(c.put_rules(&second).await["version"], 3);
     let v = json(
         c.send(c.admin("GET", "/v1/admin/sites/shop/rules", ""))
             .await,
@@ -395,10 +449,10 @@ async fn rules_keep_every_version_refuse_bad_files_with_paths_and_roll_back() {
     .await;
     assert_eq!(
         (v["active"].as_u64(), v["version"].as_u64()),
-        (Some(2), Some(2)),
+        (Some(3), Some(3)),
         "{v}"
     );
-    assert_eq!(v["versions"].as_array().unwrap().len(), 2);
+    assert_eq!(v["versions"].as_array().unwrap().len(), 3);
     assert_eq!(
         v["rules"]["prompts"]["promo_help"]["text"]["title"],
         "Problems with your promo code?"
@@ -412,13 +466,13 @@ async fn rules_keep_every_version_refuse_bad_files_with_paths_and_roll_back() {
     let etag1 = served_etag(&c).await;
     assert_ne!(etag1, etag2, "the rollback is served");
     let v = json(
-        c.send(c.admin("GET", "/v1/admin/sites/shop/rules?version=2", ""))
+        c.send(c.admin("GET", "/v1/admin/sites/shop/rules?version=3", ""))
             .await,
     )
     .await;
     assert_eq!(
         (v["active"].as_u64(), v["version"].as_u64()),
-        (Some(1), Some(2))
+        (Some(1), Some(3))
     );
 
     let r = c

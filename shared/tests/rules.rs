@@ -92,7 +92,7 @@ fn every_error_in_a_file_is_reported_with_its_path() {
     assert_eq!(
         errors(text),
         [
-            "colour: unknown field `colour`; expected one of: version, language, signals, scoring, prompts, rules, limits, tasks, privacy, pages, theme",
+            "colour: unknown field `colour`; expected one of: version, language, signals, scoring, prompts, rules, limits, tasks, privacy, pages, theme, labels",
             "signals.dead_clik: unknown field `dead_clik` (did you mean `dead_click`?); expected one of: rage_click, dead_click, error_click, page_loop, quick_back, repeated_action, dwell_outlier, cart_churn, cancel_intent, exit_intent, idle",
             "signals.rage_click.clicks: 1 is out of range; expected 2 to 20",
             "signals.rage_click.max_gap_ms: expected an integer, found a string",
@@ -262,5 +262,46 @@ fn a_pattern_written_as_a_string_and_a_missing_prompt_are_told_with_the_structur
         messages
             .iter()
             .any(|m| m.starts_with("signals.dead_click.enabled"))
+    );
+}
+
+#[test]
+fn labels_come_in_every_language_the_prompts_speak_with_the_sites_own_words_over_the_defaults() {
+    let rules = Rules::from_json_str(
+        r#"{"version": 1, "language": "en",
+            "prompts": {"ask": {"kind": "feedback", "text": {"title": "How was it?"},
+                                "translations": {"de-AT": {"title": "Wie war es?"}}}},
+            "labels": {"en": {"send": "Submit"}, "de": {"close": "Zumachen"}, "sv": {}}}"#,
+    )
+    .unwrap();
+    let labels =
+        |tag: &str| -> serde_json::Value { serde_json::from_str(rules.labels_for(tag)).unwrap() };
+    let tags: Vec<&str> = rules.labels.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(tags, ["en", "de-AT", "de", "sv"]);
+    assert_eq!(
+        (
+            labels("en")["send"].as_str(),
+            labels("en")["close"].as_str()
+        ),
+        (Some("Submit"), Some("Close"))
+    );
+    // A regional tag takes its language's overrides, and the defaults under them.
+    assert_eq!(labels("de-AT")["close"], "Zumachen");
+    assert_eq!(labels("de-AT")["send"], "Senden");
+    assert_eq!(labels("sv-FI")["yes"], "Ja");
+    // A language the site does not speak gets the site's language.
+    assert_eq!(labels("ja")["send"], "Submit");
+
+    assert_eq!(
+        errors(
+            r#"{"version": 1, "labels": {"english": {"send": "Go"},
+                "en": {"star": "a star", "yes": "", "sned": "Go"}}}"#
+        ),
+        [
+            "labels.en.sned: unknown field `sned` (did you mean `send`?); expected one of: close, rating, star, helpful, yes, no, comment, send, chat, call, claim, need, discard, thanks, noted",
+            "labels.en.star: `star` names one star of five and must say which: write {n} for its number, as in \"{n} of 5\"",
+            "labels.en.yes: must not be empty",
+            "labels.english: bad language tag \"english\": use a tag like en or pt-BR",
+        ]
     );
 }

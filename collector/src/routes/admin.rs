@@ -228,9 +228,14 @@ pub async fn put_rules<S: Store>(
         app.served_rules.forget(&site);
         app.sites.forget(&site);
         let etag = app.store.rules(&site, Some(version)).await?.map(|r| r.etag);
+        let warnings: Vec<_> = (rules.contrast_warnings().into_iter())
+            .map(|w| json!({"path": w.path, "message": w.message}))
+            .collect();
         Ok((
             StatusCode::CREATED,
-            axum::Json(json!({"version": version, "active": version, "etag": etag})),
+            axum::Json(
+                json!({"version": version, "active": version, "etag": etag, "warnings": warnings}),
+            ),
         )
             .into_response())
     })

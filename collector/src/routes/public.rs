@@ -45,7 +45,8 @@ pub async fn rules<S: Store>(
         return refusal;
     }
     let served = app.served_rules.get(&site, async {
-        Ok::<_, crate::store::StoreError>(app.store.rules(&site, None).await?.map(Arc::new))
+        let stored = app.store.rules(&site, None).await?;
+        Ok::<_, crate::store::StoreError>(stored.map(|v| Arc::new(v.current())))
     });
     let mut response = match served.await {
         Err(e) => ApiError::from(e).into_response(),

@@ -70,6 +70,29 @@ pub struct RulesVersion {
     pub etag: String,
 }
 
+impl RulesVersion {
+    /// This version as this build serves it: rules compiled by an older collector (whose
+    /// compiled form this build's agent cannot decode) are compiled again from their JSON,
+    /// with a new ETag, so an upgrade never leaves pages without rules.
+    pub fn current(mut self) -> RulesVersion {
+        if lifeline_shared::Rules::from_compiled(&self.compiled).is_none()
+            && let Ok(rules) = lifeline_shared::Rules::from_json_str(&self.json)
+        {
+            self.compiled = rules.to_compiled();
+            self.etag = rules_etag(self.version, &self.compiled);
+        }
+        self
+    }
+}
+
+/// The ETag of a rules version: its number and a digest of its compiled form.
+pub fn rules_etag(version: u32, compiled: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(compiled.as_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"r{version}-{hex}\"")
+}
+
 /// What a batch did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Ingested {

@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use lifeline_shared::wire::{Report, ReportBatch};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
-use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
 use super::{
@@ -511,14 +510,7 @@ impl Store for SqliteStore {
                     |r| r.get(0),
                 )
                 .map_err(db)?;
-            let digest = Sha256::digest(compiled.as_bytes());
-            let etag = format!(
-                "\"r{version}-{}\"",
-                digest[..8]
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>()
-            );
+            let etag = super::rules_etag(version, &compiled);
             conn.execute(
                 "INSERT INTO rules (site, version, created, json, compiled, etag)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

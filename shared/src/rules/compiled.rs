@@ -80,6 +80,7 @@ codec::codec!(Rules {
     matchers,
     quick_back_pages,
     cancel_pages,
+    labels,
 });
 codec::codec!(SignalsSpec {
     rage_click,

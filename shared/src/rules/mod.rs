@@ -8,8 +8,10 @@
 
 mod check;
 mod compiled;
+pub mod contrast;
 pub(crate) mod declare;
 pub mod error;
+pub mod labels;
 pub(crate) mod read;
 pub mod spec;
 
@@ -70,6 +72,9 @@ pub struct Rules {
     pub quick_back_pages: Vec<(MatcherIdx, u64)>,
     /// Pages that mean cancel intent.
     pub cancel_pages: Vec<MatcherIdx>,
+    /// The fixed words of prompts for each language the prompts speak: (tag, JSON object
+    /// of every label), the site's language first.
+    pub labels: Vec<(String, String)>,
 }
 
 /// Checked scoring settings.
@@ -285,6 +290,21 @@ impl Rules {
             Some(rules) if r.errors.is_empty() => Ok(rules),
             _ => Err(RuleErrors(r.errors)),
         }
+    }
+
+    /// The labels (a JSON object) for a language tag: `fr-CA` falls back to `fr`, then
+    /// to the site's language; `{}` for rules without labels.
+    pub fn labels_for(&self, language: &str) -> &str {
+        let primary = language.split('-').next().unwrap_or(language);
+        let find = |tag: &str| {
+            self.labels
+                .iter()
+                .find(|(t, _)| t.eq_ignore_ascii_case(tag))
+        };
+        find(language)
+            .or_else(|| find(primary))
+            .or(self.labels.first())
+            .map_or("{}", |(_, json)| json.as_str())
     }
 
     /// The prompt with this id.

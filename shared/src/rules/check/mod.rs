@@ -3,6 +3,7 @@
 //! reported at its JSON path. Prompts are checked in [`prompts`], single values (ids,
 //! links, colours, lengths) in [`values`].
 
+mod labels;
 mod prompts;
 mod tasks;
 mod values;
@@ -191,7 +192,9 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Rules> {
     }
 
     ok &= r.field("privacy", |r| privacy(&spec.privacy, r));
+    ok &= r.field("labels", |r| labels::check(&spec.labels, r));
 
+    let labels = labels::compile(spec, &language);
     let rules = Rules {
         language,
         signals: spec.signals.clone(),
@@ -205,6 +208,7 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Rules> {
         matchers: table.0,
         quick_back_pages: quick_back_pages?,
         cancel_pages: cancel_pages?,
+        labels,
     };
     ok.then_some(rules)
 }

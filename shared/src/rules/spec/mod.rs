@@ -43,5 +43,8 @@ json_object! {
         pub pages: PagesSpec = PagesSpec::default(),
         /// Colours and position of every prompt.
         pub theme: ThemeSpec = ThemeSpec::default(),
+        /// The fixed words of prompts (Close, Send, Yes, No...) by language tag, over the
+        /// built-in defaults.
+        pub labels: BTreeMap<String, LabelsSpec> = BTreeMap::new(),
     }
 }

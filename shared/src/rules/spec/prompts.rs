@@ -117,3 +117,66 @@ json_object! {
         pub position: Position = Position::BottomRight,
     }
 }
+
+json_object! {
+    /// The fixed words of prompts in one language, each at most 200 characters; any left
+    /// out keep their defaults (English, German, French, Spanish, Italian, Dutch,
+    /// Portuguese, Swedish, Danish, Norwegian, Polish and Finnish are built in).
+    pub struct LabelsSpec {
+        /// The close button ("Close").
+        pub close: Option<String> = None,
+        /// The name of the star rating ("Your rating").
+        pub rating: Option<String> = None,
+        /// One star; `{n}` is its number ("{n} of 5").
+        pub star: Option<String> = None,
+        /// The name of the Yes/No question ("Was this helpful?").
+        pub helpful: Option<String> = None,
+        /// Thumbs up ("Yes").
+        pub yes: Option<String> = None,
+        /// Thumbs down ("No").
+        pub no: Option<String> = None,
+        /// The comment box ("Anything to add? (optional)").
+        pub comment: Option<String> = None,
+        /// Sending feedback, unless the prompt names its action ("Send").
+        pub send: Option<String> = None,
+        /// A chat offer's action ("Chat with us").
+        pub chat: Option<String> = None,
+        /// A call offer's action ("Call us").
+        pub call: Option<String> = None,
+        /// An offer's action ("Claim my offer").
+        pub claim: Option<String> = None,
+        /// Said when Send is pressed with nothing chosen or written.
+        pub need: Option<String> = None,
+        /// Said when Escape is pressed with a comment not yet sent.
+        pub discard: Option<String> = None,
+        /// Said after feedback is sent.
+        pub thanks: Option<String> = None,
+        /// Said after an offer is claimed.
+        pub noted: Option<String> = None,
+    }
+}
+
+impl LabelsSpec {
+    /// The labels given, as (name, text).
+    pub fn given(&self) -> impl Iterator<Item = (&'static str, &str)> + Clone {
+        [
+            ("close", &self.close),
+            ("rating", &self.rating),
+            ("star", &self.star),
+            ("helpful", &self.helpful),
+            ("yes", &self.yes),
+            ("no", &self.no),
+            ("comment", &self.comment),
+            ("send", &self.send),
+            ("chat", &self.chat),
+            ("call", &self.call),
+            ("claim", &self.claim),
+            ("need", &self.need),
+            ("discard", &self.discard),
+            ("thanks", &self.thanks),
+            ("noted", &self.noted),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+    }
+}
