@@ -17,6 +17,8 @@ export PATH := $(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 BINARYEN_VERSION := 132.0.0
 TERSER_VERSION := 5.51.2
+# axe-core: the accessibility checker the end-to-end tests inject into each page.
+AXE_VERSION := 4.14.1
 # The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3; exit }' Cargo.lock)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -42,10 +44,11 @@ setup:
 		fi
 	@command -v wasm-pack >/dev/null || { echo "installing wasm-pack (a few minutes, once)"; cargo install wasm-pack --locked; }
 	@if [ "$$(wasm-opt --version 2>/dev/null | awk '{print $$3}')" != "$(BINARYEN_VERSION:.0.0=)" ] \
-		|| [ "$$(terser --version 2>/dev/null)" != "terser $(TERSER_VERSION)" ]; then \
-		echo "installing binaryen $(BINARYEN_VERSION) and terser $(TERSER_VERSION) from npm into .tools/"; \
+		|| [ "$$(terser --version 2>/dev/null)" != "terser $(TERSER_VERSION)" ] \
+		|| ! grep -qs '"version": "$(AXE_VERSION)"' $(TOOLS)/node_modules/axe-core/package.json; then \
+		echo "installing binaryen $(BINARYEN_VERSION), terser $(TERSER_VERSION) and axe-core $(AXE_VERSION) from npm into .tools/"; \
 		mkdir -p $(TOOLS) && npm install --prefix $(TOOLS) --no-audit --no-fund --silent \
-			binaryen@$(BINARYEN_VERSION) terser@$(TERSER_VERSION); \
+			binaryen@$(BINARYEN_VERSION) terser@$(TERSER_VERSION) axe-core@$(AXE_VERSION); \
 	fi
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
 		echo "installing chromium and chromium-driver from Debian"; \

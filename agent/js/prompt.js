@@ -8,27 +8,55 @@
  *
  * A Shadow-DOM host at the end of <body>, styled by a constructable stylesheet
  * (adoptedStyleSheets, which a strict CSP allows), so no page CSS leaks in and none of ours
- * leaks out. Every text from the rules is set with textContent: text, never HTML.
- * Accessible: a labelled, non-modal dialog; real buttons and links; Escape closes; a visible
- * focus ring; focus moves to the prompt only when the visitor is not typing somewhere; no
- * animation under prefers-reduced-motion; full width on small screens.
+ * leaks out. Every text from the rules is set with textContent: text, never HTML. The fixed
+ * words (Close, Send, Yes, No...) come in the view's `labels`, in the prompt's language.
+ *
+ * Accessible (WCAG 2.2 AA, checked by the end-to-end tests with axe and by hand):
+ * - a labelled, non-modal dialog of real buttons and links, with a visible focus ring;
+ * - focus moves to it only when the visitor is not typing somewhere; then it is announced
+ *   in a polite live region instead; closing it any way (Escape, Close, Send, the action)
+ *   puts focus back where it was, unless the shop's chat took it;
+ * - Escape closes it from anywhere in the page, unless the page used that Escape itself
+ *   (`defaultPrevented`); with a comment not yet sent, the first Escape asks;
+ * - the rating is one radio group (one tab stop, arrow keys), stars 1..n filled; the
+ *   Yes/No buttons say Yes and No; a chosen answer differs in shape, not only in colour,
+ *   and stays visible in forced colours (Windows High Contrast);
+ * - Send with nothing chosen says what is needed; after Send, a thank-you; after an
+ *   offer's action, a confirmation;
+ * - no animation under prefers-reduced-motion.
  * Out of the way: it takes the rules' corner unless that covers what the visitor is working
- * with (the element last clicked, the focused form's submit button, from the observer's
- * __lifeline_avoid), then the corner that covers it least; again as the page scrolls.
+ * with (the element last clicked or focused, the focused form's submit button, from the
+ * observer's __lifeline_avoid), then the corner that covers it least; again as the page
+ * scrolls, resizes or focus moves. On a phone, or where it would take much of the screen
+ * (200 % or 400 % zoom), it starts as a compact bar that opens on request.
  * Icons are inline SVG: emoji render as empty boxes where no emoji font is installed. */
 (function () {
   "use strict";
-  var w = window, d = document, sheet, host, unplace;
+  var w = window, d = document, sheet, cur = null;
   var CORNERS = ["bottom_right", "bottom_left", "top_right", "top_left"];
   var SVG = "http://www.w3.org/2000/svg";
   var ICONS = {
     close: "M6 6l12 12M18 6L6 18",
     star: "M12 2.5l2.9 6 6.6.9-4.8 4.6 1.2 6.5L12 17.4l-5.9 3.1 1.2-6.5-4.8-4.6 6.6-.9z",
-    up: "M2.5 10h3.5v10.5H2.5zM8 20.5h9.3a2 2 0 0 0 2-1.6l1.3-6.5A2 2 0 0 0 18.6 10H14l.8-4.1a1.7 1.7 0 0 0-3.2-1.2L8 10z"
+    up: "M2.5 10h3.5v10.5H2.5zM8 20.5h9.3a2 2 0 0 0 2-1.6l1.3-6.5A2 2 0 0 0 18.6 10H14l.8-4.1a1.7 1.7 0 0 0-3.2-1.2L8 10z",
+    more: "M6 9l6 6 6-6"
   };
+  // The words when the view brings none (rules compiled before labels existed).
+  var EN = {
+    close: "Close", rating: "Your rating", star: "{n} of 5", helpful: "Was this helpful?",
+    yes: "Yes", no: "No", comment: "Anything to add? (optional)", send: "Send",
+    chat: "Chat with us", call: "Call us", claim: "Claim my offer",
+    need: "Choose an answer or write a comment first.",
+    discard: "Your comment is not sent. Press Escape again to discard it.",
+    thanks: "Thank you for your feedback.", noted: "Thank you. Your request is noted."
+  };
+  var ACTION = { feedback: "send", chat_offer: "chat", call_offer: "call", offer: "claim" };
+  // The share of the screen's height a prompt may take before it starts compact, and the
+  // narrowest screen (CSS px) it starts whole on.
+  var ROOMY = 0.4, NARROW = 480;
   var CSS = ":host{all:initial}" +
     ".panel{position:fixed;z-index:2147483000;box-sizing:border-box;width:min(360px,calc(100vw - 32px));" +
-    "max-height:calc(100vh - 32px);overflow:auto;padding:16px 16px 14px;border-radius:12px;" +
+    "max-height:calc(100vh - 16px);overflow:auto;padding:16px 16px 14px;border-radius:12px;" +
     "background:var(--ll-bg,#fff);color:var(--ll-text,#111827);" +
     "font:15px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;" +
     "box-shadow:0 10px 30px rgba(0,0,0,.22),0 0 0 1px rgba(0,0,0,.06);animation:ll-in .18s ease-out}" +
@@ -36,23 +64,45 @@
     ".top_right{right:16px;top:16px}.top_left{left:16px;top:16px}" +
     "h2{font-size:17px;line-height:1.3;margin:0 32px 6px 0}" +
     "p{margin:0 0 10px}ol,ul{margin:0 0 10px;padding-left:22px}li{margin:2px 0}" +
-    "a{color:var(--ll-accent,#2563eb)}button{font:inherit;cursor:pointer;border-radius:8px}" +
-    ".action{display:inline-block;background:var(--ll-accent,#2563eb);color:#fff;border:0;padding:8px 16px;" +
-    "font-weight:600;text-decoration:none;border-radius:8px}" +
-    ".close{position:absolute;top:8px;right:8px;width:32px;height:32px;border:0;background:transparent;" +
-    "color:inherit;font-size:22px;line-height:1}" +
+    "a{color:var(--ll-accent,#2563eb)}button{font:inherit;color:inherit;cursor:pointer;border-radius:8px}" +
+    ".action{display:inline-block;background:var(--ll-accent,#2563eb);color:var(--ll-bg,#fff);" +
+    "border:2px solid transparent;padding:7px 15px;font-weight:600;text-decoration:none;border-radius:8px}" +
+    ".close{position:absolute;top:6px;right:6px;width:36px;height:36px;border:1px solid transparent;" +
+    "background:transparent;padding:0;display:grid;place-items:center}" +
     ":focus-visible{outline:3px solid var(--ll-accent,#2563eb);outline-offset:2px}.panel:focus{outline:none}" +
     ".choices{display:flex;gap:4px;margin:4px 0 8px}" +
-    ".choices button{border:1px solid transparent;background:none;font-size:24px;color:#6b7280;padding:2px 4px}" +
-    ".choices [aria-checked=true],.choices [aria-pressed=true]{color:#b45309;border-color:currentColor}" +
+    ".choices button{border:1px solid transparent;background:none;font-size:24px;padding:2px 4px;min-width:40px;min-height:40px}" +
+    ".star svg{fill:none;stroke:currentColor;stroke-width:1.6}.star.on svg{fill:currentColor}" +
+    ".star.on{color:var(--ll-accent,#2563eb)}" +
+    ".thumb{font-size:15px!important;padding:4px 12px!important;display:inline-flex;gap:6px;align-items:center;" +
+    "border-color:currentColor!important}" +
+    ".thumb svg{fill:none;stroke:currentColor;stroke-width:1.6}" +
+    ".thumb[aria-pressed=true]{border-width:3px!important;padding:2px 10px!important;font-weight:700}" +
+    ".thumb[aria-pressed=true] svg{fill:currentColor}" +
     "label{display:block;font-size:14px;margin-top:4px}" +
     "textarea{display:block;width:100%;box-sizing:border-box;min-height:64px;margin:4px 0 10px;padding:6px 8px;" +
-    "font:inherit;color:inherit;background:transparent;border:1px solid #9ca3af;border-radius:8px}" +
-    "svg{width:1.2em;height:1.2em;vertical-align:-.2em;fill:currentColor}.close svg{fill:none;stroke:currentColor;stroke-width:2.2}" +
-    ".choices .thumb{font-size:15px;padding:4px 10px;display:inline-flex;gap:6px;align-items:center;border-color:#6b7280}" +
-    "@media (max-width:480px){.panel{left:8px;right:8px;width:auto}.bottom_right,.bottom_left{top:auto;bottom:8px}" +
-    ".top_right,.top_left{top:8px;bottom:auto}}" +
+    "font:inherit;color:inherit;background:transparent;border:1px solid currentColor;border-radius:8px}" +
+    "svg{width:1.2em;height:1.2em;vertical-align:-.2em;fill:currentColor}" +
+    ".close svg,.toggle svg{fill:none;stroke:currentColor;stroke-width:2.2;width:22px;height:22px}" +
+    ".msg{font-weight:600}.msg:empty{display:none}" +
+    ".sr{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
+    // Compact: a bar with the title, opened on request.
+    ".compact{width:auto;max-width:calc(100vw - 16px);padding:4px 44px 4px 6px}" +
+    ".compact.bottom_right,.compact.bottom_left{bottom:8px}.compact.top_right,.compact.top_left{top:8px}" +
+    ".compact.bottom_right,.compact.top_right{right:8px}.compact.bottom_left,.compact.top_left{left:8px}" +
+    ".compact .close{top:2px;right:2px}.compact h2{margin:0}.compact .content{display:none}" +
+    ".compact.open{padding:4px 44px 12px 10px}.compact.open .content{display:block;margin-top:6px}" +
+    ".toggle{display:flex;gap:6px;align-items:center;width:100%;min-height:36px;border:1px solid transparent;" +
+    "background:none;padding:2px 4px;text-align:left;font-weight:600;font-size:16px}" +
+    ".open .toggle svg{transform:rotate(180deg)}" +
+    "@media (max-width:480px){.panel:not(.compact){left:8px;right:8px;width:auto}" +
+    ".panel.bottom_right,.panel.bottom_left{top:auto;bottom:8px}.panel.top_right,.panel.top_left{top:8px;bottom:auto}}" +
     "@media (prefers-reduced-motion:reduce){.panel{animation:none}}" +
+    // Forced colours (Windows High Contrast): edges and chosen answers stay visible.
+    "@media (forced-colors:active){.panel{border:2px solid CanvasText}" +
+    ".action,.close,.toggle,.thumb,.star{border:1px solid ButtonText!important}" +
+    ".star.on,.thumb[aria-pressed=true]{border:3px solid Highlight!important;color:Highlight}" +
+    "textarea{border-color:CanvasText}}" +
     "@keyframes ll-in{from{opacity:0;transform:translateY(8px)}}";
 
   // An element with attributes (name, value, ...) and text, appended to `parent`.
@@ -68,7 +118,7 @@
     return /^https?:/i.test(href) ? ["target", "_blank", "rel", "noopener noreferrer"] : [];
   }
 
-  // An inline SVG icon, hidden from assistive technology (the button carries the name).
+  // An inline SVG icon, hidden from assistive technology (the control carries the name).
   function icon(parent, name, flip) {
     var s = d.createElementNS(SVG, "svg"), p = d.createElementNS(SVG, "path");
     s.setAttribute("viewBox", "0 0 24 24");
@@ -91,30 +141,104 @@
   }
 
   // The rules' corner, unless another covers less of what the visitor is working with.
-  function place(panel, preferred) {
-    var avoid = (w.__lifeline_avoid ? w.__lifeline_avoid() : []).map(function (e) {
+  function place(c) {
+    var panel = c.panel, base = panel.className.replace(/ ?\b(top|bottom)_(left|right)\b/g, "");
+    var avoid = (w.__lifeline_avoid ? w.__lifeline_avoid() : []).filter(function (e) {
+      return !c.h.contains(e) && e !== c.h;
+    }).map(function (e) {
       return e.getBoundingClientRect();
     }).filter(function (r) { return r.width || r.height; });
-    var order = [preferred].concat(CORNERS.filter(function (c) { return c != preferred; }));
+    var order = [c.v.position].concat(CORNERS.filter(function (x) { return x != c.v.position; }));
     var best, least = Infinity;
     for (var i = 0; i < order.length && least > 0; i++) {
-      panel.className = "panel " + order[i];
+      panel.className = base + " " + order[i];
       var covered = overlap(panel.getBoundingClientRect(), avoid);
       if (covered < least) { least = covered; best = order[i]; }
     }
-    panel.className = "panel " + best;
+    panel.className = base + " " + best;
+  }
+
+  // Compact (a bar that opens on request) when the whole prompt would take much of the
+  // screen; the visitor's choice to open it stands.
+  function fit(c) {
+    if (c.opened || !c.done) return;
+    var was = c.panel.classList.contains("compact");
+    c.panel.classList.remove("compact");
+    var compact = w.innerWidth < NARROW || c.panel.getBoundingClientRect().height > w.innerHeight * ROOMY;
+    c.panel.classList.toggle("compact", compact);
+    if (compact == was && c.h2.firstChild) return;
+    if (c.root.activeElement && c.h2.contains(c.root.activeElement)) c.panel.focus({ preventScroll: true });
+    c.h2.textContent = "";
+    if (compact) {
+      var t = el(c.h2, "button", ["type", "button", "class", "toggle", "aria-expanded", "false",
+        "aria-controls", "ll-content", "data-ll", "toggle"]);
+      el(t, "span", null, c.v.title);
+      icon(t, "more");
+    } else {
+      c.h2.textContent = c.v.title;
+    }
+  }
+
+  // Takes the prompt off the screen; focus goes back where it was if it was in the prompt.
+  function remove() {
+    var c = cur;
+    if (!c) return;
+    cur = null;
+    c.off();
+    clearTimeout(c.timer);
+    var inside = d.activeElement === c.h;
+    c.h.remove();
+    var back = c.before;
+    if (inside && back && back !== d.body && back.isConnected && back.focus) back.focus({ preventScroll: true });
+  }
+
+  // The prompt's last words (thanks, a confirmation), in place of its content, for a few
+  // seconds; the agent has already closed it.
+  function conclude(c, text) {
+    var inside = d.activeElement === c.h;
+    c.done = null;
+    c.content.remove();
+    c.panel.classList.remove("compact", "open");
+    c.h2.textContent = text;
+    c.panel.setAttribute("role", "status");
+    c.panel.removeAttribute("aria-describedby");
+    if (inside) c.panel.focus({ preventScroll: true });
+    c.timer = setTimeout(remove, 5000);
+    place(c);
   }
 
   function hide() {
-    if (unplace) unplace();
-    unplace = null;
-    if (host) host.remove();
-    host = null;
+    var c = cur;
+    if (c && c.ending && c.done) conclude(c, c.L[c.ending]);
+    else remove();
+  }
+
+  // Escape, in the prompt or anywhere in the page: closes, but asks first when a comment
+  // would be lost.
+  function escape(c, e) {
+    var area = c.root.querySelector("textarea");
+    if (c.done && area && area.value.trim() && !c.asked) {
+      c.asked = true;
+      say(c, c.L.discard);
+    } else if (c.done) {
+      c.done("close");
+    } else {
+      remove();
+    }
+    e.preventDefault();
+  }
+
+  function say(c, text) {
+    c.msg.textContent = "";
+    // Set on the next frame, so a repeated message is announced again.
+    w.requestAnimationFrame(function () { c.msg.textContent = text; });
   }
 
   function show(v, done) {
-    hide();
+    remove();
     if (!d.body) return false;
+    var L = {}, k;
+    for (k in EN) L[k] = (v.labels && v.labels[k]) || EN[k];
     var h = d.createElement("div");
     h.id = "lifeline-host";
     var root = h.attachShadow({ mode: "open" });
@@ -127,91 +251,158 @@
     h.style.setProperty("--ll-accent", t[0]);
     h.style.setProperty("--ll-bg", t[1]);
     h.style.setProperty("--ll-text", t[2]);
+    // Announces the prompt when focus stays where the visitor is typing.
+    var live = el(root, "div", ["class", "sr", "role", "status", "aria-live", "polite"]);
 
     var panel = el(root, "section", ["class", "panel " + v.position, "role", "dialog",
       "aria-modal", "false", "aria-labelledby", "ll-title", "tabindex", "-1", "lang", v.lang]);
-    icon(el(panel, "button", ["class", "close", "type", "button", "aria-label", v.close, "data-ll", "close"]), "close");
-    el(panel, "h2", ["id", "ll-title"], v.title);
+    icon(el(panel, "button", ["class", "close", "type", "button", "aria-label", L.close, "data-ll", "close"]), "close");
+    var h2 = el(panel, "h2", ["id", "ll-title"]);
+    var content = el(panel, "div", ["id", "ll-content", "class", "content"]);
     if (v.body) {
-      el(panel, "p", ["id", "ll-body"], v.body);
+      el(content, "p", ["id", "ll-body"], v.body);
       panel.setAttribute("aria-describedby", "ll-body");
     }
     if (v.steps.length) {
-      var ol = el(panel, "ol");
+      var ol = el(content, "ol");
       v.steps.forEach(function (s) { el(ol, "li", null, s); });
     }
     if (v.links.length) {
-      var ul = el(panel, "ul");
+      var ul = el(content, "ul");
       v.links.forEach(function (l) {
         el(el(ul, "li"), "a", ["href", l[1], "data-ll", "link"].concat(away(l[1])), l[0]);
       });
     }
-    var f = v.feedback;
+    var f = v.feedback, stars = [], rating = f && f.scale == "rating";
     if (f) {
-      var rating = f.scale == "rating", group = el(panel, "div", ["class", "choices",
-        "role", rating ? "radiogroup" : "group", "aria-label", rating ? "Your rating" : "Was this good?"]);
+      var group = el(content, "div", ["class", "choices", "role", rating ? "radiogroup" : "group",
+        "aria-label", rating ? L.rating : L.helpful]);
       if (rating) {
-        [1, 2, 3, 4, 5].forEach(function (n) {
-          icon(el(group, "button", ["type", "button", "role", "radio", "aria-checked", "false",
-            "aria-label", n + " of 5", "data-ll", "rate", "data-value", n]), "star");
-        });
+        for (var n = 1; n <= 5; n++) {
+          stars.push(icon(el(group, "button", ["type", "button", "class", "star", "role", "radio",
+            "aria-checked", "false", "tabindex", n == 1 ? "0" : "-1",
+            "aria-label", L.star.replace("{n}", n), "data-ll", "rate", "data-value", n]), "star"));
+        }
       } else {
-        [["up", "Yes"], ["down", "No"]].forEach(function (t) {
+        [["up", L.yes], ["down", L.no]].forEach(function (x) {
           var b = el(group, "button", ["type", "button", "class", "thumb", "aria-pressed", "false",
-            "data-ll", "thumb", "data-value", t[0]]);
-          el(icon(b, "up", t[0] == "down"), "span", null, t[1]);
+            "data-ll", "thumb", "data-value", x[0]]);
+          el(icon(b, "up", x[0] == "down"), "span", null, x[1]);
         });
       }
       if (f.comment) {
-        el(panel, "label", ["for", "ll-comment"], "Anything to add? (optional)");
-        el(panel, "textarea", ["id", "ll-comment", "maxlength", f.max]);
+        el(content, "label", ["for", "ll-comment"], L.comment);
+        el(content, "textarea", ["id", "ll-comment", "maxlength", f.max]);
       }
     }
+    var msg = el(content, "p", ["class", "msg", "role", "alert"]);
     var a = v.action;
     if (a) {
-      el(panel, a[1] ? "a" : "button", (a[1] ? ["href", a[1], "role", "button"].concat(away(a[1]))
-        : ["type", "button"]).concat(["class", "action", "data-ll", "action"]), a[0]);
+      var label = a[0] || L[ACTION[v.kind]];
+      el(content, a[1] ? "a" : "button", (a[1] ? ["href", a[1], "role", "button"].concat(away(a[1]))
+        : ["type", "button"]).concat(["class", "action", "data-ll", "action"]), label);
+    }
+
+    var c = cur = { h: h, root: root, panel: panel, h2: h2, content: content, msg: msg, v: v, L: L,
+      done: done, before: d.activeElement, ending: null, asked: false, opened: false, timer: 0 };
+
+    function rate(n, focus) {
+      stars.forEach(function (s, i) {
+        s.setAttribute("aria-checked", String(i + 1 == n));
+        s.setAttribute("tabindex", i + 1 == n ? "0" : "-1");
+        s.classList.toggle("on", i < n);
+      });
+      if (focus) stars[n - 1].focus();
+      msg.textContent = "";
+    }
+    function chosen(s) {
+      var x = root.querySelector(s);
+      return x ? x.getAttribute("data-value") : undefined;
     }
 
     root.addEventListener("click", function (e) {
-      var c = e.target.closest && e.target.closest("[data-ll]");
-      var what = c && c.getAttribute("data-ll");
-      if (what == "rate" || what == "thumb") {
-        root.querySelectorAll("[data-ll=" + what + "]").forEach(function (b) {
-          b.setAttribute(what == "rate" ? "aria-checked" : "aria-pressed", String(b == c));
+      var b = e.target.closest && e.target.closest("[data-ll]");
+      var what = b && b.getAttribute("data-ll");
+      if (!c.done && what) return remove(); // the thank-you's close button
+      if (what == "rate") {
+        rate(+b.getAttribute("data-value"));
+      } else if (what == "thumb") {
+        root.querySelectorAll("[data-ll=thumb]").forEach(function (x) {
+          x.setAttribute("aria-pressed", String(x == b));
         });
+        msg.textContent = "";
+      } else if (what == "toggle") {
+        c.opened = !panel.classList.contains("open");
+        panel.classList.toggle("open", c.opened);
+        b.setAttribute("aria-expanded", String(c.opened));
+        place(c);
       } else if (what == "action") {
-        var value = function (s) { var x = root.querySelector(s); return x ? x.getAttribute("data-value") : undefined; };
-        var r = value("[data-ll=rate][aria-checked=true]"), area = root.querySelector("textarea");
-        done("action", r ? +r : undefined, value("[data-ll=thumb][aria-pressed=true]"),
-          area ? area.value : undefined);
-        // A chat offer without a chat link: the page's own chat widget is asked to open.
-        if (v.kind == "chat_offer" && !a[1]) w.dispatchEvent(new Event("lifeline:chat"));
+        var r = chosen("[data-ll=rate][aria-checked=true]"), thumbs = chosen("[data-ll=thumb][aria-pressed=true]");
+        var area = root.querySelector("textarea"), comment = area ? area.value : undefined;
+        if (v.kind == "feedback") {
+          if (!r && !thumbs && !(comment && comment.trim())) return say(c, L.need);
+          c.ending = "thanks";
+        } else if (v.kind == "offer") {
+          c.ending = "noted";
+        } else if (v.kind == "chat_offer" && !a[1]) {
+          // A chat offer without a chat link: the page's own chat widget is asked to open
+          // (and takes the focus, which then stays there).
+          w.dispatchEvent(new Event("lifeline:chat"));
+        }
+        c.done("action", r ? +r : undefined, thumbs, comment);
+        if (cur == c && c.done) c.ending = null; // not taken: no thank-you later
       } else if (what) {
-        done(what);
+        c.done(what);
       }
     });
     root.addEventListener("keydown", function (e) {
-      if (e.key == "Escape") done("close");
+      if (e.key == "Escape") return escape(c, e);
+      var at = stars.indexOf(e.target), step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+      if (at < 0) return;
+      if (step) rate((at + step + 5) % 5 + 1, true);
+      else if (e.key == "Home" || e.key == "End") rate(e.key == "Home" ? 1 : 5, true);
+      else return;
+      e.preventDefault();
     });
+    root.addEventListener("input", function () { c.asked = false; });
     d.body.appendChild(h);
-    host = h;
+
     // Out of the way of what the visitor is working with, now and as the page moves.
-    var frame = 0, again = function () {
-      if (!frame) frame = w.requestAnimationFrame(function () { frame = 0; if (host == h) place(panel, v.position); });
+    var frame = 0, resized = false, again = function (e) {
+      resized = resized || (e && e.type == "resize");
+      if (!frame) frame = w.requestAnimationFrame(function () {
+        frame = 0;
+        if (cur != c) return;
+        if (resized) fit(c);
+        resized = false;
+        place(c);
+      });
     };
-    place(panel, v.position);
+    var pageKey = function (e) {
+      if (e.key == "Escape" && !e.defaultPrevented && cur == c) escape(c, e);
+    };
+    var moved = function (e) { if (!c.h.contains(e.target) && e.target !== c.h) again(); };
     w.addEventListener("scroll", again, { passive: true, capture: true });
     w.addEventListener("resize", again, { passive: true });
-    unplace = function () {
+    w.addEventListener("keydown", pageKey);
+    d.addEventListener("focusin", moved);
+    c.off = function () {
       w.removeEventListener("scroll", again, { capture: true });
       w.removeEventListener("resize", again);
+      w.removeEventListener("keydown", pageKey);
+      d.removeEventListener("focusin", moved);
     };
-    // Take focus, but never from a field the visitor is typing in.
+    fit(c);
+    place(c);
+    // Take focus, but never from a field the visitor is typing in: then announce it.
     var active = d.activeElement;
     var typing = active && (active.isContentEditable || /^(TEXTAREA|SELECT)$/.test(active.tagName) ||
       (active.tagName == "INPUT" && !/^(button|submit|reset|image|checkbox|radio|range|color|file)$/i.test(active.type)));
-    if (!typing) panel.focus();
+    if (typing) {
+      setTimeout(function () { live.textContent = v.title + (v.body ? ". " + v.body : ""); }, 150);
+    } else {
+      panel.focus({ preventScroll: true });
+    }
     return true;
   }
 

@@ -48,8 +48,10 @@ pub struct PromptView {
 /// The view of prompt `index` for a visitor whose browser prefers `language`.
 pub fn build(rules: &Rules, index: usize, language: &str) -> Option<PromptView> {
     let prompt: &Prompt = rules.prompts.get(index)?;
-    let text = prompt.text_for(language);
-    let has_translation = !std::ptr::eq(text, &prompt.text);
+    let (language, text) = match prompt.translation_for(language) {
+        Some((tag, text)) => (tag, text),
+        None => (&rules.language, &prompt.text),
+    };
     let label = text.action.clone();
     let action = match prompt.kind {
         PromptKind::Help => label.map(|a| (Some(a), None)),
@@ -66,11 +68,7 @@ pub fn build(rules: &Rules, index: usize, language: &str) -> Option<PromptView> 
             }),
         )),
     };
-    let language = if has_translation {
-        language.to_owned()
-    } else {
-        rules.language.clone()
-    };
+
     Some(PromptView {
         prompt: prompt.id.clone(),
         kind: prompt.kind,
@@ -87,10 +85,10 @@ pub fn build(rules: &Rules, index: usize, language: &str) -> Option<PromptView> 
             .collect(),
         action,
         feedback: (prompt.kind == PromptKind::Feedback).then(|| prompt.feedback.clone()),
-        labels: rules.labels_for(&language).to_owned(),
+        labels: rules.labels_for(language).to_owned(),
         theme: prompt.theme.clone(),
         position: prompt.theme.position,
-        language,
+        language: language.clone(),
     })
 }
 
@@ -227,7 +225,7 @@ mod tests {
     fn the_visitors_language_is_used_when_the_rules_have_it() {
         let r = rules();
         let fr = build(&r, 1, "fr-FR").unwrap();
-        assert_eq!((fr.title.as_str(), fr.language.as_str()), ("Aide", "fr-FR"));
+        assert_eq!((fr.title.as_str(), fr.language.as_str()), ("Aide", "fr"));
         // The fixed words follow the prompt's language: French, from the defaults.
         assert!(fr.labels.contains(r#""close":"Fermer""#), "{}", fr.labels);
         let de = build(&r, 1, "de").unwrap();

@@ -288,8 +288,8 @@ fn labels_come_in_every_language_the_prompts_speak_with_the_sites_own_words_over
     // A regional tag takes its language's overrides, and the defaults under them.
     assert_eq!(labels("de-AT")["close"], "Zumachen");
     assert_eq!(labels("de-AT")["send"], "Senden");
-    assert_eq!(labels("sv-FI")["yes"], "Ja");
-    // A language the site does not speak gets the site's language.
+    assert_eq!(labels("sv")["yes"], "Ja");
+    // A language the rules do not speak gets the site's language.
     assert_eq!(labels("ja")["send"], "Submit");
 
     assert_eq!(

@@ -365,6 +365,28 @@ async fn click_found(
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
+/// A DevTools command through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp(String, serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({"cmd": self.0, "params": self.1});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
 /// A fresh headless Chromium, through its own chromedriver.
 pub struct Browser {
     /// The WebDriver session.
@@ -638,6 +660,67 @@ impl Browser {
     /// What the agent's debug log said on this page (see [`Shop::debug`]).
     pub async fn debug_log(&self) -> Vec<String> {
         serde_json::from_value(self.js("return window.__info || []").await).unwrap_or_default()
+    }
+
+    /// Sends a DevTools command to the page (through chromedriver) and returns its result.
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        self.client
+            .issue_cmd(Cdp(cmd.to_owned(), params))
+            .await
+            .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"))
+    }
+
+    /// The viewport as a window of `width`×`height` at `zoom` (2.0 is 200 %): the page
+    /// gets width/zoom × height/zoom CSS pixels, as browser zoom gives it.
+    pub async fn viewport(&self, width: u32, height: u32, zoom: f64) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": (f64::from(width) / zoom).round(), "height": (f64::from(height) / zoom).round(),
+                "deviceScaleFactor": zoom, "mobile": false}),
+        )
+        .await;
+    }
+
+    /// Emulates `prefers-reduced-motion: reduce` and `forced-colors: active` (or neither).
+    pub async fn reduced_motion_and_forced_colours(&self, on: bool) {
+        let value = |v: &str| if on { v.to_owned() } else { String::new() };
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({"features": [
+                {"name": "prefers-reduced-motion", "value": value("reduce")},
+                {"name": "forced-colors", "value": value("active")}]}),
+        )
+        .await;
+    }
+
+    /// axe-core's violations of WCAG 2.2 A and AA on the page as it is now (open shadow
+    /// roots included), one line each: rule, impact and where.
+    pub async fn axe(&self) -> Vec<String> {
+        static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let source = AXE.get_or_init(|| {
+            std::fs::read_to_string(root().join(".tools/node_modules/axe-core/axe.min.js"))
+                .expect("axe-core (make setup installs it into .tools/)")
+        });
+        if self.js("return typeof window.axe").await != "object" {
+            self.client
+                .execute(source, vec![])
+                .await
+                .expect("axe-core loads");
+        }
+        let result = self
+            .client
+            .execute_async(
+                "var done = arguments[arguments.length - 1];\
+                 axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']},\
+                   resultTypes: ['violations']})\
+                 .then(function (r) { done(r.violations.map(function (v) {\
+                   return v.id + ' (' + v.impact + '): ' + v.nodes.map(function (n) { return JSON.stringify(n.target) + ' ' + n.failureSummary.replace(/\\s+/g, ' '); }).join(' | ');\
+                 })); }, function (e) { done(['axe failed: ' + e]); });",
+                vec![],
+            )
+            .await
+            .expect("axe runs");
+        serde_json::from_value(result).unwrap_or_default()
     }
 
     /// Ends the session and chromedriver.

@@ -119,8 +119,10 @@
         window.lifeline = window.lifeline || {};
         (window.lifeline.q = window.lifeline.q || []).push(["agentsOnline", [true]]);
       }
+      // The shop's chat opens where the visitor can type, and takes the focus.
       window.addEventListener("lifeline:chat", function () {
         d.getElementById("chat").hidden = false;
+        d.getElementById("chat-message").focus();
       });
       // The trouble spot: the first submit is always declined, and so is any without a card.
       form.addEventListener("submit", function (e) {

@@ -143,43 +143,45 @@ pub(crate) fn choose(rules: &Rules, throttle: &Throttle, view: &View<'_>) -> Opt
         return None;
     }
     let band = rules.scoring.band(view.score);
-    let mut best: Option<(usize, f32)> = None;
-    let mut passed_over: Option<usize> = None;
+    // (index, rule, value, kind) of the best so far; (index, priority) of the best offer
+    // passed over for want of a person. Carried, not looked up again: no index can panic.
+    let mut best: Option<(usize, &crate::rules::Rule, f32, PromptKind)> = None;
+    let mut passed_over: Option<(usize, i32)> = None;
     for (i, rule) in rules.rules.iter().enumerate() {
         if throttle.holds_rule(rules, i, view.now).is_some()
             || unmet(&rule.when, band, view).is_some()
         {
             continue;
         }
-        let prompt = &rules.prompts[rule.prompt as usize];
+        let Some(prompt) = rules.prompts.get(rule.prompt as usize) else {
+            continue;
+        };
         let value = decision_value(&rules.scoring, view.score, prompt, view.ctx);
         if value < rule.min_value {
             continue;
         }
         if prompt.needs_person() && !view.ctx.agents_online {
-            if passed_over.is_none_or(|p| rule.priority > rules.rules[p].priority) {
-                passed_over = Some(i);
+            if passed_over.is_none_or(|(_, p)| rule.priority > p) {
+                passed_over = Some((i, rule.priority));
             }
             continue;
         }
-        let better = best.is_none_or(|(b, bv)| {
-            let bp = rules.rules[b].priority;
-            rule.priority > bp || (rule.priority == bp && value > bv)
+        let better = best.is_none_or(|(_, b, bv, _)| {
+            rule.priority > b.priority || (rule.priority == b.priority && value > bv)
         });
         if better {
-            best = Some((i, value));
+            best = Some((i, rule, value, prompt.kind));
         }
     }
-    let (i, value) = best?;
-    let rule = &rules.rules[i];
+    let (i, rule, value, kind) = best?;
     // Report the pass-over only when that offer would have won.
     let passed_over = passed_over
-        .filter(|p| rules.rules[*p].priority >= rule.priority)
-        .map(|p| p as RuleIdx);
+        .filter(|(_, p)| *p >= rule.priority)
+        .map(|(p, _)| p as RuleIdx);
     Some(Decision {
         rule: i as RuleIdx,
         prompt: rule.prompt,
-        kind: rules.prompts[rule.prompt as usize].kind,
+        kind,
         score: view.score,
         band,
         signals: view.active,

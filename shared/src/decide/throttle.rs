@@ -92,17 +92,28 @@ impl Throttle {
 
     /// What holds rule `i` (and its prompt) back now, if anything.
     pub(crate) fn holds_rule(&self, rules: &Rules, i: usize, now: u64) -> Option<Throttled> {
-        let rule = &rules.rules[i];
+        // Checked rules and a throttle sized for them: `get` only keeps panics (and their
+        // formatting code) out of the agent.
+        let (Some(rule), Some(&sampled_in), Some(&shown), Some(&last)) = (
+            rules.rules.get(i),
+            self.sampled_in.get(i),
+            self.rule_shown.get(i),
+            self.rule_last.get(i),
+        ) else {
+            return Some(Throttled::SampledOut);
+        };
         let limit = &rule.limit;
-        let d = self.dismissed[rule.prompt as usize];
+        let d = self
+            .dismissed
+            .get(rule.prompt as usize)
+            .copied()
+            .unwrap_or_default();
         let remembered = u64::from(rules.limits.dismissed_days) * DAY_MS;
-        if !self.sampled_in[i] {
+        if !sampled_in {
             Some(Throttled::SampledOut)
-        } else if self.rule_shown[i] >= limit.max_per_session {
+        } else if shown >= limit.max_per_session {
             Some(Throttled::RuleLimit)
-        } else if self.rule_last[i]
-            .is_some_and(|t| now.saturating_sub(t) < u64::from(limit.cooldown_s) * 1000)
-        {
+        } else if last.is_some_and(|t| now.saturating_sub(t) < u64::from(limit.cooldown_s) * 1000) {
             Some(Throttled::Cooldown)
         } else if d.this_visit || d.at.is_some_and(|t| now.saturating_sub(t) < remembered) {
             Some(Throttled::Dismissed)

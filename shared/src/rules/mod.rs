@@ -140,16 +140,20 @@ impl Prompt {
 
     /// The text for a language tag (`fr-CA` falls back to `fr`, then to the default).
     pub fn text_for(&self, language: &str) -> &PromptTextSpec {
-        let primary = language.split('-').next().unwrap_or(language);
-        self.translations
-            .iter()
-            .find(|(tag, _)| tag.eq_ignore_ascii_case(language))
-            .or_else(|| {
-                self.translations
-                    .iter()
-                    .find(|(tag, _)| tag.eq_ignore_ascii_case(primary))
-            })
+        self.translation_for(language)
             .map_or(&self.text, |(_, text)| text)
+    }
+
+    /// The translation for a language tag (`fr-CA` falls back to `fr`), with its tag as the
+    /// rules write it; `None`: the default text.
+    pub fn translation_for(&self, language: &str) -> Option<&(String, PromptTextSpec)> {
+        let primary = language.split('-').next().unwrap_or(language);
+        let find = |tag: &str| {
+            self.translations
+                .iter()
+                .find(|(t, _)| t.eq_ignore_ascii_case(tag))
+        };
+        find(language).or_else(|| find(primary))
     }
 }
 
@@ -292,17 +296,11 @@ impl Rules {
         }
     }
 
-    /// The labels (a JSON object) for a language tag: `fr-CA` falls back to `fr`, then
-    /// to the site's language; `{}` for rules without labels.
-    pub fn labels_for(&self, language: &str) -> &str {
-        let primary = language.split('-').next().unwrap_or(language);
-        let find = |tag: &str| {
-            self.labels
-                .iter()
-                .find(|(t, _)| t.eq_ignore_ascii_case(tag))
-        };
-        find(language)
-            .or_else(|| find(primary))
+    /// The labels (a JSON object) of a language the rules speak, as they write its tag (a
+    /// prompt's translation, or the site's language); `{}` for rules without labels.
+    pub fn labels_for(&self, tag: &str) -> &str {
+        (self.labels.iter())
+            .find(|(t, _)| t == tag)
             .or(self.labels.first())
             .map_or("{}", |(_, json)| json.as_str())
     }

@@ -27,35 +27,30 @@ pub(super) struct RepeatedAction {
 impl RepeatedAction {
     pub(super) fn attempt(&mut self, spec: &RepeatedActionSpec, now: u64, key: ElementKey) -> bool {
         let window = u64::from(spec.window_ms);
-        let slot = match self
+        let existing = self
             .slots
             .iter()
-            .position(|s| s.is_some_and(|a| a.key == key))
-        {
-            Some(i) => i,
-            None => {
-                // Reuse an empty slot, else the one touched longest ago.
-                let i = self
-                    .slots
-                    .iter()
-                    .position(Option::is_none)
-                    .unwrap_or_else(|| {
-                        (0..TRACKED)
-                            .min_by_key(|&i| self.slots[i].map_or(0, |a| a.last))
-                            .unwrap_or(0)
-                    });
-                self.slots[i] = Some(Attempts {
+            .position(|s| s.is_some_and(|a| a.key == key));
+        let Some(a) = existing
+            .and_then(|i| self.slots.get_mut(i))
+            .and_then(Option::as_mut)
+        else {
+            // Reuse an empty slot, else the one touched longest ago.
+            let free = self.slots.iter().position(Option::is_none);
+            let slot = match free {
+                Some(i) => self.slots.get_mut(i),
+                None => (self.slots.iter_mut()).min_by_key(|s| s.map_or(0, |a| a.last)),
+            };
+            if let Some(slot) = slot {
+                *slot = Some(Attempts {
                     key,
                     first: now,
                     last: now,
                     count: 1,
                     fired: false,
                 });
-                return spec.times <= 1;
             }
-        };
-        let Some(a) = self.slots[slot].as_mut() else {
-            return false;
+            return spec.times <= 1;
         };
         if now.saturating_sub(a.first) > window {
             *a = Attempts {

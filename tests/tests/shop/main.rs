@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod accessibility;
 mod storefronts;
 
 use std::time::Duration;
@@ -121,7 +122,11 @@ async fn looping_between_cart_and_delivery_asks_for_feedback_stored_once() {
     .await;
     b.screenshot("loop-feedback").await;
     b.click_in_prompt("[data-ll=action]").await;
-    assert_eq!(b.prompt_title().await, None, "sent: the prompt closes");
+    assert_eq!(
+        b.prompt_title().await.as_deref(),
+        Some("Thank you for your feedback."),
+        "sent: thanked"
+    );
     leave(&b, &shop).await;
 
     let stored = shop
@@ -394,6 +399,11 @@ async fn the_prompt_can_be_reached_used_and_closed_with_the_keyboard() {
     assert_eq!(focused_in_prompt(&b).await, "link", "the help link next");
     press(&b, &[escape]).await;
     assert_eq!(b.prompt_title().await, None, "Escape closes it");
+    assert_eq!(
+        b.js("return document.activeElement.id").await,
+        "apply-promo",
+        "focus is back on the button pressed"
+    );
 
     // A feedback prompt, answered with the keyboard alone.
     b.js("lifeline.show('order_feedback')").await;
@@ -408,7 +418,11 @@ async fn the_prompt_can_be_reached_used_and_closed_with_the_keyboard() {
     press(&b, &[tab]).await;
     assert_eq!(focused_in_prompt(&b).await, "action");
     press(&b, &[enter]).await;
-    assert_eq!(b.prompt_title().await, None, "sent: closed");
+    assert_eq!(
+        b.prompt_title().await.as_deref(),
+        Some("Thank you for your feedback."),
+        "sent: thanked"
+    );
     leave(&b, &shop).await;
     let stored = shop
         .wait_stored("the keyboard's feedback", |s| has(s, "manual", "feedback"))
