@@ -103,12 +103,7 @@ async fn rules_are_served_compiled_with_etags_and_only_to_the_sites_origins() {
     assert_eq!(code, "no_rules");
 
     c.put_rules(RULES).await;
-    let r = c
-        .send(with(
-            Request::get("/v1/sites/shop/rules"),
-            &[("origin", ORIGIN)],
-        ))
-        .await;
+    let r = rules_for_the_page(&c).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["access-control-allow-origin"], ORIGIN);
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
@@ -174,12 +169,7 @@ async fn rules_compiled_by_an_older_collector_are_compiled_again_when_served() {
         .await
         .unwrap();
     let stale = c.store.rules("shop", None).await.unwrap().unwrap().etag;
-    let r = c
-        .send(with(
-            Request::get("/v1/sites/shop/rules"),
-            &[("origin", ORIGIN)],
-        ))
-        .await;
+    let r = rules_for_the_page(&c).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_ne!(r.headers()["etag"].to_str().unwrap(), stale);
     let compiled = String::from_utf8(bytes(r).await).unwrap();
@@ -487,6 +477,15 @@ async fn rules_keep_every_version_refuse_bad_files_with_paths_and_roll_back() {
         .send(c.admin("PUT", "/v1/admin/sites/shop/rules", "x".repeat(300_000)))
         .await;
     assert_eq!(error(r, StatusCode::PAYLOAD_TOO_LARGE).await.0, "too_large");
+}
+
+/// The served rules, as a page of the site asks for them.
+async fn rules_for_the_page(c: &Collector) -> axum::http::Response<Body> {
+    c.send(with(
+        Request::get("/v1/sites/shop/rules"),
+        &[("origin", ORIGIN)],
+    ))
+    .await
 }
 
 async fn served_etag(c: &Collector) -> String {

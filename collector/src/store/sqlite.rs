@@ -89,6 +89,14 @@ fn db(e: rusqlite::Error) -> StoreError {
     StoreError::Database(e.to_string())
 }
 
+/// An update of one site by name: no row changed means there is no such site.
+fn one_site(changed: rusqlite::Result<usize>) -> Result<(), StoreError> {
+    match changed.map_err(db)? {
+        0 => Err(StoreError::UnknownSite),
+        _ => Ok(()),
+    }
+}
+
 fn open(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(path, flags).map_err(db)?;
     conn.busy_timeout(Duration::from_secs(5)).map_err(db)?;
@@ -457,17 +465,10 @@ impl Store for SqliteStore {
     async fn set_token(&self, name: &str, token_hash: [u8; 32]) -> Result<(), StoreError> {
         let name = name.to_owned();
         self.write(move |conn| {
-            let n = conn
-                .execute(
-                    "UPDATE sites SET token_hash = ?2 WHERE name = ?1",
-                    params![name, token_hash.as_slice()],
-                )
-                .map_err(db)?;
-            if n == 0 {
-                Err(StoreError::UnknownSite)
-            } else {
-                Ok(())
-            }
+            one_site(conn.execute(
+                "UPDATE sites SET token_hash = ?2 WHERE name = ?1",
+                params![name, token_hash.as_slice()],
+            ))
         })
         .await
     }
@@ -477,17 +478,10 @@ impl Store for SqliteStore {
         let origins =
             serde_json::to_string(&origins).map_err(|e| StoreError::Database(e.to_string()))?;
         self.write(move |conn| {
-            let n = conn
-                .execute(
-                    "UPDATE sites SET origins = ?2 WHERE name = ?1",
-                    params![name, origins],
-                )
-                .map_err(db)?;
-            if n == 0 {
-                Err(StoreError::UnknownSite)
-            } else {
-                Ok(())
-            }
+            one_site(conn.execute(
+                "UPDATE sites SET origins = ?2 WHERE name = ?1",
+                params![name, origins],
+            ))
         })
         .await
     }

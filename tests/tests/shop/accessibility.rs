@@ -7,7 +7,7 @@ use std::time::Duration;
 use fantoccini::key::Key;
 use lifeline_e2e::{Browser, Shop};
 
-use super::{add_to_cart_and_open_it, focused_in_prompt, press, with_a_cart};
+use super::{add_to_cart_and_open_it, assert_thanked, focused_in_prompt, press, with_a_cart};
 
 /// Shows prompt `id` as the page's own code would, and waits for `title`.
 async fn show(b: &Browser, id: &str, title: &str) {
@@ -64,10 +64,7 @@ async fn every_way_of_closing_a_prompt_puts_focus_back_where_it_was() {
     );
     b.click_in_prompt("[data-ll=thumb][data-value=up]").await;
     b.click_in_prompt("[data-ll=action]").await;
-    assert_eq!(
-        b.prompt_title().await.as_deref(),
-        Some("Thank you for your feedback.")
-    );
+    assert_thanked(&b).await;
     b.screenshot("feedback-thanks").await;
     press(&b, &[escape()]).await;
     assert_eq!(b.prompt_title().await, None);

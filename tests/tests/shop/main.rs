@@ -59,6 +59,15 @@ async fn rage_on_apply(b: &Browser) {
     }
 }
 
+/// The prompt says thank you for the feedback just sent.
+async fn assert_thanked(b: &Browser) {
+    assert_eq!(
+        b.prompt_title().await.as_deref(),
+        Some("Thank you for your feedback."),
+        "sent: thanked"
+    );
+}
+
 /// Leaves the page, so the agent sends what it holds (by beacon on pagehide).
 async fn leave(b: &Browser, shop: &Shop) {
     b.client.goto(&shop.url("/")).await.unwrap();
@@ -122,11 +131,7 @@ async fn looping_between_cart_and_delivery_asks_for_feedback_stored_once() {
     .await;
     b.screenshot("loop-feedback").await;
     b.click_in_prompt("[data-ll=action]").await;
-    assert_eq!(
-        b.prompt_title().await.as_deref(),
-        Some("Thank you for your feedback."),
-        "sent: thanked"
-    );
+    assert_thanked(&b).await;
     leave(&b, &shop).await;
 
     let stored = shop
@@ -418,11 +423,7 @@ async fn the_prompt_can_be_reached_used_and_closed_with_the_keyboard() {
     press(&b, &[tab]).await;
     assert_eq!(focused_in_prompt(&b).await, "action");
     press(&b, &[enter]).await;
-    assert_eq!(
-        b.prompt_title().await.as_deref(),
-        Some("Thank you for your feedback."),
-        "sent: thanked"
-    );
+    assert_thanked(&b).await;
     leave(&b, &shop).await;
     let stored = shop
         .wait_stored("the keyboard's feedback", |s| has(s, "manual", "feedback"))
