@@ -1,6 +1,11 @@
 /* The Lifeline dashboard: reads a site's stats, decisions and feedback from the admin API
  * with the site's token (kept in this tab's sessionStorage only). Everything visitors wrote
- * is shown as text (textContent), never as HTML. */
+ * is shown as text (textContent), never as HTML.
+ * Accessible (WCAG 2.2 AA, checked by the end-to-end tests): the 10-second refresh can be
+ * paused (2.2.2), keeps rows that did not change and announces only what is new; tables are
+ * named, with column and row headers, in panels that scroll sideways and take focus; a
+ * wrong token is tied to its field; focus moves to the site on Open and back to the form on
+ * Close. */
 (function () {
   "use strict";
   var d = document, $ = function (id) { return d.getElementById(id); };
@@ -19,26 +24,42 @@
   function json(path) { return api(path).then(function (r) { return r.json(); }); }
 
   function time(ms) { return new Date(ms).toLocaleString(); }
-  // A table from a header and rows of cells; every cell is set as text.
+  // A table from a header and rows of cells, every cell set as text; the first cell of a
+  // row is its header. Rows that did not change are kept (focus and a screen reader's place
+  // with them). Returns how many rows are new.
   function table(el, head, rows, numeric) {
-    el.textContent = "";
-    var tr = el.insertRow();
-    head.forEach(function (h, i) {
-      var th = d.createElement("th"); th.textContent = h;
-      if (numeric && numeric[i]) th.className = "num";
-      tr.appendChild(th);
-    });
-    if (!rows.length) {
-      var td = el.insertRow().insertCell(); td.colSpan = head.length; td.className = "empty"; td.textContent = "Nothing yet.";
-      return;
-    }
-    rows.forEach(function (cells) {
-      var r = el.insertRow();
-      cells.forEach(function (c, i) {
-        var td = r.insertCell(); td.textContent = c == null ? "" : String(c);
-        if (numeric && numeric[i]) td.className = "num";
+    if (!el.tHead) {
+      var tr = el.createTHead().insertRow();
+      head.forEach(function (h, i) {
+        var th = d.createElement("th"); th.textContent = h; th.scope = "col";
+        if (numeric && numeric[i]) th.className = "num";
+        tr.appendChild(th);
       });
+    }
+    var body = el.tBodies[0] || el.createTBody(), before = {}, added = 0;
+    Array.prototype.forEach.call(body.rows, function (r) { before[r.getAttribute("data-key")] = true; });
+    if (!rows.length) {
+      body.textContent = "";
+      var td = body.insertRow().insertCell(); td.colSpan = head.length; td.className = "empty"; td.textContent = "Nothing yet.";
+      return 0;
+    }
+    rows.forEach(function (cells, n) {
+      var key = JSON.stringify(cells), old = body.rows[n];
+      if (old && old.getAttribute("data-key") == key) return;
+      if (!before[key]) added++;
+      var r = d.createElement("tr");
+      r.setAttribute("data-key", key);
+      cells.forEach(function (c, i) {
+        var cell = d.createElement(i ? "td" : "th");
+        if (!i) cell.scope = "row";
+        cell.textContent = c == null ? "" : String(c);
+        if (numeric && numeric[i]) cell.className = "num";
+        r.appendChild(cell);
+      });
+      if (old) body.replaceChild(r, old); else body.appendChild(r);
     });
+    while (body.rows.length > rows.length) body.deleteRow(-1);
+    return added;
   }
   var TALLY_NUM = [false, true, true, true, true, true, true, true];
   function tallyHead(first) {
@@ -51,20 +72,33 @@
     });
   }
 
-  function load() {
-    $("status").textContent = "Loading…";
+  // Reads everything again. `quiet`: announce only what is new (the timer's refresh).
+  function load(quiet) {
+    if (!quiet) say("Loading…");
     return Promise.all([json("/stats"), json("/feedback?limit=20"), json("/decisions?limit=20")]).then(function (all) {
       var stats = all[0], feedback = all[1].items, decisions = all[2].items;
       table($("rules"), tallyHead("rule"), tallies(stats.rules), TALLY_NUM);
       table($("pages"), tallyHead("page"), tallies(stats.pages), TALLY_NUM);
-      table($("feedback"), ["when", "page", "rule", "rating", "thumbs", "comment"], feedback.map(function (f) {
+      var newFeedback = table($("feedback"), ["when", "page", "rule", "rating", "thumbs", "comment"], feedback.map(function (f) {
         return [time(f.received), f.page, f.rule, f.rating, f.thumbs == null ? "" : (f.thumbs ? "up" : "down"), f.comment];
       }));
-      table($("decisions"), ["when", "page", "rule", "prompt", "outcome", "band", "signals"], decisions.map(function (x) {
+      var newDecisions = table($("decisions"), ["when", "page", "rule", "prompt", "outcome", "band", "signals"], decisions.map(function (x) {
         return [time(x.received), x.page, x.rule, x.prompt, x.outcome || "shown", x.band, (x.signals || []).join(", ")];
       }));
-      $("status").textContent = "Updated " + new Date().toLocaleTimeString();
+      $("updated").textContent = "Updated " + new Date().toLocaleTimeString();
+      var news = [];
+      if (newFeedback) news.push(newFeedback + " new feedback");
+      if (newDecisions) news.push(newDecisions + (newDecisions == 1 ? " new decision" : " new decisions"));
+      if (!quiet) say("Up to date" + (news.length ? ": " + news.join(", ") : ""));
+      else if (news.length) say(news.join(", "));
     });
+  }
+  function say(text) { $("status").textContent = text; }
+
+  function ticking(on) {
+    clearInterval(timer);
+    // Every 10 s (`data-refresh` on <html>, in ms, for tests).
+    timer = on ? setInterval(function () { load(true).catch(show); }, +d.documentElement.getAttribute("data-refresh") || 10000) : null;
   }
 
   function open(site, token) {
@@ -73,11 +107,12 @@
       sessionStorage.setItem("lifeline-dashboard", JSON.stringify(session));
       $("login").hidden = true; $("site-view").hidden = false;
       $("site-title").textContent = site;
-      clearInterval(timer);
-      timer = setInterval(function () { load().catch(show); }, 10000);
+      $("site-title").focus();
+      $("pause").setAttribute("aria-pressed", "false");
+      ticking(true);
     });
   }
-  function show(e) { $("status").textContent = e.message; }
+  function show(e) { say(e.message); }
 
   function download(kind) {
     api("/" + kind + "?format=csv").then(function (r) { return r.blob(); }).then(function (blob) {
@@ -92,18 +127,34 @@
     $("login").addEventListener("submit", function (e) {
       e.preventDefault();
       $("login-error").hidden = true;
+      $("token").removeAttribute("aria-invalid");
+      $("token").setAttribute("aria-describedby", "token-hint");
       open($("site").value.trim(), $("token").value.trim()).catch(function (err) {
         session = null;
         $("login-error").textContent = err.message; $("login-error").hidden = false;
-        $("status").textContent = "";
+        // The error belongs to the token field: said with it, and focus goes there.
+        $("token").setAttribute("aria-invalid", "true");
+        $("token").setAttribute("aria-describedby", "login-error token-hint");
+        $("token").focus();
+        say("");
       });
     });
     $("refresh").addEventListener("click", function () { load().catch(show); });
+    $("pause").addEventListener("click", function () {
+      var paused = this.getAttribute("aria-pressed") != "true";
+      this.setAttribute("aria-pressed", String(paused));
+      ticking(!paused);
+      say(paused ? "Updates paused" : "Updates resumed");
+      if (!paused) load(true).catch(show);
+    });
     $("csv-decisions").addEventListener("click", function () { download("decisions"); });
     $("csv-feedback").addEventListener("click", function () { download("feedback"); });
     $("logout").addEventListener("click", function () {
-      sessionStorage.removeItem("lifeline-dashboard"); clearInterval(timer); session = null;
+      sessionStorage.removeItem("lifeline-dashboard"); ticking(false); session = null;
       $("site-view").hidden = true; $("login").hidden = false; $("token").value = "";
+      ["rules", "pages", "feedback", "decisions"].forEach(function (id) { $(id).textContent = ""; });
+      $("updated").textContent = ""; say("Closed");
+      $("token").focus();
     });
     try {
       var saved = JSON.parse(sessionStorage.getItem("lifeline-dashboard"));

@@ -34,6 +34,8 @@
     b.addEventListener("click", function () {
       var c = cart(); c.push(p.sku); save(c); refreshCount();
       b.textContent = "Added ✓";
+      // Said as well as shown: the button's new text alone is not announced.
+      d.getElementById("announce").textContent = p.name + " added to your cart";
       b.setAttribute("data-lifeline-cart-total", String(total(c) + p.price));
     });
     return b;
@@ -72,7 +74,7 @@
           var p = bySku(sku); if (!p) return;
           var n = c.filter(function (s) { return s === sku; }).length;
           var tr = el("tr", { "data-line": sku });
-          tr.appendChild(el("td", null, p.name));
+          tr.appendChild(el("th", { scope: "row" }, p.name));
           var step = el("span", { "class": "stepper" });
           var less = el("button", { "class": "secondary", type: "button", "aria-label": "One fewer " + p.name,
             "data-lifeline-cart": "remove", "data-lifeline-cart-total": String(total(c) - p.price) }, "\u2212");
@@ -187,6 +189,7 @@
     top.appendChild(logo); top.appendChild(nav); top.appendChild(cartLink);
     d.body.insertBefore(top, d.body.firstChild);
     d.body.appendChild(el("footer", null, "Northwind Outfitters is a demo shop for Lifeline. Nothing here is for sale."));
+    d.body.appendChild(el("div", { id: "announce", "class": "sr", role: "status" }));
   }
   d.addEventListener("DOMContentLoaded", function () {
     frame();

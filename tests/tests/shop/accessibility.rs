@@ -221,20 +221,29 @@ async fn at_every_size_and_zoom_prompts_keep_clear_of_the_control_in_use_and_axe
             .any(|v| v.starts_with("image-alt") && v.contains("no-alt")),
         "axe saw {seen:?}"
     );
-    // 1280×800 at 100 %, 200 % and 400 %, and a 320 px wide phone.
-    let sizes = [
-        (1280, 800, 1.0),
-        (1280, 800, 2.0),
-        (1280, 800, 4.0),
-        (320, 640, 1.0),
+    // 1280×800 at 100 %, 200 % and 400 %, and a 320 px wide phone; then 1280×800 and 400 %
+    // again with reduced motion and forced colours emulated.
+    let passes = [
+        (1280, 800, 1.0, false),
+        (1280, 800, 2.0, false),
+        (1280, 800, 4.0, false),
+        (320, 640, 1.0, false),
+        (1280, 800, 1.0, true),
+        (1280, 800, 4.0, true),
     ];
     let mut found = Vec::new();
-    for (i, &(width, height, zoom)) in sizes.iter().enumerate() {
+    for (width, height, zoom, emulated) in passes {
         b.viewport(width, height, zoom).await;
-        // Reduced motion and forced colours with the last size.
-        b.reduced_motion_and_forced_colours(i == sizes.len() - 1)
-            .await;
-        let at = format!("{width}x{height} at {}%", zoom * 100.0);
+        b.reduced_motion_and_forced_colours(emulated).await;
+        let at = format!(
+            "{width}x{height} at {}%{}",
+            zoom * 100.0,
+            if emulated {
+                ", reduced motion and forced colours"
+            } else {
+                ""
+            }
+        );
 
         // The promo field in use, the help open: clear of both field and Apply.
         b.open(&shop.url("/demo/cart/")).await;
@@ -253,6 +262,16 @@ async fn at_every_size_and_zoom_prompts_keep_clear_of_the_control_in_use_and_axe
                 .await
                 .into_iter()
                 .map(|v| format!("{at}, cart with help: {v}")),
+        );
+        // Apply pressed (with no prompt in the way): the help keeps clear of it too.
+        press(&b, &[escape()]).await;
+        assert_eq!(b.prompt_title().await, None, "{at}: closed before Apply");
+        b.click("#apply-promo").await;
+        show(&b, "promo_help", "Trouble with your promo code?").await;
+        let covered = covers(&b, "#apply-promo").await;
+        assert!(
+            covered < 1.0,
+            "{at}: the prompt covers {covered} px² of Apply"
         );
         // Opened on request, it may cover; it is the visitor's choice.
         let compact = b
@@ -280,8 +299,21 @@ async fn at_every_size_and_zoom_prompts_keep_clear_of_the_control_in_use_and_axe
             ("/demo/payment/", "payment_chat", "Having trouble paying?"),
         ] {
             b.open(&shop.url(page)).await;
-            b.click("main").await;
+            // Payment: Place order pressed (declined), then the chat offer must keep clear.
+            let pressed = if id == "payment_chat" {
+                "#place-order"
+            } else {
+                "h1"
+            };
+            b.click(pressed).await;
             show(&b, id, title).await;
+            if pressed != "h1" {
+                let covered = covers(&b, pressed).await;
+                assert!(
+                    covered < 1.0,
+                    "{at}: the prompt covers {covered} px² of {pressed}"
+                );
+            }
             // After its entrance (0.18 s): mid-fade colours are not its colours.
             tokio::time::sleep(Duration::from_millis(400)).await;
             found.extend(
@@ -297,6 +329,7 @@ async fn at_every_size_and_zoom_prompts_keep_clear_of_the_control_in_use_and_axe
             "/demo/shipping/",
             "/demo/complete/",
             "/demo/account/subscription/",
+            "/demo/account/orders/",
             "/dashboard/",
         ] {
             b.client.goto(&shop.url(page)).await.unwrap();
@@ -309,7 +342,174 @@ async fn at_every_size_and_zoom_prompts_keep_clear_of_the_control_in_use_and_axe
                     .map(|v| format!("{at}, {page}: {v}")),
             );
         }
+        // The dashboard signed in (its session kept in the tab, as after Open).
+        b.js(&format!(
+            "sessionStorage.setItem('lifeline-dashboard', JSON.stringify({{site: 'demo', token: '{}'}})); location.reload();",
+            shop.token
+        ))
+        .await;
+        b.wait_js(
+            "the dashboard signed in",
+            "return document.readyState === 'complete' && !document.getElementById('site-view').hidden && !!document.querySelector('#rules tbody')",
+        )
+        .await;
+        found.extend(
+            b.axe()
+                .await
+                .into_iter()
+                .map(|v| format!("{at}, the dashboard signed in: {v}")),
+        );
+        b.js("sessionStorage.removeItem('lifeline-dashboard')")
+            .await;
     }
     assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_can_be_paused_keeps_its_rows_and_says_only_what_is_new() {
+    let (shop, b) = with_a_cart().await;
+    // A decision to show.
+    show(&b, "promo_help", "Trouble with your promo code?").await;
+    b.click_in_prompt("button.close").await;
+    b.client.goto(&shop.url("/")).await.unwrap();
+    shop.wait_stored("the decision", |s| !s.is_empty()).await;
+
+    b.client.goto(&shop.url("/dashboard/")).await.unwrap();
+    b.wait_js("the form", "return document.readyState === 'complete'")
+        .await;
+    // Refresh every half second here (10 s for people), and count what it fetches.
+    b.js("document.documentElement.setAttribute('data-refresh', '500'); window.__fetches = 0; var f = window.fetch; window.fetch = function () { window.__fetches++; return f.apply(this, arguments); };").await;
+
+    // A wrong token: the error belongs to the field, and focus goes there.
+    b.type_into("#token", "wrong").await;
+    b.click("button[type=submit]").await;
+    b.wait_js(
+        "the refusal",
+        "return !document.getElementById('login-error').hidden",
+    )
+    .await;
+    assert_eq!(
+        b.js("var t = document.getElementById('token'); return [t.getAttribute('aria-invalid'), t.getAttribute('aria-describedby'), document.activeElement.id]").await,
+        serde_json::json!(["true", "login-error token-hint", "token"])
+    );
+    found_nothing(&b, "the dashboard's refusal").await;
+
+    b.js(&format!(
+        "document.getElementById('token').value = '{}'",
+        shop.token
+    ))
+    .await;
+    b.click("button[type=submit]").await;
+    b.wait_js(
+        "the site",
+        "return !document.getElementById('site-view').hidden",
+    )
+    .await;
+    assert_eq!(focused(&b).await, "site-title", "Open: focus on the site");
+    assert_eq!(
+        b.js("return document.querySelectorAll('#decisions tbody th[scope=row]').length > 0 && document.querySelectorAll('#decisions thead th[scope=col]').length === 7").await,
+        true,
+        "column and row headers"
+    );
+
+    // Refreshes keep the rows that did not change and announce nothing when nothing is new.
+    b.js("window.__row = document.querySelector('#decisions tbody tr'); document.getElementById('status').textContent = 'quiet';").await;
+    b.wait_js("two refreshes", "return window.__fetches >= 6")
+        .await;
+    assert_eq!(
+        b.js("return [document.querySelector('#decisions tbody tr') === window.__row, document.getElementById('status').textContent]").await,
+        serde_json::json!([true, "quiet"])
+    );
+
+    // Paused: nothing is fetched.
+    b.click("#pause").await;
+    assert_eq!(
+        b.js("return document.getElementById('pause').getAttribute('aria-pressed')")
+            .await,
+        "true"
+    );
+    let before = b.js("return window.__fetches").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(b.js("return window.__fetches").await, before, "paused");
+
+    // Signed in, at 320 px wide and at 400 %: axe finds nothing (the scrolling tables take focus).
+    for (width, height, zoom) in [(320, 640, 1.0), (1280, 800, 4.0), (1280, 800, 1.0)] {
+        b.viewport(width, height, zoom).await;
+        found_nothing(
+            &b,
+            &format!("the dashboard at {width}x{height}, {}%", zoom * 100.0),
+        )
+        .await;
+    }
+    b.screenshot("dashboard-a11y").await;
+
+    b.click("#logout").await;
+    assert_eq!(focused(&b).await, "token", "Close: focus back on the form");
+    b.close().await;
+}
+
+/// Asserts axe finds no A or AA violation on the page as it is.
+async fn found_nothing(b: &Browser, what: &str) {
+    let found = b.axe().await;
+    assert!(
+        found.is_empty(),
+        "axe found on {what}:\n{}",
+        found.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_shop_fits_320_px_says_what_the_cart_did_and_names_its_steps() {
+    let shop = Shop::start().await;
+    let b = Browser::start().await;
+    for (width, height, zoom) in [(320, 640, 1.0), (1280, 800, 4.0)] {
+        b.viewport(width, height, zoom).await;
+        b.open(&shop.url("/demo/")).await;
+        let at = format!("{width}x{height} at {}%", zoom * 100.0);
+        // Nothing scrolls sideways; Membership and the cart stay on screen.
+        assert_eq!(
+            b.js("var fits = function (e) { var r = e.getBoundingClientRect(); return r.left >= 0 && r.right <= innerWidth; };\
+                  return [document.documentElement.scrollWidth <= innerWidth,\
+                          fits(document.querySelector('a[href=\"/demo/account/subscription/\"]')), fits(document.querySelector('.cart-link'))];")
+                .await,
+            serde_json::json!([true, true, true]),
+            "{at}"
+        );
+        found_nothing(&b, &format!("the catalogue at {at}")).await;
+    }
+    b.viewport(320, 640, 1.0).await;
+    b.open(&shop.url("/demo/")).await;
+    b.click("[data-sku=trail-jacket]").await;
+    assert_eq!(
+        b.js("return document.querySelector('[role=status]#announce').textContent")
+            .await,
+        "Trail Jacket added to your cart"
+    );
+    b.click_to(".cart-link", "/demo/cart/").await;
+    assert_eq!(
+        b.js("return [document.querySelector('.steps [aria-current=step]').textContent, document.querySelectorAll('#lines th[scope=row]').length, document.querySelectorAll('table.lines thead th[scope=col]').length]").await,
+        serde_json::json!(["Cart", 1, 3])
+    );
+    found_nothing(&b, "the cart at 320 px").await;
+    for (width, height, zoom) in [(320, 640, 1.0), (1280, 800, 4.0)] {
+        b.viewport(width, height, zoom).await;
+        for page in [
+            "/demo/cart/",
+            "/demo/shipping/",
+            "/demo/payment/",
+            "/demo/account/",
+        ] {
+            b.open(&shop.url(page)).await;
+            assert_eq!(
+                b.js("return document.documentElement.scrollWidth <= innerWidth")
+                    .await,
+                true,
+                "{page} scrolls sideways at {width}x{height}, {}%",
+                zoom * 100.0
+            );
+        }
+    }
+    b.screenshot("shop-320").await;
     b.close().await;
 }
