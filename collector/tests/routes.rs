@@ -261,6 +261,12 @@ async fn malformed_reports_are_refused_with_what_and_where() {
     );
     let (code, _) = error(c.post_reports(&huge).await, StatusCode::PAYLOAD_TOO_LARGE).await;
     assert_eq!(code, "too_large");
+    // A long bad value is quoted clipped, not copied whole into the answer.
+    let long = batch("s", 0, 1).replace("\"help\"", &format!("\"{}\"", "p".repeat(40_000)));
+    let r = c.post_reports(&long).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let answer = bytes(r).await;
+    assert!(answer.len() < 1_000, "{} bytes of answer", answer.len());
 
     let r = c
         .send(

@@ -47,16 +47,23 @@ impl fmt::Display for SyntaxError {
     }
 }
 
+/// `text`, or its first `max` characters and an ellipsis: for messages that quote what a
+/// sender wrote, so a hostile input is not copied whole into every error about it.
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => [&text[..cut], "…"].concat(),
+        None => text.to_owned(),
+    }
+}
+
 impl Json {
     /// Parses JSON text.
     pub fn parse(text: &str) -> Result<Json, SyntaxError> {
         serde_json::from_str(text).map_err(|e| {
             let message = e.to_string();
             // serde_json appends " at line L column C"; we report those as fields.
-            let message = match message.rfind(" at line ") {
-                Some(cut) => message[..cut].to_owned(),
-                None => message,
-            };
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            let message = clip(message.strip_suffix(&suffix).unwrap_or(&message), 200);
             SyntaxError {
                 line: e.line(),
                 column: e.column(),

@@ -11,10 +11,21 @@ use crate::json::Json;
 use crate::rules::error::RuleErrorKind;
 use crate::rules::read::{FromJson, Reader};
 
+// One set of limits for the checker and the compiled decoder: what a collector accepts,
+// every agent accepts, and no page view does more than bounded work per path byte.
+
 /// The longest pattern accepted, in bytes.
 pub const MAX_PATTERN_LEN: usize = 512;
 /// The most alternatives in one `any`.
 pub const MAX_ANY: usize = 32;
+/// The deepest nesting of `not` and `any` in one pattern (17 levels: depth 0 to 16).
+pub const MAX_NESTING: usize = 16;
+/// The most bytes of patterns in one rules file. With [`MAX_PATH_LEN`] it bounds a page
+/// view's matching: at most about `MAX_PATTERN_BYTES` steps per path byte.
+pub const MAX_PATTERN_BYTES: usize = 8 * 1024;
+/// The longest path matched on the device: a longer one is matched on its first 1 KiB
+/// (patterns are at most 512 bytes, so `exact` and `prefix` answer the same).
+pub const MAX_PATH_LEN: usize = 1024;
 
 /// Which pages, as written in the rules JSON. Matched against the URL path (no query string).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -130,6 +141,16 @@ pub enum Matcher {
 impl Matcher {
     /// Checks `spec` into a matcher; problems are reported at the reader's current path.
     pub(crate) fn check(spec: &PageMatch, r: &mut Reader) -> Option<Matcher> {
+        Matcher::check_at(spec, r, 0)
+    }
+
+    fn check_at(spec: &PageMatch, r: &mut Reader, depth: usize) -> Option<Matcher> {
+        if depth > MAX_NESTING {
+            r.error(RuleErrorKind::BadPattern(
+                "`not` and `any` nest more than 16 levels deep",
+            ));
+            return None;
+        }
         let pattern = |r: &mut Reader, field: &'static str, p: &str, glob: bool| {
             r.field(field, |r| {
                 let why = if p.is_empty() {
@@ -159,7 +180,7 @@ impl Matcher {
             PageMatch::Prefix(p) => pattern(r, "prefix", p, false).map(Matcher::Prefix),
             PageMatch::Glob(p) => pattern(r, "glob", p, true).map(Matcher::Glob),
             PageMatch::Not(inner) => r
-                .field("not", |r| Matcher::check(inner, r))
+                .field("not", |r| Matcher::check_at(inner, r, depth + 1))
                 .map(|m| Matcher::Not(Box::new(m))),
             PageMatch::Any(list) => r.field("any", |r| {
                 if list.is_empty() {
@@ -176,7 +197,7 @@ impl Matcher {
                 let checked: Vec<Option<Matcher>> = list
                     .iter()
                     .enumerate()
-                    .map(|(i, m)| r.index(i, |r| Matcher::check(m, r)))
+                    .map(|(i, m)| r.index(i, |r| Matcher::check_at(m, r, depth + 1)))
                     .collect();
                 checked
                     .into_iter()
@@ -186,30 +207,63 @@ impl Matcher {
         }
     }
 
-    /// Whether `path` (a URL path, without query string) matches. Never allocates.
+    /// Whether `path` (a URL path, without query string) matches. Never allocates; a path
+    /// longer than [`MAX_PATH_LEN`] is matched on its first [`MAX_PATH_LEN`] bytes.
     pub fn matches(&self, path: &str) -> bool {
+        self.matches_counted(path, &mut 0)
+    }
+
+    /// [`Matcher::matches`], adding the glob steps taken to `steps` (for budget tests).
+    pub fn matches_counted(&self, path: &str, steps: &mut usize) -> bool {
+        let path = path.as_bytes();
+        let path = path.get(..MAX_PATH_LEN).unwrap_or(path);
+        self.matches_bytes(path, steps)
+    }
+
+    fn matches_bytes(&self, path: &[u8], steps: &mut usize) -> bool {
         match self {
-            Matcher::Exact(p) => path == &**p,
-            Matcher::Prefix(p) => path.starts_with(&**p),
-            Matcher::Glob(p) => glob(p.as_bytes(), path.as_bytes()),
-            Matcher::Not(m) => !m.matches(path),
-            Matcher::Any(ms) => ms.iter().any(|m| m.matches(path)),
+            Matcher::Exact(p) => path == p.as_bytes(),
+            Matcher::Prefix(p) => path.starts_with(p.as_bytes()),
+            Matcher::Glob(p) => glob(p.as_bytes(), path, steps),
+            Matcher::Not(m) => !m.matches_bytes(path, steps),
+            Matcher::Any(ms) => ms.iter().any(|m| m.matches_bytes(path, steps)),
+        }
+    }
+
+    /// The bytes of its patterns; `usize::MAX` when one is longer than [`MAX_PATTERN_LEN`]
+    /// (compiled rules are checked with it, trusting nothing).
+    pub fn pattern_bytes(&self) -> usize {
+        match self {
+            Matcher::Exact(p) | Matcher::Prefix(p) | Matcher::Glob(p) => {
+                if p.len() > MAX_PATTERN_LEN {
+                    usize::MAX
+                } else {
+                    p.len()
+                }
+            }
+            Matcher::Not(m) => m.pattern_bytes(),
+            Matcher::Any(ms) => ms
+                .iter()
+                .map(Matcher::pattern_bytes)
+                .fold(0, usize::saturating_add),
         }
     }
 }
 
-/// Glob match with `*` (any run, possibly empty) and `?` (one byte), in linear space and
-/// at worst O(pattern x text) time: a later `*` only ever retries from the last star.
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
+/// Glob match with `*` (any run, possibly empty) and `?` (one byte), in constant space and
+/// at worst O(pattern x text) steps (counted in `steps`): a later `*` only ever retries
+/// from the last star, never backtracks further.
+fn glob(pattern: &[u8], text: &[u8], steps: &mut usize) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
+    while let Some(&c) = text.get(t) {
+        *steps += 1;
         match pattern.get(p) {
             Some(b'*') => {
                 star = Some((p, t));
                 p += 1;
             }
-            Some(&c) if c == b'?' || c == text[t] => {
+            Some(&want) if want == b'?' || want == c => {
                 p += 1;
                 t += 1;
             }
@@ -223,7 +277,11 @@ fn glob(pattern: &[u8], text: &[u8]) -> bool {
             },
         }
     }
-    pattern[p..].iter().all(|&c| c == b'*')
+    pattern
+        .get(p..)
+        .unwrap_or_default()
+        .iter()
+        .all(|&c| c == b'*')
 }
 
 #[cfg(test)]
@@ -255,6 +313,33 @@ mod tests {
     }
 
     #[test]
+    fn the_worst_page_view_any_accepted_rules_allow_does_bounded_work_per_path_byte() {
+        // The backtracking worst case at the longest pattern, as many as the budget allows,
+        // against paths of 2 KB, 64 KB and 1 MB: the work stops growing at MAX_PATH_LEN.
+        let pattern = format!("*{}b", "a".repeat(MAX_PATTERN_LEN - 2));
+        let worst: Vec<Matcher> = (0..MAX_PATTERN_BYTES / MAX_PATTERN_LEN)
+            .map(|_| Matcher::Glob(pattern.as_str().into()))
+            .collect();
+        let budget = MAX_PATTERN_BYTES * MAX_PATH_LEN;
+        let mut counted = Vec::new();
+        for len in [2 << 10, 64 << 10, 1 << 20] {
+            let path = format!("/{}", "a".repeat(len));
+            let mut steps = 0;
+            assert!(!worst.iter().any(|m| m.matches_counted(&path, &mut steps)));
+            assert!(
+                steps <= budget,
+                "{steps} steps for a {len}-byte path; budget {budget}"
+            );
+            counted.push(steps);
+        }
+        assert!(counted.windows(2).all(|w| w[0] == w[1]), "{counted:?}");
+        // Long paths keep their meaning for exact and prefix patterns.
+        let long = format!("/shop/{}", "x".repeat(4000));
+        assert!(Matcher::Prefix("/shop/".into()).matches(&long));
+        assert!(!Matcher::Exact("/shop/".into()).matches(&long));
+    }
+
+    #[test]
     fn globs_match_like_a_site_owner_expects() {
         let cases = [
             ("/product/*", "/product/42", true),
@@ -276,7 +361,7 @@ mod tests {
         ];
         for (pattern, path, want) in cases {
             assert_eq!(
-                glob(pattern.as_bytes(), path.as_bytes()),
+                glob(pattern.as_bytes(), path.as_bytes(), &mut 0),
                 want,
                 "{pattern} vs {path}"
             );

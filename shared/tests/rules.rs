@@ -305,3 +305,97 @@ fn labels_come_in_every_language_the_prompts_speak_with_the_sites_own_words_over
         ]
     );
 }
+
+/// `{"not": {"not": ... {"exact": "/x"}}}`, `levels` deep.
+fn nested_not(levels: usize) -> String {
+    let mut m = r#"{"exact": "/x"}"#.to_owned();
+    for _ in 0..levels {
+        m = format!(r#"{{"not": {m}}}"#);
+    }
+    m
+}
+
+#[test]
+fn what_the_checker_accepts_the_agent_decodes_at_the_limits_of_nesting_and_pattern_bytes() {
+    use lifeline_shared::page::{MAX_NESTING, MAX_PATTERN_BYTES, MAX_PATTERN_LEN};
+    let with_pages = |pages: &[String]| {
+        let rules: Vec<String> = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                format!(
+                    r#"{{"id": "r{i}", "when": {{"page": {p}}}, "then": {{"prompt": "help"}}}}"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"version": 1, "prompts": {{"help": {{"kind": "help", "text": {{"title": "Help"}}}}}},
+                "rules": [{}]}}"#,
+            rules.join(",")
+        )
+    };
+    // 17 levels (depth 0 to 16): accepted, and decoded by the agent as the same rules.
+    let deepest = Rules::from_json_str(&with_pages(&[nested_not(MAX_NESTING)])).unwrap();
+    assert_eq!(Rules::from_compiled(&deepest.to_compiled()), Some(deepest));
+    // One more: refused by the checker, with its path (the collector used to store rules
+    // that left every agent dormant).
+    let deep = errors(&with_pages(&[nested_not(MAX_NESTING + 1)]));
+    assert_eq!(deep.len(), 1, "{deep:?}");
+    assert!(
+        deep[0].starts_with("rules[0].when.page.not.not"),
+        "{deep:?}"
+    );
+    assert!(deep[0].contains("more than 16 levels"), "{deep:?}");
+
+    // Globs up to the rules' pattern budget (the defaults' own patterns included) are
+    // accepted and decoded; one byte over is not.
+    let defaults: usize = Rules::from_json_str(&with_pages(&[]))
+        .unwrap()
+        .matchers
+        .iter()
+        .map(lifeline_shared::page::Matcher::pattern_bytes)
+        .sum();
+    let glob = |len: usize| format!(r#"{{"glob": "*{}b"}}"#, "a".repeat(len - 2));
+    let left = MAX_PATTERN_BYTES - defaults;
+    let mut full: Vec<String> = (0..left / MAX_PATTERN_LEN)
+        .map(|_| glob(MAX_PATTERN_LEN))
+        .collect();
+    full.push(glob(left % MAX_PATTERN_LEN));
+    let at_budget = Rules::from_json_str(&with_pages(&full)).unwrap();
+    assert_eq!(
+        Rules::from_compiled(&at_budget.to_compiled()),
+        Some(at_budget)
+    );
+    let mut over = full.clone();
+    over.push(r#"{"exact": "/"}"#.to_owned());
+    let over_errors = errors(&with_pages(&over));
+    assert_eq!(over_errors.len(), 1, "{over_errors:?}");
+    assert!(
+        over_errors[0].starts_with(&format!(
+            "rules[{}].when.page: the rules' page patterns come to more than 8192 bytes",
+            full.len()
+        )),
+        "{over_errors:?}"
+    );
+    // 500 such globs (what passed before, under the collector's 256 KiB): one error.
+    let many: Vec<String> = (0..500).map(|_| glob(MAX_PATTERN_LEN)).collect();
+    assert_eq!(errors(&with_pages(&many[..])).len(), 1);
+}
+
+#[test]
+fn a_rule_naming_a_tier_past_the_32nd_is_an_error_not_an_overflow() {
+    let tiers: Vec<String> = (0..40).map(|i| format!(r#""t{i:02}": 0.5"#)).collect();
+    let text = format!(
+        r#"{{"version": 1, "scoring": {{"value": {{"tiers": {{{}}}}}}},
+            "prompts": {{"help": {{"kind": "help", "text": {{"title": "Help"}}}}}},
+            "rules": [{{"id": "vip", "when": {{"tier": ["t39"]}}, "then": {{"prompt": "help"}}}}]}}"#,
+        tiers.join(",")
+    );
+    let errors = errors(&text);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("scoring.value.tiers") && e.contains("40")),
+        "{errors:?}"
+    );
+}

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod public;
 pub mod reports;
 
+use lifeline_shared::json::clip;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
@@ -157,15 +158,16 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
+        // Clipped: a message quotes what was sent, and a path its keys.
+        let path = clip(&e.path().to_string(), 200);
         ApiError::BadJson {
             path: if path == "." { String::new() } else { path },
-            message: e.into_inner().to_string(),
+            message: clip(&e.into_inner().to_string(), 200),
         }
     })?;
     de.end().map_err(|e| ApiError::BadJson {
         path: String::new(),
-        message: e.to_string(),
+        message: clip(&e.to_string(), 200),
     })?;
     Ok(value)
 }

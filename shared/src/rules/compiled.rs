@@ -63,6 +63,8 @@ impl Rules {
                     && t.feedback_prompt.is_none_or(|p| usize::from(p) < prompts)
             })
             && self.quick_back_pages.iter().all(|(m, _)| matcher_ok(*m))
+            && (self.matchers.iter().map(Matcher::pattern_bytes)).fold(0, usize::saturating_add)
+                <= crate::page::MAX_PATTERN_BYTES
             && self.cancel_pages.iter().all(|m| matcher_ok(*m))
     }
 }
@@ -234,8 +236,7 @@ codec::codec!(PrivacySpec {
     require_consent
 });
 
-/// Deepest nesting of `not` / `any` decoded (recursion is bounded).
-const MAX_NESTING: usize = 16;
+use crate::page::MAX_NESTING;
 
 impl Codec for Marker {
     fn put(&self, w: &mut Writer) {

@@ -43,6 +43,8 @@ pub enum RuleErrorKind {
     },
     /// The same key twice in one object.
     DuplicateKey(String),
+    /// Problems past the first hundred, counted, not listed.
+    More(usize),
     /// A string that is not one of the allowed names.
     UnknownName {
         /// The value as written.
@@ -159,6 +161,7 @@ impl fmt::Display for RuleErrorKind {
                 write!(f, "; expected one of: {}", expected.join(", "))
             }
             DuplicateKey(key) => write!(f, "key `{key}` appears more than once"),
+            More(n) => write!(f, "and {n} more problems, not listed: fix these first"),
             UnknownName { found, expected } => {
                 write!(
                     f,

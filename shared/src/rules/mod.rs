@@ -273,7 +273,7 @@ impl Rules {
                     supported: VERSION,
                 })
             });
-            return Err(RuleErrors(r.errors));
+            return Err(RuleErrors(r.finish()));
         }
         let spec = RulesSpec::read(json, &mut r);
         if spec.is_none() {
@@ -283,7 +283,7 @@ impl Rules {
         let rules = spec.and_then(|spec| check::check(&spec, &mut r));
         match rules {
             Some(rules) if r.errors.is_empty() => Ok(rules),
-            _ => Err(RuleErrors(r.errors)),
+            _ => Err(RuleErrors(r.finish())),
         }
     }
 
@@ -292,7 +292,7 @@ impl Rules {
         let mut r = read::Reader::default();
         match check::check(spec, &mut r) {
             Some(rules) if r.errors.is_empty() => Ok(rules),
-            _ => Err(RuleErrors(r.errors)),
+            _ => Err(RuleErrors(r.finish())),
         }
     }
 

@@ -18,14 +18,40 @@ pub(crate) enum PathSeg {
     Index(usize),
 }
 
+/// The most problems reported with their paths; the rest are counted ("and N more"), so a
+/// hostile file costs bounded memory to check.
+pub(crate) const MAX_ERRORS: usize = 100;
+/// Keys and names longer than this are shortened in paths and messages.
+const MAX_SHOWN: usize = 40;
+/// No "did you mean" for a key longer than this: no plausible typo is.
+const MAX_SUGGESTED: usize = 64;
+
 /// Collects errors while walking a document; knows the current JSON path.
 #[derive(Debug, Default)]
 pub(crate) struct Reader {
     pub(crate) errors: Vec<RuleError>,
     path: Vec<PathSeg>,
+    /// Problems found past [`MAX_ERRORS`].
+    more: usize,
+}
+
+/// `text`, or its first [`MAX_SHOWN`] characters and an ellipsis.
+pub(crate) fn shown(text: &str) -> String {
+    crate::json::clip(text, MAX_SHOWN)
 }
 
 impl Reader {
+    /// The errors, with one more saying how many were left out.
+    pub(crate) fn finish(mut self) -> Vec<RuleError> {
+        if self.more > 0 {
+            self.errors.push(RuleError {
+                path: String::new(),
+                kind: RuleErrorKind::More(self.more),
+            });
+        }
+        self.errors
+    }
+
     /// The current path, as `rules[2].when.page`.
     pub(crate) fn path(&self) -> String {
         let mut out = String::new();
@@ -41,12 +67,12 @@ impl Reader {
                     if !out.is_empty() {
                         out.push('.');
                     }
-                    out.push_str(key);
+                    out.push_str(&shown(key));
                 }
                 PathSeg::Key(key) => {
                     // Quoted by hand: `{:?}` would bring Unicode tables into the wasm.
                     out.push_str("[\"");
-                    for c in key.chars() {
+                    for c in shown(key).chars() {
                         if c == '"' || c == '\\' {
                             out.push('\\');
                         }
@@ -64,6 +90,10 @@ impl Reader {
 
     /// Records an error at the current path.
     pub(crate) fn error(&mut self, kind: RuleErrorKind) {
+        if self.errors.len() >= MAX_ERRORS {
+            self.more += 1;
+            return;
+        }
         let path = self.path();
         self.errors.push(RuleError { path, kind });
     }
@@ -104,20 +134,32 @@ impl Reader {
         let Json::Object(entries) = v else {
             return self.wrong_type("an object", v);
         };
-        for (i, (key, _)) in entries.iter().enumerate() {
-            if !known.contains(&key.as_str()) {
-                let suggestion = closest(key, known);
-                self.at(PathSeg::Key(key.clone()), |r| {
-                    r.error(RuleErrorKind::UnknownField {
-                        field: key.clone(),
-                        expected: known,
-                        suggestion,
-                    })
-                });
-            } else if entries[..i].iter().any(|(k, _)| k == key) {
-                self.at(PathSeg::Key(key.clone()), |r| {
-                    r.error(RuleErrorKind::DuplicateKey(key.clone()))
-                });
+        // Each known field once: seen by its place in `known` (linear, whatever the size).
+        let mut seen = vec![false; known.len()];
+        for (key, _) in entries {
+            match known.iter().position(|k| *k == key) {
+                None => {
+                    let suggestion = (key.len() <= MAX_SUGGESTED)
+                        .then(|| closest(key, known))
+                        .flatten();
+                    self.at(PathSeg::Key(key.clone()), |r| {
+                        r.error(RuleErrorKind::UnknownField {
+                            field: shown(key),
+                            expected: known,
+                            suggestion,
+                        })
+                    });
+                }
+                Some(i) if seen.get(i) == Some(&true) => {
+                    self.at(PathSeg::Key(key.clone()), |r| {
+                        r.error(RuleErrorKind::DuplicateKey(shown(key)))
+                    });
+                }
+                Some(i) => {
+                    if let Some(s) = seen.get_mut(i) {
+                        *s = true;
+                    }
+                }
             }
         }
         Some(entries)
@@ -328,15 +370,17 @@ impl<T: FromJson> FromJson for Vec<T> {
         let Json::Array(items) = v else {
             return r.wrong_type("an array", v);
         };
-        let mut out = Vec::with_capacity(items.len());
-        let mut ok = true;
+        // Grown as read, and dropped at the first bad item (the rest are still read for
+        // their errors): a long list of wrong values never holds room for all of them.
+        let mut out = Some(Vec::new());
         for (i, item) in items.iter().enumerate() {
-            match r.index(i, |r| T::read(item, r)) {
-                Some(x) => out.push(x),
-                None => ok = false,
+            match (r.index(i, |r| T::read(item, r)), out.as_mut()) {
+                (Some(x), Some(list)) => list.push(x),
+                (None, _) => out = None,
+                (Some(_), None) => {}
             }
         }
-        ok.then_some(out)
+        out
     }
 }
 
@@ -350,7 +394,7 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
         for (key, item) in entries {
             r.at(PathSeg::Key(key.clone()), |r| {
                 if out.contains_key(key) {
-                    r.error(RuleErrorKind::DuplicateKey(key.clone()));
+                    r.error(RuleErrorKind::DuplicateKey(shown(key)));
                     ok = false;
                 } else if let Some(x) = T::read(item, r) {
                     out.insert(key.clone(), x);

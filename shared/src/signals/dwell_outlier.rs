@@ -61,7 +61,7 @@ pub(super) fn advance(
             };
         }
         if p.started.is_some() && matches!(reached, Reached::Page(_)) {
-            p.pages += 1;
+            p.pages = p.pages.saturating_add(1);
         }
     }
 }
@@ -112,6 +112,23 @@ mod tests {
 
     fn hits(rules: &Rules, path: &str) -> Vec<bool> {
         rules.matchers.iter().map(|m| m.matches(path)).collect()
+    }
+
+    #[test]
+    fn a_page_count_restored_at_its_maximum_does_not_overflow() {
+        let rules = rules();
+        let mut p = [TaskProgress {
+            started: Some(0),
+            pages: u32::MAX,
+            ..TaskProgress::default()
+        }];
+        advance(
+            &rules.tasks,
+            &mut p,
+            10,
+            &Reached::Page(&hits(&rules, "/a")),
+        );
+        assert_eq!((p[0].state(), p[0].pages), (TaskState::Active, u32::MAX));
     }
 
     #[test]

@@ -98,6 +98,24 @@ mod tests {
     }
 
     #[test]
+    fn clicks_at_the_ends_of_the_coordinate_range_are_far_apart_not_an_overflow() {
+        // Replayed or restored coordinates at the extremes: |dx| + |dy| saturates.
+        let spec = RageClickSpec::default();
+        let mut d = RageClick {
+            last: Some((0, i32::MIN, i32::MIN)),
+            burst: u32::MAX,
+            ..RageClick::default()
+        };
+        let far = Click {
+            x: i32::MAX,
+            y: i32::MAX,
+            ..click(0, ClickFlags::NONE)
+        };
+        assert!(!d.click(&spec, 10, &far), "far away: a new burst");
+        assert_eq!(d.burst, 1);
+    }
+
+    #[test]
     fn three_quick_close_clicks_are_one_rage_click() {
         assert_eq!(
             run(

@@ -63,7 +63,7 @@ impl RepeatedAction {
             return false;
         }
         if now.saturating_sub(a.last) >= u64::from(spec.min_gap_ms) {
-            a.count += 1;
+            a.count = a.count.saturating_add(1);
         }
         a.last = now;
         if a.count >= spec.times && !a.fired {
@@ -100,6 +100,22 @@ mod tests {
         assert!(!d.attempt(&spec, 5_000, 7));
         assert!(d.attempt(&spec, 10_000, 7));
         assert!(!d.attempt(&spec, 15_000, 7), "fires once");
+    }
+
+    #[test]
+    fn a_count_restored_at_its_maximum_does_not_overflow() {
+        // Stored visit state another script tampered with.
+        let spec = RepeatedActionSpec::default();
+        let mut d = RepeatedAction::default();
+        d.slots[0] = Some(Attempts {
+            key: 7,
+            first: 0,
+            last: 0,
+            count: u32::MAX,
+            fired: false,
+        });
+        assert!(d.attempt(&spec, 5_000, 7), "counted as many, fired once");
+        assert!(!d.attempt(&spec, 10_000, 7));
     }
 
     #[test]

@@ -16,19 +16,30 @@ use crate::page::{Matcher, PageMatch};
 use prompts::{prompt, theme};
 use values::{id_like, language_tag, privacy, unique};
 
-/// Collects compiled page patterns into one table.
-struct Table(Vec<Matcher>);
+/// Collects compiled page patterns into one table, within the rules' pattern budget.
+struct Table(Vec<Matcher>, usize);
 
 impl Table {
     pub(super) fn add(&mut self, spec: &PageMatch, r: &mut Reader) -> Option<MatcherIdx> {
         let m = Matcher::check(spec, r)?;
+        let before = self.1;
+        self.1 = before.saturating_add(m.pattern_bytes());
+        if self.1 > crate::page::MAX_PATTERN_BYTES {
+            // Said once, where the budget runs out.
+            if before <= crate::page::MAX_PATTERN_BYTES {
+                r.error(E::Inconsistent(
+                    "the rules' page patterns come to more than 8192 bytes together, the most a page view checks: share patterns between rules or shorten them",
+                ));
+            }
+            return None;
+        }
         self.0.push(m);
         Some((self.0.len() - 1) as MatcherIdx)
     }
 }
 
 pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Rules> {
-    let mut table = Table(Vec::new());
+    let mut table = Table(Vec::new(), 0);
     let mut ok = true;
 
     let language = match &spec.language {
@@ -309,7 +320,8 @@ fn condition(
     r.field("tier", |r| {
         for (i, name) in spec.tier.iter().enumerate() {
             r.index(i, |r| match tier_names.iter().position(|t| t == name) {
-                Some(t) => tiers |= 1 << t,
+                // Past the 32nd tier, "too many" is reported already.
+                Some(t) => tiers |= 1u32.checked_shl(t as u32).unwrap_or(0),
                 None => {
                     r.error(E::UnknownTier(name.clone()));
                     ok = false;
