@@ -5,6 +5,7 @@
 #   make size    the release agent's weight against its budgets (part of `make test`)
 #   make bench   benchmarks that print figures (not part of `make test`): engine, collector, peers
 #   make schema  regenerate shared/rules.schema.json after changing the rule types
+#   make fuzz    every fuzz target for FUZZ_SECONDS (60) each, on the nightly toolchain
 #
 # Set-up is idempotent: each step checks first and installs only what is missing.
 
@@ -31,7 +32,7 @@ WASM_OPT_FEATURES := --enable-bulk-memory --enable-reference-types --enable-mult
 	--enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int
 WASM_OPT_FLAGS := -Oz $(WASM_OPT_FEATURES)
 
-.PHONY: setup test lint unit wasm-test e2e agent size demo bench bench-engine bench-collector bench-peers schema clean
+.PHONY: setup test lint unit wasm-test e2e agent size demo bench bench-engine bench-collector bench-peers schema fuzz clean
 
 setup:
 	@echo "== set-up: installing what is missing"
@@ -102,8 +103,10 @@ size: agent
 lint:
 	@echo "== cargo fmt --check"
 	cargo fmt --all --check
+	cargo fmt --manifest-path fuzz/Cargo.toml --check
 	@echo "== clippy (native)"
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo clippy --manifest-path fuzz/Cargo.toml --lib --tests --locked -- -D warnings
 	@echo "== clippy (wasm32)"
 	cargo clippy -p lifeline-shared -p lifeline-agent -p lifeline-rules-checker --target wasm32-unknown-unknown \
 		--lib --tests --locked -- -D warnings
@@ -115,6 +118,26 @@ lint:
 unit:
 	@echo "== tests (native)"
 	cargo test --workspace --exclude lifeline-e2e --locked
+	@echo "== fuzz corpora, replayed (fuzz/corpus/: seeds and every finding kept)"
+	cargo test --manifest-path fuzz/Cargo.toml --locked
+
+# Every fuzz target for FUZZ_SECONDS each: cargo fuzz (libFuzzer) on the nightly toolchain,
+# overflow checks on. New inputs go to target/fuzz/corpus/, crashes to target/fuzz/artifacts/;
+# a crash found is fixed and its input added to fuzz/corpus/TARGET/ as a regression.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := rules_check compiled_rules visit_state replay_lines page_match
+fuzz:
+	@rustup run nightly rustc --version >/dev/null 2>&1 \
+		|| { echo "make fuzz needs the nightly toolchain: rustup toolchain install nightly --profile minimal"; exit 1; }
+	@command -v cargo-fuzz >/dev/null || { echo "installing cargo-fuzz (a minute, once)"; cargo install cargo-fuzz --locked; }
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p target/fuzz/corpus/$$t target/fuzz/artifacts/$$t; \
+		dict=""; [ "$$t" = rules_check ] && dict="-dict=rules.dict"; \
+		echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+		(cd fuzz && cargo +nightly fuzz run $$t ../target/fuzz/corpus/$$t corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -artifact_prefix=../target/fuzz/artifacts/$$t/ $$dict \
+			2>&1 | grep -E "^Done|SUMMARY|panicked|Test unit written"); \
+	done
 
 # The demo shop with the release agent in headless Chromium, against the collector.
 e2e: agent

@@ -1,0 +1,230 @@
+//! Lifeline's fuzz targets: what a site owner, a page, another script or a recording can
+//! hand the engine, fed as arbitrary bytes. Each target panics only on a broken promise:
+//!
+//! - [`rules_check`]: rules JSON read and checked; what the checker accepts, the agent's
+//!   decoder accepts and reads as the same rules.
+//! - [`compiled_rules`]: compiled rules as served (or tampered with); what decodes, encodes
+//!   and decodes again the same.
+//! - [`visit_state`]: stored visit state restored over the shop's rules, then a recorded
+//!   visit played on it.
+//! - [`replay_lines`]: recorded sessions (`rules try`'s input) replayed.
+//! - [`page_match`]: a glob and a path; the matching work stays within its budget.
+//!
+//! `make fuzz` runs each through cargo fuzz (libFuzzer, nightly, overflow checks on);
+//! `make test` replays every corpus under `fuzz/corpus/` through these same functions.
+
+use std::sync::{Arc, OnceLock};
+
+use lifeline_shared::page::{MAX_PATH_LEN, Matcher};
+use lifeline_shared::replay::{self, Player};
+use lifeline_shared::session::SessionState;
+use lifeline_shared::{Rules, Session, codec};
+
+/// The demo shop's rules, the background for state and recordings.
+fn shop_rules() -> Arc<Rules> {
+    static RULES: OnceLock<Arc<Rules>> = OnceLock::new();
+    RULES
+        .get_or_init(|| {
+            let text = include_str!("../../shared/fixtures/shop.rules.json");
+            Arc::new(Rules::from_json_str(text).expect("the fixture rules are valid"))
+        })
+        .clone()
+}
+
+/// A recorded struggling visit, played over restored state.
+fn recorded_visit() -> &'static [replay::Line] {
+    static LINES: OnceLock<Vec<replay::Line>> = OnceLock::new();
+    LINES.get_or_init(|| {
+        replay::parse(include_str!(
+            "../../shared/fixtures/struggling_checkout.jsonl"
+        ))
+        .expect("the fixture recording is valid")
+    })
+}
+
+/// Bytes as the codec's storable text (one char per byte).
+fn as_stored(data: &[u8]) -> String {
+    data.iter().map(|&b| char::from(b)).collect()
+}
+
+/// Rules JSON: checked without panic; accepted rules survive compile and decode unchanged.
+pub fn rules_check(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match Rules::from_json_str(text) {
+        Ok(rules) => {
+            let decoded = Rules::from_compiled(&rules.to_compiled());
+            assert_eq!(
+                decoded.as_ref(),
+                Some(&rules),
+                "accepted, so every agent decodes it the same"
+            );
+            let _ = rules.contrast_warnings();
+        }
+        Err(errors) => assert!(errors.len() <= 101, "at most 100 problems and a count"),
+    }
+}
+
+/// Compiled rules: decoded without panic; what decodes is stable through encode and decode.
+pub fn compiled_rules(data: &[u8]) {
+    if let Some(rules) = Rules::from_compiled(&as_stored(data)) {
+        let again = Rules::from_compiled(&rules.to_compiled());
+        assert_eq!(
+            again.as_ref(),
+            Some(&rules),
+            "decode, encode, decode: the same rules"
+        );
+        let mut steps = 0;
+        for m in &rules.matchers {
+            m.matches_counted("/checkout/payment", &mut steps);
+        }
+    }
+}
+
+/// Stored visit state: restored only when it fits the rules, then a whole visit plays on it.
+pub fn visit_state(data: &[u8]) {
+    let Some(state) = codec::decode::<SessionState>(&as_stored(data)) else {
+        return;
+    };
+    let Some(session) = Session::restore(shop_rules(), state) else {
+        return;
+    };
+    let mut player = Player::resume(session, None);
+    for line in recorded_visit() {
+        player.play(line.t, &line.event);
+    }
+}
+
+/// Recorded sessions: parsed, and replayed when they parse, without panic.
+pub fn replay_lines(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(lines) = replay::parse(text) {
+        let _ = replay::replay(shop_rules(), "fuzz", &lines);
+        let _ = replay::trial(shop_rules(), "fuzz", &lines);
+    }
+}
+
+/// A glob (up to the first newline) and a path (the rest): matched within the budget of
+/// (pattern + 1) x (path, cut at MAX_PATH_LEN, + 1) steps.
+pub fn page_match(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (pattern, path) = text.split_once('\n').unwrap_or((text, "/"));
+    let rules = format!(
+        r#"{{"version": 1, "prompts": {{"h": {{"kind": "help", "text": {{"title": "H"}}}}}},
+            "rules": [{{"id": "r", "when": {{"page": {{"glob": {}}}}}, "then": {{"prompt": "h"}}}}]}}"#,
+        json_string(pattern)
+    );
+    let Ok(rules) = Rules::from_json_str(&rules) else {
+        return;
+    };
+    let Some(glob) = rules
+        .matchers
+        .iter()
+        .find(|m| matches!(m, Matcher::Glob(_)))
+    else {
+        return;
+    };
+    let mut steps = 0;
+    glob.matches_counted(path, &mut steps);
+    let budget = (pattern.len() + 1) * (path.len().min(MAX_PATH_LEN) + 1);
+    assert!(steps <= budget, "{steps} steps; budget {budget}");
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::new();
+    lifeline_shared::wire::json_string(&mut out, s);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every corpus replayed: the findings of `make fuzz` stay fixed.
+
+    use std::path::Path;
+
+    fn replay(target: &str, run: fn(&[u8])) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus")
+            .join(target);
+        let mut n = 0;
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("a corpus entry").path();
+            run(&std::fs::read(&path).expect("a corpus file"));
+            n += 1;
+        }
+        assert!(n > 0, "{target}: an empty corpus");
+    }
+
+    #[test]
+    fn rules_check_corpus() {
+        replay("rules_check", super::rules_check);
+    }
+
+    #[test]
+    fn compiled_rules_corpus() {
+        replay("compiled_rules", super::compiled_rules);
+    }
+
+    #[test]
+    fn visit_state_corpus() {
+        replay("visit_state", super::visit_state);
+    }
+
+    #[test]
+    fn replay_lines_corpus() {
+        replay("replay_lines", super::replay_lines);
+    }
+
+    #[test]
+    fn page_match_corpus() {
+        replay("page_match", super::page_match);
+    }
+
+    /// Writes the seeds that only Rust can make (compiled rules, stored visit state) into
+    /// the corpora: `cargo test --manifest-path fuzz/Cargo.toml -- --ignored seeds`.
+    #[test]
+    #[ignore = "writes seed files"]
+    fn seeds() {
+        use lifeline_shared::Rules;
+        use lifeline_shared::replay::Player;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let bytes = |s: &str| -> Vec<u8> {
+            s.chars()
+                .map(|c| u8::try_from(u32::from(c)).expect("a byte"))
+                .collect()
+        };
+        let demo =
+            Rules::from_json_str(include_str!("../../www/demo/rules.json")).expect("demo rules");
+        for (name, rules) in [
+            ("shop", super::shop_rules().as_ref().clone()),
+            ("demo", demo),
+        ] {
+            std::fs::write(
+                dir.join("compiled_rules").join(format!("seed-{name}")),
+                bytes(&rules.to_compiled()),
+            )
+            .expect("written");
+        }
+        let mut player = Player::new(lifeline_shared::Session::new(
+            super::shop_rules(),
+            "seed",
+            0,
+        ));
+        for (i, line) in super::recorded_visit().iter().enumerate() {
+            player.play(line.t, &line.event);
+            if i % 5 == 4 {
+                let state = lifeline_shared::codec::encode(player.session().state());
+                std::fs::write(
+                    dir.join("visit_state").join(format!("seed-{i}")),
+                    bytes(&state),
+                )
+                .expect("written");
+            }
+        }
+    }
+}
