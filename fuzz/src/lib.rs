@@ -8,6 +8,8 @@
 //! - [`visit_state`]: stored visit state restored over the shop's rules, then a recorded
 //!   visit played on it.
 //! - [`replay_lines`]: recorded sessions (`rules try`'s input) replayed.
+//! - [`report_batch`]: a report batch as a page posts it; a valid one, written by the
+//!   agent's hand-made JSON, is read back by serde (the collector) exactly.
 //! - [`page_match`]: a glob and a path; the matching work stays within its budget.
 //!
 //! `make fuzz` runs each through cargo fuzz (libFuzzer, nightly, overflow checks on);
@@ -18,6 +20,7 @@ use std::sync::{Arc, OnceLock};
 use lifeline_shared::page::{MAX_PATH_LEN, Matcher};
 use lifeline_shared::replay::{self, Player};
 use lifeline_shared::session::SessionState;
+use lifeline_shared::wire::ReportBatch;
 use lifeline_shared::{Rules, Session, codec};
 
 /// The demo shop's rules, the background for state and recordings.
@@ -107,6 +110,21 @@ pub fn replay_lines(data: &[u8]) {
     }
 }
 
+/// A report batch: refused or valid without panic; a valid one survives the agent's JSON.
+pub fn report_batch(data: &[u8]) {
+    let Ok(batch) = serde_json::from_slice::<ReportBatch>(data) else {
+        return;
+    };
+    if batch.validate().is_ok() {
+        let again: ReportBatch =
+            serde_json::from_str(&batch.to_json()).expect("the agent's JSON reads back");
+        assert_eq!(
+            again, batch,
+            "written by the agent, read by the collector: the same batch"
+        );
+    }
+}
+
 /// A glob (up to the first newline) and a path (the rest): matched within the budget of
 /// (pattern + 1) x (path, cut at MAX_PATH_LEN, + 1) steps.
 pub fn page_match(data: &[u8]) {
@@ -178,6 +196,11 @@ mod tests {
     #[test]
     fn replay_lines_corpus() {
         replay("replay_lines", super::replay_lines);
+    }
+
+    #[test]
+    fn report_batch_corpus() {
+        replay("report_batch", super::report_batch);
     }
 
     #[test]
