@@ -32,7 +32,7 @@ WASM_OPT_FEATURES := --enable-bulk-memory --enable-reference-types --enable-mult
 	--enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int
 WASM_OPT_FLAGS := -Oz $(WASM_OPT_FEATURES)
 
-.PHONY: setup test lint unit wasm-test e2e agent size demo bench bench-engine bench-collector bench-peers schema fuzz clean
+.PHONY: setup test lint unit wasm-test e2e agent size demo bench bench-engine bench-hostile bench-collector bench-peers schema fuzz clean
 
 setup:
 	@echo "== set-up: installing what is missing"
@@ -179,10 +179,15 @@ demo: setup agent
 	echo; \
 	exec $(COLLECTOR) serve --listen $(DEMO_LISTEN) --database $$db --public-url $$url --www www --agent target/agent
 
-bench: bench-engine bench-collector bench-peers
+bench: bench-engine bench-hostile bench-collector bench-peers
 
 bench-engine:
 	cargo bench -p lifeline-shared --bench engine
+
+# The slowest page view over the worst rules the checker accepts, and what checking hostile
+# rules bodies holds at its peak.
+bench-hostile:
+	cargo bench -p lifeline-shared --bench hostile
 
 # The report endpoint against a no-op axum route, with wrk (installed if missing).
 bench-collector:
