@@ -7,6 +7,9 @@
 //!   and decodes again the same.
 //! - [`visit_state`]: stored visit state restored over the shop's rules, then a recorded
 //!   visit played on it.
+//! - [`agent_storage`]: what the agent finds in the page's storage (its visit, profile and
+//!   outbox, as another script or an older build left them), then a visit through the
+//!   agent and everything it holds sent.
 //! - [`replay_lines`]: recorded sessions (`rules try`'s input) replayed.
 //! - [`report_batch`]: a report batch as a page posts it; a valid one, written by the
 //!   agent's hand-made JSON, is read back by serde (the collector) exactly.
@@ -17,11 +20,13 @@
 
 use std::sync::{Arc, OnceLock};
 
+use lifeline_agent::{Agent, Config, MemoryHost};
 use lifeline_shared::page::{MAX_PATH_LEN, Matcher};
 use lifeline_shared::replay::{self, Player};
+use lifeline_shared::rules::spec::Device;
 use lifeline_shared::session::SessionState;
 use lifeline_shared::wire::ReportBatch;
-use lifeline_shared::{Rules, Session, codec};
+use lifeline_shared::{Event, Rules, Session, codec};
 
 /// The demo shop's rules, the background for state and recordings.
 fn shop_rules() -> Arc<Rules> {
@@ -96,6 +101,60 @@ pub fn visit_state(data: &[u8]) {
     let mut player = Player::resume(session, None);
     for line in recorded_visit() {
         player.play(line.t, &line.event);
+    }
+}
+
+/// The storage keys of the agent's visit (sessionStorage), profile and outbox
+/// (localStorage) for site `shop`.
+const STORED: [(bool, &str); 3] = [
+    (false, "lifeline:shop:visit"),
+    (true, "lifeline:shop:profile"),
+    (true, "lifeline:shop:outbox"),
+];
+
+fn agent_config() -> Config {
+    Config {
+        site: "shop".into(),
+        language: "en".into(),
+        gpc: false,
+        device: Device::Desktop,
+        debug: false,
+    }
+}
+
+/// Three stored values (split at 0xFF bytes) in the agent's storage, then a whole visit,
+/// then everything sent: no panic, and whatever it sends is a valid batch.
+pub fn agent_storage(data: &[u8]) {
+    let mut host = MemoryHost {
+        now: 1_700_000_000_000,
+        ..MemoryHost::default()
+    };
+    for ((local, key), part) in STORED.iter().zip(data.splitn(3, |&b| b == 0xFF)) {
+        let area = if *local {
+            &mut host.local
+        } else {
+            &mut host.session
+        };
+        area.insert((*key).to_owned(), as_stored(part));
+    }
+    let mut agent = Agent::new(host, agent_config());
+    agent.rules_loaded(Ok(shop_rules().as_ref().clone()));
+    let start = agent.host_mut().now;
+    for line in recorded_visit() {
+        agent.host_mut().now = start + line.t;
+        match line.event.event() {
+            // Page views go through the agent's own door (it keeps the page for reports).
+            Some(Event::Navigate { path }) => agent.navigate(path),
+            Some(event) => agent.observe(&event),
+            None => {}
+        }
+    }
+    agent.page_left();
+    for (batch, _) in &agent.host_mut().sent {
+        assert!(
+            batch.validate().is_ok(),
+            "the agent sends only valid batches: {batch:?}"
+        );
     }
 }
 
@@ -194,6 +253,11 @@ mod tests {
     }
 
     #[test]
+    fn agent_storage_corpus() {
+        replay("agent_storage", super::agent_storage);
+    }
+
+    #[test]
     fn replay_lines_corpus() {
         replay("replay_lines", super::replay_lines);
     }
@@ -233,6 +297,33 @@ mod tests {
             )
             .expect("written");
         }
+        // What the agent leaves in storage after a visit.
+        let mut agent = lifeline_agent::Agent::new(
+            lifeline_agent::MemoryHost::default(),
+            super::agent_config(),
+        );
+        agent.rules_loaded(Ok(super::shop_rules().as_ref().clone()));
+        for line in super::recorded_visit() {
+            agent.host_mut().now = 1_700_000_000_000 + line.t;
+            match line.event.event() {
+                Some(lifeline_shared::Event::Navigate { path }) => agent.navigate(path),
+                Some(event) => agent.observe(&event),
+                None => {}
+            }
+        }
+        let host = agent.host_mut();
+        let stored: Vec<Vec<u8>> = super::STORED
+            .iter()
+            .map(|(local, key)| {
+                let area = if *local { &host.local } else { &host.session };
+                bytes(area.get(*key).map_or("", String::as_str))
+            })
+            .collect();
+        std::fs::write(
+            dir.join("agent_storage").join("seed-visit"),
+            stored.join(&0xFF),
+        )
+        .expect("written");
         let mut player = Player::new(lifeline_shared::Session::new(
             super::shop_rules(),
             "seed",
