@@ -399,3 +399,20 @@ fn a_rule_naming_a_tier_past_the_32nd_is_an_error_not_an_overflow() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn compiled_rules_with_a_number_out_of_range_are_refused_by_the_decoder() {
+    // Found by `make fuzz` (compiled_rules): a NaN fails every comparison, so a rule with a
+    // NaN `min_value` or `score_at_least` was never held back by it.
+    let good = Rules::from_json_str(include_str!("../fixtures/shop.rules.json")).unwrap();
+    for spoil in [
+        |r: &mut Rules| r.rules[0].min_value = f32::NAN,
+        |r: &mut Rules| r.rules[0].min_value = -1.0,
+        |r: &mut Rules| r.rules[0].when.score_at_least = Some(f32::NAN),
+    ] {
+        let mut bad = good.clone();
+        spoil(&mut bad);
+        assert_eq!(Rules::from_compiled(&bad.to_compiled()), None);
+    }
+    assert_eq!(Rules::from_compiled(&good.to_compiled()), Some(good));
+}

@@ -52,7 +52,11 @@ impl Rules {
             && (1..=20).contains(&s.cart_churn.flips)
             && (1..=20).contains(&s.rage_click.clicks)
             && self.rules.iter().all(|r| {
+                // Not NaN where a NaN would pass a comparison and let a rule through (a
+                // NaN elsewhere only ever holds a rule back).
                 usize::from(r.prompt) < prompts
+                    && r.min_value >= 0.0
+                    && r.when.score_at_least.is_none_or(|v| v >= 0.0)
                     && r.when.page.is_none_or(matcher_ok)
                     && r.when.task.is_none_or(|(t, _)| usize::from(t) < tasks)
                     && (tiers >= 32 || r.when.tiers >> tiers == 0)
