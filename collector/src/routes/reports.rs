@@ -2,7 +2,10 @@
 //!
 //! Checked in order: rate, site, origin, size, JSON shape (with the path of the first
 //! problem), the format's bounds; then stored, repeats dropped by idempotency key, and
-//! answered `202` only once the batch is committed to disk. The body is never logged: it may
+//! answered `202` only once the batch is committed to disk. A report the format refuses is
+//! left out and named in the answer (`refused`), and the rest stored: one bad report (the
+//! page's storage can hold anything) never keeps good ones out. A batch with no good report
+//! is refused whole, with the first problem. The body is never logged: it may
 //! hold what a visitor typed.
 
 use std::sync::Arc;
@@ -36,18 +39,30 @@ pub async fn ingest<S: Store>(
         site_for_page(&app, &site, &headers).await?;
         allowed = true;
         let bytes = read_body(body, &headers, MAX_BATCH_BYTES).await?;
-        let batch: ReportBatch = parse_json(&bytes)?;
-        batch.validate().map_err(|e| ApiError::Invalid {
+        let mut batch: ReportBatch = parse_json(&bytes)?;
+        let refused = batch.refuse_invalid_items();
+        let invalid = |e: lifeline_shared::wire::WireError| ApiError::Invalid {
             path: e.path,
             message: e.message,
-        })?;
-        Ok::<_, ApiError>(app.store.ingest(&site, batch, crate::now_ms()).await?)
+        };
+        if batch.items.is_empty()
+            && let Some(first) = refused.first()
+        {
+            return Err(invalid(first.clone()));
+        }
+        batch.validate().map_err(invalid)?;
+        let done = app.store.ingest(&site, batch, crate::now_ms()).await?;
+        Ok::<_, ApiError>((done, refused))
     }
     .await;
     let mut response = match result {
-        Ok(done) => {
+        Ok((done, refused)) => {
             app.metrics.ingested(done.stored, done.duplicates);
-            (StatusCode::ACCEPTED, axum::Json(done)).into_response()
+            let refused: Vec<_> = (refused.iter())
+                .map(|e| serde_json::json!({"path": e.path, "message": e.message}))
+                .collect();
+            let answer = serde_json::json!({"stored": done.stored, "duplicates": done.duplicates, "refused": refused});
+            (StatusCode::ACCEPTED, axum::Json(answer)).into_response()
         }
         Err(e) => {
             app.metrics.rejected(e.code());

@@ -111,7 +111,76 @@ fn id_ok(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
 }
 
+impl ReportItem {
+    /// What the collector would refuse in this item, if anything: the field (as a path
+    /// suffix) and why. The agent uses it too, on reports it finds in storage that another
+    /// script could have written.
+    pub fn problem(&self) -> Option<(&'static str, &'static str)> {
+        const ID: &str = "expected 1 to 64 characters from A-Z a-z 0-9 _ - . :";
+        if !id_ok(&self.key) {
+            return Some((".key", ID));
+        }
+        if !self.page.starts_with('/') || self.page.len() > MAX_PAGE || self.page.contains('#') {
+            return Some((
+                ".page",
+                "expected a path starting with / of at most 512 bytes, no fragment",
+            ));
+        }
+        let (rule, prompt) = match &self.report {
+            Report::Decision { rule, prompt, .. } => (rule, prompt),
+            Report::Feedback {
+                rule,
+                prompt,
+                rating,
+                thumbs,
+                comment,
+            } => {
+                if rating.is_some_and(|r| !(1..=5).contains(&r)) {
+                    return Some((".report.rating", "expected 1 to 5"));
+                }
+                if rating.is_none()
+                    && thumbs.is_none()
+                    && comment.as_deref().is_none_or(str::is_empty)
+                {
+                    return Some((".report", "feedback needs a rating, thumbs or a comment"));
+                }
+                if comment
+                    .as_ref()
+                    .is_some_and(|c| c.chars().count() > MAX_COMMENT)
+                {
+                    return Some((".report.comment", "too long: at most 1000 characters"));
+                }
+                (rule, prompt)
+            }
+        };
+        if !id_ok(rule) {
+            return Some((".report.rule", "expected a rule id"));
+        }
+        if !id_ok(prompt) {
+            return Some((".report.prompt", "expected a prompt id"));
+        }
+        None
+    }
+}
+
 impl ReportBatch {
+    /// Takes out the items the collector refuses, returning why, each with its path: one
+    /// bad report (another script can write anything in the page's storage) must not keep
+    /// the good ones beside it from being stored.
+    pub fn refuse_invalid_items(&mut self) -> Vec<WireError> {
+        let mut refused = Vec::new();
+        for (i, item) in std::mem::take(&mut self.items).into_iter().enumerate() {
+            match item.problem() {
+                Some((field, message)) => refused.push(WireError {
+                    path: format!("items[{i}]{field}"),
+                    message: message.to_owned(),
+                }),
+                None => self.items.push(item),
+            }
+        }
+        refused
+    }
+
     /// Checks every bound; returns the first problem with its path.
     pub fn validate(&self) -> Result<(), WireError> {
         let err = |path: String, message: &str| {
@@ -133,57 +202,8 @@ impl ReportBatch {
             return err("items".into(), "too many items: at most 50 per batch");
         }
         for (i, item) in self.items.iter().enumerate() {
-            if !id_ok(&item.key) {
-                return err(
-                    format!("items[{i}].key"),
-                    "expected 1 to 64 characters from A-Z a-z 0-9 _ - . :",
-                );
-            }
-            if !item.page.starts_with('/') || item.page.len() > MAX_PAGE || item.page.contains('#')
-            {
-                return err(
-                    format!("items[{i}].page"),
-                    "expected a path starting with / of at most 512 bytes, no fragment",
-                );
-            }
-            let (rule, prompt) = match &item.report {
-                Report::Decision { rule, prompt, .. } => (rule, prompt),
-                Report::Feedback {
-                    rule,
-                    prompt,
-                    rating,
-                    thumbs,
-                    comment,
-                } => {
-                    if rating.is_some_and(|r| !(1..=5).contains(&r)) {
-                        return err(format!("items[{i}].report.rating"), "expected 1 to 5");
-                    }
-                    if rating.is_none()
-                        && thumbs.is_none()
-                        && comment.as_deref().is_none_or(str::is_empty)
-                    {
-                        return err(
-                            format!("items[{i}].report"),
-                            "feedback needs a rating, thumbs or a comment",
-                        );
-                    }
-                    if comment
-                        .as_ref()
-                        .is_some_and(|c| c.chars().count() > MAX_COMMENT)
-                    {
-                        return err(
-                            format!("items[{i}].report.comment"),
-                            "too long: at most 1000 characters",
-                        );
-                    }
-                    (rule, prompt)
-                }
-            };
-            if !id_ok(rule) {
-                return err(format!("items[{i}].report.rule"), "expected a rule id");
-            }
-            if !id_ok(prompt) {
-                return err(format!("items[{i}].report.prompt"), "expected a prompt id");
+            if let Some((field, message)) = item.problem() {
+                return err(format!("items[{i}]{field}"), message);
             }
         }
         Ok(())
