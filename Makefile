@@ -125,14 +125,14 @@ unit:
 # overflow checks on. New inputs go to target/fuzz/corpus/, crashes to target/fuzz/artifacts/;
 # a crash found is fixed and its input added to fuzz/corpus/TARGET/ as a regression.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := rules_check compiled_rules visit_state agent_storage replay_lines report_batch page_match
+FUZZ_TARGETS := rules_check compiled_rules visit_state agent_storage replay_lines report_batch page_match admin_query
 fuzz:
 	@rustup run nightly rustc --version >/dev/null 2>&1 \
 		|| { echo "make fuzz needs the nightly toolchain: rustup toolchain install nightly --profile minimal"; exit 1; }
 	@command -v cargo-fuzz >/dev/null || { echo "installing cargo-fuzz (a minute, once)"; cargo install cargo-fuzz --locked; }
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p target/fuzz/corpus/$$t target/fuzz/artifacts/$$t; \
-		dict=""; [ "$$t" = rules_check ] && dict="-dict=rules.dict"; \
+		dict=""; [ -f fuzz/$$t.dict ] && dict="-dict=$$t.dict"; \
 		echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
 		(cd fuzz && cargo +nightly fuzz run $$t ../target/fuzz/corpus/$$t corpus/$$t -- \
 			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -artifact_prefix=../target/fuzz/artifacts/$$t/ $$dict \

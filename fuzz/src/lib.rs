@@ -14,6 +14,8 @@
 //! - [`report_batch`]: a report batch as a page posts it; a valid one, written by the
 //!   agent's hand-made JSON, is read back by serde (the collector) exactly.
 //! - [`page_match`]: a glob and a path; the matching work stays within its budget.
+//! - [`admin_query`]: the admin API's query string; what it accepts lists and counts, over
+//!   a real SQLite store, exactly the reports a plain filter over all of them picks.
 //!
 //! `make fuzz` runs each through cargo fuzz (libFuzzer, nightly, overflow checks on);
 //! `make test` replays every corpus under `fuzz/corpus/` through these same functions.
@@ -21,6 +23,10 @@
 use std::sync::{Arc, OnceLock};
 
 use lifeline_agent::{Agent, Config, MemoryHost};
+use lifeline_collector::ApiError;
+use lifeline_collector::routes::filters;
+use lifeline_collector::store::sqlite::SqliteStore;
+use lifeline_collector::store::{ReportFilter, ReportType, Site, Store, StoredReport, Tally};
 use lifeline_shared::page::{MAX_PATH_LEN, Matcher};
 use lifeline_shared::replay::{self, Player};
 use lifeline_shared::rules::spec::Device;
@@ -221,6 +227,219 @@ pub fn page_match(data: &[u8]) {
     assert!(steps <= budget, "{steps} steps; budget {budget}");
 }
 
+/// The reports the query target filters: every combination of a few rules, pages (a
+/// space, a query string, percent signs), prompt kinds, outcomes, ratings and received
+/// times, stored once in a real SQLite store.
+struct Reports {
+    runtime: tokio::runtime::Runtime,
+    store: SqliteStore,
+    all: Vec<StoredReport>,
+}
+
+const SITE: &str = "shop";
+
+fn stored_reports() -> &'static Reports {
+    static REPORTS: OnceLock<Reports> = OnceLock::new();
+    REPORTS.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("lifeline-fuzz-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let store = SqliteStore::open(&dir.join("reports.sqlite"), None).expect("a store");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let rules = ["r1", "r 2", "pay%"];
+        let pages = ["/", "/cart", "/p?id=1", "/checkout/payment"];
+        let kinds = ["help", "feedback", "chat_offer"];
+        let outcomes = [None, Some("dismissed"), Some("engaged"), Some("ignored")];
+        let times = [0, 1_000, 1_700_000_000_000];
+        let all = runtime.block_on(async {
+            store
+                .add_site(Site {
+                    name: SITE.into(),
+                    origins: vec![],
+                    token_hash: [0; 32],
+                    active_rules: None,
+                })
+                .await
+                .expect("the site");
+            let mut n = 0;
+            for (t, received) in times.iter().enumerate() {
+                let mut items = Vec::new();
+                for (i, rule) in rules.iter().enumerate() {
+                    for (j, page) in pages.iter().enumerate() {
+                        n += 1;
+                        let kind = kinds[(i + j + t) % kinds.len()];
+                        let outcome = outcomes[(i * 2 + j + t) % outcomes.len()];
+                        items.push(serde_json::json!({"key": format!("k{n}"), "at": n,
+                            "page": page, "report": {"type": "decision", "rule": rule,
+                            "prompt": "p", "kind": kind, "outcome": outcome, "band": "high",
+                            "signals": ["rage_click"]}}));
+                        if (i + j + t) % 2 == 0 {
+                            n += 1;
+                            items.push(serde_json::json!({"key": format!("k{n}"), "at": n,
+                                "page": page, "report": {"type": "feedback", "rule": rule,
+                                "prompt": "p", "rating": 1 + (i + j) % 5, "thumbs": null,
+                                "comment": null}}));
+                        }
+                    }
+                }
+                let batch: ReportBatch =
+                    serde_json::from_value(serde_json::json!({"session": "s", "items": items}))
+                        .expect("a batch");
+                store.ingest(SITE, batch, *received).await.expect("stored");
+            }
+            store
+                .reports(SITE, ReportFilter::default(), None, 500)
+                .await
+                .expect("listed")
+                .items
+        });
+        Reports {
+            runtime,
+            store,
+            all,
+        }
+    })
+}
+
+/// The filter, written plainly over one report.
+fn picks(f: &ReportFilter, r: &StoredReport) -> bool {
+    f.report_type.is_none_or(|t| t == r.kind_of_report)
+        && f.from.is_none_or(|from| r.received >= from)
+        && f.to.is_none_or(|to| r.received < to)
+        && f.rule.as_ref().is_none_or(|rule| *rule == r.rule)
+        && f.page.as_ref().is_none_or(|page| *page == r.page)
+        && f.kind
+            .as_ref()
+            .is_none_or(|kind| Some(kind) == r.kind.as_ref())
+}
+
+/// Per-name tallies, plainly: (name, shown, dismissed, engaged, completed, ignored,
+/// feedback, rating sum).
+type Plain = (String, [u64; 6], u64);
+
+fn plain_tallies<'a>(
+    rows: impl Iterator<Item = &'a StoredReport>,
+    by: fn(&StoredReport) -> &str,
+) -> Vec<Plain> {
+    let mut out: Vec<Plain> = Vec::new();
+    for r in rows {
+        let i = match out.iter().position(|(n, ..)| n == by(r)) {
+            Some(i) => i,
+            None => {
+                out.push((by(r).to_owned(), [0; 6], 0));
+                out.len() - 1
+            }
+        };
+        let c = &mut out[i].1;
+        match (r.kind_of_report, r.outcome.as_deref()) {
+            (ReportType::Feedback, _) => {
+                c[5] += 1;
+                out[i].2 += u64::from(r.rating.unwrap_or(0));
+            }
+            (ReportType::Decision, None) => c[0] += 1,
+            (_, Some("dismissed")) => c[1] += 1,
+            (_, Some("engaged")) => c[2] += 1,
+            (_, Some("completed")) => c[3] += 1,
+            (_, Some("ignored")) => c[4] += 1,
+            _ => {}
+        }
+    }
+    out.sort();
+    out
+}
+
+fn tallied(tallies: &[Tally]) -> Vec<Plain> {
+    let mut out: Vec<Plain> = tallies
+        .iter()
+        .map(|t| {
+            let sum = t
+                .average_rating
+                .map_or(0, |a| (a * t.feedback as f64).round() as u64);
+            (
+                t.name.clone(),
+                [
+                    t.shown,
+                    t.dismissed,
+                    t.engaged,
+                    t.completed,
+                    t.ignored,
+                    t.feedback,
+                ],
+                sum,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// An admin query string: refused with a short message naming what is wrong, or read into
+/// a listing that pages through exactly the reports it picks (newest first, each once)
+/// and into stats that count exactly them.
+pub fn admin_query(data: &[u8]) {
+    let Ok(query) = std::str::from_utf8(data) else {
+        return;
+    };
+    let reports = stored_reports();
+    for paged in [true, false] {
+        let listing = match filters::listing(Some(query), paged) {
+            Ok(l) => l,
+            Err(ApiError::BadQuery { name, message }) => {
+                assert!(
+                    name.chars().count() <= 65 && message.chars().count() <= 201,
+                    "a clipped error: {name:?} {message:?}"
+                );
+                continue;
+            }
+            Err(e) => panic!("a query is refused as a query: {e:?}"),
+        };
+        assert!((1..=filters::MAX_LIMIT).contains(&listing.limit));
+        assert!(listing.cursor.is_none_or(|c| c > 0));
+        if !paged {
+            let stats = reports
+                .runtime
+                .block_on(reports.store.stats(SITE, listing.filter.clone()))
+                .expect("stats");
+            let picked = || reports.all.iter().filter(|r| picks(&listing.filter, r));
+            assert_eq!(tallied(&stats.rules), plain_tallies(picked(), |r| &r.rule));
+            assert_eq!(tallied(&stats.pages), plain_tallies(picked(), |r| &r.page));
+            continue;
+        }
+        for report_type in [ReportType::Decision, ReportType::Feedback] {
+            let mut filter = listing.filter.clone();
+            filter.report_type = Some(report_type);
+            let expected: Vec<i64> = reports
+                .all
+                .iter()
+                .filter(|r| picks(&filter, r) && listing.cursor.is_none_or(|c| r.id < c))
+                .map(|r| r.id)
+                .collect();
+            let mut listed = Vec::new();
+            let mut cursor = listing.cursor;
+            for _ in 0..=reports.all.len() {
+                let page = reports
+                    .runtime
+                    .block_on(
+                        reports
+                            .store
+                            .reports(SITE, filter.clone(), cursor, listing.limit),
+                    )
+                    .expect("a page");
+                assert!(page.items.len() <= listing.limit as usize);
+                listed.extend(page.items.iter().map(|r| r.id));
+                cursor = page.next.map(|n| n.parse().expect("a cursor"));
+                if cursor.is_none() {
+                    break;
+                }
+            }
+            assert_eq!(listed, expected, "{query}: {report_type:?}");
+        }
+    }
+}
+
 fn json_string(s: &str) -> String {
     let mut out = String::new();
     lifeline_shared::wire::json_string(&mut out, s);
@@ -279,6 +498,11 @@ mod tests {
     #[test]
     fn page_match_corpus() {
         replay("page_match", super::page_match);
+    }
+
+    #[test]
+    fn admin_query_corpus() {
+        replay("admin_query", super::admin_query);
     }
 
     /// Writes the seeds that only Rust can make (compiled rules, stored visit state) into

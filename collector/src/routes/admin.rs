@@ -19,15 +19,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use lifeline_shared::Rules;
-use lifeline_shared::rules::spec::PromptKind;
 use serde_json::json;
 
+use super::filters::{MAX_LIMIT, bad, listing, pairs, unknown};
 use super::read_body;
-use crate::store::{ReportFilter, ReportPage, ReportType, Site, Store, StoredReport};
+use crate::store::{ReportPage, ReportType, Site, Store, StoredReport};
 use crate::{ApiError, App};
 
-/// Most reports in one page.
-pub const MAX_LIMIT: u32 = 500;
 /// Most reports in one CSV export.
 pub const MAX_CSV_ROWS: usize = 100_000;
 
@@ -68,87 +66,6 @@ async fn admin<S: Store>(
     }
 }
 
-/// The query's name=value pairs.
-fn pairs(query: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
-    serde_urlencoded::from_str(query.unwrap_or("")).map_err(|e| ApiError::BadQuery {
-        name: String::new(),
-        message: format!("the query string is not valid: {e}"),
-    })
-}
-
-fn bad(name: &str, message: &str) -> ApiError {
-    ApiError::BadQuery {
-        name: name.to_owned(),
-        message: message.to_owned(),
-    }
-}
-
-fn millis(name: &str, value: &str) -> Result<u64, ApiError> {
-    value
-        .parse()
-        .map_err(|_| bad(name, "expected milliseconds since the Unix epoch"))
-}
-
-/// What a listing asks for.
-struct Listing {
-    filter: ReportFilter,
-    limit: u32,
-    cursor: Option<i64>,
-    csv: bool,
-}
-
-/// Reads filters (and, if `paged`, `limit`, `cursor`, `format`) from the query; an unknown
-/// parameter is an error, so a typo never silently widens a filter.
-fn listing(query: Option<&str>, paged: bool) -> Result<Listing, ApiError> {
-    let mut l = Listing {
-        filter: ReportFilter::default(),
-        limit: 100,
-        cursor: None,
-        csv: false,
-    };
-    for (name, value) in pairs(query)? {
-        match name.as_str() {
-            "from" => l.filter.from = Some(millis(&name, &value)?),
-            "to" => l.filter.to = Some(millis(&name, &value)?),
-            "rule" => l.filter.rule = Some(value),
-            "page" => l.filter.page = Some(value),
-            "kind" => {
-                if PromptKind::from_name(&value).is_none() {
-                    return Err(bad(
-                        "kind",
-                        "expected help, feedback, chat_offer, call_offer or offer",
-                    ));
-                }
-                l.filter.kind = Some(value);
-            }
-            "limit" if paged => {
-                l.limit = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=MAX_LIMIT).contains(n))
-                    .ok_or_else(|| bad("limit", "expected 1 to 500"))?;
-            }
-            "cursor" if paged => {
-                l.cursor =
-                    Some(
-                        value.parse().ok().filter(|c: &i64| *c > 0).ok_or_else(|| {
-                            bad("cursor", "expected the `next` of an earlier page")
-                        })?,
-                    );
-            }
-            "format" if paged => {
-                l.csv = match value.as_str() {
-                    "json" => false,
-                    "csv" => true,
-                    _ => return Err(bad("format", "expected json or csv")),
-                }
-            }
-            _ => return Err(bad(&name, &format!("unknown parameter `{name}`"))),
-        }
-    }
-    Ok(l)
-}
-
 /// `GET .../rules`.
 pub async fn rules<S: Store>(
     State(app): State<Arc<App<S>>>,
@@ -168,7 +85,7 @@ pub async fn rules<S: Store>(
                             .map_err(|_| bad("version", "expected a number"))?,
                     )
                 }
-                _ => return Err(bad(&name, &format!("unknown parameter `{name}`"))),
+                _ => return Err(unknown(&name)),
             }
         }
         let versions = app.store.rules_versions(&site).await?;

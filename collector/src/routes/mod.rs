@@ -4,8 +4,10 @@
 //!   `/healthz`, `/metrics`.
 //! - [`reports`]: `POST /v1/sites/{site}/reports`, answered 202 once stored.
 //! - [`admin`]: `/v1/admin/sites/{site}/...`, behind the site's Bearer token.
+//! - [`filters`]: the admin API's query string, read strictly.
 
 pub mod admin;
+pub mod filters;
 pub mod public;
 pub mod reports;
 

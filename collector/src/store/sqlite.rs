@@ -319,6 +319,13 @@ fn site_exists(conn: &Connection, name: &str) -> Result<bool, StoreError> {
         .map_err(db)
 }
 
+/// A time in ms as the database holds it: beyond `i64::MAX` (no stored time is) it stays
+/// the largest, where a cast would wrap it negative and turn `to` into "nothing" and
+/// `from` into "everything".
+fn stored_millis(ms: u64) -> i64 {
+    i64::try_from(ms).unwrap_or(i64::MAX)
+}
+
 /// The WHERE clause (after `site = ?1`) and its values for a filter.
 fn filter_sql(site: &str, f: &ReportFilter) -> (String, Vec<Value>) {
     let mut sql = String::from("site = ?");
@@ -332,10 +339,10 @@ fn filter_sql(site: &str, f: &ReportFilter) -> (String, Vec<Value>) {
         add("type = ?", Value::Text(t.as_str().into()));
     }
     if let Some(from) = f.from {
-        add("received >= ?", Value::Integer(from as i64));
+        add("received >= ?", Value::Integer(stored_millis(from)));
     }
     if let Some(to) = f.to {
-        add("received < ?", Value::Integer(to as i64));
+        add("received < ?", Value::Integer(stored_millis(to)));
     }
     if let Some(rule) = &f.rule {
         add("rule = ?", Value::Text(rule.clone()));
@@ -733,9 +740,12 @@ impl Store for SqliteStore {
 
     async fn purge(&self, cutoff: u64) -> Result<u64, StoreError> {
         self.write(move |conn| {
-            conn.execute("DELETE FROM reports WHERE received < ?1", [cutoff as i64])
-                .map(|n| n as u64)
-                .map_err(db)
+            conn.execute(
+                "DELETE FROM reports WHERE received < ?1",
+                [stored_millis(cutoff)],
+            )
+            .map(|n| n as u64)
+            .map_err(db)
         })
         .await
     }
