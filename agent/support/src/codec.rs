@@ -1,0 +1,432 @@
+//! [`Support`] in the compact form the collector serves and the support module reads:
+//! bytes, `LLS1` then every field in order; numbers as LEB128, strings as their length and
+//! UTF-8, lists as their count and items. Decoding trusts nothing: a count is checked
+//! against the bytes left and the content's limits before anything is allocated.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::content::*;
+use crate::markup::{Block, Inline};
+use crate::page::Page;
+
+const MAGIC: &[u8; 4] = b"LLS1";
+/// Deepest `not`/`any` nesting decoded (the rules' limit).
+const MAX_NESTING: usize = 16;
+
+/// Encodes content for the support module.
+pub fn encode(support: &Support) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(1024));
+    w.0.extend_from_slice(MAGIC);
+    support.put(&mut w);
+    w.0
+}
+
+/// Decodes content; `None` when the bytes are not content this build can use.
+pub fn decode(bytes: &[u8]) -> Option<Support> {
+    let mut r = Reader::new(bytes.strip_prefix(MAGIC)?);
+    let s = Support::get(&mut r)?;
+    r.is_done().then_some(s)
+}
+
+/// Where encoded bytes go.
+pub struct Writer(pub Vec<u8>);
+
+impl Writer {
+    pub(crate) fn num(&mut self, mut n: u64) {
+        loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                self.0.push(byte);
+                return;
+            }
+            self.0.push(byte | 0x80);
+        }
+    }
+}
+
+/// Where decoding reads from.
+pub struct Reader<'a> {
+    bytes: &'a [u8],
+    depth: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader of `bytes`.
+    pub(crate) fn new(bytes: &'a [u8]) -> Reader<'a> {
+        Reader { bytes, depth: 0 }
+    }
+
+    /// Whether every byte was read.
+    pub(crate) fn is_done(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    pub(crate) fn num(&mut self) -> Option<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let (&b, rest) = self.bytes.split_first()?;
+            self.bytes = rest;
+            n |= u64::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    /// A count of items that each take at least one byte, at most `max`.
+    fn count(&mut self, max: usize) -> Option<usize> {
+        let n = usize::try_from(self.num()?).ok()?;
+        (n <= max && n <= self.bytes.len()).then_some(n)
+    }
+}
+
+/// A value in the compact form.
+pub trait Codec: Sized {
+    /// Writes it.
+    fn put(&self, w: &mut Writer);
+    /// Reads one, or `None`.
+    fn get(r: &mut Reader<'_>) -> Option<Self>;
+}
+
+impl Codec for u32 {
+    fn put(&self, w: &mut Writer) {
+        w.num(u64::from(*self));
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        u32::try_from(r.num()?).ok()
+    }
+}
+
+impl Codec for bool {
+    fn put(&self, w: &mut Writer) {
+        w.0.push(u8::from(*self));
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        match u32::get(r)? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+}
+
+impl Codec for f32 {
+    fn put(&self, w: &mut Writer) {
+        w.0.extend_from_slice(&self.to_le_bytes());
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        let (b, rest) = r.bytes.split_first_chunk::<4>()?;
+        r.bytes = rest;
+        let v = f32::from_le_bytes(*b);
+        v.is_finite().then_some(v)
+    }
+}
+
+impl Codec for String {
+    fn put(&self, w: &mut Writer) {
+        w.num(self.len() as u64);
+        w.0.extend_from_slice(self.as_bytes());
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        let n = usize::try_from(r.num()?).ok()?;
+        let (s, rest) = r.bytes.split_at_checked(n)?;
+        r.bytes = rest;
+        Some(String::from(core::str::from_utf8(s).ok()?))
+    }
+}
+
+impl<T: Codec> Codec for Option<T> {
+    fn put(&self, w: &mut Writer) {
+        match self {
+            None => w.0.push(0),
+            Some(v) => {
+                w.0.push(1);
+                v.put(w);
+            }
+        }
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        match bool::get(r)? {
+            false => Some(None),
+            true => T::get(r).map(Some),
+        }
+    }
+}
+
+/// Lists, each with its own limit.
+pub(crate) fn put_list<T: Codec>(list: &[T], w: &mut Writer) {
+    w.num(list.len() as u64);
+    for item in list {
+        item.put(w);
+    }
+}
+
+pub(crate) fn get_list<T: Codec>(r: &mut Reader<'_>, max: usize) -> Option<Vec<T>> {
+    let n = r.count(max)?;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(T::get(r)?);
+    }
+    Some(out)
+}
+
+/// Most inline runs in a paragraph or list item, blocks in a body, items in a list: well
+/// above what a body of 4000 characters can hold, and a bound on hostile counts.
+const MAX_RUNS: usize = 4096;
+
+impl Codec for Inline {
+    fn put(&self, w: &mut Writer) {
+        match self {
+            Inline::Text(t) => {
+                w.0.push(0);
+                t.put(w);
+            }
+            Inline::Bold(t) => {
+                w.0.push(1);
+                t.put(w);
+            }
+            Inline::Link(label, url) => {
+                w.0.push(2);
+                label.put(w);
+                url.put(w);
+            }
+        }
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        match u32::get(r)? {
+            0 => String::get(r).map(Inline::Text),
+            1 => String::get(r).map(Inline::Bold),
+            2 => Some(Inline::Link(String::get(r)?, String::get(r)?)),
+            _ => None,
+        }
+    }
+}
+
+impl Codec for Vec<Inline> {
+    fn put(&self, w: &mut Writer) {
+        put_list(self, w);
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        get_list(r, MAX_RUNS)
+    }
+}
+
+impl Codec for Block {
+    fn put(&self, w: &mut Writer) {
+        match self {
+            Block::Para(p) => {
+                w.0.push(0);
+                p.put(w);
+            }
+            Block::List(items) => {
+                w.0.push(1);
+                put_list(items, w);
+            }
+        }
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        match u32::get(r)? {
+            0 => Vec::<Inline>::get(r).map(Block::Para),
+            1 => get_list(r, MAX_RUNS).map(Block::List),
+            _ => None,
+        }
+    }
+}
+
+impl Codec for Page {
+    fn put(&self, w: &mut Writer) {
+        match self {
+            Page::Exact(p) => {
+                w.0.push(0);
+                p.put(w);
+            }
+            Page::Prefix(p) => {
+                w.0.push(1);
+                p.put(w);
+            }
+            Page::Glob(p) => {
+                w.0.push(2);
+                p.put(w);
+            }
+            Page::Not(m) => {
+                w.0.push(3);
+                m.put(w);
+            }
+            Page::Any(ms) => {
+                w.0.push(4);
+                put_list(ms, w);
+            }
+        }
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        r.depth += 1;
+        if r.depth > MAX_NESTING {
+            return None;
+        }
+        let page = match u32::get(r)? {
+            0 => String::get(r).map(Page::Exact),
+            1 => String::get(r).map(Page::Prefix),
+            2 => String::get(r).map(Page::Glob),
+            3 => Page::get(r).map(|m| Page::Not(Box::new(m))),
+            4 => get_list(r, MAX_LIST * 2).map(Page::Any),
+            _ => None,
+        };
+        r.depth -= 1;
+        page
+    }
+}
+
+impl Codec for Channel {
+    fn put(&self, w: &mut Writer) {
+        w.0.push(*self as u8);
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        Channel::ALL
+            .get(usize::try_from(u32::get(r)?).ok()?)
+            .copied()
+    }
+}
+
+impl Codec for Target {
+    fn put(&self, w: &mut Writer) {
+        match self {
+            Target::Selector(s) => {
+                w.0.push(0);
+                s.put(w);
+            }
+            Target::Marker(s) => {
+                w.0.push(1);
+                s.put(w);
+            }
+        }
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        match u32::get(r)? {
+            0 => String::get(r).map(Target::Selector),
+            1 => String::get(r).map(Target::Marker),
+            _ => None,
+        }
+    }
+}
+
+/// Codec for a struct: its fields in order, each with its list limit.
+macro_rules! fields {
+    ($t:ident { $($f:ident $(: $max:expr)?),* $(,)? }) => {
+        impl Codec for $t {
+            fn put(&self, w: &mut Writer) {
+                $( $crate::codec::fields!(@put self.$f, w $(, $max)?); )*
+            }
+            fn get(r: &mut Reader<'_>) -> Option<Self> {
+                Some($t { $( $f: $crate::codec::fields!(@get r $(, $max)?), )* })
+            }
+        }
+    };
+    (@put $v:expr, $w:ident, $max:expr) => { $crate::codec::put_list(&$v, $w) };
+    (@put $v:expr, $w:ident) => { $crate::codec::Codec::put(&$v, $w) };
+    (@get $r:ident, $max:expr) => { $crate::codec::get_list($r, $max)? };
+    (@get $r:ident) => { $crate::codec::Codec::get($r)? };
+}
+pub(crate) use fields;
+
+fields!(Place {
+    pages: MAX_LIST,
+    signals: MAX_LIST,
+    tasks: MAX_LIST
+});
+fields!(Article {
+    id,
+    language,
+    title,
+    body: MAX_RUNS,
+    keywords: MAX_LIST,
+    topics: MAX_LIST,
+    place
+});
+fields!(Step {
+    target,
+    title,
+    body
+});
+fields!(Guide {
+    id,
+    language,
+    title,
+    topics: MAX_LIST,
+    place,
+    steps: MAX_STEPS
+});
+fields!(Audience {
+    returning,
+    tiers: MAX_LIST,
+    languages: MAX_LIST,
+    failures_at_least
+});
+fields!(Voice {
+    language,
+    greeting,
+    ask,
+    glad,
+    sorry
+});
+fields!(Persona {
+    id,
+    name,
+    role,
+    skills: MAX_LIST,
+    initials,
+    avatar,
+    voices: MAX_LIST,
+    audience
+});
+fields!(Escalation {
+    threshold,
+    window_ms,
+    person_after,
+    channels: 4,
+    chat_url,
+    email,
+    phone
+});
+fields!(Support {
+    language,
+    articles: MAX_ARTICLES,
+    guides: MAX_GUIDES,
+    personas: MAX_PERSONAS,
+    escalation
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::content;
+
+    #[test]
+    fn content_survives_encoding() {
+        let c = content();
+        assert_eq!(decode(&encode(&c)), Some(c));
+    }
+
+    #[test]
+    fn every_cut_and_every_flipped_byte_is_refused_or_read_without_panic() {
+        let bytes = encode(&content());
+        for cut in 0..bytes.len() {
+            assert_eq!(decode(&bytes[..cut]), None, "cut at {cut}");
+        }
+        for i in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[i] ^= 0xff;
+            let _ = decode(&b);
+        }
+    }
+
+    #[test]
+    fn a_count_larger_than_the_bytes_left_allocates_nothing() {
+        let mut b = MAGIC.to_vec();
+        b.extend_from_slice(&[0, 0xff, 0xff, 0xff, 0xff, 0x0f]);
+        assert_eq!(decode(&b), None);
+    }
+}

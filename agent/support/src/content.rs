@@ -1,0 +1,231 @@
+//! The site owner's support content as checked (by `lifeline-shared`, with every error at
+//! its JSON path) and as the support module holds it: articles, guides, personas and where
+//! to refer a visitor when support does not help.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::markup::Block;
+use crate::page::Page;
+
+/// Most articles.
+pub const MAX_ARTICLES: usize = 200;
+/// Most guides.
+pub const MAX_GUIDES: usize = 32;
+/// Most steps in a guide.
+pub const MAX_STEPS: usize = 12;
+/// Most personas.
+pub const MAX_PERSONAS: usize = 8;
+/// Most keywords, topics, pages, signals or tasks in one list.
+pub const MAX_LIST: usize = 16;
+
+/// Everything a support session can offer.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Support {
+    /// The language of texts that name none (the rules' `language`).
+    pub language: String,
+    /// Answers, in the owner's order.
+    pub articles: Vec<Article>,
+    /// Walkthroughs on the page.
+    pub guides: Vec<Guide>,
+    /// Who speaks; the first is the default.
+    pub personas: Vec<Persona>,
+    /// When support has failed, and where a person can be reached.
+    pub escalation: Escalation,
+}
+
+/// Where an article or guide applies: any of its pages, signals or tasks (an empty list
+/// does not narrow). With none of the three it applies nowhere first, and is found by
+/// search.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Place {
+    /// Page patterns.
+    pub pages: Vec<Page>,
+    /// Signal names (`repeated_action`).
+    pub signals: Vec<String>,
+    /// Task names.
+    pub tasks: Vec<String>,
+}
+
+impl Place {
+    /// Whether it names anything at all.
+    pub fn is_anywhere(&self) -> bool {
+        !(self.pages.is_empty() && self.signals.is_empty() && self.tasks.is_empty())
+    }
+}
+
+/// An answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    /// Its id (in reports).
+    pub id: String,
+    /// Its language, when not the site's.
+    pub language: Option<String>,
+    /// Heading.
+    pub title: String,
+    /// Paragraphs and lists of text, bold and links.
+    pub body: Vec<Block>,
+    /// Words a visitor may search with.
+    pub keywords: Vec<String>,
+    /// Topics (personas take topics).
+    pub topics: Vec<String>,
+    /// Where it answers first.
+    pub place: Place,
+}
+
+/// A walkthrough on the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Guide {
+    /// Its id (in reports).
+    pub id: String,
+    /// Its language, when not the site's.
+    pub language: Option<String>,
+    /// Heading.
+    pub title: String,
+    /// Topics.
+    pub topics: Vec<String>,
+    /// Where it is offered first.
+    pub place: Place,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+/// The element a step points at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A CSS selector.
+    Selector(String),
+    /// `[data-lifeline-step="NAME"]`, a marker the shop adds.
+    Marker(String),
+}
+
+/// One step of a guide.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The element.
+    pub target: Target,
+    /// Heading.
+    pub title: String,
+    /// What to do there, plain text.
+    pub body: String,
+}
+
+/// Who a persona is for.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Audience {
+    /// New (`Some(false)`) or returning (`Some(true)`) visitors only.
+    pub returning: Option<bool>,
+    /// Customer tiers (any, when empty).
+    pub tiers: Vec<String>,
+    /// Language tags (any, when empty).
+    pub languages: Vec<String>,
+    /// Visitors whom support failed at least this often.
+    pub failures_at_least: u32,
+}
+
+/// A persona's words in one language.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Voice {
+    /// The language tag.
+    pub language: String,
+    /// Said first ("Hi, I'm Ana from the checkout team").
+    pub greeting: String,
+    /// Asks whether it helped ("Did that sort it out?"); else the default words.
+    pub ask: Option<String>,
+    /// Said when it helped.
+    pub glad: Option<String>,
+    /// Said when it did not, before referring to a person.
+    pub sorry: Option<String>,
+}
+
+/// Who speaks in a session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Persona {
+    /// Its id (in reports).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Role ("Checkout help").
+    pub role: String,
+    /// Topics it takes (any, when empty).
+    pub skills: Vec<String>,
+    /// One or two letters shown when there is no avatar.
+    pub initials: String,
+    /// An https URL of a picture.
+    pub avatar: Option<String>,
+    /// Its words, by language; the first is the default.
+    pub voices: Vec<Voice>,
+    /// Who it speaks to.
+    pub audience: Audience,
+}
+
+/// Where a visitor is referred when support does not help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// Live chat, when a person is online: `chat_url`, else the shop's widget.
+    Chat,
+    /// The shop's own chat widget (the `lifeline:chat` event), online or not.
+    Widget,
+    /// An email, prefilled with the page and what was tried.
+    Email,
+    /// A phone call.
+    Phone,
+}
+
+impl Channel {
+    /// Every channel, in code order.
+    pub const ALL: [Channel; 4] = [
+        Channel::Chat,
+        Channel::Widget,
+        Channel::Email,
+        Channel::Phone,
+    ];
+
+    /// Its name in rules and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Chat => "chat",
+            Channel::Widget => "widget",
+            Channel::Email => "email",
+            Channel::Phone => "phone",
+        }
+    }
+
+    /// The channel of a name.
+    pub fn from_name(name: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+/// When support has failed, and where a person can be reached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Escalation {
+    /// A session whose effectiveness (0 to 1) is under this failed.
+    pub threshold: f32,
+    /// How long after a session the struggle must stay away, in ms.
+    pub window_ms: u32,
+    /// After this many failed sessions, a person is offered first.
+    pub person_after: u32,
+    /// The channels, in the order they are tried.
+    pub channels: Vec<Channel>,
+    /// Where chat opens (else the shop's widget).
+    pub chat_url: Option<String>,
+    /// The address for `email`.
+    pub email: Option<String>,
+    /// The number for `phone`.
+    pub phone: Option<String>,
+}
+
+impl Default for Escalation {
+    fn default() -> Self {
+        Escalation {
+            threshold: 0.5,
+            window_ms: 120_000,
+            person_after: 1,
+            channels: Vec::new(),
+            chat_url: None,
+            email: None,
+            phone: None,
+        }
+    }
+}

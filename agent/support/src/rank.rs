@@ -1,0 +1,175 @@
+//! Search over the site's articles, on the device (the collector never learns what a
+//! visitor searched for): BM25 over each article's title (counted twice), keywords (three
+//! times) and body. Words are lower-cased runs of letters and digits, a plural `s`
+//! folded; a query word of three letters or more also finds the words it starts, so
+//! results come while the visitor is still typing.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::content::Article;
+use crate::markup::plain;
+
+/// BM25's term-frequency saturation.
+const K1: f32 = 1.2;
+/// BM25's length normalisation.
+const B: f32 = 0.75;
+/// A word found by its start counts this much of a whole one.
+const PREFIX: f32 = 0.8;
+/// Longest query looked at, in characters.
+pub const MAX_QUERY: usize = 200;
+
+/// The words of a text, in order.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut lower: String = w.chars().flat_map(char::to_lowercase).collect();
+            if lower.chars().count() > 3 && lower.ends_with('s') && !lower.ends_with("ss") {
+                lower.pop();
+            }
+            lower
+        })
+}
+
+/// One article's words and how often each occurs (weighted by field), sorted.
+#[derive(Debug, Clone, PartialEq)]
+struct Doc {
+    terms: Vec<(String, f32)>,
+    len: f32,
+}
+
+/// The articles, indexed for search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Index {
+    docs: Vec<Doc>,
+    avg_len: f32,
+}
+
+impl Index {
+    /// Indexes `articles` (their order is kept: results are indices into it).
+    pub fn new(articles: &[Article]) -> Index {
+        let mut docs = Vec::with_capacity(articles.len());
+        let mut body = String::new();
+        for a in articles {
+            let mut terms: Vec<(String, f32)> = Vec::new();
+            let mut add = |text: &str, weight: f32| {
+                for w in words(text) {
+                    match terms.binary_search_by(|(t, _)| t.as_str().cmp(&w)) {
+                        Ok(i) => terms[i].1 += weight,
+                        Err(i) => terms.insert(i, (w, weight)),
+                    }
+                }
+            };
+            add(&a.title, 2.0);
+            for k in &a.keywords {
+                add(k, 3.0);
+            }
+            body.clear();
+            plain(&a.body, &mut body);
+            add(&body, 1.0);
+            let len = terms.iter().map(|(_, n)| n).sum();
+            docs.push(Doc { terms, len });
+        }
+        let avg_len = if docs.is_empty() {
+            1.0
+        } else {
+            (docs.iter().map(|d| d.len).sum::<f32>() / docs.len() as f32).max(1.0)
+        };
+        Index { docs, avg_len }
+    }
+
+    /// Articles matching `query`, best first, with their scores (ties in article order).
+    pub fn search(&self, query: &str) -> Vec<(usize, f32)> {
+        let cut: String = query.chars().take(MAX_QUERY).collect();
+        let mut query: Vec<String> = words(&cut).collect();
+        query.sort();
+        query.dedup();
+        let n = self.docs.len() as f32;
+        let mut scores: Vec<(usize, f32)> = Vec::new();
+        for word in &query {
+            let found: Vec<(usize, f32)> = (self.docs.iter().enumerate())
+                .filter_map(|(i, d)| d.frequency(word).map(|tf| (i, tf)))
+                .collect();
+            if found.is_empty() {
+                continue;
+            }
+            let df = found.len() as f32;
+            let idf = libm::logf(1.0 + (n - df + 0.5) / (df + 0.5));
+            for (i, tf) in found {
+                let norm = 1.0 - B + B * self.docs[i].len / self.avg_len;
+                let s = idf * tf * (K1 + 1.0) / (tf + K1 * norm);
+                match scores.iter_mut().find(|(j, _)| *j == i) {
+                    Some(e) => e.1 += s,
+                    None => scores.push((i, s)),
+                }
+            }
+        }
+        scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scores
+    }
+}
+
+impl Doc {
+    /// How often `word` occurs: whole, or (for 3 letters and more) as the start of words.
+    fn frequency(&self, word: &str) -> Option<f32> {
+        let at = self.terms.partition_point(|(t, _)| t.as_str() < word);
+        let mut tf = 0.0;
+        for (t, n) in &self.terms[at..] {
+            if t == word {
+                tf += n;
+            } else if word.chars().count() >= 3 && t.starts_with(word) {
+                tf += n * PREFIX;
+            } else {
+                break;
+            }
+        }
+        (tf > 0.0).then_some(tf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::content;
+
+    fn ids(q: &str) -> Vec<String> {
+        let c = content();
+        Index::new(&c.articles)
+            .search(q)
+            .into_iter()
+            .map(|(i, _)| c.articles[i].id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn the_article_about_the_words_ranks_first() {
+        assert_eq!(ids("promo code")[0], "promo-codes");
+        assert_eq!(ids("When will my parcel arrive?")[0], "delivery-times");
+        assert_eq!(ids("card declined")[0], "card-declined");
+    }
+
+    #[test]
+    fn a_word_being_typed_already_finds_its_articles() {
+        assert_eq!(ids("deliv")[0], "delivery-times");
+        assert!(ids("de").is_empty(), "two letters are not a word yet");
+    }
+
+    #[test]
+    fn plurals_and_case_do_not_matter() {
+        assert_eq!(ids("CODES"), ids("code"));
+    }
+
+    #[test]
+    fn nothing_matches_nothing() {
+        assert!(ids("").is_empty());
+        assert!(ids("zebra").is_empty());
+        assert!(ids("!!! ???").is_empty());
+    }
+
+    #[test]
+    fn a_very_long_query_is_cut_not_refused() {
+        let long = "promo ".repeat(10_000);
+        assert_eq!(ids(&long)[0], "promo-codes");
+    }
+}

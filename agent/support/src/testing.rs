@@ -1,0 +1,151 @@
+//! Support content for tests: a shop's delivery, promo code and payment answers, a guide
+//! on the payment page, three personas.
+
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::content::*;
+use crate::markup::parse;
+use crate::page::Page;
+
+fn strings(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| String::from(*s)).collect()
+}
+
+fn article(
+    id: &str,
+    title: &str,
+    body: &str,
+    keywords: &[&str],
+    topics: &[&str],
+    place: Place,
+) -> Article {
+    Article {
+        id: id.into(),
+        language: None,
+        title: title.into(),
+        body: parse(body).expect("valid markup"),
+        keywords: strings(keywords),
+        topics: strings(topics),
+        place,
+    }
+}
+
+fn place(pages: &[&str], signals: &[&str], tasks: &[&str]) -> Place {
+    Place {
+        pages: pages.iter().map(|p| Page::Glob((*p).into())).collect(),
+        signals: strings(signals),
+        tasks: strings(tasks),
+    }
+}
+
+fn persona(id: &str, skills: &[&str], failures_at_least: u32) -> Persona {
+    Persona {
+        id: id.into(),
+        name: id.into(),
+        role: "Help".into(),
+        skills: strings(skills),
+        initials: id[..1].into(),
+        avatar: None,
+        voices: vec![
+            Voice {
+                language: "en".into(),
+                greeting: ["Hi, I'm ", id].concat(),
+                ..Voice::default()
+            },
+            Voice {
+                language: "fr".into(),
+                greeting: ["Bonjour, je suis ", id].concat(),
+                ..Voice::default()
+            },
+        ],
+        audience: Audience {
+            failures_at_least,
+            ..Audience::default()
+        },
+    }
+}
+
+/// The test shop's support content.
+pub(crate) fn content() -> Support {
+    Support {
+        language: "en".into(),
+        articles: vec![
+            article(
+                "delivery-times",
+                "When will my order arrive?",
+                "Standard delivery takes **3-5 days**.\n\n- Express: next day\n- Collection: 2 days",
+                &["delivery", "shipping", "parcel", "arrive"],
+                &["delivery"],
+                place(&["/shipping*"], &[], &[]),
+            ),
+            article(
+                "promo-codes",
+                "Using a promo code",
+                "Codes are case sensitive. See [the terms](/terms).",
+                &["promo", "code", "discount", "voucher"],
+                &["promo"],
+                place(&["/cart*"], &["rage_click", "repeated_action"], &[]),
+            ),
+            article(
+                "card-declined",
+                "My card was declined",
+                "Check the card number and expiry date, then try again.",
+                &["card", "declined", "payment", "bank"],
+                &["payment"],
+                place(&["/payment*"], &["repeated_action"], &["checkout"]),
+            ),
+            article(
+                "payment-security",
+                "Secure payment checks",
+                "Your bank may ask you to confirm the payment in its app.",
+                &["verification", "secure", "bank"],
+                &["payment"],
+                place(&["/payment*"], &[], &[]),
+            ),
+            article(
+                "returns",
+                "Returning an item",
+                "You have 30 days to return an item.",
+                &["return", "refund"],
+                &["returns"],
+                Place::default(),
+            ),
+        ],
+        guides: vec![Guide {
+            id: "pay-guide".into(),
+            language: None,
+            title: "Paying by card".into(),
+            topics: strings(&["payment"]),
+            place: place(&["/payment*"], &[], &[]),
+            steps: vec![
+                Step {
+                    target: Target::Marker("card".into()),
+                    title: "Your card number".into(),
+                    body: "The 16 digits on the front.".into(),
+                },
+                Step {
+                    target: Target::Selector("#expiry".into()),
+                    title: "Expiry".into(),
+                    body: "MM/YY".into(),
+                },
+                Step {
+                    target: Target::Selector("#place-order".into()),
+                    title: "Pay".into(),
+                    body: "Press once.".into(),
+                },
+            ],
+        }],
+        personas: vec![
+            persona("lea", &[], 1),
+            persona("ana", &["payment", "promo"], 0),
+            persona("max", &["delivery"], 0),
+        ],
+        escalation: Escalation {
+            channels: vec![Channel::Chat, Channel::Email],
+            email: Some("help@shop.example".into()),
+            ..Escalation::default()
+        },
+    }
+}
