@@ -43,6 +43,6 @@ mod ring;
 
 pub use decide::{Context, Decision, Outcome, Verdict};
 pub use event::{CartChange, Click, ClickFlags, ElementKey, Event};
-pub use rules::{RuleError, RuleErrorKind, RuleErrors, Rules};
+pub use rules::{Checked, RuleError, RuleErrorKind, RuleErrors, Rules};
 pub use session::{Session, SessionState};
 pub use signals::{Signal, SignalSet};

@@ -104,6 +104,12 @@ pub enum RuleErrorKind {
     BadPhone(String),
     /// A language tag that is not like `en` or `pt-BR`.
     BadLanguage(String),
+    /// An email address that cannot be one.
+    BadEmail(String),
+    /// A CSS selector a guide cannot use.
+    BadSelector(String),
+    /// An article body's markup: what is wrong.
+    BadMarkup(String),
     /// Text longer than allowed.
     TooLong {
         /// Its length in characters.
@@ -210,6 +216,15 @@ impl fmt::Display for RuleErrorKind {
                 "bad phone number \"{p}\": use digits, spaces and + - ( ) . only"
             ),
             BadLanguage(l) => write!(f, "bad language tag \"{l}\": use a tag like en or pt-BR"),
+            BadEmail(e) => write!(
+                f,
+                "bad email address \"{e}\": use one like help@shop.example"
+            ),
+            BadSelector(s) => write!(
+                f,
+                "bad selector \"{s}\": use a CSS selector of at most 200 characters, on one line"
+            ),
+            BadMarkup(why) => write!(f, "bad markup: {why}"),
             TooLong { len, max } => write!(f, "too long: {len} characters, at most {max}"),
             TooMany { len, max } => write!(f, "too many: {len} items, at most {max}"),
             Empty => write!(f, "must not be empty"),

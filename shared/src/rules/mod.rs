@@ -157,6 +157,66 @@ impl Prompt {
     }
 }
 
+/// A rules file as checked: the rules every page decodes, and the support content served
+/// apart from them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    /// The rules.
+    pub rules: Rules,
+    /// The `support` section, when the file has one.
+    pub support: Option<lifeline_support::Support>,
+}
+
+impl Checked {
+    /// Reads and checks a rules file from JSON text, reporting every problem.
+    pub fn from_json_str(text: &str) -> Result<Checked, RuleErrors> {
+        let json = Json::parse(text).map_err(|e| {
+            RuleErrors(vec![RuleError {
+                path: String::new(),
+                kind: RuleErrorKind::Syntax {
+                    line: e.line,
+                    column: e.column,
+                    message: e.message,
+                },
+            }])
+        })?;
+        Checked::from_json(&json)
+    }
+
+    /// Reads and checks a rules file from a JSON tree, reporting every problem.
+    #[expect(
+        clippy::float_cmp,
+        reason = "a version is an exact integer; 1.5 is another version"
+    )]
+    pub fn from_json(json: &Json) -> Result<Checked, RuleErrors> {
+        use read::FromJson as _;
+        let mut r = read::Reader::default();
+        // A file for another version is judged by that version alone.
+        if let Json::Object(entries) = json
+            && let Some((_, Json::Number(v))) = entries.iter().find(|(k, _)| k == "version")
+            && *v != f64::from(VERSION)
+        {
+            r.field("version", |r| {
+                r.error(RuleErrorKind::UnsupportedVersion {
+                    found: *v,
+                    supported: VERSION,
+                })
+            });
+            return Err(RuleErrors(r.finish()));
+        }
+        let spec = RulesSpec::read(json, &mut r);
+        if spec.is_none() {
+            // The checker needs a whole file; the prompt references can be told now.
+            check::prompt_references(json, &mut r);
+        }
+        let checked = spec.and_then(|spec| check::check(&spec, &mut r));
+        match checked {
+            Some(checked) if r.errors.is_empty() => Ok(checked),
+            _ => Err(RuleErrors(r.finish())),
+        }
+    }
+}
+
 /// A checked rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
@@ -255,43 +315,15 @@ impl Rules {
     }
 
     /// Reads and checks rules from a JSON tree, reporting every problem.
-    #[expect(
-        clippy::float_cmp,
-        reason = "a version is an exact integer; 1.5 is another version"
-    )]
     pub fn from_json(json: &Json) -> Result<Rules, RuleErrors> {
-        use read::FromJson as _;
-        let mut r = read::Reader::default();
-        // A file for another version is judged by that version alone.
-        if let Json::Object(entries) = json
-            && let Some((_, Json::Number(v))) = entries.iter().find(|(k, _)| k == "version")
-            && *v != f64::from(VERSION)
-        {
-            r.field("version", |r| {
-                r.error(RuleErrorKind::UnsupportedVersion {
-                    found: *v,
-                    supported: VERSION,
-                })
-            });
-            return Err(RuleErrors(r.finish()));
-        }
-        let spec = RulesSpec::read(json, &mut r);
-        if spec.is_none() {
-            // The checker needs a whole file; the prompt references can be told now.
-            check::prompt_references(json, &mut r);
-        }
-        let rules = spec.and_then(|spec| check::check(&spec, &mut r));
-        match rules {
-            Some(rules) if r.errors.is_empty() => Ok(rules),
-            _ => Err(RuleErrors(r.finish())),
-        }
+        Checked::from_json(json).map(|c| c.rules)
     }
 
     /// Checks rules built in code.
     pub fn from_spec(spec: &RulesSpec) -> Result<Rules, RuleErrors> {
         let mut r = read::Reader::default();
         match check::check(spec, &mut r) {
-            Some(rules) if r.errors.is_empty() => Ok(rules),
+            Some(c) if r.errors.is_empty() => Ok(c.rules),
             _ => Err(RuleErrors(r.finish())),
         }
     }

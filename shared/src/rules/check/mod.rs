@@ -5,6 +5,7 @@
 
 mod labels;
 mod prompts;
+mod support;
 mod tasks;
 mod values;
 
@@ -38,7 +39,7 @@ impl Table {
     }
 }
 
-pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Rules> {
+pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Checked> {
     let mut table = Table(Vec::new(), 0);
     let mut ok = true;
 
@@ -204,6 +205,18 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Rules> {
 
     ok &= r.field("privacy", |r| privacy(&spec.privacy, r));
     ok &= r.field("labels", |r| labels::check(&spec.labels, r));
+    let support = match &spec.support {
+        None => Some(None),
+        Some(s) => {
+            let names = support::Names {
+                language: &language,
+                tasks: &task_names,
+                tiers: &tier_names,
+            };
+            r.field("support", |r| support::support(s, &names, r))
+                .map(Some)
+        }
+    };
 
     let labels = labels::compile(spec, &language);
     let rules = Rules {
@@ -221,7 +234,10 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Rules> {
         cancel_pages: cancel_pages?,
         labels,
     };
-    ok.then_some(rules)
+    ok.then_some(Checked {
+        rules,
+        support: support?,
+    })
 }
 
 fn scoring(spec: &ScoringSpec, r: &mut Reader) -> Option<Scoring> {

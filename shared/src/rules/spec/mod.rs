@@ -5,6 +5,7 @@ pub mod privacy;
 pub mod prompts;
 pub mod scoring;
 pub mod signals;
+pub mod support;
 pub mod targeting;
 pub mod tasks;
 
@@ -15,6 +16,7 @@ pub use privacy::*;
 pub use prompts::*;
 pub use scoring::*;
 pub use signals::*;
+pub use support::*;
 pub use targeting::*;
 pub use tasks::*;
 
@@ -46,5 +48,8 @@ json_object! {
         /// The fixed words of prompts (Close, Send, Yes, No...) by language tag, over the
         /// built-in defaults.
         pub labels: BTreeMap<String, LabelsSpec> = BTreeMap::new(),
+        /// Automated support sessions: articles, guides, personas, escalation (served
+        /// apart from the rules, fetched only when a session starts).
+        pub support: Option<SupportSpec> = None,
     }
 }
