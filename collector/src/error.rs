@@ -32,6 +32,8 @@ pub enum ApiError {
     UnknownVersion(u32),
     /// The site has no rules yet.
     NoRules,
+    /// The served rules have no `support` section.
+    NoSupport,
     /// The request's `Origin` is not one of the site's.
     OriginNotAllowed(String),
     /// No `Authorization: Bearer` token.
@@ -83,6 +85,7 @@ impl ApiError {
             ApiError::UnknownSite
             | ApiError::UnknownVersion(_)
             | ApiError::NoRules
+            | ApiError::NoSupport
             | ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
@@ -102,6 +105,7 @@ impl ApiError {
             ApiError::UnknownSite => "unknown_site",
             ApiError::UnknownVersion(_) => "unknown_version",
             ApiError::NoRules => "no_rules",
+            ApiError::NoSupport => "no_support",
             ApiError::OriginNotAllowed(_) => "origin_not_allowed",
             ApiError::MissingToken => "missing_token",
             ApiError::WrongToken => "wrong_token",
@@ -130,6 +134,10 @@ impl ApiError {
             ApiError::UnknownSite => ("no such site".into(), String::new()),
             ApiError::UnknownVersion(v) => (format!("no rules version {v}"), String::new()),
             ApiError::NoRules => ("this site has no rules yet".into(), String::new()),
+            ApiError::NoSupport => (
+                "this site's rules have no support content: add a `support` section".into(),
+                String::new(),
+            ),
             ApiError::OriginNotAllowed(origin) => (
                 format!("origin {origin} is not one of this site's origins"),
                 String::new(),

@@ -73,6 +73,8 @@ pub struct App<S> {
     pub sites: cache::Cache<store::Site>,
     /// Each site's served rules, for page requests.
     pub served_rules: cache::Cache<Arc<store::RulesVersion>>,
+    /// Each site's served support content, for support sessions.
+    pub served_support: cache::Cache<Arc<store::SupportVersion>>,
 }
 
 impl<S> App<S> {
@@ -91,6 +93,7 @@ impl<S> App<S> {
             settings,
             sites: cache::Cache::default(),
             served_rules: cache::Cache::default(),
+            served_support: cache::Cache::default(),
         }
     }
 }

@@ -12,15 +12,16 @@ const BUCKETS: [f64; 11] = [
 ];
 
 /// Routes counted.
-const ROUTES: [&str; 5] = ["agent", "rules", "reports", "admin", "metrics"];
+const ROUTES: [&str; 6] = ["agent", "rules", "support", "reports", "admin", "metrics"];
 /// Reasons for refusals counted (the error codes).
-const REASONS: [&str; 15] = [
+const REASONS: [&str; 16] = [
     "bad_json",
     "invalid",
     "invalid_rules",
     "unknown_site",
     "unknown_version",
     "no_rules",
+    "no_support",
     "origin_not_allowed",
     "missing_token",
     "wrong_token",

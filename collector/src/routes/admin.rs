@@ -143,6 +143,7 @@ pub async fn put_rules<S: Store>(
             .put_rules(&site, text.to_owned(), rules.to_compiled())
             .await?;
         app.served_rules.forget(&site);
+        app.served_support.forget(&site);
         app.sites.forget(&site);
         let etag = app.store.rules(&site, Some(version)).await?.map(|r| r.etag);
         let warnings: Vec<_> = (rules.contrast_warnings().into_iter())
@@ -173,6 +174,7 @@ pub async fn activate<S: Store>(
         })?;
         app.store.activate_rules(&site, version).await?;
         app.served_rules.forget(&site);
+        app.served_support.forget(&site);
         app.sites.forget(&site);
         Ok(axum::Json(json!({"active": version})).into_response())
     })

@@ -1,6 +1,7 @@
 //! The HTTP API.
 //!
-//! - [`public`]: the agent's files, a site's compiled rules (ETag, CORS for its origins),
+//! - [`public`]: the agent's files, a site's compiled rules and its support content (ETag,
+//!   CORS for its origins),
 //!   `/healthz`, `/metrics`.
 //! - [`reports`]: `POST /v1/sites/{site}/reports`, answered 202 once stored.
 //! - [`admin`]: `/v1/admin/sites/{site}/...`, behind the site's Bearer token.
@@ -33,6 +34,10 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .route(
             "/v1/sites/{site}/rules",
             get(public::rules::<S>).options(public::preflight::<S>),
+        )
+        .route(
+            "/v1/sites/{site}/support",
+            get(public::support::<S>).options(public::preflight::<S>),
         )
         .route(
             "/v1/sites/{site}/reports",

@@ -81,6 +81,69 @@ pub async fn rules<S: Store>(
     response
 }
 
+/// `GET /v1/sites/{site}/support`: the served rules' support content in its compact form
+/// (fetched whole by the support module when a session starts, and matched on the device,
+/// so the collector never learns what a visitor searched for), with its ETag.
+pub async fn support<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    app.metrics.request("support");
+    if let Err(e) = site_for_page(&app, &site, &headers).await {
+        app.metrics.rejected(e.code());
+        let mut refusal = e.into_response();
+        allow_origin(&mut refusal, &headers);
+        return refusal;
+    }
+    let served = app.served_support.get(&site, async {
+        let stored = app.store.rules(&site, None).await?;
+        // Checking the JSON again costs a little; it happens once per version and TTL.
+        let support = stored.map(|v| tokio::task::spawn_blocking(move || v.support()));
+        match support {
+            None => Ok::<_, ApiError>(None),
+            Some(task) => Ok(Some(Arc::new(
+                task.await.map_err(|_| ApiError::Unavailable)?,
+            ))),
+        }
+    });
+    let served = match served.await {
+        Ok(Some(s)) if s.bytes.is_some() => Ok(s),
+        Ok(Some(_)) => Err(ApiError::NoSupport),
+        Ok(None) => Err(ApiError::NoRules),
+        Err(e) => Err(e),
+    };
+    let mut response = match served {
+        Err(e) => {
+            app.metrics.rejected(e.code());
+            e.into_response()
+        }
+        Ok(s) => {
+            let current = headers
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.split(',').any(|t| t.trim() == s.etag));
+            let mut r = if current {
+                StatusCode::NOT_MODIFIED.into_response()
+            } else {
+                (
+                    [(header::CONTENT_TYPE, "application/octet-stream")],
+                    s.bytes.clone().unwrap_or_default(),
+                )
+                    .into_response()
+            };
+            if let Ok(etag) = HeaderValue::from_str(&s.etag) {
+                r.headers_mut().insert(header::ETAG, etag);
+            }
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            r
+        }
+    };
+    allow_origin(&mut response, &headers);
+    response
+}
+
 /// `OPTIONS` for the rules and reports: lets a site's pages send `If-None-Match` and post
 /// JSON.
 pub async fn preflight<S: Store>(

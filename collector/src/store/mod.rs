@@ -85,6 +85,32 @@ impl RulesVersion {
     }
 }
 
+/// The support content of a rules version, as the support module reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupportVersion {
+    /// The compact form; `None` when the rules have no `support` section.
+    pub bytes: Option<Vec<u8>>,
+    /// The ETag it is served with.
+    pub etag: String,
+}
+
+impl RulesVersion {
+    /// This version's support content, checked from its JSON.
+    pub fn support(&self) -> SupportVersion {
+        let bytes = lifeline_shared::Checked::from_json_str(&self.json)
+            .ok()
+            .and_then(|c| c.support)
+            .map(|s| lifeline_support::codec::encode(&s));
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(bytes.as_deref().unwrap_or_default());
+        let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        SupportVersion {
+            etag: format!("\"s{}-{hex}\"", self.version),
+            bytes,
+        }
+    }
+}
+
 /// The ETag of a rules version: its number and a digest of its compiled form.
 pub fn rules_etag(version: u32, compiled: &str) -> String {
     use sha2::Digest as _;
