@@ -85,3 +85,121 @@ async fn support_content_is_served_compact_with_an_etag_to_the_sites_pages_only(
     .await;
     assert_eq!(code, "no_support");
 }
+
+fn step(
+    key: &str,
+    page: &str,
+    event: &str,
+    persona: &str,
+    article: Option<&str>,
+) -> serde_json::Value {
+    serde_json::json!({"key": key, "at": 1, "page": page, "report": {"type": "support",
+        "rule": "visitor", "prompt": "support", "event": event, "persona": persona,
+        "article": article, "guide": null, "step": null,
+        "channel": if event == "escalated" { Some("email") } else { None }}})
+}
+
+#[tokio::test]
+async fn support_steps_are_stored_listed_and_counted_by_page_article_and_persona() {
+    let c = Collector::new(Settings::default()).await;
+    c.put_rules(WITH_SUPPORT).await;
+    let items = vec![
+        step("a:1", "/payment/", "started", "ana", None),
+        step("a:2", "/payment/", "article", "ana", Some("card-declined")),
+        step("a:3", "/payment/", "resolved", "ana", Some("card-declined")),
+        step("b:1", "/payment/", "started", "ana", None),
+        step("b:2", "/payment/", "article", "ana", Some("card-declined")),
+        step(
+            "b:3",
+            "/payment/",
+            "escalated",
+            "ana",
+            Some("card-declined"),
+        ),
+        step("c:1", "/cart/", "started", "max", None),
+        step("c:2", "/cart/", "failed", "max", None),
+    ];
+    let body = serde_json::json!({"session": "s1", "items": items}).to_string();
+    assert_eq!(c.post_reports(&body).await.status(), StatusCode::ACCEPTED);
+
+    let r = c
+        .send(c.admin(
+            "GET",
+            "/v1/admin/sites/shop/support?page=%2Fpayment%2F",
+            Body::empty(),
+        ))
+        .await;
+    let listed = common::json(r).await;
+    let items = listed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 6);
+    assert_eq!(items[0]["type"], "support");
+    assert_eq!(items[0]["outcome"], "escalated");
+    assert_eq!(items[0]["channel"], "email");
+    assert_eq!(items[0]["article"], "card-declined");
+
+    let stats = common::json(
+        c.send(c.admin("GET", "/v1/admin/sites/shop/stats", Body::empty()))
+            .await,
+    )
+    .await;
+    let support = &stats["support"];
+    assert_eq!(
+        support["pages"][0],
+        serde_json::json!({"name": "/payment/", "started": 2, "opened": 2, "resolved": 1,
+            "failed": 0, "escalated": 1, "resolution_rate": 0.5})
+    );
+    assert_eq!(support["pages"][1]["resolution_rate"], 0.0);
+    assert_eq!(support["articles"][0]["name"], "card-declined");
+    assert_eq!(support["articles"][0]["resolution_rate"], 0.5);
+    let personas: Vec<&str> = support["personas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(personas, ["ana", "max"]);
+
+    let csv = bytes(
+        c.send(c.admin(
+            "GET",
+            "/v1/admin/sites/shop/support?format=csv",
+            Body::empty(),
+        ))
+        .await,
+    )
+    .await;
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.starts_with(
+            "id,received,at,session,page,rule,prompt,event,persona,article,guide,step,channel\r\n"
+        ),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",visitor,support,escalated,ana,card-declined,,,email\r\n"),
+        "{csv}"
+    );
+}
+
+#[tokio::test]
+async fn a_support_step_with_free_text_where_ids_go_is_refused() {
+    let c = Collector::new(Settings::default()).await;
+    let mut bad = step(
+        "a:1",
+        "/payment/",
+        "article",
+        "ana",
+        Some("my card number 4111"),
+    );
+    bad["report"]["article"] = serde_json::json!("my card number 4111");
+    let body = serde_json::json!({"session": "s1", "items": [bad]}).to_string();
+    let (code, path) = error(
+        c.post_reports(&body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(
+        (code.as_str(), path.as_str()),
+        ("invalid", "items[0].report")
+    );
+}

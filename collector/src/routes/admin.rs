@@ -6,7 +6,8 @@
 //! - `PUT /v1/admin/sites/{site}/rules`: checks the JSON (every problem with its path),
 //!   stores it as a new version and serves it.
 //! - `POST /v1/admin/sites/{site}/rules/versions/{N}/activate`: serves version N again.
-//! - `GET /v1/admin/sites/{site}/decisions` and `.../feedback`: filters `from`, `to`
+//! - `GET /v1/admin/sites/{site}/decisions`, `.../feedback` and `.../support` (the steps of
+//!   support sessions): filters `from`, `to`
 //!   (received, ms since the epoch), `rule`, `page`, `kind`; pages of `limit` (at most 500)
 //!   newest first with a `cursor`; `format=csv` for every match as CSV.
 //! - `GET /v1/admin/sites/{site}/stats`: shown, dismissed, engaged, completed, ignored,
@@ -201,6 +202,16 @@ pub async fn feedback<S: Store>(
     list(app, site, query, headers, ReportType::Feedback).await
 }
 
+/// `GET .../support`.
+pub async fn support<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    list(app, site, query, headers, ReportType::Support).await
+}
+
 async fn list<S: Store>(
     app: Arc<App<S>>,
     site: String,
@@ -273,6 +284,9 @@ pub fn csv(report_type: ReportType, rows: &[StoredReport]) -> String {
             "id,received,at,session,page,rule,prompt,kind,outcome,band,signals\r\n"
         }
         ReportType::Feedback => "id,received,at,session,page,rule,prompt,rating,thumbs,comment\r\n",
+        ReportType::Support => {
+            "id,received,at,session,page,rule,prompt,event,persona,article,guide,step,channel\r\n"
+        }
     });
     for r in rows {
         let mut cells: Vec<String> = vec![
@@ -297,6 +311,14 @@ pub fn csv(report_type: ReportType, rows: &[StoredReport]) -> String {
                     .map(|t| if t { "up" } else { "down" }.to_owned())
                     .unwrap_or_default(),
                 r.comment.clone().unwrap_or_default(),
+            ]),
+            ReportType::Support => cells.extend([
+                r.outcome.clone().unwrap_or_default(),
+                r.persona.clone().unwrap_or_default(),
+                r.article.clone().unwrap_or_default(),
+                r.guide.clone().unwrap_or_default(),
+                r.step.map(|n| n.to_string()).unwrap_or_default(),
+                r.channel.clone().unwrap_or_default(),
             ]),
         }
         for (i, c) in cells.iter().enumerate() {

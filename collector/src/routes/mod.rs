@@ -56,6 +56,7 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
             get(admin::decisions::<S>),
         )
         .route("/v1/admin/sites/{site}/feedback", get(admin::feedback::<S>))
+        .route("/v1/admin/sites/{site}/support", get(admin::support::<S>))
         .route("/v1/admin/sites/{site}/stats", get(admin::stats::<S>));
     for name in app.assets.names() {
         let name = name.to_owned();

@@ -171,6 +171,21 @@ pub struct StoredReport {
     /// What the visitor typed (feedback).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The persona speaking (support).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persona: Option<String>,
+    /// The article (support).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
+    /// The guide (support).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guide: Option<String>,
+    /// The guide's step, from 1 (support).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<u8>,
+    /// Where the visitor was referred (support).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
 }
 
 /// Decisions or feedback.
@@ -181,6 +196,8 @@ pub enum ReportType {
     Decision,
     /// What a visitor answered.
     Feedback,
+    /// A step of a support session (`outcome` holds the event).
+    Support,
 }
 
 impl ReportType {
@@ -189,6 +206,7 @@ impl ReportType {
         match self {
             ReportType::Decision => "decision",
             ReportType::Feedback => "feedback",
+            ReportType::Support => "support",
         }
     }
 }
@@ -240,6 +258,36 @@ pub struct Tally {
     pub average_rating: Option<f64>,
 }
 
+/// How support sessions did for one page, article or persona.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupportTally {
+    /// The page path, article id or persona id.
+    pub name: String,
+    /// Sessions started.
+    pub started: u64,
+    /// Articles opened.
+    pub opened: u64,
+    /// Sessions that helped.
+    pub resolved: u64,
+    /// Sessions that did not.
+    pub failed: u64,
+    /// Sessions referred to a person.
+    pub escalated: u64,
+    /// resolved / (resolved + failed + escalated), when any ended.
+    pub resolution_rate: Option<f64>,
+}
+
+/// Support sessions by page, by article and by persona.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupportStats {
+    /// By page.
+    pub pages: Vec<SupportTally>,
+    /// By article (the one shown last when the session ended).
+    pub articles: Vec<SupportTally>,
+    /// By persona.
+    pub personas: Vec<SupportTally>,
+}
+
 /// Per-rule and per-page tallies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stats {
@@ -247,6 +295,8 @@ pub struct Stats {
     pub rules: Vec<Tally>,
     /// By page.
     pub pages: Vec<Tally>,
+    /// Support sessions.
+    pub support: SupportStats,
 }
 
 /// Where sites, rules and reports are kept. Every write is durable when its future resolves.

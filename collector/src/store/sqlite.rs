@@ -21,14 +21,15 @@ use tokio::sync::oneshot;
 
 use super::{
     Ingested, ReportFilter, ReportPage, ReportType, RulesVersion, Site, Stats, Store, StoreError,
-    StoredReport, Tally,
+    StoredReport, SupportStats, SupportTally, Tally,
 };
 
 /// Most jobs committed together.
 pub const GROUP_MAX: usize = 512;
 
 /// The schema, one migration per entry; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE sites (
     name TEXT PRIMARY KEY,
     origins TEXT NOT NULL,
@@ -66,7 +67,15 @@ CREATE TABLE reports (
     UNIQUE (site, key)
 );
 CREATE INDEX reports_by_received ON reports (site, received);
-"#];
+"#,
+    r#"
+ALTER TABLE reports ADD COLUMN persona TEXT;
+ALTER TABLE reports ADD COLUMN article TEXT;
+ALTER TABLE reports ADD COLUMN guide TEXT;
+ALTER TABLE reports ADD COLUMN step INTEGER;
+ALTER TABLE reports ADD COLUMN channel TEXT;
+"#,
+];
 
 /// What the writer answers a job with, once its transaction is committed (or not).
 type Deliver = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
@@ -319,6 +328,93 @@ fn site_exists(conn: &Connection, name: &str) -> Result<bool, StoreError> {
         .map_err(db)
 }
 
+/// A report's columns.
+#[derive(Default)]
+struct Row {
+    report_type: &'static str,
+    rule: String,
+    prompt: String,
+    kind: Option<&'static str>,
+    outcome: Option<&'static str>,
+    band: Option<&'static str>,
+    signals: Option<String>,
+    rating: Option<u8>,
+    thumbs: Option<bool>,
+    comment: Option<String>,
+    persona: Option<String>,
+    article: Option<String>,
+    guide: Option<String>,
+    step: Option<u8>,
+    channel: Option<String>,
+}
+
+impl Row {
+    fn of(report: Report) -> Row {
+        match report {
+            Report::Decision {
+                rule,
+                prompt,
+                kind,
+                outcome,
+                band,
+                signals,
+            } => Row {
+                report_type: "decision",
+                rule,
+                prompt,
+                kind: Some(kind.as_str()),
+                outcome: outcome.map(|o| o.as_str()),
+                band: Some(band.as_str()),
+                signals: Some(
+                    signals
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+                ..Row::default()
+            },
+            Report::Feedback {
+                rule,
+                prompt,
+                rating,
+                thumbs,
+                comment,
+            } => Row {
+                report_type: "feedback",
+                rule,
+                prompt,
+                rating,
+                thumbs,
+                comment,
+                ..Row::default()
+            },
+            Report::Support {
+                rule,
+                prompt,
+                event,
+                persona,
+                article,
+                guide,
+                step,
+                channel,
+            } => Row {
+                report_type: "support",
+                rule,
+                prompt,
+                kind: Some("support"),
+                outcome: Some(event.as_str()),
+                persona,
+                article,
+                guide,
+                step,
+                channel,
+                ..Row::default()
+            },
+        }
+    }
+}
+
 /// A time in ms as the database holds it: beyond `i64::MAX` (no stored time is) it stays
 /// the largest, where a cast would wrap it negative and turn `to` into "nothing" and
 /// `from` into "everything".
@@ -359,6 +455,7 @@ fn filter_sql(site: &str, f: &ReportFilter) -> (String, Vec<Value>) {
 fn report_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReport> {
     let kind_of_report = match row.get::<_, String>(7)?.as_str() {
         "feedback" => ReportType::Feedback,
+        "support" => ReportType::Support,
         _ => ReportType::Decision,
     };
     let signals: Option<String> = row.get(13)?;
@@ -379,6 +476,11 @@ fn report_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReport> {
         rating: row.get(14)?,
         thumbs: row.get(15)?,
         comment: row.get(16)?,
+        persona: row.get(17)?,
+        article: row.get(18)?,
+        guide: row.get(19)?,
+        step: row.get(20)?,
+        channel: row.get(21)?,
     })
 }
 
@@ -415,6 +517,44 @@ fn tallies(
                 ignored: n(5)?,
                 feedback: n(6)?,
                 average_rating: r.get(7)?,
+            })
+        })
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
+
+/// Support sessions grouped by `by` (page, article or persona).
+fn support_tallies(
+    conn: &Connection,
+    by: &str,
+    site: &str,
+    f: &ReportFilter,
+) -> Result<Vec<SupportTally>, StoreError> {
+    let (cond, values) = filter_sql(site, f);
+    let sql = format!(
+        "SELECT {by},
+            COUNT(*) FILTER (WHERE outcome = 'started'),
+            COUNT(*) FILTER (WHERE outcome = 'article'),
+            COUNT(*) FILTER (WHERE outcome = 'resolved'),
+            COUNT(*) FILTER (WHERE outcome = 'failed'),
+            COUNT(*) FILTER (WHERE outcome = 'escalated')
+         FROM reports WHERE {cond} AND type = 'support' AND {by} IS NOT NULL GROUP BY {by}
+         ORDER BY 2 DESC, 3 DESC, {by}"
+    );
+    let mut stmt = conn.prepare(&sql).map_err(db)?;
+    let rows = stmt
+        .query_map(params_from_iter(values), |r| {
+            let n = |i| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+            let (resolved, failed, escalated) = (n(3)?, n(4)?, n(5)?);
+            let ended = resolved + failed + escalated;
+            Ok(SupportTally {
+                name: r.get(0)?,
+                started: n(1)?,
+                opened: n(2)?,
+                resolved,
+                failed,
+                escalated,
+                resolution_rate: (ended > 0).then(|| resolved as f64 / ended as f64),
             })
         })
         .map_err(db)?;
@@ -622,8 +762,10 @@ impl Store for SqliteStore {
             let mut stmt = conn
                 .prepare_cached(
                     "INSERT OR IGNORE INTO reports (site, key, session, at, received, page, type,
-                        rule, prompt, kind, outcome, band, signals, rating, thumbs, comment)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                        rule, prompt, kind, outcome, band, signals, rating, thumbs, comment,
+                        persona, article, guide, step, channel)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                        ?17, ?18, ?19, ?20, ?21)",
                 )
                 .map_err(db)?;
             let mut done = Ingested {
@@ -631,35 +773,7 @@ impl Store for SqliteStore {
                 duplicates: 0,
             };
             for item in batch.items {
-                let (kind, rule, prompt, kind_name, outcome, band, signals, rating, thumbs, comment) =
-                    match item.report {
-                        Report::Decision {
-                            rule,
-                            prompt,
-                            kind,
-                            outcome,
-                            band,
-                            signals,
-                        } => (
-                            "decision",
-                            rule,
-                            prompt,
-                            Some(kind.as_str()),
-                            outcome.map(|o| o.as_str()),
-                            Some(band.as_str()),
-                            Some(signals.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")),
-                            None,
-                            None,
-                            None,
-                        ),
-                        Report::Feedback {
-                            rule,
-                            prompt,
-                            rating,
-                            thumbs,
-                            comment,
-                        } => ("feedback", rule, prompt, None, None, None, None, rating, thumbs, comment),
-                    };
+                let r = Row::of(item.report);
                 let n = stmt
                     .execute(params![
                         site,
@@ -668,16 +782,21 @@ impl Store for SqliteStore {
                         item.at as i64,
                         received as i64,
                         item.page,
-                        kind,
-                        rule,
-                        prompt,
-                        kind_name,
-                        outcome,
-                        band,
-                        signals,
-                        rating,
-                        thumbs,
-                        comment
+                        r.report_type,
+                        r.rule,
+                        r.prompt,
+                        r.kind,
+                        r.outcome,
+                        r.band,
+                        r.signals,
+                        r.rating,
+                        r.thumbs,
+                        r.comment,
+                        r.persona,
+                        r.article,
+                        r.guide,
+                        r.step,
+                        r.channel
                     ])
                     .map_err(db)?;
                 if n == 1 {
@@ -708,7 +827,8 @@ impl Store for SqliteStore {
             values.push(Value::Integer(i64::from(limit) + 1));
             let sql = format!(
                 "SELECT id, key, session, at, received, page, site, type, rule, prompt, kind,
-                    outcome, band, signals, rating, thumbs, comment
+                    outcome, band, signals, rating, thumbs, comment, persona, article, guide,
+                    step, channel
                  FROM reports WHERE {cond} ORDER BY id DESC LIMIT ?"
             );
             let mut stmt = conn.prepare(&sql).map_err(db)?;
@@ -733,6 +853,11 @@ impl Store for SqliteStore {
             Ok(Stats {
                 rules: tallies(conn, "rule", &site, &filter)?,
                 pages: tallies(conn, "page", &site, &filter)?,
+                support: SupportStats {
+                    pages: support_tallies(conn, "page", &site, &filter)?,
+                    articles: support_tallies(conn, "article", &site, &filter)?,
+                    personas: support_tallies(conn, "persona", &site, &filter)?,
+                },
             })
         })
         .await

@@ -54,6 +54,43 @@ impl ReportBatch {
                     }
                     out.push(']');
                 }
+                Report::Support {
+                    rule,
+                    prompt,
+                    event,
+                    persona,
+                    article,
+                    guide,
+                    step,
+                    channel,
+                } => {
+                    out.push_str("\"support\",\"rule\":");
+                    json_string(&mut out, rule);
+                    out.push_str(",\"prompt\":");
+                    json_string(&mut out, prompt);
+                    out.push_str(",\"event\":");
+                    json_string(&mut out, event.as_str());
+                    for (name, id) in [("persona", persona), ("article", article), ("guide", guide)]
+                    {
+                        out.push_str(",\"");
+                        out.push_str(name);
+                        out.push_str("\":");
+                        match id {
+                            Some(id) => json_string(&mut out, id),
+                            None => out.push_str("null"),
+                        }
+                    }
+                    out.push_str(",\"step\":");
+                    match step {
+                        Some(s) => push_decimal(&mut out, u64::from(*s)),
+                        None => out.push_str("null"),
+                    }
+                    out.push_str(",\"channel\":");
+                    match channel {
+                        Some(c) => json_string(&mut out, c),
+                        None => out.push_str("null"),
+                    }
+                }
                 Report::Feedback {
                     rule,
                     prompt,
@@ -90,7 +127,6 @@ impl ReportBatch {
     }
 }
 
-/// Appends `s` as a JSON string literal.
 /// Appends `s` as a JSON string literal.
 pub fn json_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";

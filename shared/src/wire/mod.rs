@@ -85,6 +85,43 @@ pub enum Report {
         /// What the visitor typed, at most 1000 characters.
         comment: Option<String>,
     },
+    /// A step of a support session: ids from the site's support content, never text.
+    Support {
+        /// The rule that offered it (`visitor` when the visitor asked).
+        rule: String,
+        /// The support prompt.
+        prompt: String,
+        /// What happened.
+        event: SupportEvent,
+        /// The persona speaking.
+        persona: Option<String>,
+        /// The article shown (or last shown, when the session ended).
+        article: Option<String>,
+        /// The guide.
+        guide: Option<String>,
+        /// The guide's step reached, from 1.
+        step: Option<u8>,
+        /// Where the visitor was referred (`chat`, `widget`, `email`, `phone`).
+        channel: Option<String>,
+    },
+}
+
+crate::rules::declare::json_enum! {
+    /// What happened in a support session.
+    pub enum SupportEvent {
+        /// It started (at the visitor's request or offered by a rule).
+        Started = "started",
+        /// An article was opened.
+        Article = "article",
+        /// A guide's step was reached.
+        GuideStep = "guide_step",
+        /// It helped (the visitor said so, or the struggle stopped).
+        Resolved = "resolved",
+        /// It did not help.
+        Failed = "failed",
+        /// The visitor was referred to a person.
+        Escalated = "escalated",
+    }
 }
 
 /// A report that breaks the format's bounds, and where.
@@ -149,6 +186,33 @@ impl ReportItem {
                     .is_some_and(|c| c.chars().count() > MAX_COMMENT)
                 {
                     return Some((".report.comment", "too long: at most 1000 characters"));
+                }
+                (rule, prompt)
+            }
+            Report::Support {
+                rule,
+                prompt,
+                persona,
+                article,
+                guide,
+                step,
+                channel,
+                ..
+            } => {
+                if [persona, article, guide]
+                    .into_iter()
+                    .any(|id| id.as_deref().is_some_and(|id| !id_ok(id)))
+                {
+                    return Some((".report", "expected ids from the site's support content"));
+                }
+                if step.is_some_and(|s| !(1..=12).contains(&s)) {
+                    return Some((".report.step", "expected 1 to 12"));
+                }
+                if channel
+                    .as_deref()
+                    .is_some_and(|c| !["chat", "widget", "email", "phone"].contains(&c))
+                {
+                    return Some((".report.channel", "expected chat, widget, email or phone"));
                 }
                 (rule, prompt)
             }
@@ -236,6 +300,26 @@ impl crate::codec::Codec for Report {
                 band.put(w);
                 signals.put(w);
             }
+            Report::Support {
+                rule,
+                prompt,
+                event,
+                persona,
+                article,
+                guide,
+                step,
+                channel,
+            } => {
+                2u8.put(w);
+                rule.put(w);
+                prompt.put(w);
+                event.put(w);
+                persona.put(w);
+                article.put(w);
+                guide.put(w);
+                step.put(w);
+                channel.put(w);
+            }
             Report::Feedback {
                 rule,
                 prompt,
@@ -253,7 +337,17 @@ impl crate::codec::Codec for Report {
         }
     }
     fn get(r: &mut crate::codec::Reader<'_>) -> Self {
-        match r.tag(2) {
+        match r.tag(3) {
+            2 => Report::Support {
+                rule: String::get(r),
+                prompt: String::get(r),
+                event: SupportEvent::get(r),
+                persona: Option::get(r),
+                article: Option::get(r),
+                guide: Option::get(r),
+                step: Option::get(r),
+                channel: Option::get(r),
+            },
             0 => Report::Decision {
                 rule: String::get(r),
                 prompt: String::get(r),
@@ -305,6 +399,21 @@ mod tests {
                         rating: Some(2),
                         thumbs: None,
                         comment: Some("The code did nothing".into()),
+                    },
+                },
+                ReportItem {
+                    key: "s-1:3".into(),
+                    at: 1_700_000_009_000,
+                    page: "/payment/".into(),
+                    report: Report::Support {
+                        rule: "visitor".into(),
+                        prompt: "support".into(),
+                        event: SupportEvent::GuideStep,
+                        persona: Some("ana".into()),
+                        article: None,
+                        guide: Some("pay".into()),
+                        step: Some(2),
+                        channel: None,
                     },
                 },
             ],
@@ -406,5 +515,22 @@ mod tests {
         let mut b = batch();
         b.items = (0..51).map(|_| batch().items[0].clone()).collect();
         assert_eq!(b.validate().unwrap_err().path, "items");
+        let mut b = batch();
+        if let Report::Support { step, channel, .. } = &mut b.items[2].report {
+            *step = Some(13);
+            *channel = Some("fax".into());
+        }
+        assert_eq!(
+            b.validate().unwrap_err().to_string(),
+            "items[2].report.step: expected 1 to 12"
+        );
+        if let Report::Support { step, article, .. } = &mut b.items[2].report {
+            *step = None;
+            *article = Some("what I typed".into());
+        }
+        assert_eq!(
+            b.validate().unwrap_err().to_string(),
+            "items[2].report: expected ids from the site's support content"
+        );
     }
 }
