@@ -99,7 +99,7 @@ fn rage_on_the_cart_shows_the_promo_help_and_reports_the_decision() {
                 assert_eq!(rule, "promo-rage");
                 *outcome
             }
-            Report::Feedback { .. } => panic!("no feedback given"),
+            other => panic!("only decisions here: {other:?}"),
         })
         .collect();
     assert_eq!(outcomes, [None, Some(Outcome::Dismissed)]);
@@ -230,6 +230,7 @@ fn the_main_button_sends_feedback_from_a_feedback_prompt_and_engages_any_other()
                 prompt, outcome, ..
             } => (prompt, outcome, None),
             Report::Feedback { prompt, thumbs, .. } => (prompt, None, thumbs),
+            other => panic!("no support here: {other:?}"),
         })
         .collect();
     assert_eq!(
