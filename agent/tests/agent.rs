@@ -466,7 +466,7 @@ fn a_prompt_shown_by_hand_is_closed_and_reported_before_the_engine_shows_another
         .into_iter()
         .filter_map(|r| match r {
             Report::Decision { rule, outcome, .. } => Some((rule, outcome)),
-            Report::Feedback { .. } => None,
+            _ => None,
         })
         .collect();
     assert_eq!(

@@ -21,6 +21,7 @@ fn summary(stored: &[StoredReport]) -> Vec<(String, String, String)> {
             let what = match r.kind_of_report {
                 ReportType::Decision => r.outcome.clone().unwrap_or_else(|| "shown".into()),
                 ReportType::Feedback => "feedback".into(),
+                ReportType::Support => ["support:", r.outcome.as_deref().unwrap_or("")].concat(),
             };
             (r.rule.clone(), r.prompt.clone(), what)
         })
