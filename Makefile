@@ -58,7 +58,7 @@ setup:
 	fi
 	@echo "== set-up done: $$(wasm-bindgen --version), $$(wasm-opt --version), $$(/usr/bin/chromium --version 2>/dev/null)"
 
-# The release agent: agent.js (wasm-bindgen's glue + the observer + the loader, minified by
+# The release agent: agent.js (wasm-bindgen's glue + the host helpers + the observer + the loader, minified by
 # terser) and agent-HASH.wasm, through binaryen's wasm-opt (from npm; Debian's is too old and
 # corrupts the module); check-HASH.js and check-HASH.wasm, the JSON rules checker. agent.js may
 # rename its own top-level names; check.js keeps its global `lifeline_check`, which the loader
@@ -91,7 +91,7 @@ agent:
 		sed -e "s/\"agent\.wasm\"/\"$$aw\"/" -e "s/\"check\.wasm\"/\"$$cw\"/" -e "s/\"check\.js\"/\"$$cj\"/" \
 			-e "s/\"prompt\.js\"/\"$$pj\"/" $(CURDIR)/agent/js/loader.js > loader.js && \
 		for n in $$aw $$cw $$cj $$pj; do grep -q "\"$$n\"" loader.js || { echo "loader.js does not name $$n"; exit 1; }; done && \
-		cat glue.js $(CURDIR)/agent/js/observer.js loader.js | terser --compress passes=2 --mangle --toplevel \
+		cat glue.js $(CURDIR)/agent/js/host.js $(CURDIR)/agent/js/observer.js loader.js | terser --compress passes=2 --mangle --toplevel \
 			--ecma 2017 -o agent.js && \
 		rm -f glue.js glue_bg.wasm check_glue_bg.wasm check_glue.js loader.js && ls -l
 

@@ -14,7 +14,7 @@
  * is kept in localStorage for when the collector cannot be reached.
  *
  * API: lifeline.track(name, props), identify(attrs, signature), consent(bool), optOut(),
- * show(promptId), agentsOnline(bool). Calls made before the agent is ready are queued; a
+ * show(promptId), help() (a support session for where the visitor is), agentsOnline(bool). Calls made before the agent is ready are queued; a
  * page may also queue calls before this script loads with the stub
  *   window.lifeline = window.lifeline || {q: []}  and  lifeline.q.push(["track", ["x"]])
  * Nothing here can throw into the page: every call into the agent is guarded, and an
@@ -31,7 +31,7 @@
     return;
   }
   var base = script.src.slice(0, script.src.lastIndexOf("/") + 1);
-  var names = ["track", "identify", "consent", "optOut", "show", "agentsOnline"];
+  var names = ["track", "identify", "consent", "optOut", "show", "help", "agentsOnline"];
   var api = w.lifeline = w.lifeline || {};
   var queue = Array.isArray(api.q) ? api.q : [];
   names.forEach(function (n) {
@@ -125,9 +125,26 @@
     });
   var debug = script.hasAttribute("data-debug") || /[?&]lifeline-debug(=|&|$)/.test(w.location.search);
 
-  Promise.all([lifeline_wasm({ module_or_path: base + "agent.wasm" }), rules]).then(function (ready) {
-    guarded(lifeline_wasm.start)({ site: site, collector: base, rules: ready[1], debug: debug });
-    names.forEach(function (n) { api[n] = guarded(lifeline_wasm[n]); });
+  // The agent starts once the page's body exists (an async script may run before).
+  var parsed = new Promise(function (resolve) {
+    if (d.readyState != "loading") resolve(); else d.addEventListener("DOMContentLoaded", resolve);
+  });
+  Promise.all([lifeline_wasm({ module_or_path: base + "agent.wasm" }), rules, parsed]).then(function (ready) {
+    var wasm = lifeline_wasm;
+    var nav = w.navigator, coarse = w.matchMedia && w.matchMedia("(pointer: coarse)").matches;
+    // Device class as the rules name them: 0 phone, 1 tablet, 2 desktop.
+    guarded(wasm.start)(site, base, ready[1], debug, nav.language || "en", !!nav.globalPrivacyControl,
+      coarse ? (w.innerWidth < 768 ? 0 : 1) : 2);
+    names.forEach(function (n) { api[n] = guarded(wasm[n]); });
+    // The agent takes plain values: the loader reads the objects the page passes.
+    api.track = guarded(function (name, props) {
+      var total = props && props.total;
+      wasm.track(String(name), typeof total == "number" ? total : undefined);
+    });
+    api.identify = guarded(function (attrs) {
+      var tier = attrs && attrs.tier;
+      wasm.identify(typeof tier == "string" ? tier : undefined);
+    });
     queue.splice(0).forEach(function (c) { if (api[c[0]]) api[c[0]].apply(null, c[1]); });
   }, function (e) {
     console.warn("lifeline: the agent could not load", e);

@@ -127,6 +127,8 @@
   };
 
   w.__lifeline_observe = function (emit, emitText, want, reactMs) {
+    // What end-to-end tests wait for: the agent is watching this page.
+    w.__lifeline_running = true;
     var guard = w.__lifeline_guard || function (f) { return f; };
     // The loader's guard for one-argument handlers, without `apply` on every event.
     var guard1 = function (f) {

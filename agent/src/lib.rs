@@ -38,7 +38,7 @@ pub mod platform;
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-pub use agent::{Agent, Config, Dormancy, Feedback, State};
+pub use agent::{Agent, Config, Dormancy, Feedback, State, VISITOR_RULE};
 #[cfg(not(target_arch = "wasm32"))]
 pub use host::MemoryHost;
 pub use host::{Area, Host, Level, Loaded};

@@ -55,7 +55,7 @@ pub fn build(rules: &Rules, index: usize, language: &str) -> Option<PromptView> 
     let label = text.action.clone();
     let action = match prompt.kind {
         PromptKind::Help => label.map(|a| (Some(a), None)),
-        PromptKind::Feedback | PromptKind::Offer => Some((label, None)),
+        PromptKind::Feedback | PromptKind::Offer | PromptKind::Support => Some((label, None)),
         PromptKind::ChatOffer => Some((label, prompt.chat_url.clone())),
         PromptKind::CallOffer => Some((
             label,

@@ -32,6 +32,7 @@ async fn sleep(ms: i32) {
 #[wasm_bindgen_test]
 async fn a_panic_warns_once_removes_the_prompt_and_turns_the_agent_off() {
     // The loader's guard, as in agent/js/loader.js.
+    js(include_str!("../js/host.js"));
     js(include_str!("../js/prompt.js"));
     js(r#"
         window.__warnings = [];
@@ -43,12 +44,16 @@ async fn a_panic_warns_once_removes_the_prompt_and_turns_the_agent_off() {
             };
         };
     "#);
-    let options = js_sys::Object::new();
-    Reflect::set(&options, &"site".into(), &"panic-shop".into()).unwrap();
-    Reflect::set(&options, &"collector".into(), &"http://127.0.0.1:9/".into()).unwrap();
     let rules = r#"{"version": 1, "prompts": {"p": {"kind": "help", "text": {"title": "Hi"}}}}"#;
-    Reflect::set(&options, &"rules".into(), &rules.into()).unwrap();
-    platform::start(options.into());
+    platform::start(
+        "panic-shop".into(),
+        "http://127.0.0.1:9/".into(),
+        Some(rules.into()),
+        false,
+        "en".into(),
+        false,
+        2,
+    );
     sleep(20).await;
     assert!(platform::show("p".into()));
     let document = web_sys::window().unwrap().document().unwrap();

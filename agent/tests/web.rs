@@ -87,19 +87,27 @@ async fn fresh(rules: &str) {
     start(rules).await;
 }
 
-/// The prompt renderer and the observer, as agent.js carries them.
+/// The host helpers, the prompt renderer and the observer, as agent.js carries them.
 fn install_scripts() {
+    js(include_str!("../js/host.js"));
     js(include_str!("../js/prompt.js"));
     js(include_str!("../js/observer.js"));
 }
 
-/// Starts the agent as the loader would, with these rules and a dead-end collector.
+/// Starts the agent as the loader would (Global Privacy Control read off the navigator),
+/// with these rules and a dead-end collector.
 async fn start(rules: &str) {
-    let options = js_sys::Object::new();
-    Reflect::set(&options, &"site".into(), &"test-shop".into()).unwrap();
-    Reflect::set(&options, &"collector".into(), &"http://127.0.0.1:9/".into()).unwrap();
-    Reflect::set(&options, &"rules".into(), &rules.into()).unwrap();
-    platform::start(options.into());
+    let gpc = Reflect::get(&window().navigator(), &"globalPrivacyControl".into())
+        .is_ok_and(|v| v.is_truthy());
+    platform::start(
+        "test-shop".into(),
+        "http://127.0.0.1:9/".into(),
+        Some(rules.into()),
+        false,
+        "en-GB".into(),
+        gpc,
+        2,
+    );
     sleep(20).await;
 }
 

@@ -256,6 +256,11 @@ impl Session {
         self.state.score.active(&self.rules.scoring, self.state.now)
     }
 
+    /// Where tagged task `i` (by [`Rules::tasks`]) stands.
+    pub fn task_state(&self, i: usize) -> crate::rules::spec::TaskState {
+        self.state.detectors.task_state(i)
+    }
+
     /// The prompt on screen (its outcome not yet recorded), if any.
     pub fn open_prompt(&self) -> Option<PromptIdx> {
         self.state.throttle.open()

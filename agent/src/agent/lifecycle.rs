@@ -79,11 +79,13 @@ impl<H: Host> Agent<H> {
 
     fn forget(&mut self) {
         self.host.hide();
-        for key in [&self.keys.profile, &self.keys.outbox, &self.keys.consent] {
+        let k = &self.keys;
+        for key in [&k.profile, &k.outbox, &k.consent, &k.support] {
             self.host.remove(Area::Local, key);
         }
-        self.host.remove(Area::Session, &self.keys.visit);
-        self.host.remove(Area::Session, &self.keys.epoch);
+        for key in [&k.visit, &k.epoch, &k.support_open] {
+            self.host.remove(Area::Session, key);
+        }
     }
 
     fn begin(&mut self, rules: Arc<Rules>) {

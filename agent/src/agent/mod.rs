@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use lifeline_shared::page::PageId;
 use lifeline_shared::privacy::report_path;
+use lifeline_shared::rules::PromptIdx;
 use lifeline_shared::rules::spec::{Band, Device, PromptKind};
 use lifeline_shared::wire::{MAX_COMMENT, Report};
 use lifeline_shared::{
@@ -27,6 +28,9 @@ mod lifecycle;
 mod page;
 mod prompting;
 mod sending;
+mod support;
+
+pub use support::VISITOR_RULE;
 
 /// What the page tells the agent at start.
 #[derive(Debug, Clone, PartialEq)]
@@ -159,6 +163,10 @@ struct Keys {
     opt_out: String,
     consent: String,
     epoch: String,
+    /// The support module's: the visitor's support history (local) and a session whose
+    /// effect is still being judged (this tab).
+    support: String,
+    support_open: String,
 }
 
 /// One page's agent.
@@ -184,6 +192,8 @@ impl<H: Host> Agent<H> {
             opt_out: ["lifeline:", site, ":opt-out"].concat(),
             consent: ["lifeline:", site, ":consent"].concat(),
             epoch: ["lifeline:", site, ":epoch"].concat(),
+            support: ["lifeline:", site, ":support"].concat(),
+            support_open: ["lifeline:", site, ":support-open"].concat(),
         };
         let mut agent = Agent {
             host,

@@ -13,7 +13,12 @@ impl<H: Host> Agent<H> {
             self.host.log(Level::Warn, &message);
             return false;
         };
-        if run.open.is_some() {
+        self.show_as(index, MANUAL_RULE)
+    }
+
+    /// Shows prompt `index` outside the rules, reported as shown by `rule`.
+    pub(super) fn show_as(&mut self, index: PromptIdx, rule: &str) -> bool {
+        if matches!(&self.phase, Phase::Running(run) if run.open.is_some()) {
             self.close(Outcome::Ignored);
         }
         let Phase::Running(run) = &self.phase else {
@@ -30,7 +35,7 @@ impl<H: Host> Agent<H> {
             at_ms: self.host.now_ms(),
             passed_over: None,
         };
-        self.decided(decision, Some(MANUAL_RULE));
+        self.decided(decision, Some(rule));
         true
     }
 

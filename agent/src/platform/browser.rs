@@ -1,10 +1,10 @@
-//! [`BrowserHost`]: the agent's [`Host`] in a real browser: `Date.now`, `crypto`,
-//! `localStorage` / `sessionStorage`, `fetch` with `keepalive`, `sendBeacon`, the console
+//! [`BrowserHost`]: the agent's [`Host`] in a real browser: `Date.now`, and through the
+//! loader's small helpers (plain values cross, no objects), random ids, `localStorage` /
+//! `sessionStorage` and reports (`fetch` with `keepalive`, `sendBeacon`); the console
 //! and the Shadow-DOM prompt.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{RequestInit, Response, Storage, Window};
 
 use lifeline_shared::wire::ReportBatch;
 
@@ -12,9 +12,31 @@ use super::prompt::PromptUi;
 use crate::host::{Area, Host, Level};
 use crate::view::PromptView;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `__lifeline_send(url, body, beacon)` (agent/js/loader.js): `sendBeacon`'s answer, or
+    /// a promise of whether the collector took the batch. A string body goes as text/plain:
+    /// no preflight.
+    #[wasm_bindgen(catch, js_name = __lifeline_send)]
+    fn send(url: &str, body: &str, beacon: bool) -> Result<JsValue, JsValue>;
+    /// `__lifeline_get(local, key)`: a stored value, from localStorage or sessionStorage;
+    /// null when missing or when storage is off.
+    #[wasm_bindgen(catch, js_name = __lifeline_get)]
+    fn storage_get(local: bool, key: &str) -> Result<Option<String>, JsValue>;
+    /// `__lifeline_set(local, key, value)`: stores (or, for null, removes) a value; false when
+    /// storage refused (full, off).
+    #[wasm_bindgen(js_name = __lifeline_set)]
+    fn storage_set(local: bool, key: &str, value: Option<&str>) -> bool;
+    /// `__lifeline_log(level, message)`: the console's info (0), warn (1) or error (2).
+    #[wasm_bindgen(catch, js_name = __lifeline_log)]
+    fn log(level: u8, message: &str) -> Result<(), JsValue>;
+    /// `__lifeline_id()`: 20 random characters from `crypto.getRandomValues`, for visit ids.
+    #[wasm_bindgen(js_name = __lifeline_id)]
+    fn random_id() -> String;
+}
+
 /// The browser as the agent's host.
 pub(crate) struct BrowserHost {
-    window: Window,
     /// Where reports go: `{collector}/v1/sites/{site}/reports`.
     reports_url: String,
     prompt: PromptUi,
@@ -25,29 +47,20 @@ pub(crate) struct BrowserHost {
 }
 
 impl BrowserHost {
-    pub(crate) fn new(window: Window, reports_url: String) -> BrowserHost {
-        let prompt = PromptUi::new(window.clone());
-        let answer = Closure::<dyn FnMut(JsValue)>::new(|response: JsValue| {
-            let ok = response.dyn_into::<Response>().is_ok_and(|r| r.ok());
-            super::with_agent(|agent| agent.sent(ok));
+    pub(crate) fn new(reports_url: String) -> BrowserHost {
+        let prompt = PromptUi::new();
+        let answer = Closure::<dyn FnMut(JsValue)>::new(|ok: JsValue| {
+            super::with_agent(|agent| agent.sent(ok.is_truthy()));
         });
         let failure = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {
             super::with_agent(|agent| agent.sent(false));
         });
         BrowserHost {
-            window,
             reports_url,
             prompt,
             on_answer: super::guard(answer.as_ref().unchecked_ref()),
             on_failure: super::guard(failure.as_ref().unchecked_ref()),
             _handlers: [answer, failure],
-        }
-    }
-
-    fn storage(&self, area: Area) -> Option<Storage> {
-        match area {
-            Area::Local => self.window.local_storage().ok().flatten(),
-            Area::Session => self.window.session_storage().ok().flatten(),
         }
     }
 }
@@ -58,60 +71,32 @@ impl Host for BrowserHost {
     }
 
     fn random_id(&mut self) -> String {
-        let mut bytes = [0u8; 12];
-        if let Ok(crypto) = self.window.crypto() {
-            let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-        }
-        const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-        let mut id = String::with_capacity(20);
-        let mut acc = 0u32;
-        let mut bits = 0;
-        for b in bytes {
-            acc = (acc << 8) | u32::from(b);
-            bits += 8;
-            while bits >= 5 {
-                bits -= 5;
-                id.push(ALPHABET[((acc >> bits) & 31) as usize] as char);
-            }
-        }
-        id
+        random_id()
     }
 
     fn get(&self, area: Area, key: &str) -> Option<String> {
-        self.storage(area)?.get_item(key).ok().flatten()
+        storage_get(area == Area::Local, key).ok().flatten()
     }
 
     fn set(&mut self, area: Area, key: &str, value: &str) -> bool {
-        self.storage(area)
-            .is_some_and(|s| s.set_item(key, value).is_ok())
+        storage_set(area == Area::Local, key, Some(value))
     }
 
     fn remove(&mut self, area: Area, key: &str) {
-        if let Some(storage) = self.storage(area) {
-            let _ = storage.remove_item(key);
-        }
+        storage_set(area == Area::Local, key, None);
     }
 
     fn send(&mut self, batch: &ReportBatch, beacon: bool) -> bool {
-        let body = batch.to_json();
-        if beacon {
-            // A string body goes as text/plain: no preflight, and sendBeacon accepts it.
-            return self
-                .window
-                .navigator()
-                .send_beacon_with_opt_str(&self.reports_url, Some(&body))
-                .unwrap_or(false);
+        // The loader's `__lifeline_send`: sendBeacon, or fetch with keepalive answering
+        // whether the collector took the batch. Without it (a test page), nothing is sent.
+        match send(&self.reports_url, &batch.to_json(), beacon) {
+            Ok(answer) if beacon => answer.is_truthy(),
+            Ok(answer) => {
+                super::then_either(answer.unchecked_ref(), &self.on_answer, &self.on_failure);
+                true
+            }
+            Err(_) => false,
         }
-        let init = RequestInit::new();
-        init.set_method("POST");
-        init.set_body(&JsValue::from_str(&body));
-        // keepalive: the request outlives the page if it is being left.
-        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
-        let request = self
-            .window
-            .fetch_with_str_and_init(&self.reports_url, &init);
-        super::then_either(&request, &self.on_answer, &self.on_failure);
-        true
     }
 
     fn show(&mut self, view: &PromptView) -> bool {
@@ -123,11 +108,6 @@ impl Host for BrowserHost {
     }
 
     fn log(&mut self, level: Level, message: &str) {
-        let message = JsValue::from_str(message);
-        match level {
-            Level::Info => web_sys::console::info_1(&message),
-            Level::Warn => web_sys::console::warn_1(&message),
-            Level::Error => web_sys::console::error_1(&message),
-        }
+        let _ = log(level as u8, message);
     }
 }

@@ -5,8 +5,9 @@
 //! - [`prompt`]: the Shadow-DOM prompt.
 //! - [`rules`]: the rules text the loader fetched (compiled, or JSON for the checker).
 //!
-//! The JS API (`start`, `track`, `identify`, `consent`, `optOut`, `show`, `agentsOnline`)
-//! is called by the loader (`agent/js/loader.js`), which fetches the wasm and the rules in
+//! The JS API (`start`, `track`, `identify`, `consent`, `optOut`, `show`, `help`,
+//! `agentsOnline`; `support` for the support module) is called by
+//! the loader (`agent/js/loader.js`), which fetches the wasm and the rules in
 //! parallel. Never hurting the page: every callback runs through the loader's guard; a
 //! panic logs one `console.warn`, removes the prompt and leaves the agent dormant; a nested
 //! call is dropped rather than borrowed twice.
@@ -19,7 +20,6 @@ mod rules;
 use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
-use web_sys::Window;
 
 use lifeline_shared::rules::spec::Device;
 
@@ -51,57 +51,56 @@ pub(crate) fn with_agent(f: impl FnOnce(&mut Agent<BrowserHost>)) {
 /// Wraps `f` in the loader's guard (`__lifeline_guard`): a trap inside stops the agent
 /// instead of throwing into the page. Without a loader (tests), `f` itself.
 pub fn guard(f: &js_sys::Function) -> js_sys::Function {
-    let global = js_sys::global();
-    js_sys::Reflect::get(&global, &"__lifeline_guard".into())
-        .ok()
-        .and_then(|g| g.dyn_into::<js_sys::Function>().ok())
-        .and_then(|g| g.call1(&JsValue::NULL, f).ok())
-        .and_then(|wrapped| wrapped.dyn_into::<js_sys::Function>().ok())
-        .unwrap_or_else(|| f.clone())
+    lifeline_guard(f).unwrap_or_else(|_| f.clone())
 }
 
-/// A string property of a JS object.
-fn string_of(object: &JsValue, name: &str) -> Option<String> {
-    js_sys::Reflect::get(object, &name.into()).ok()?.as_string()
-}
-
-/// Starts the agent on this page. Called once by the loader, with
-/// `{site, collector (base URL), rules?}`: the rules text the loader fetched (or found
-/// inline); without it (the collector unreachable and nothing cached, which the loader has
-/// said) the agent stays quietly off.
 #[wasm_bindgen]
-pub fn start(options: JsValue) {
+extern "C" {
+    /// The loader's `__lifeline_guard(f)`: `f` wrapped so a trap inside turns the agent off
+    /// instead of throwing into the page. Missing (tests): an error.
+    #[wasm_bindgen(catch, js_name = __lifeline_guard)]
+    fn lifeline_guard(f: &js_sys::Function) -> Result<js_sys::Function, JsValue>;
+}
+
+/// Starts the agent on this page. Called once by the loader with the site, the collector's
+/// base URL, the rules text it fetched (or found inline), the debug switch, and what the
+/// loader read off the browser: its language, Global Privacy Control, and the device class
+/// (0 phone, 1 tablet, 2 desktop, as `Device::ALL`). Without rules (the collector
+/// unreachable and nothing cached, which the loader has said) the agent stays quietly off.
+/// Plain values, not objects: every property or browser API read from Rust costs the agent
+/// bytes on every page.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn start(
+    site: String,
+    collector: String,
+    rules: Option<String>,
+    debug: bool,
+    language: String,
+    gpc: bool,
+    device: u8,
+) {
     std::panic::set_hook(Box::new(|_| stopped()));
-    let (Some(site), Some(collector)) = (
-        string_of(&options, "site"),
-        string_of(&options, "collector"),
-    ) else {
-        web_sys::console::warn_1(&"lifeline: start() needs {site, collector}".into());
-        return;
-    };
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Some(document) = window.document() else {
-        return;
-    };
     let base = collector.trim_end_matches('/').to_owned();
     let reports_url = [&base, "/v1/sites/", &site, "/reports"].concat();
     let config = Config {
         site,
-        language: language(&window),
-        gpc: gpc(&window),
-        device: device(&window),
-        debug: js_sys::Reflect::get(&options, &"debug".into()).is_ok_and(|d| d.is_truthy()),
+        language,
+        gpc,
+        device: Device::ALL
+            .get(usize::from(device))
+            .copied()
+            .unwrap_or(Device::Desktop),
+        debug,
     };
-    let agent = Agent::new(BrowserHost::new(window.clone(), reports_url), config);
+    let agent = Agent::new(BrowserHost::new(reports_url), config);
     let _ = RUNTIME.try_with(|r| {
         *r.borrow_mut() = Some(Runtime {
             agent,
             _observers: None,
         })
     });
-    let Some(text) = string_of(&options, "rules") else {
+    let Some(text) = rules else {
         return;
     };
     rules::read(
@@ -117,7 +116,7 @@ pub fn start(options: JsValue) {
                 running = a.state() == crate::State::Running;
             });
             if running {
-                watch_when_ready(window, document);
+                watch();
             }
         },
     );
@@ -162,27 +161,10 @@ fn settle(promise: &js_sys::Promise, done: impl FnOnce(Result<JsValue, JsValue>)
     );
 }
 
-/// Starts watching the page once its body exists (an async script may run before).
-fn watch_when_ready(window: Window, document: web_sys::Document) {
-    if document.ready_state() != "loading" {
-        watch(&window);
-        return;
-    }
-    let target: web_sys::EventTarget = document.into();
-    // Called once, then freed by wasm-bindgen.
-    let once = Closure::once_into_js(move || watch(&window));
-    let options = web_sys::AddEventListenerOptions::new();
-    options.set_once(true);
-    let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
-        "DOMContentLoaded",
-        &guard(once.unchecked_ref()),
-        &options,
-    );
-}
-
-/// Starts the observer (which reports the current page); then `window.__lifeline_running`
-/// is true (what end-to-end tests wait for).
-fn watch(window: &Window) {
+/// Starts the observer (which reports the current page, and sets
+/// `window.__lifeline_running`, what end-to-end tests wait for). The loader starts the agent
+/// once the page's body exists.
+fn watch() {
     let mut rules = None;
     with_agent(|a| rules = a.rules());
     let Some(rules) = rules else { return };
@@ -195,7 +177,6 @@ fn watch(window: &Window) {
             rt._observers = observers;
         }
     });
-    let _ = js_sys::Reflect::set(window, &"__lifeline_running".into(), &JsValue::TRUE);
 }
 
 /// Stops and forgets the agent on this page (for tests: a fresh start on the same page).
@@ -224,30 +205,25 @@ pub fn crash() {
     with_agent(|_| panic!("a test panic"));
 }
 
-/// After a panic: one warning, the prompt removed, everything off. Runs in the panic hook,
-/// so it touches nothing the panic may have left borrowed.
+/// After a panic: one warning, the prompt removed, everything off (agent/js/host.js). Runs
+/// in the panic hook, so it touches nothing the panic may have left borrowed.
 fn stopped() {
-    let global = js_sys::global();
-    let _ = js_sys::Reflect::set(&global, &"__lifeline_dead".into(), &JsValue::TRUE);
-    web_sys::console::warn_1(
-        &"lifeline: stopped after an internal error; the page is not affected".into(),
-    );
-    if let Some(host) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(prompt::HOST_ID))
-    {
-        host.remove();
-    }
+    let _ = lifeline_stopped();
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `__lifeline_stopped()`: the agent is off for this page after an internal error.
+    #[wasm_bindgen(catch, js_name = __lifeline_stopped)]
+    fn lifeline_stopped() -> Result<(), JsValue>;
 }
 
 /// `lifeline.track(name, props)`: a named mark (task start or completion), or a cart
-/// change (`cart:add`, `cart:remove`, with `props.total`). Props are never sent anywhere.
+/// change (`cart:add`, `cart:remove`, with `props.total`, which the loader passes as
+/// `total`). Props are never sent anywhere.
 #[wasm_bindgen]
-pub fn track(name: String, props: JsValue) {
+pub fn track(name: String, total: Option<f64>) {
     use lifeline_shared::{CartChange, Event};
-    let total = js_sys::Reflect::get(&props, &"total".into())
-        .ok()
-        .and_then(|t| t.as_f64());
     let cart = match name.as_str() {
         "cart:add" => Some(CartChange::Add),
         "cart:remove" => Some(CartChange::Remove),
@@ -259,14 +235,12 @@ pub fn track(name: String, props: JsValue) {
     });
 }
 
-/// `lifeline.identify(attrs, signature)`: the customer tier, for targeting. The signature
-/// is the shop backend's HMAC over the attributes, checked by the collector when it matters
-/// (compensation); the tier alone never leaves the page.
+/// `lifeline.identify(attrs, signature)`: the customer tier (`attrs.tier`, which the
+/// loader passes), for targeting. The signature is the shop backend's HMAC over the
+/// attributes, checked by the collector when it matters (compensation); the tier alone
+/// never leaves the page.
 #[wasm_bindgen]
-pub fn identify(attrs: JsValue, _signature: Option<String>) {
-    let tier = js_sys::Reflect::get(&attrs, &"tier".into())
-        .ok()
-        .and_then(|t| t.as_string());
+pub fn identify(tier: Option<String>) {
     with_agent(|a| a.identify(tier));
 }
 
@@ -283,11 +257,8 @@ pub fn consent(given: bool) {
                 })
             })
         });
-        if running == Ok(true)
-            && let Some(window) = web_sys::window()
-            && let Some(document) = window.document()
-        {
-            watch_when_ready(window, document);
+        if running == Ok(true) {
+            watch();
         }
     }
 }
@@ -313,35 +284,33 @@ pub fn show(prompt_id: String) -> bool {
     shown
 }
 
+/// `lifeline.help()`: a support session for where the visitor is, at their request.
+#[wasm_bindgen]
+pub fn help() -> bool {
+    let mut shown = false;
+    with_agent(|a| shown = a.help());
+    shown
+}
+
+/// For the support module, one door: with no text, where the visitor is as lines (see
+/// `Agent::support_context`); with a step of a session, its fields on lines (rule, prompt,
+/// event, persona, article, guide, step, channel; empty for none), queued for the
+/// collector ("" back).
+#[wasm_bindgen]
+pub fn support(step: String) -> String {
+    let mut answer = String::new();
+    with_agent(|a| {
+        if step.is_empty() {
+            answer = a.support_context();
+        } else {
+            a.support_step(&step);
+        }
+    });
+    answer
+}
+
 /// `lifeline.agentsOnline(bool)`: whether a person is online for chat or calls.
 #[wasm_bindgen(js_name = agentsOnline)]
 pub fn agents_online(online: bool) {
     with_agent(|a| a.set_agents_online(online));
-}
-
-fn language(window: &Window) -> String {
-    window.navigator().language().unwrap_or_else(|| "en".into())
-}
-
-fn gpc(window: &Window) -> bool {
-    js_sys::Reflect::get(&window.navigator(), &"globalPrivacyControl".into())
-        .is_ok_and(|v| v.is_truthy())
-}
-
-fn device(window: &Window) -> Device {
-    let coarse = window
-        .match_media("(pointer: coarse)")
-        .ok()
-        .flatten()
-        .is_some_and(|m| m.matches());
-    let width = window
-        .inner_width()
-        .ok()
-        .and_then(|w| w.as_f64())
-        .unwrap_or(1024.0);
-    match (coarse, width) {
-        (true, w) if w < 768.0 => Device::Mobile,
-        (true, _) => Device::Tablet,
-        _ => Device::Desktop,
-    }
 }

@@ -7,8 +7,9 @@
 //! (so a site without exit-intent rules never listens to `mouseout`) and stops when
 //! [`Observers`] is dropped.
 
+use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::wasm_bindgen;
 
 use lifeline_shared::rules::Rules;
 use lifeline_shared::{CartChange, Click, ClickFlags, Event, SignalSet};
@@ -93,27 +94,26 @@ fn interest(rules: &Rules) -> (u32, u32) {
     (want, react_ms)
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `__lifeline_observe(emit, emitText, want, reactMs)` (agent/js/observer.js): starts
+    /// observing; answers the function that stops it. Missing (a test page): an error.
+    #[wasm_bindgen(catch, js_name = __lifeline_observe)]
+    fn observe(
+        emit: &JsValue,
+        emit_text: &JsValue,
+        want: u32,
+        react_ms: u32,
+    ) -> Result<js_sys::Function, JsValue>;
+}
+
 /// Starts the observer for these rules (it reports the current page at once); `None` when
 /// agent.js carries no observer (a test page that did not install it).
 pub(crate) fn start(rules: &Rules) -> Option<Observers> {
-    let observe = js_sys::Reflect::get(&js_sys::global(), &"__lifeline_observe".into())
-        .ok()?
-        .dyn_into::<js_sys::Function>()
-        .ok()?;
     let (want, react_ms) = interest(rules);
     let emit = Closure::<Emit>::new(on_event);
     let emit_text = Closure::<EmitText>::new(on_text);
-    let args = js_sys::Array::of4(
-        emit.as_ref(),
-        emit_text.as_ref(),
-        &want.into(),
-        &react_ms.into(),
-    );
-    let stop = observe
-        .apply(&JsValue::NULL, &args)
-        .ok()?
-        .dyn_into::<js_sys::Function>()
-        .ok()?;
+    let stop = observe(emit.as_ref(), emit_text.as_ref(), want, react_ms).ok()?;
     Some(Observers {
         stop,
         _emit: emit,

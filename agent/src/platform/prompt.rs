@@ -9,29 +9,32 @@
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::Window;
 
 use lifeline_shared::Outcome;
 
 use crate::agent::Feedback;
 use crate::view::PromptView;
 
-/// The id of the element hosting the prompt's shadow root.
-pub(crate) const HOST_ID: &str = "lifeline-host";
+#[wasm_bindgen]
+extern "C" {
+    /// `__lifeline_prompt(viewJson, done)` (the loader's, until the prompt module replaces
+    /// it); `(null)` removes the prompt. Missing (a test page without it): an error.
+    #[wasm_bindgen(catch, js_name = __lifeline_prompt)]
+    fn render(view: &JsValue, done: &JsValue) -> Result<JsValue, JsValue>;
+}
 
 /// What the renderer reports: `(what, rating, thumbs, comment)`.
 type Done = dyn FnMut(String, Option<f64>, Option<String>, Option<String>);
 
 /// The renderer and the callback it reports to.
 pub(crate) struct PromptUi {
-    window: Window,
     /// `done(what, rating, thumbs, comment)`, through the loader's guard.
     done: js_sys::Function,
     _callback: Closure<Done>,
 }
 
 impl PromptUi {
-    pub(crate) fn new(window: Window) -> PromptUi {
+    pub(crate) fn new() -> PromptUi {
         let callback =
             Closure::<dyn FnMut(String, Option<f64>, Option<String>, Option<String>)>::new(
                 |what: String,
@@ -54,34 +57,19 @@ impl PromptUi {
                 },
             );
         PromptUi {
-            window,
             done: super::guard(callback.as_ref().unchecked_ref()),
             _callback: callback,
         }
     }
 
-    fn renderer(&self) -> Option<js_sys::Function> {
-        js_sys::Reflect::get(&self.window, &"__lifeline_prompt".into())
-            .ok()?
-            .dyn_into()
-            .ok()
-    }
-
     /// Shows `view`, replacing any prompt on screen; false when it cannot be shown (no
     /// renderer, no page body yet).
     pub(crate) fn show(&mut self, view: &PromptView) -> bool {
-        self.renderer()
-            .and_then(|r| {
-                r.call2(&JsValue::NULL, &view.to_json().into(), &self.done)
-                    .ok()
-            })
-            .is_some_and(|shown| shown.is_truthy())
+        render(&view.to_json().into(), &self.done).is_ok_and(|shown| shown.is_truthy())
     }
 
     /// Removes the prompt.
     pub(crate) fn hide(&mut self) {
-        if let Some(r) = self.renderer() {
-            let _ = r.call1(&JsValue::NULL, &JsValue::NULL);
-        }
+        let _ = render(&JsValue::NULL, &JsValue::NULL);
     }
 }

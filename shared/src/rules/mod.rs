@@ -33,6 +33,9 @@ pub const MAX_PROMPTS: usize = 64;
 pub const MAX_RULES: usize = 128;
 /// Most tagged tasks in one file.
 pub const MAX_TASKS: usize = 16;
+/// The id of the support prompt made for rules with a `support` section and no support
+/// prompt of their own (what `lifeline.help()` opens).
+pub const SUPPORT_PROMPT: &str = "support";
 /// Most customer tiers.
 pub const MAX_TIERS: usize = 32;
 

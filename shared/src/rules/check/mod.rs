@@ -103,6 +103,7 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Checked> {
             .collect();
         list.into_iter().collect::<Option<Vec<_>>>()
     });
+    let prompts = r.field("prompts", |r| support_prompt(spec, prompts?, r));
     // tasks
     let task_names: Vec<&str> = spec.tasks.iter().map(|t| t.name.as_str()).collect();
     let tasks = r.field("tasks", |r| {
@@ -401,6 +402,59 @@ fn condition(
 }
 
 /// The index of prompt `id` (prompts are numbered in id order), or an error.
+/// Support prompts need a `support` section; a `support` section without a support prompt
+/// gets one, so the visitor can always ask (`lifeline.help()`).
+fn support_prompt(
+    spec: &RulesSpec,
+    mut prompts: Vec<Prompt>,
+    r: &mut Reader,
+) -> Option<Vec<Prompt>> {
+    let mut ok = true;
+    for p in prompts.iter().filter(|p| p.kind == PromptKind::Support) {
+        if spec.support.is_none() {
+            r.at(PathSeg::Key(p.id.clone()), |r| {
+                r.field("kind", |r| {
+                    r.error(E::Inconsistent(
+                        "a support prompt opens the `support` section's articles and guides: add a `support` section",
+                    ))
+                })
+            });
+            ok = false;
+        }
+    }
+    let has = prompts.iter().any(|p| p.kind == PromptKind::Support);
+    if spec.support.is_some() && !has {
+        if prompts.iter().any(|p| p.id == SUPPORT_PROMPT) {
+            r.at(PathSeg::Key(SUPPORT_PROMPT.into()), |r| {
+                r.field("kind", |r| {
+                    r.error(E::Inconsistent(
+                        "with a `support` section, the prompt `support` is the visitor's support session: make it kind support or rename it",
+                    ))
+                })
+            });
+            ok = false;
+        } else {
+            prompts.push(Prompt {
+                id: SUPPORT_PROMPT.into(),
+                kind: PromptKind::Support,
+                text: PromptTextSpec {
+                    title: "Help".into(),
+                    body: String::new(),
+                    steps: Vec::new(),
+                    links: Vec::new(),
+                    action: None,
+                },
+                translations: Vec::new(),
+                feedback: FeedbackSpec::default(),
+                phone: None,
+                chat_url: None,
+                theme: spec.theme.clone(),
+            });
+        }
+    }
+    ok.then_some(prompts)
+}
+
 fn find_prompt(spec: &RulesSpec, id: &str, r: &mut Reader) -> Option<PromptIdx> {
     let found = spec.prompts.keys().position(|p| p == id);
     if found.is_none() {

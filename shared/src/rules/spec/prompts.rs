@@ -17,6 +17,10 @@ json_enum! {
         CallOffer = "call_offer",
         /// A compensation offer after a bad experience (the collector mints any code).
         Offer = "offer",
+        /// An automated support session for where the visitor is: answers and guides for
+        /// this page, a persona, a person when it does not help (needs a `support` section;
+        /// one with the id `support` is made for `lifeline.help()` when the rules have none).
+        Support = "support",
     }
 }
 

@@ -1,0 +1,48 @@
+/* Lifeline host helpers: what the agent (wasm) asks of the browser, in a few plain calls.
+ * Every crossing from wasm into a browser API costs the agent bytes of glue on every page;
+ * these take and give only strings, booleans and numbers (none throws into the agent):
+ *   __lifeline_send(url, body, beacon)  sendBeacon's answer, or a promise of whether the
+ *                                       collector took the batch (fetch, keepalive: the request
+ *                                       outlives a page being left; a string body goes as
+ *                                       text/plain, so no preflight)
+ *   __lifeline_get(local, key)          a value from localStorage or sessionStorage, or null
+ *   __lifeline_set(local, key, value)   stores it (null removes it); false when refused
+ *   __lifeline_id()                     20 random base32 characters (crypto.getRandomValues)
+ *   __lifeline_log(level, message)      console.info (0), warn (1) or error (2)
+ *   __lifeline_stopped()                after an internal error: one warning, the prompt
+ *                                       removed, the agent off for this page */
+(function (w) {
+  "use strict";
+  function area(local) {
+    try { return local ? w.localStorage : w.sessionStorage; } catch (e) { return null; }
+  }
+  w.__lifeline_send = function (url, body, beacon) {
+    if (beacon) return w.navigator.sendBeacon(url, body);
+    return w.fetch(url, { method: "POST", body: body, keepalive: true })
+      .then(function (r) { return r.ok; });
+  };
+  w.__lifeline_get = function (local, key) {
+    try { return area(local).getItem(key); } catch (e) { return null; }
+  };
+  w.__lifeline_set = function (local, key, value) {
+    try {
+      if (value == null) area(local).removeItem(key); else area(local).setItem(key, value);
+      return true;
+    } catch (e) { return false; }
+  };
+  w.__lifeline_id = function () {
+    var bytes = new Uint8Array(20), id = "";
+    w.crypto.getRandomValues(bytes);
+    for (var i = 0; i < 20; i++) id += "abcdefghijklmnopqrstuvwxyz234567"[bytes[i] & 31];
+    return id;
+  };
+  w.__lifeline_log = function (level, message) {
+    console[["info", "warn", "error"][level]](message);
+  };
+  w.__lifeline_stopped = function () {
+    w.__lifeline_dead = true;
+    console.warn("lifeline: stopped after an internal error; the page is not affected");
+    var host = w.document.getElementById("lifeline-host");
+    if (host) host.remove();
+  };
+})(window);
