@@ -14,6 +14,9 @@
 //! - [`report_batch`]: a report batch as a page posts it; a valid one, written by the
 //!   agent's hand-made JSON, is read back by serde (the collector) exactly.
 //! - [`page_match`]: a glob and a path; the matching work stays within its budget.
+//! - [`support_content`]: support content as served (or tampered with): what decodes,
+//!   encodes and decodes the same, and a session is planned and searched over it for
+//!   any stored history (also fuzzed) without panic.
 //! - [`admin_query`]: the admin API's query string; what it accepts lists and counts, over
 //!   a real SQLite store, exactly the reports a plain filter over all of them picks.
 //!
@@ -32,7 +35,7 @@ use lifeline_shared::replay::{self, Player};
 use lifeline_shared::rules::spec::Device;
 use lifeline_shared::session::SessionState;
 use lifeline_shared::wire::ReportBatch;
-use lifeline_shared::{Event, Rules, Session, codec};
+use lifeline_shared::{Checked, Event, Rules, Session, codec};
 
 /// The demo shop's rules, the background for state and recordings.
 fn shop_rules() -> Arc<Rules> {
@@ -61,13 +64,22 @@ fn as_stored(data: &[u8]) -> String {
     data.iter().map(|&b| char::from(b)).collect()
 }
 
-/// Rules JSON: checked without panic; accepted rules survive compile and decode unchanged.
+/// Rules JSON: checked without panic; accepted rules survive compile and decode unchanged,
+/// and so does their support content.
 pub fn rules_check(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match Rules::from_json_str(text) {
-        Ok(rules) => {
+    match Checked::from_json_str(text) {
+        Ok(Checked { rules, support }) => {
+            if let Some(support) = support {
+                let bytes = lifeline_support::codec::encode(&support);
+                assert_eq!(
+                    lifeline_support::codec::decode(&bytes).as_ref(),
+                    Some(&support),
+                    "accepted support content reaches the support module the same"
+                );
+            }
             let decoded = Rules::from_compiled(&rules.to_compiled());
             assert_eq!(
                 decoded.as_ref(),
@@ -376,6 +388,59 @@ fn tallied(tallies: &[Tally]) -> Vec<Plain> {
     out
 }
 
+/// Support content bytes, then (after a 0xFF byte) a stored history and (after another) a
+/// search: decoded or refused without panic; what decodes is stable, and a session over it
+/// is planned for a few places and searched.
+pub fn support_content(data: &[u8]) {
+    use lifeline_support::codec;
+    use lifeline_support::history::History;
+    use lifeline_support::plan::{Location, Visitor, plan};
+    use lifeline_support::rank::Index;
+    let mut parts = data.splitn(3, |&b| b == 0xFF);
+    let content = parts.next().unwrap_or_default();
+    let history = History::from_storable(&as_stored(parts.next().unwrap_or_default()));
+    let query = String::from_utf8_lossy(parts.next().unwrap_or_default());
+    let Some(support) = codec::decode(content) else {
+        return;
+    };
+    assert_eq!(
+        codec::decode(&codec::encode(&support)).as_ref(),
+        Some(&support),
+        "decode, encode, decode: the same content"
+    );
+    let index = Index::new(&support.articles);
+    for r in index.search(&query) {
+        assert!(r.0 < support.articles.len() && r.1.is_finite());
+    }
+    for (page, signals, task) in [
+        ("/", &[][..], None),
+        ("/payment/", &["repeated_action"][..], Some("checkout")),
+        (query.as_ref(), &["rage_click"][..], None),
+    ] {
+        let visitor = Visitor {
+            returning: true,
+            tier: Some("gold"),
+            language: "fr-CA",
+            agents_online: true,
+        };
+        let p = plan(
+            &support,
+            &Location {
+                page,
+                signals,
+                task,
+            },
+            &visitor,
+            &history,
+        );
+        assert!(p.articles.iter().all(|&i| i < support.articles.len()));
+        assert!(p.guides.iter().all(|&i| i < support.guides.len()));
+        assert!(p.persona.is_none_or(|i| i < support.personas.len()));
+    }
+    let stored = history.to_storable();
+    assert_eq!(History::from_storable(&stored), history);
+}
+
 /// An admin query string: refused with a short message naming what is wrong, or read into
 /// a listing that pages through exactly the reports it picks (newest first, each once)
 /// and into stats that count exactly them.
@@ -501,6 +566,11 @@ mod tests {
     }
 
     #[test]
+    fn support_content_corpus() {
+        replay("support_content", super::support_content);
+    }
+
+    #[test]
     fn admin_query_corpus() {
         replay("admin_query", super::admin_query);
     }
@@ -527,6 +597,17 @@ mod tests {
             std::fs::write(
                 dir.join("compiled_rules").join(format!("seed-{name}")),
                 bytes(&rules.to_compiled()),
+            )
+            .expect("written");
+        }
+        // Support content as the collector serves it.
+        let rules =
+            lifeline_shared::Checked::from_json_str(include_str!("../../www/demo/rules.json"))
+                .expect("demo rules");
+        if let Some(support) = rules.support {
+            std::fs::write(
+                dir.join("support_content").join("seed-demo"),
+                lifeline_support::codec::encode(&support),
             )
             .expect("written");
         }
