@@ -96,7 +96,7 @@ fn every_error_in_a_file_is_reported_with_its_path() {
             "signals.dead_clik: unknown field `dead_clik` (did you mean `dead_click`?); expected one of: rage_click, dead_click, error_click, page_loop, quick_back, repeated_action, dwell_outlier, cart_churn, cancel_intent, exit_intent, idle",
             "signals.rage_click.clicks: 1 is out of range; expected 2 to 20",
             "signals.rage_click.max_gap_ms: expected an integer, found a string",
-            "prompts[\"bad id!\"].kind: unknown value \"popup\"; expected one of: help, feedback, chat_offer, call_offer, offer",
+            "prompts[\"bad id!\"].kind: unknown value \"popup\"; expected one of: help, feedback, chat_offer, call_offer, offer, support",
             "rules[1].when.page.regx: unknown field `regx`; expected one of: exact, prefix, glob, not, any",
             "rules[2].when.score_at_least: 2 is out of range; expected 0 to 1",
             "rules[2].when.signals.any[0]: unknown value \"rage\"; expected one of: rage_click, dead_click, error_click, page_loop, quick_back, repeated_action, dwell_outlier, cart_churn, cancel_intent, exit_intent, idle",

@@ -81,7 +81,7 @@ pub fn listing(query: Option<&str>, paged: bool) -> Result<Listing, ApiError> {
                 if PromptKind::from_name(&value).is_none() {
                     return Err(bad(
                         "kind",
-                        "expected help, feedback, chat_offer, call_offer or offer",
+                        "expected help, feedback, chat_offer, call_offer, offer or support",
                     ));
                 }
                 l.filter.kind = Some(value);
