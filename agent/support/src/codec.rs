@@ -391,12 +391,17 @@ fields!(Escalation {
     email,
     phone
 });
+fields!(Words {
+    language,
+    words: crate::words::KEYS.len()
+});
 fields!(Support {
     language,
     articles: MAX_ARTICLES,
     guides: MAX_GUIDES,
     personas: MAX_PERSONAS,
-    escalation
+    escalation,
+    words: MAX_LIST
 });
 
 #[cfg(test)]

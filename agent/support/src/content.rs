@@ -32,6 +32,27 @@ pub struct Support {
     pub personas: Vec<Persona>,
     /// When support has failed, and where a person can be reached.
     pub escalation: Escalation,
+    /// The session's fixed words in each language the content speaks (the site's first),
+    /// in the order of [`crate::words::KEYS`].
+    pub words: Vec<Words>,
+}
+
+impl Support {
+    /// The words for a session in `language` (else the site's).
+    pub fn words_for(&self, language: &str) -> Option<&Words> {
+        (self.words.iter())
+            .find(|w| crate::plan::speaks(&w.language, language))
+            .or(self.words.first())
+    }
+}
+
+/// The fixed words of sessions in one language.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Words {
+    /// The language tag.
+    pub language: String,
+    /// The words, in the order of [`crate::words::KEYS`].
+    pub words: Vec<String>,
 }
 
 /// Where an article or guide applies: any of its pages, signals or tasks (an empty list

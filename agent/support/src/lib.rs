@@ -13,6 +13,9 @@
 //! - [`plan`]: a session's first screen for a place, a visitor and their history.
 //! - [`effect`]: whether a session helped.
 //! - [`history`]: the visitor's past sessions, kept on their device.
+//! - [`words`]: the session's fixed words, by language.
+//! - [`view`]: what the renderer draws, as JSON.
+//! - `module` (wasm32 only): the browser module's exports.
 //!
 //! ## Data flow
 //! rules file `support` -> `lifeline-shared` check -> [`Support`] -> [`codec::encode`] ->
@@ -32,8 +35,25 @@ pub mod markup;
 pub mod page;
 pub mod plan;
 pub mod rank;
+pub mod view;
+pub mod words;
+
+#[cfg(target_arch = "wasm32")]
+mod module;
 
 #[cfg(test)]
 mod testing;
 
 pub use content::Support;
+
+/// Sorts a short list in place, stably (an insertion sort: the lists here hold at most a
+/// few hundred items, and core's sorts cost the browser module kilobytes per use).
+pub(crate) fn sort_by<T>(list: &mut [T], mut before: impl FnMut(&T, &T) -> bool) {
+    for i in 1..list.len() {
+        let mut j = i;
+        while j > 0 && before(&list[j], &list[j - 1]) {
+            list.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+}

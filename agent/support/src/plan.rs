@@ -135,13 +135,17 @@ pub fn plan(
         .filter(|(_, f, _)| *f > 0)
         .collect();
     // Not failed before, then most specific, then the owner's order.
-    articles.sort_by_key(|&(i, f, failed)| (failed, u32::MAX - f, i));
+    crate::sort_by(&mut articles, |a, b| {
+        (a.2, u32::MAX - a.1, a.0) < (b.2, u32::MAX - b.1, b.0)
+    });
     let mut guides: Vec<(usize, u32)> = (support.guides.iter().enumerate())
         .filter(|(_, g)| in_language(&g.language))
         .map(|(i, g): (usize, &Guide)| (i, fit(&g.place, at)))
         .filter(|(_, f)| *f > 0)
         .collect();
-    guides.sort_by_key(|&(i, f)| (u32::MAX - f, i));
+    crate::sort_by(&mut guides, |a, b| {
+        (u32::MAX - a.1, a.0) < (u32::MAX - b.1, b.0)
+    });
     let suggested_guide = (guides.iter())
         .map(|&(i, _)| i)
         .find(|&i| !history.finished(&support.guides[i].id));

@@ -19,12 +19,31 @@ const PREFIX: f32 = 0.8;
 /// Longest query looked at, in characters.
 pub const MAX_QUERY: usize = 200;
 
+/// A character folded for search: lower case for Latin, Greek and Cyrillic letters, and
+/// `None` for what separates words (spaces, punctuation, symbols). Written out rather than
+/// with core's Unicode tables, which would weigh more than the rest of the module.
+pub fn fold(c: char) -> Option<char> {
+    let u = u32::from(c);
+    let lower = match u {
+        0x41..=0x5a | 0xc0..=0xd6 | 0xd8..=0xde | 0x391..=0x3a1 | 0x3a3..=0x3ab | 0x410..=0x42f => {
+            u + 0x20
+        }
+        0x400..=0x40f => u + 0x50,
+        0x100..=0x137 | 0x14a..=0x177 if u % 2 == 0 => u + 1,
+        0x139..=0x148 | 0x179..=0x17e if u % 2 == 1 => u + 1,
+        0..=0x2f | 0x3a..=0x40 | 0x5b..=0x60 | 0x7b..=0xbf | 0xd7 | 0xf7 => return None,
+        0x2000..=0x206f | 0x3000..=0x303f | 0xfe30..=0xfe4f | 0xff00..=0xff0f => return None,
+        _ => u,
+    };
+    char::from_u32(lower)
+}
+
 /// The words of a text, in order.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
+    text.split(|c: char| fold(c).is_none())
         .filter(|w| !w.is_empty())
         .map(|w| {
-            let mut lower: String = w.chars().flat_map(char::to_lowercase).collect();
+            let mut lower: String = w.chars().filter_map(fold).collect();
             if lower.chars().count() > 3 && lower.ends_with('s') && !lower.ends_with("ss") {
                 lower.pop();
             }
@@ -82,9 +101,12 @@ impl Index {
     /// Articles matching `query`, best first, with their scores (ties in article order).
     pub fn search(&self, query: &str) -> Vec<(usize, f32)> {
         let cut: String = query.chars().take(MAX_QUERY).collect();
-        let mut query: Vec<String> = words(&cut).collect();
-        query.sort();
-        query.dedup();
+        let mut query: Vec<String> = Vec::new();
+        for w in words(&cut) {
+            if !query.contains(&w) {
+                query.push(w);
+            }
+        }
         let n = self.docs.len() as f32;
         let mut scores: Vec<(usize, f32)> = Vec::new();
         for word in &query {
@@ -105,7 +127,9 @@ impl Index {
                 }
             }
         }
-        scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        crate::sort_by(&mut scores, |a, b| {
+            a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)).is_gt()
+        });
         scores
     }
 }
@@ -158,6 +182,24 @@ mod tests {
     #[test]
     fn plurals_and_case_do_not_matter() {
         assert_eq!(ids("CODES"), ids("code"));
+    }
+
+    #[test]
+    fn accents_and_other_alphabets_fold_like_english() {
+        let w: Vec<String> = words("ÉTÉ Straße ŁÓDŹ Москва ΑΘΗΝΑ «déjà-vu» 東京").collect();
+        assert_eq!(
+            w,
+            [
+                "été",
+                "straße",
+                "łódź",
+                "москва",
+                "αθηνα",
+                "déjà",
+                "vu",
+                "東京"
+            ]
+        );
     }
 
     #[test]

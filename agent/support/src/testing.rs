@@ -147,5 +147,9 @@ pub(crate) fn content() -> Support {
             email: Some("help@shop.example".into()),
             ..Escalation::default()
         },
+        words: vec![Words {
+            language: "en".into(),
+            words: crate::words::words_for("en", core::iter::empty()),
+        }],
     }
 }

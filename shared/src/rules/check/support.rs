@@ -5,10 +5,11 @@
 
 use lifeline_support::content::{
     self as content, Article, Audience, Channel, Escalation, Guide, Persona, Place, Step, Support,
-    Target, Voice,
+    Target, Voice, Words,
 };
 use lifeline_support::markup::{self, MarkupError};
 use lifeline_support::page::Page;
+use lifeline_support::words::{KEYS, words_for};
 
 use super::super::error::RuleErrorKind as E;
 use super::super::read::{PathSeg, Reader};
@@ -71,13 +72,67 @@ pub(super) fn support(spec: &SupportSpec, names: &Names<'_>, r: &mut Reader) -> 
         list.into_iter().collect::<Option<Vec<_>>>()
     });
     let escalation = r.field("escalation", |r| escalation(&spec.escalation, r));
+    let labels_ok = r.field("labels", |r| labels(&spec.labels, r));
+    labels_ok.then_some(())?;
+    // Words for every language the content speaks, the site's first.
+    let mut languages: Vec<&str> = vec![names.language];
+    let spoken = (spec.articles.iter().filter_map(|a| a.language.as_deref()))
+        .chain(spec.guides.iter().filter_map(|g| g.language.as_deref()))
+        .chain(
+            spec.personas
+                .iter()
+                .flat_map(|p| p.voices.keys().map(String::as_str)),
+        )
+        .chain(spec.labels.keys().map(String::as_str));
+    for tag in spoken {
+        if !languages.contains(&tag) {
+            languages.push(tag);
+        }
+    }
+    let words = (languages.into_iter().take(content::MAX_LIST))
+        .map(|tag| Words {
+            language: tag.to_owned(),
+            words: words_for(
+                tag,
+                (spec.labels.get(tag).into_iter().flatten()).map(|(k, v)| (k.as_str(), v.as_str())),
+            ),
+        })
+        .collect();
     Some(Support {
         language: names.language.to_owned(),
         articles: articles?,
         guides: guides?,
         personas: personas?,
         escalation: escalation?,
+        words,
     })
+}
+
+/// `labels`: known word names, texts of at most 200 characters, language tags.
+fn labels(
+    spec: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    r: &mut Reader,
+) -> bool {
+    let mut ok = count(spec.len(), content::MAX_LIST, r);
+    for (tag, words) in spec {
+        ok &= r.at(PathSeg::Key(tag.clone()), |r| {
+            let mut ok = language_tag(tag, r);
+            for (name, text) in words {
+                ok &= r.at(PathSeg::Key(name.clone()), |r| {
+                    if !KEYS.contains(&name.as_str()) {
+                        r.error(E::UnknownName {
+                            found: crate::json::clip(name, 64),
+                            expected: &KEYS,
+                        });
+                        return false;
+                    }
+                    bounded_text(text, 200, false, r)
+                });
+            }
+            ok
+        });
+    }
+    ok
 }
 
 /// A required text of at most `max` characters.

@@ -21,6 +21,12 @@ json_object! {
         pub personas: Vec<PersonaSpec> = Vec::new(),
         /// When support has failed, and where a person can be reached.
         pub escalation: EscalationSpec = EscalationSpec::default(),
+        /// The session's fixed words by language tag, each at most 200 characters, over
+        /// the built-in defaults (English, German, French, Spanish): `help`, `search`,
+        /// `answers`, `results`, `nothing`, `guide`, `step` (`{n}` of `{m}`), `back`, `next`,
+        /// `done`, `ask`, `yes`, `no`, `glad`, `sorry`, `person`, `chat`, `email`, `phone`,
+        /// `close`.
+        pub labels: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new(),
     }
 }
 

@@ -1,0 +1,231 @@
+//! The support module in the browser: wasm with no imports and three exports, driven by
+//! `agent/support/js/support.js`. Text crosses as UTF-8 through two buffers the module
+//! owns: `input(len)` makes room and answers where the script writes, `call(op)` runs one
+//! operation on it and answers the length of what it left at `output()`.
+//!
+//! Operations ([`Op`]): load the content (its compact bytes), plan a session (the agent's
+//! context lines, then the stored history), search, keep the history, judge a session.
+//! A failure inside traps; the script catches it and ends the session quietly.
+
+// The only unsafe code of the crate: the module's state, one instance on wasm's one thread.
+#![allow(unsafe_code)]
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::UnsafeCell;
+
+use crate::content::Support;
+use crate::effect::{Evidence, judge};
+use crate::history::{Ending, History};
+use crate::plan::{Location, Visitor, plan};
+use crate::rank::Index;
+
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: wasm32 without threads: one thread ever uses the allocator.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// Most search results.
+const MAX_RESULTS: usize = 8;
+
+#[derive(Default)]
+struct State {
+    input: Vec<u8>,
+    output: String,
+    support: Option<Support>,
+    index: Option<Index>,
+    history: History,
+}
+
+struct Global(UnsafeCell<Option<State>>);
+
+// SAFETY: wasm32 without threads: the state is only ever touched from the one thread, and
+// never re-entered (no export calls another).
+unsafe impl Sync for Global {}
+
+static STATE: Global = Global(UnsafeCell::new(None));
+
+fn state() -> &'static mut State {
+    // SAFETY: see `Global`: one thread, no re-entry, so this is the only live reference.
+    unsafe { (*STATE.0.get()).get_or_insert_with(State::default) }
+}
+
+/// What `call` does.
+#[derive(Clone, Copy)]
+enum Op {
+    /// Input: the content's compact bytes. Output: `ok`, or nothing when they are not
+    /// content this build reads.
+    Load = 0,
+    /// Input: the agent's context lines, then the stored history. Output: the session's
+    /// first screen as JSON ([`crate::view::plan`]).
+    Plan = 1,
+    /// Input: what the visitor typed. Output: a JSON list of the best articles.
+    Search = 2,
+    /// Input: one change per line (`begin AT PAGE [TASK]`, `shown ID`, `finished ID`,
+    /// `end resolved|failed|escalated`). Output: the history to store.
+    Keep = 3,
+    /// Input: `answer struggled task window` (`y`/`n`/`-`, `1`/`0`, `1`/`0`/`-`, `1`/`0`).
+    /// Output: `open`, `resolved` or `failed`, by the content's threshold.
+    Judge = 4,
+}
+
+/// Makes room for `len` bytes of input; answers where to write them.
+#[unsafe(no_mangle)]
+pub(crate) extern "C" fn input(len: usize) -> *mut u8 {
+    let s = state();
+    s.input.clear();
+    s.input.resize(len, 0);
+    s.input.as_mut_ptr()
+}
+
+/// Where the last call's output is.
+#[unsafe(no_mangle)]
+pub(crate) extern "C" fn output() -> *const u8 {
+    state().output.as_ptr()
+}
+
+/// Runs operation `op` on the input; answers the output's length in bytes.
+#[unsafe(no_mangle)]
+pub(crate) extern "C" fn call(op: u32) -> usize {
+    let s = state();
+    s.output.clear();
+    let input = core::mem::take(&mut s.input);
+    match op {
+        x if x == Op::Load as u32 => load(s, &input),
+        x if x == Op::Plan as u32 => session(s, text(&input)),
+        x if x == Op::Search as u32 => search(s, text(&input)),
+        x if x == Op::Keep as u32 => keep(s, text(&input)),
+        x if x == Op::Judge as u32 => judged(s, text(&input)),
+        _ => {}
+    }
+    s.output.len()
+}
+
+fn text(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or_default()
+}
+
+fn load(s: &mut State, bytes: &[u8]) {
+    s.support = crate::codec::decode(bytes);
+    s.index = s.support.as_ref().map(|c| Index::new(&c.articles));
+    if s.support.is_some() {
+        s.output.push_str("ok");
+    }
+}
+
+fn session(s: &mut State, input: &str) {
+    let Some(support) = &s.support else { return };
+    let mut lines = input.splitn(10, '\n');
+    let mut next = || lines.next().unwrap_or_default();
+    let (_site, _rule, _prompt) = (next(), next(), next());
+    let (page, language, tier, flags) = (next(), next(), next(), next());
+    let signals: Vec<&str> = next().split_whitespace().collect();
+    let tasks = next();
+    let task = (tasks.split_whitespace())
+        .find_map(|t| t.strip_suffix("=active"))
+        .or_else(|| tasks.split_whitespace().find_map(|t| t.split('=').next()));
+    s.history = History::from_storable(next());
+    let at = Location {
+        page,
+        signals: &signals,
+        task,
+    };
+    let visitor = Visitor {
+        returning: flags.contains('r'),
+        tier: (!tier.is_empty()).then_some(tier),
+        language,
+        agents_online: flags.contains('o'),
+    };
+    let p = plan(support, &at, &visitor, &s.history);
+    s.output = crate::view::plan(support, &p);
+}
+
+fn search(s: &mut State, query: &str) {
+    let (Some(support), Some(index)) = (&s.support, &s.index) else {
+        return;
+    };
+    s.output.push('[');
+    for (n, (i, _)) in index
+        .search(query)
+        .into_iter()
+        .take(MAX_RESULTS)
+        .enumerate()
+    {
+        if n > 0 {
+            s.output.push(',');
+        }
+        crate::view::article(&mut s.output, &support.articles[i]);
+    }
+    s.output.push(']');
+}
+
+fn keep(s: &mut State, changes: &str) {
+    for line in changes.lines() {
+        let (what, rest) = line.split_once(' ').unwrap_or((line, ""));
+        match what {
+            "begin" => {
+                let mut f = rest.split(' ');
+                let at = f.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+                let page = f.next().unwrap_or("/");
+                s.history
+                    .begin(at, page, f.next().filter(|t| !t.is_empty()));
+            }
+            "shown" => {
+                if let Some(r) = s.history.open() {
+                    r.shown(rest);
+                }
+            }
+            "finished" => {
+                if let Some(r) = s.history.open() {
+                    r.finished(rest);
+                }
+            }
+            "end" => {
+                let ending = match rest {
+                    "resolved" => Ending::Resolved,
+                    "escalated" => Ending::Escalated,
+                    _ => Ending::Failed,
+                };
+                if let Some(r) = s.history.open() {
+                    r.ending = ending;
+                }
+            }
+            _ => {}
+        }
+    }
+    s.output = s.history.to_storable();
+}
+
+fn judged(s: &mut State, evidence: &str) {
+    let Some(support) = &s.support else { return };
+    let mut f = evidence.split(' ');
+    let mut next = || f.next().unwrap_or("-");
+    let answer = match next() {
+        "y" => Some(true),
+        "n" => Some(false),
+        _ => None,
+    };
+    let struggled_again = next() == "1";
+    let task_completed = match next() {
+        "1" => Some(true),
+        "0" => Some(false),
+        _ => None,
+    };
+    let window_over = next() == "1";
+    let e = Evidence {
+        answer,
+        struggled_again,
+        task_completed,
+        window_over,
+    };
+    s.output.push_str(match judge(&e, &support.escalation) {
+        Ending::Open => "open",
+        Ending::Resolved => "resolved",
+        _ => "failed",
+    });
+}

@@ -1,0 +1,265 @@
+//! What the renderer (`agent/support/js/support.js`) draws, as JSON written by hand (no
+//! serializer in the module): a session's first screen, search results, and every text
+//! as a JSON string (rendered as text, never HTML).
+
+use alloc::string::String;
+
+use crate::content::{Article, Guide, Support, Target};
+use crate::markup::{Block, Inline};
+use crate::plan::Plan;
+
+/// Appends `s` as a JSON string literal.
+pub fn string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if u32::from(c) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let v = u32::from(c);
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(char::from(HEX[((v >> shift) & 0xf) as usize]));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn opt(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => string(out, s),
+        None => out.push_str("null"),
+    }
+}
+
+/// Appends `v` in decimal.
+pub fn number(out: &mut String, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (v % 10) as u8;
+        v /= 10;
+        n += 1;
+        if v == 0 {
+            break;
+        }
+    }
+    for d in digits.iter().skip(digits.len() - n) {
+        out.push(char::from(*d));
+    }
+}
+
+/// A list, each item written by `item`.
+fn list<T>(out: &mut String, items: impl Iterator<Item = T>, mut item: impl FnMut(&mut String, T)) {
+    out.push('[');
+    for (i, x) in items.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        item(out, x);
+    }
+    out.push(']');
+}
+
+fn inlines(out: &mut String, runs: &[Inline]) {
+    list(out, runs.iter(), |out, run| {
+        let (tag, text, url) = match run {
+            Inline::Text(t) => ("t", t, None),
+            Inline::Bold(t) => ("b", t, None),
+            Inline::Link(t, u) => ("a", t, Some(u)),
+        };
+        out.push_str("[\"");
+        out.push_str(tag);
+        out.push_str("\",");
+        string(out, text);
+        if let Some(u) = url {
+            out.push(',');
+            string(out, u);
+        }
+        out.push(']');
+    });
+}
+
+/// An article: `{"id", "title", "body": [["p", runs] | ["ul", [runs...]]]}`, each run
+/// `["t", text]`, `["b", text]` or `["a", label, url]`.
+pub fn article(out: &mut String, a: &Article) {
+    out.push_str("{\"id\":");
+    string(out, &a.id);
+    out.push_str(",\"title\":");
+    string(out, &a.title);
+    out.push_str(",\"body\":");
+    list(out, a.body.iter(), |out, block| match block {
+        Block::Para(runs) => {
+            out.push_str("[\"p\",");
+            inlines(out, runs);
+            out.push(']');
+        }
+        Block::List(items) => {
+            out.push_str("[\"ul\",");
+            list(out, items.iter(), |out, runs| inlines(out, runs));
+            out.push(']');
+        }
+    });
+    out.push('}');
+}
+
+/// A guide: `{"id", "title", "steps": [[selector, title, body]]}`, a marker written as
+/// the selector `[data-lifeline-step="NAME"]`.
+pub fn guide(out: &mut String, g: &Guide) {
+    out.push_str("{\"id\":");
+    string(out, &g.id);
+    out.push_str(",\"title\":");
+    string(out, &g.title);
+    out.push_str(",\"steps\":");
+    list(out, g.steps.iter(), |out, s| {
+        out.push('[');
+        match &s.target {
+            Target::Selector(sel) => string(out, sel),
+            Target::Marker(name) => {
+                let mut sel = String::from("[data-lifeline-step=\"");
+                sel.push_str(name);
+                sel.push_str("\"]");
+                string(out, &sel);
+            }
+        }
+        out.push(',');
+        string(out, &s.title);
+        out.push(',');
+        string(out, &s.body);
+        out.push(']');
+    });
+    out.push('}');
+}
+
+/// A session's first screen.
+pub fn plan(support: &Support, p: &Plan) -> String {
+    let mut out = String::with_capacity(2048);
+    out.push_str("{\"lang\":");
+    string(&mut out, &p.language);
+    out.push_str(",\"words\":");
+    let words = support.words_for(&p.language);
+    list(
+        &mut out,
+        words.into_iter().flat_map(|w| w.words.iter()),
+        |out, w| string(out, w),
+    );
+    out.push_str(",\"persona\":");
+    match p.persona.map(|i| &support.personas[i]) {
+        None => out.push_str("null"),
+        Some(persona) => {
+            let voice = p.voice.and_then(|v| persona.voices.get(v));
+            out.push_str("{\"id\":");
+            string(&mut out, &persona.id);
+            for (name, value) in [
+                ("name", Some(persona.name.as_str())),
+                ("role", Some(persona.role.as_str())),
+                ("initials", Some(persona.initials.as_str())),
+                ("avatar", persona.avatar.as_deref()),
+                ("greeting", voice.map(|v| v.greeting.as_str())),
+                ("ask", voice.and_then(|v| v.ask.as_deref())),
+                ("glad", voice.and_then(|v| v.glad.as_deref())),
+                ("sorry", voice.and_then(|v| v.sorry.as_deref())),
+            ] {
+                out.push_str(",\"");
+                out.push_str(name);
+                out.push_str("\":");
+                opt(&mut out, value);
+            }
+            out.push('}');
+        }
+    }
+    out.push_str(",\"articles\":");
+    list(&mut out, p.articles.iter(), |out, &i| {
+        article(out, &support.articles[i])
+    });
+    out.push_str(",\"guides\":");
+    list(&mut out, p.guides.iter(), |out, &i| {
+        guide(out, &support.guides[i])
+    });
+    out.push_str(",\"suggested\":");
+    opt(
+        &mut out,
+        p.suggested_guide.map(|i| support.guides[i].id.as_str()),
+    );
+    out.push_str(",\"person_first\":");
+    out.push_str(if p.person_first { "true" } else { "false" });
+    out.push_str(",\"channels\":");
+    list(&mut out, p.channels.iter(), |out, c| {
+        string(out, c.as_str())
+    });
+    let e = &support.escalation;
+    for (name, value) in [
+        ("chat_url", e.chat_url.as_deref()),
+        ("email", e.email.as_deref()),
+        ("phone", e.phone.as_deref()),
+    ] {
+        out.push_str(",\"");
+        out.push_str(name);
+        out.push_str("\":");
+        opt(&mut out, value);
+    }
+    out.push_str(",\"window_ms\":");
+    number(&mut out, u64::from(e.window_ms));
+    out.push('}');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::History;
+    use crate::plan::{Location, Visitor};
+    use crate::testing::content;
+
+    #[test]
+    fn the_first_screen_is_json_with_every_text_as_a_string() {
+        let mut s = content();
+        s.articles[2].title = "Card <img src=x onerror=alert(1)> \"declined\"\n".into();
+        let p = crate::plan::plan(
+            &s,
+            &Location {
+                page: "/payment/",
+                signals: &["repeated_action"],
+                task: Some("checkout"),
+            },
+            &Visitor {
+                language: "en",
+                agents_online: true,
+                ..Visitor::default()
+            },
+            &History::default(),
+        );
+        let json = plan(&s, &p);
+        assert!(
+            json.contains(r#""title":"Card <img src=x onerror=alert(1)> \"declined\"\n""#),
+            "{json}"
+        );
+        assert!(json.contains(r#""suggested":"pay-guide""#), "{json}");
+        assert!(
+            json.contains(r#"["[data-lifeline-step=\"card\"]","Your card number","The 16 digits on the front."]"#),
+            "{json}"
+        );
+        assert!(json.contains(r#""channels":["chat","email"]"#), "{json}");
+        assert!(json.contains(r#""words":["Help","Search help""#), "{json}");
+        assert!(json.starts_with('{') && json.ends_with('}'));
+    }
+
+    #[test]
+    fn bodies_keep_paragraphs_lists_bold_and_links() {
+        let s = content();
+        let mut out = String::new();
+        article(&mut out, &s.articles[0]);
+        assert!(
+            out.contains(r#""body":[["p",[["t","Standard delivery takes "],["b","3-5 days"],["t","."]]],["ul",[[["t","Express: next day"]],[["t","Collection: 2 days"]]]]]"#),
+            "{out}"
+        );
+        let mut out = String::new();
+        article(&mut out, &s.articles[1]);
+        assert!(out.contains(r#"["a","the terms","/terms"]"#), "{out}");
+    }
+}
