@@ -65,7 +65,7 @@ setup:
 # calls.
 agent:
 	@echo "== release agent"
-	cargo build -p lifeline-agent -p lifeline-rules-checker --target wasm32-unknown-unknown --release --locked
+	cargo build -p lifeline-agent -p lifeline-rules-checker -p lifeline-support-module --target wasm32-unknown-unknown --release --locked
 	@mkdir -p $(AGENT_OUT) && rm -f $(AGENT_OUT)/*.wasm $(AGENT_OUT)/*.js
 	wasm-bindgen --target no-modules --no-modules-global lifeline_wasm --no-typescript \
 		--out-dir $(AGENT_OUT) --out-name glue target/wasm32-unknown-unknown/release/lifeline_agent.wasm
@@ -82,15 +82,22 @@ agent:
 	terser $(AGENT_OUT)/check_glue.js --compress --mangle --ecma 2017 -o $(AGENT_OUT)/check.js
 	@# The prompt renderer, a lazy module: fetched the first time a prompt shows.
 	terser agent/js/prompt.js --compress passes=2 --mangle --ecma 2017 -o $(AGENT_OUT)/prompt.js
+	@# The support module, lazy too: fetched the first time a support session starts.
+	wasm-opt $(WASM_OPT_FLAGS) --strip-debug --strip-producers \
+		target/wasm32-unknown-unknown/release/lifeline_support_module.wasm -o $(AGENT_OUT)/support.wasm
+	terser agent/support/js/support.js --compress passes=2 --mangle --ecma 2017 -o $(AGENT_OUT)/support.js
 	@# Content-hashed names, cached for a year; agent.js (short cache) names them.
 	@cd $(AGENT_OUT) && \
 		aw=agent-$$(sha256sum agent.wasm | cut -c1-16).wasm && mv agent.wasm $$aw && \
 		cw=check-$$(sha256sum check.wasm | cut -c1-16).wasm && mv check.wasm $$cw && \
 		cj=check-$$(sha256sum check.js | cut -c1-16).js && mv check.js $$cj && \
 		pj=prompt-$$(sha256sum prompt.js | cut -c1-16).js && mv prompt.js $$pj && \
+		sw=support-$$(sha256sum support.wasm | cut -c1-16).wasm && mv support.wasm $$sw && \
+		sj=support-$$(sha256sum support.js | cut -c1-16).js && mv support.js $$sj && \
 		sed -e "s/\"agent\.wasm\"/\"$$aw\"/" -e "s/\"check\.wasm\"/\"$$cw\"/" -e "s/\"check\.js\"/\"$$cj\"/" \
-			-e "s/\"prompt\.js\"/\"$$pj\"/" $(CURDIR)/agent/js/loader.js > loader.js && \
-		for n in $$aw $$cw $$cj $$pj; do grep -q "\"$$n\"" loader.js || { echo "loader.js does not name $$n"; exit 1; }; done && \
+			-e "s/\"prompt\.js\"/\"$$pj\"/" -e "s/\"support\.wasm\"/\"$$sw\"/" -e "s/\"support\.js\"/\"$$sj\"/" \
+			$(CURDIR)/agent/js/loader.js > loader.js && \
+		for n in $$aw $$cw $$cj $$pj $$sw $$sj; do grep -q "\"$$n\"" loader.js || { echo "loader.js does not name $$n"; exit 1; }; done && \
 		cat glue.js $(CURDIR)/agent/js/host.js $(CURDIR)/agent/js/observer.js loader.js | terser --compress passes=2 --mangle --toplevel \
 			--ecma 2017 -o agent.js && \
 		rm -f glue.js glue_bg.wasm check_glue_bg.wasm check_glue.js loader.js && ls -l
@@ -108,12 +115,12 @@ lint:
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo clippy --manifest-path fuzz/Cargo.toml --lib --tests --locked -- -D warnings
 	@echo "== clippy (wasm32)"
-	cargo clippy -p lifeline-shared -p lifeline-agent -p lifeline-rules-checker --target wasm32-unknown-unknown \
+	cargo clippy -p lifeline-shared -p lifeline-agent -p lifeline-rules-checker -p lifeline-support -p lifeline-support-module --target wasm32-unknown-unknown \
 		--lib --tests --locked -- -D warnings
 	cargo clippy -p lifeline-agent --target wasm32-unknown-unknown --lib --tests \
 		--features test-hooks,json-rules --locked -- -D warnings
 	@echo "== build for wasm32"
-	cargo build -p lifeline-shared -p lifeline-agent -p lifeline-rules-checker --target wasm32-unknown-unknown --locked
+	cargo build -p lifeline-shared -p lifeline-agent -p lifeline-rules-checker -p lifeline-support-module --target wasm32-unknown-unknown --locked
 
 unit:
 	@echo "== tests (native)"

@@ -7,7 +7,9 @@
  *
  * Lazy modules, fetched by load() only when needed and cached for a year (their names carry
  * their content hash): the prompt renderer (prompt.js), when the agent first shows a prompt
- * (most visitors never struggle, so most pages never fetch it); the JSON rules checker.
+ * (most visitors never struggle, so most pages never fetch it); the support module
+ * (support.js, support.wasm), when a support session starts; the JSON rules checker.
+ * Option on the tag: data-support-url (support content from elsewhere, with data-rules-url).
  *
  * The wasm and the rules are fetched at the same time. The rules are a plain GET: the
  * browser's HTTP cache revalidates them with their ETag (no preflight); the last good copy
@@ -62,6 +64,10 @@
   // was never seen: done("unseen").
   var waiting;
   w.__lifeline_prompt = function (view, done) {
+    // A support session goes to the support module (support.js and support.wasm, fetched the
+    // first time one starts); closing one tells it too.
+    if (view && view.indexOf('{"kind":"support"') == 0) return support(view, done);
+    if (view == null && w.__lifeline_support) w.__lifeline_support(null);
     waiting = [view, done];
     if (view == null) return;
     load("prompt.js").then(function () {
@@ -74,6 +80,20 @@
     });
     return true;
   };
+
+  // The support module: a session to show (`view`, `done` as for prompts), or (no view) one
+  // whose effect is still being judged after a page change. Its content comes from the
+  // collector (or data-support-url); with inline rules there is none.
+  function support(view, done) {
+    load("support.js").then(function () {
+      w.__lifeline_support(view, done, {
+        ask: guarded(lifeline_wasm.support), wasm: base + "support.wasm", site: site,
+        content: script.getAttribute("data-support-url") ||
+          (inline || script.hasAttribute("data-rules-url") ? "" : base + "v1/sites/" + encodeURIComponent(site) + "/support")
+      });
+    }, function () { if (done) done("unseen"); });
+    return true;
+  }
 
   // JSON rules (inline, or from a URL that is not a Lifeline collector) are checked by a
   // second module, fetched only then: the agent itself only decodes compiled rules.
@@ -146,6 +166,7 @@
       wasm.identify(typeof tier == "string" ? tier : undefined);
     });
     queue.splice(0).forEach(function (c) { if (api[c[0]]) api[c[0]].apply(null, c[1]); });
+    if (w.__lifeline_get(false, "lifeline:" + site + ":support-open")) support();
   }, function (e) {
     console.warn("lifeline: the agent could not load", e);
   });

@@ -51,7 +51,9 @@
   // Anything that makes a click more than a click on content: one `closest` tells, and most
   // clicks (on text, images, empty space) stop there.
   var ANY = [LINKS, BUTTONS, FIELDS, MARKERS].join(",");
+  // Our own hosts (the prompt's, the support session's) are "lifeline-host" and ids after it.
   var HOST = "lifeline-host";
+  function mine(n) { return n && typeof n.id == "string" && n.id.indexOf(HOST) == 0; }
   var lastClicked = null;
 
   // el.closest(sel), continued through the hosts of open shadow roots.
@@ -144,7 +146,7 @@
       var t = now();
       if (!awaitDom || t - lastClick >= reactMs) return stopWatching();
       for (var i = 0; i < records.length; i++) {
-        if (records[i].target.id !== HOST && !ours(records[i])) {
+        if (!mine(records[i].target) && !ours(records[i])) {
           stopWatching();
           return emit(DOM, 0, 0, 0, 0, 0, t);
         }
@@ -154,7 +156,7 @@
     // Our own prompt coming or going is not the page answering.
     function ours(r) {
       var nodes = r.type === "childList" ? [].concat([].slice.call(r.addedNodes), [].slice.call(r.removedNodes)) : [];
-      return nodes.length > 0 && nodes.every(function (n) { return n.id === HOST; });
+      return nodes.length > 0 && nodes.every(mine);
     }
     function stopWatching() {
       awaitDom = false;
@@ -178,7 +180,7 @@
     }
 
     on(d, "click", function (e) {
-      if (e.target && e.target.id === HOST) return; // our own prompt
+      if (mine(e.target)) return; // our own prompt or support session
       var el = targetOf(e);
       if (!el) return;
       var t = now(), flags = 0, button = null, marked = null;
@@ -215,7 +217,7 @@
       // Only *that* the visitor typed (for idle), at most once a second.
       on(d, "input", function (e) {
         var t = now();
-        if (t - lastInput < 1000 || (e.target && e.target.id === HOST)) return;
+        if (t - lastInput < 1000 || mine(e.target)) return;
         lastInput = t;
         emit(INPUT, 0, 0, 0, 0, 0, t);
       }, true);

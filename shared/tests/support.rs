@@ -2,9 +2,9 @@
 //! and decoded unchanged, and every problem named with its JSON path.
 #![allow(clippy::unwrap_used)]
 
+use lifeline_shared::rules::spec::PromptKind;
 use lifeline_shared::{Checked, Rules};
-use lifeline_support::content::{Channel, Target};
-use lifeline_support::markup::{Block, Inline};
+use lifeline_support::content::Channel;
 
 /// A rules file with the given `support` section (and a task and a tier to refer to).
 fn file(support: &str) -> String {
@@ -49,16 +49,25 @@ fn a_support_section_is_checked_into_the_modules_content() {
     assert_eq!(a.place.signals, ["repeated_action"]);
     assert_eq!(a.place.tasks, ["checkout"]);
     assert!(a.place.pages[0].matches("/payment/"));
-    assert_eq!(
-        a.body[0],
-        Block::Para(vec![
-            Inline::Text("Check the ".into()),
-            Inline::Bold("expiry date".into()),
-            Inline::Text(".".into())
-        ])
+    assert!(
+        a.view
+            .contains(r#""body":[["p",[["t","Check the "],["b","expiry date"],["t","."]]]"#),
+        "{}",
+        a.view
+    );
+    assert!(
+        a.text.contains("expiry date") && a.text.contains("call us"),
+        "{}",
+        a.text
     );
     assert_eq!(s.articles[1].language.as_deref(), Some("fr"));
-    assert_eq!(s.guides[0].steps[0].target, Target::Marker("card".into()));
+    assert!(
+        s.guides[0]
+            .view
+            .contains(r#""steps":[["[data-lifeline-step=\"card\"]","Card number",""]"#),
+        "{}",
+        s.guides[0].view
+    );
     let p = &s.personas[0];
     assert_eq!(p.initials, "AL", "from the name");
     assert_eq!(
@@ -177,4 +186,22 @@ fn limits_hold_for_every_list() {
         e,
         ["support.articles[0].body: too long: 4001 characters, at most 4000"]
     );
+}
+
+#[test]
+fn rules_may_offer_the_support_session_made_for_the_section() {
+    let rules = Rules::from_json_str(&file(GOOD).replace(
+        r#""support":"#,
+        r#""rules": [{"id": "pay", "when": {"signals": {"any": ["repeated_action"]}},
+                      "then": {"prompt": "support"}}], "support":"#,
+    ))
+    .unwrap();
+    let p = &rules.prompts[rules.rules[0].prompt as usize];
+    assert_eq!((p.id.as_str(), p.kind), ("support", PromptKind::Support));
+    // Without a support section there is no such prompt.
+    let e = Rules::from_json_str(
+        r#"{"version": 1, "rules": [{"id": "pay", "when": {}, "then": {"prompt": "support"}}]}"#,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("no prompt \"support\""), "{e}");
 }

@@ -285,6 +285,17 @@ impl Shop {
         self.switches.strict_csp.store(on, Ordering::Relaxed);
     }
 
+    /// Stores and serves `text` as a new version of the site's rules (checked first).
+    pub async fn put_rules(&self, text: &str) {
+        let compiled = lifeline_shared::Rules::from_json_str(text)
+            .unwrap_or_else(|e| panic!("the rules are not valid: {e}"))
+            .to_compiled();
+        self.store
+            .put_rules("demo", text.to_owned(), compiled)
+            .await
+            .expect("rules stored");
+    }
+
     /// Serves `text` as the site's rules.
     pub fn serve_bad_rules(&self, text: &str) {
         if let Ok(mut b) = self.switches.bad_rules.lock() {
@@ -630,6 +641,47 @@ impl Browser {
             .expect("a prompt on screen");
         let root = host.shadow_root().await.expect("its shadow root");
         root.find(Locator::Css(css)).await
+    }
+
+    /// Runs `script` (a function body) with `root`, the support panel's shadow root (null
+    /// while no session is on screen), and returns its value.
+    pub async fn support_js(&self, script: &str) -> serde_json::Value {
+        self.js(&format!(
+            "var h = document.getElementById('lifeline-host-support'); var root = h && h.shadowRoot; {script}"
+        ))
+        .await
+    }
+
+    /// Waits until `script` (with `root`, see [`Browser::support_js`]) answers true.
+    pub async fn wait_support(&self, what: &str, script: &str) {
+        self.wait_js(
+            what,
+            &format!(
+                "var h = document.getElementById('lifeline-host-support'); var root = h && h.shadowRoot; {script}"
+            ),
+        )
+        .await;
+    }
+
+    /// Clicks the control of the support panel whose text is `text` (a real click).
+    pub async fn click_in_support(&self, text: &str) {
+        let host = self
+            .client
+            .find(Locator::Id("lifeline-host-support"))
+            .await
+            .expect("a support session on screen");
+        let root = host.shadow_root().await.expect("its shadow root");
+        // Shadow roots take CSS only: the control is found by its text here.
+        for e in root
+            .find_all(Locator::Css("button, summary"))
+            .await
+            .expect("its controls")
+        {
+            if e.text().await.is_ok_and(|t| t.trim() == text) {
+                return click_found(Ok(e), text).await;
+            }
+        }
+        panic!("no control {text:?} in the support panel");
     }
 
     /// Types into a control of the prompt (inside its shadow root).

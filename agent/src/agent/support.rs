@@ -35,9 +35,10 @@ impl<H: Host> Agent<H> {
 
     /// Where the visitor is, for the support module, as lines (plain text is the least
     /// code here): site, the open prompt's rule and prompt, page, language, tier, `r` if
-    /// returning and `o` if a person is online, the active signals (space-separated), then
-    /// `task=state` for each task under way or completed (space-separated). Empty while the
-    /// agent is not running.
+    /// returning and `o` if a person is online, the active signals (space-separated),
+    /// `task=state` for each task under way or completed (space-separated), then the
+    /// difficulty score in hundredths (it only rises when a signal fires, so a score above
+    /// an earlier one says the struggle came back). Empty while the agent is not running.
     pub fn support_context(&self) -> String {
         let Phase::Running(run) = &self.phase else {
             return String::new();
@@ -72,6 +73,8 @@ impl<H: Host> Agent<H> {
                 out.push(' ');
             }
         }
+        out.push('\n');
+        lifeline_shared::wire::push_decimal(&mut out, (run.session.score() * 100.0) as u64);
         out
     }
 

@@ -46,6 +46,8 @@ impl PromptUi {
                         // The renderer could not be fetched: nobody saw the prompt.
                         "unseen" => a.close(Outcome::Ignored),
                         "link" => a.close(Outcome::Engaged),
+                        // A support session that solved the visitor's problem.
+                        "solved" => a.close(Outcome::Completed),
                         "action" => a.act(Feedback {
                             // Saturating: anything outside 1..=5 is dropped by the agent.
                             rating: rating.map(|r| r as u8),

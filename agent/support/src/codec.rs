@@ -8,7 +8,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::content::*;
-use crate::markup::{Block, Inline};
 use crate::page::Page;
 
 const MAGIC: &[u8; 4] = b"LLS1";
@@ -174,69 +173,6 @@ pub(crate) fn get_list<T: Codec>(r: &mut Reader<'_>, max: usize) -> Option<Vec<T
     Some(out)
 }
 
-/// Most inline runs in a paragraph or list item, blocks in a body, items in a list: well
-/// above what a body of 4000 characters can hold, and a bound on hostile counts.
-const MAX_RUNS: usize = 4096;
-
-impl Codec for Inline {
-    fn put(&self, w: &mut Writer) {
-        match self {
-            Inline::Text(t) => {
-                w.0.push(0);
-                t.put(w);
-            }
-            Inline::Bold(t) => {
-                w.0.push(1);
-                t.put(w);
-            }
-            Inline::Link(label, url) => {
-                w.0.push(2);
-                label.put(w);
-                url.put(w);
-            }
-        }
-    }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        match u32::get(r)? {
-            0 => String::get(r).map(Inline::Text),
-            1 => String::get(r).map(Inline::Bold),
-            2 => Some(Inline::Link(String::get(r)?, String::get(r)?)),
-            _ => None,
-        }
-    }
-}
-
-impl Codec for Vec<Inline> {
-    fn put(&self, w: &mut Writer) {
-        put_list(self, w);
-    }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        get_list(r, MAX_RUNS)
-    }
-}
-
-impl Codec for Block {
-    fn put(&self, w: &mut Writer) {
-        match self {
-            Block::Para(p) => {
-                w.0.push(0);
-                p.put(w);
-            }
-            Block::List(items) => {
-                w.0.push(1);
-                put_list(items, w);
-            }
-        }
-    }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        match u32::get(r)? {
-            0 => Vec::<Inline>::get(r).map(Block::Para),
-            1 => get_list(r, MAX_RUNS).map(Block::List),
-            _ => None,
-        }
-    }
-}
-
 impl Codec for Page {
     fn put(&self, w: &mut Writer) {
         match self {
@@ -291,28 +227,6 @@ impl Codec for Channel {
     }
 }
 
-impl Codec for Target {
-    fn put(&self, w: &mut Writer) {
-        match self {
-            Target::Selector(s) => {
-                w.0.push(0);
-                s.put(w);
-            }
-            Target::Marker(s) => {
-                w.0.push(1);
-                s.put(w);
-            }
-        }
-    }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        match u32::get(r)? {
-            0 => String::get(r).map(Target::Selector),
-            1 => String::get(r).map(Target::Marker),
-            _ => None,
-        }
-    }
-}
-
 /// Codec for a struct: its fields in order, each with its list limit.
 macro_rules! fields {
     ($t:ident { $($f:ident $(: $max:expr)?),* $(,)? }) => {
@@ -341,15 +255,11 @@ fields!(Article {
     id,
     language,
     title,
-    body: MAX_RUNS,
+    view,
+    text,
     keywords: MAX_LIST,
     topics: MAX_LIST,
     place
-});
-fields!(Step {
-    target,
-    title,
-    body
 });
 fields!(Guide {
     id,
@@ -357,7 +267,7 @@ fields!(Guide {
     title,
     topics: MAX_LIST,
     place,
-    steps: MAX_STEPS
+    view
 });
 fields!(Audience {
     returning,

@@ -5,7 +5,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::markup::Block;
 use crate::page::Page;
 
 /// Most articles.
@@ -84,8 +83,11 @@ pub struct Article {
     pub language: Option<String>,
     /// Heading.
     pub title: String,
-    /// Paragraphs and lists of text, bold and links.
-    pub body: Vec<Block>,
+    /// What the renderer draws, as JSON ([`crate::view::article`]), made when the content
+    /// is checked: the module only copies it.
+    pub view: String,
+    /// The body's words, for search.
+    pub text: String,
     /// Words a visitor may search with.
     pub keywords: Vec<String>,
     /// Topics (personas take topics).
@@ -107,8 +109,9 @@ pub struct Guide {
     pub topics: Vec<String>,
     /// Where it is offered first.
     pub place: Place,
-    /// The steps, in order.
-    pub steps: Vec<Step>,
+    /// What the renderer draws, as JSON ([`crate::view::guide`]), made when the content is
+    /// checked.
+    pub view: String,
 }
 
 /// The element a step points at.
@@ -120,7 +123,7 @@ pub enum Target {
     Marker(String),
 }
 
-/// One step of a guide.
+/// One step of a guide (checked, then drawn into the guide's view).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     /// The element.

@@ -15,11 +15,10 @@
 //! - [`history`]: the visitor's past sessions, kept on their device.
 //! - [`words`]: the session's fixed words, by language.
 //! - [`view`]: what the renderer draws, as JSON.
-//! - `module` (wasm32 only): the browser module's exports.
 //!
 //! ## Data flow
 //! rules file `support` -> `lifeline-shared` check -> [`Support`] -> [`codec::encode`] ->
-//! collector -> support module: [`codec::decode`] -> [`plan::plan`] (+ [`rank::Index`]
+//! collector -> support module (`agent/support/module`): [`codec::decode`] -> [`plan::plan`] (+ [`rank::Index`]
 //! for searches) -> the renderer; [`effect::judge`] -> [`history::History`].
 
 // no_std in the browser module; natively (tests, the collector) std is there anyway.
@@ -37,9 +36,6 @@ pub mod plan;
 pub mod rank;
 pub mod view;
 pub mod words;
-
-#[cfg(target_arch = "wasm32")]
-mod module;
 
 #[cfg(test)]
 mod testing;

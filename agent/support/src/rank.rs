@@ -8,7 +8,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::content::Article;
-use crate::markup::plain;
 
 /// BM25's term-frequency saturation.
 const K1: f32 = 1.2;
@@ -69,7 +68,6 @@ impl Index {
     /// Indexes `articles` (their order is kept: results are indices into it).
     pub fn new(articles: &[Article]) -> Index {
         let mut docs = Vec::with_capacity(articles.len());
-        let mut body = String::new();
         for a in articles {
             let mut terms: Vec<(String, f32)> = Vec::new();
             let mut add = |text: &str, weight: f32| {
@@ -84,9 +82,7 @@ impl Index {
             for k in &a.keywords {
                 add(k, 3.0);
             }
-            body.clear();
-            plain(&a.body, &mut body);
-            add(&body, 1.0);
+            add(&a.text, 1.0);
             let len = terms.iter().map(|(_, n)| n).sum();
             docs.push(Doc { terms, len });
         }

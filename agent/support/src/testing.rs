@@ -21,11 +21,15 @@ fn article(
     topics: &[&str],
     place: Place,
 ) -> Article {
+    let blocks = parse(body).expect("valid markup");
+    let mut text = String::new();
+    crate::markup::plain(&blocks, &mut text);
     Article {
         id: id.into(),
         language: None,
         title: title.into(),
-        body: parse(body).expect("valid markup"),
+        view: crate::view::article(id, title, &blocks),
+        text,
         keywords: strings(keywords),
         topics: strings(topics),
         place,
@@ -119,23 +123,27 @@ pub(crate) fn content() -> Support {
             title: "Paying by card".into(),
             topics: strings(&["payment"]),
             place: place(&["/payment*"], &[], &[]),
-            steps: vec![
-                Step {
-                    target: Target::Marker("card".into()),
-                    title: "Your card number".into(),
-                    body: "The 16 digits on the front.".into(),
-                },
-                Step {
-                    target: Target::Selector("#expiry".into()),
-                    title: "Expiry".into(),
-                    body: "MM/YY".into(),
-                },
-                Step {
-                    target: Target::Selector("#place-order".into()),
-                    title: "Pay".into(),
-                    body: "Press once.".into(),
-                },
-            ],
+            view: crate::view::guide(
+                "pay-guide",
+                "Paying by card",
+                &[
+                    Step {
+                        target: Target::Marker("card".into()),
+                        title: "Your card number".into(),
+                        body: "The 16 digits on the front.".into(),
+                    },
+                    Step {
+                        target: Target::Selector("#expiry".into()),
+                        title: "Expiry".into(),
+                        body: "MM/YY".into(),
+                    },
+                    Step {
+                        target: Target::Selector("#place-order".into()),
+                        title: "Pay".into(),
+                        body: "Press once.".into(),
+                    },
+                ],
+            ),
         }],
         personas: vec![
             persona("lea", &[], 1),

@@ -4,7 +4,7 @@
 
 use alloc::string::String;
 
-use crate::content::{Article, Guide, Support, Target};
+use crate::content::{Step, Support, Target};
 use crate::markup::{Block, Inline};
 use crate::plan::Plan;
 
@@ -85,15 +85,16 @@ fn inlines(out: &mut String, runs: &[Inline]) {
     });
 }
 
-/// An article: `{"id", "title", "body": [["p", runs] | ["ul", [runs...]]]}`, each run
-/// `["t", text]`, `["b", text]` or `["a", label, url]`.
-pub fn article(out: &mut String, a: &Article) {
+/// An article's view: `{"id", "title", "body": [["p", runs] | ["ul", [runs...]]]}`, each
+/// run `["t", text]`, `["b", text]` or `["a", label, url]`.
+pub fn article(id: &str, title: &str, body: &[Block]) -> String {
+    let mut out = String::with_capacity(256);
     out.push_str("{\"id\":");
-    string(out, &a.id);
+    string(&mut out, id);
     out.push_str(",\"title\":");
-    string(out, &a.title);
+    string(&mut out, title);
     out.push_str(",\"body\":");
-    list(out, a.body.iter(), |out, block| match block {
+    list(&mut out, body.iter(), |out, block| match block {
         Block::Para(runs) => {
             out.push_str("[\"p\",");
             inlines(out, runs);
@@ -106,17 +107,19 @@ pub fn article(out: &mut String, a: &Article) {
         }
     });
     out.push('}');
+    out
 }
 
-/// A guide: `{"id", "title", "steps": [[selector, title, body]]}`, a marker written as
-/// the selector `[data-lifeline-step="NAME"]`.
-pub fn guide(out: &mut String, g: &Guide) {
+/// A guide's view: `{"id", "title", "steps": [[selector, title, body]]}`, a marker written
+/// as the selector `[data-lifeline-step="NAME"]`.
+pub fn guide(id: &str, title: &str, steps: &[Step]) -> String {
+    let mut out = String::with_capacity(256);
     out.push_str("{\"id\":");
-    string(out, &g.id);
+    string(&mut out, id);
     out.push_str(",\"title\":");
-    string(out, &g.title);
+    string(&mut out, title);
     out.push_str(",\"steps\":");
-    list(out, g.steps.iter(), |out, s| {
+    list(&mut out, steps.iter(), |out, s| {
         out.push('[');
         match &s.target {
             Target::Selector(sel) => string(out, sel),
@@ -134,6 +137,7 @@ pub fn guide(out: &mut String, g: &Guide) {
         out.push(']');
     });
     out.push('}');
+    out
 }
 
 /// A session's first screen.
@@ -175,11 +179,11 @@ pub fn plan(support: &Support, p: &Plan) -> String {
     }
     out.push_str(",\"articles\":");
     list(&mut out, p.articles.iter(), |out, &i| {
-        article(out, &support.articles[i])
+        out.push_str(&support.articles[i].view)
     });
     out.push_str(",\"guides\":");
     list(&mut out, p.guides.iter(), |out, &i| {
-        guide(out, &support.guides[i])
+        out.push_str(&support.guides[i].view)
     });
     out.push_str(",\"suggested\":");
     opt(
@@ -219,7 +223,8 @@ mod tests {
     #[test]
     fn the_first_screen_is_json_with_every_text_as_a_string() {
         let mut s = content();
-        s.articles[2].title = "Card <img src=x onerror=alert(1)> \"declined\"\n".into();
+        let title = "Card <img src=x onerror=alert(1)> \"declined\"\n";
+        s.articles[2].view = article("card-declined", title, &[]);
         let p = crate::plan::plan(
             &s,
             &Location {
@@ -252,14 +257,12 @@ mod tests {
     #[test]
     fn bodies_keep_paragraphs_lists_bold_and_links() {
         let s = content();
-        let mut out = String::new();
-        article(&mut out, &s.articles[0]);
+        let out = &s.articles[0].view;
         assert!(
             out.contains(r#""body":[["p",[["t","Standard delivery takes "],["b","3-5 days"],["t","."]]],["ul",[[["t","Express: next day"]],[["t","Collection: 2 days"]]]]]"#),
             "{out}"
         );
-        let mut out = String::new();
-        article(&mut out, &s.articles[1]);
+        let out = &s.articles[1].view;
         assert!(out.contains(r#"["a","the terms","/terms"]"#), "{out}");
     }
 }

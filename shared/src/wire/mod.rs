@@ -115,6 +115,8 @@ crate::rules::declare::json_enum! {
         Article = "article",
         /// A guide's step was reached.
         GuideStep = "guide_step",
+        /// A guide's step was skipped: its element is not on the page (a selector to fix).
+        StepMissing = "step_missing",
         /// It helped (the visitor said so, or the struggle stopped).
         Resolved = "resolved",
         /// It did not help.

@@ -6,6 +6,7 @@
 
 mod accessibility;
 mod storefronts;
+mod support;
 
 use std::time::Duration;
 
@@ -177,30 +178,6 @@ async fn a_smooth_purchase_gets_no_difficulty_prompt_then_the_task_feedback() {
         prompts.iter().all(|p| *p == "order_feedback"),
         "only the task's feedback prompt: {stored:#?}"
     );
-    b.close().await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn repeated_declined_payments_offer_the_shops_own_chat_when_someone_is_online() {
-    let (shop, b) = with_a_cart().await;
-    to_payment(&b).await;
-    for _ in 0..3 {
-        b.click("#place-order").await; // no card number: declined each time
-        tokio::time::sleep(Duration::from_millis(1100)).await; // separate attempts
-    }
-    b.wait_prompt("Having trouble paying?").await;
-    b.screenshot("payment-chat").await;
-    b.click_in_prompt("[data-ll=action]").await;
-    b.wait_js(
-        "the shop's chat",
-        "return !document.getElementById('chat').hidden",
-    )
-    .await;
-    leave(&b, &shop).await;
-    shop.wait_stored("the chat offer taken up", |s| {
-        has(s, "payment-chat", "engaged")
-    })
-    .await;
     b.close().await;
 }
 

@@ -456,7 +456,13 @@ fn support_prompt(
 }
 
 fn find_prompt(spec: &RulesSpec, id: &str, r: &mut Reader) -> Option<PromptIdx> {
-    let found = spec.prompts.keys().position(|p| p == id);
+    let mut found = spec.prompts.keys().position(|p| p == id);
+    // The support prompt made for a `support` section comes after the file's own.
+    let made =
+        spec.support.is_some() && !spec.prompts.values().any(|p| p.kind == PromptKind::Support);
+    if found.is_none() && made && id == SUPPORT_PROMPT {
+        found = Some(spec.prompts.len());
+    }
     if found.is_none() {
         r.error(E::UnknownPrompt(id.to_owned()));
     }
@@ -472,10 +478,13 @@ pub(super) fn prompt_references(json: &crate::json::Json, r: &mut Reader) {
     fn get<'j>(entries: &'j [(String, Json)], name: &str) -> Option<&'j Json> {
         entries.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
-    let prompts: Vec<&str> = match get(top, "prompts") {
+    let mut prompts: Vec<&str> = match get(top, "prompts") {
         Some(Json::Object(p)) => p.iter().map(|(k, _)| k.as_str()).collect(),
         _ => Vec::new(),
     };
+    if get(top, "support").is_some() {
+        prompts.push(SUPPORT_PROMPT);
+    }
     let named = |r: &mut Reader, id: Option<&Json>| {
         if let Some(Json::String(id)) = id
             && !prompts.contains(&id.as_str())

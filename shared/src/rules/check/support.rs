@@ -179,11 +179,15 @@ fn article(a: &ArticleSpec, before: &[&str], names: &Names<'_>, r: &mut Reader) 
     ok &= words("topics", &a.topics, true, r);
     let place = r.field("applies", |r| applies(&a.applies, names, r));
     ok.then_some(())?;
+    let body = body?;
+    let mut text = String::new();
+    markup::plain(&body, &mut text);
     Some(Article {
         id: a.id.clone(),
         language: a.language.clone(),
         title: a.title.clone(),
-        body: body?,
+        view: lifeline_support::view::article(&a.id, &a.title, &body),
+        text,
         keywords: a.keywords.clone(),
         topics: a.topics.clone(),
         place: place?,
@@ -272,7 +276,7 @@ fn guide(g: &GuideSpec, before: &[&str], names: &Names<'_>, r: &mut Reader) -> O
         title: g.title.clone(),
         topics: g.topics.clone(),
         place: place?,
-        steps: steps?,
+        view: lifeline_support::view::guide(&g.id, &g.title, &steps?),
     })
 }
 

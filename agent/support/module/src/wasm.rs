@@ -1,24 +1,17 @@
-//! The support module in the browser: wasm with no imports and three exports, driven by
-//! `agent/support/js/support.js`. Text crosses as UTF-8 through two buffers the module
-//! owns: `input(len)` makes room and answers where the script writes, `call(op)` runs one
-//! operation on it and answers the length of what it left at `output()`.
-//!
-//! Operations ([`Op`]): load the content (its compact bytes), plan a session (the agent's
-//! context lines, then the stored history), search, keep the history, judge a session.
-//! A failure inside traps; the script catches it and ends the session quietly.
+//! The exports, the module's state, its allocator and panic handler.
 
-// The only unsafe code of the crate: the module's state, one instance on wasm's one thread.
+// The module's state, one instance on wasm's one thread, is the only unsafe code here.
 #![allow(unsafe_code)]
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
-use crate::content::Support;
-use crate::effect::{Evidence, judge};
-use crate::history::{Ending, History};
-use crate::plan::{Location, Visitor, plan};
-use crate::rank::Index;
+use lifeline_support::Support;
+use lifeline_support::effect::{Evidence, judge};
+use lifeline_support::history::{Ending, History};
+use lifeline_support::plan::{Location, Visitor, plan};
+use lifeline_support::rank::Index;
 
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
@@ -62,7 +55,7 @@ enum Op {
     /// content this build reads.
     Load = 0,
     /// Input: the agent's context lines, then the stored history. Output: the session's
-    /// first screen as JSON ([`crate::view::plan`]).
+    /// first screen as JSON ([`lifeline_support::view::plan`]).
     Plan = 1,
     /// Input: what the visitor typed. Output: a JSON list of the best articles.
     Search = 2,
@@ -111,7 +104,7 @@ fn text(bytes: &[u8]) -> &str {
 }
 
 fn load(s: &mut State, bytes: &[u8]) {
-    s.support = crate::codec::decode(bytes);
+    s.support = lifeline_support::codec::decode(bytes);
     s.index = s.support.as_ref().map(|c| Index::new(&c.articles));
     if s.support.is_some() {
         s.output.push_str("ok");
@@ -120,12 +113,13 @@ fn load(s: &mut State, bytes: &[u8]) {
 
 fn session(s: &mut State, input: &str) {
     let Some(support) = &s.support else { return };
-    let mut lines = input.splitn(10, '\n');
+    let mut lines = input.splitn(11, '\n');
     let mut next = || lines.next().unwrap_or_default();
     let (_site, _rule, _prompt) = (next(), next(), next());
     let (page, language, tier, flags) = (next(), next(), next(), next());
     let signals: Vec<&str> = next().split_whitespace().collect();
     let tasks = next();
+    let _score = next();
     let task = (tasks.split_whitespace())
         .find_map(|t| t.strip_suffix("=active"))
         .or_else(|| tasks.split_whitespace().find_map(|t| t.split('=').next()));
@@ -142,7 +136,7 @@ fn session(s: &mut State, input: &str) {
         agents_online: flags.contains('o'),
     };
     let p = plan(support, &at, &visitor, &s.history);
-    s.output = crate::view::plan(support, &p);
+    s.output = lifeline_support::view::plan(support, &p);
 }
 
 fn search(s: &mut State, query: &str) {
@@ -159,7 +153,7 @@ fn search(s: &mut State, query: &str) {
         if n > 0 {
             s.output.push(',');
         }
-        crate::view::article(&mut s.output, &support.articles[i]);
+        s.output.push_str(&support.articles[i].view);
     }
     s.output.push(']');
 }
