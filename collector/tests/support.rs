@@ -109,8 +109,9 @@ async fn support_steps_are_stored_listed_and_counted_by_page_article_and_persona
         step("a:3", "/payment/", "resolved", "ana", Some("card-declined")),
         step("b:1", "/payment/", "started", "ana", None),
         step("b:2", "/payment/", "article", "ana", Some("card-declined")),
+        step("b:3", "/payment/", "failed", "ana", Some("card-declined")),
         step(
-            "b:3",
+            "b:4",
             "/payment/",
             "escalated",
             "ana",
@@ -131,7 +132,7 @@ async fn support_steps_are_stored_listed_and_counted_by_page_article_and_persona
         .await;
     let listed = common::json(r).await;
     let items = listed["items"].as_array().unwrap();
-    assert_eq!(items.len(), 6);
+    assert_eq!(items.len(), 7);
     assert_eq!(items[0]["type"], "support");
     assert_eq!(items[0]["outcome"], "escalated");
     assert_eq!(items[0]["channel"], "email");
@@ -146,7 +147,7 @@ async fn support_steps_are_stored_listed_and_counted_by_page_article_and_persona
     assert_eq!(
         support["pages"][0],
         serde_json::json!({"name": "/payment/", "started": 2, "opened": 2, "resolved": 1,
-            "failed": 0, "escalated": 1, "resolution_rate": 0.5})
+            "failed": 1, "escalated": 1, "resolution_rate": 0.5})
     );
     assert_eq!(support["pages"][1]["resolution_rate"], 0.0);
     assert_eq!(support["articles"][0]["name"], "card-declined");

@@ -72,6 +72,19 @@
     });
   }
 
+  // Support sessions: how many started, answers opened, how many helped or not, referrals
+  // to a person; the resolution rate is resolved / (resolved + failed).
+  var SUPPORT_NUM = [false, true, true, true, true, true, true];
+  function supportHead(first) {
+    return [first, "sessions", "answers opened", "resolved", "failed", "to a person", "resolution"];
+  }
+  function support(list) {
+    return list.map(function (t) {
+      return [t.name, t.started, t.opened, t.resolved, t.failed, t.escalated,
+        t.resolution_rate == null ? "" : Math.round(t.resolution_rate * 100) + "%"];
+    });
+  }
+
   // Reads everything again. `quiet`: announce only what is new (the timer's refresh).
   function load(quiet) {
     if (!quiet) say("Loading…");
@@ -79,6 +92,10 @@
       var stats = all[0], feedback = all[1].items, decisions = all[2].items;
       table($("rules"), tallyHead("rule"), tallies(stats.rules), TALLY_NUM);
       table($("pages"), tallyHead("page"), tallies(stats.pages), TALLY_NUM);
+      var s = stats.support || { pages: [], articles: [], personas: [] };
+      table($("support-pages"), supportHead("page"), support(s.pages), SUPPORT_NUM);
+      table($("support-articles"), supportHead("article"), support(s.articles), SUPPORT_NUM);
+      table($("support-personas"), supportHead("persona"), support(s.personas), SUPPORT_NUM);
       var newFeedback = table($("feedback"), ["when", "page", "rule", "rating", "thumbs", "comment"], feedback.map(function (f) {
         return [time(f.received), f.page, f.rule, f.rating, f.thumbs == null ? "" : (f.thumbs ? "up" : "down"), f.comment];
       }));
@@ -152,7 +169,8 @@
     $("logout").addEventListener("click", function () {
       sessionStorage.removeItem("lifeline-dashboard"); ticking(false); session = null;
       $("site-view").hidden = true; $("login").hidden = false; $("token").value = "";
-      ["rules", "pages", "feedback", "decisions"].forEach(function (id) { $(id).textContent = ""; });
+      ["rules", "pages", "support-pages", "support-articles", "support-personas", "feedback", "decisions"]
+        .forEach(function (id) { $(id).textContent = ""; });
       $("updated").textContent = ""; say("Closed");
       $("token").focus();
     });

@@ -271,9 +271,9 @@ pub struct SupportTally {
     pub resolved: u64,
     /// Sessions that did not.
     pub failed: u64,
-    /// Sessions referred to a person.
+    /// Referrals to a person (after a failure, or asked for at once).
     pub escalated: u64,
-    /// resolved / (resolved + failed + escalated), when any ended.
+    /// resolved / (resolved + failed), when any was judged.
     pub resolution_rate: Option<f64>,
 }
 

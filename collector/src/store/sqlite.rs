@@ -546,7 +546,7 @@ fn support_tallies(
         .query_map(params_from_iter(values), |r| {
             let n = |i| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
             let (resolved, failed, escalated) = (n(3)?, n(4)?, n(5)?);
-            let ended = resolved + failed + escalated;
+            let judged = resolved + failed;
             Ok(SupportTally {
                 name: r.get(0)?,
                 started: n(1)?,
@@ -554,7 +554,7 @@ fn support_tallies(
                 resolved,
                 failed,
                 escalated,
-                resolution_rate: (ended > 0).then(|| resolved as f64 / ended as f64),
+                resolution_rate: (judged > 0).then(|| resolved as f64 / judged as f64),
             })
         })
         .map_err(db)?;

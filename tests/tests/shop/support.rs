@@ -152,6 +152,27 @@ async fn a_visitor_struggling_to_pay_gets_the_payment_answers_first_and_no_reach
         super::summary(&stored)
     );
     assert!(super::has(&stored, "visitor", "shown"));
+
+    // The shop sees how sessions did: by page, by article, by persona.
+    b.client.goto(&shop.url("/dashboard/")).await.unwrap();
+    b.type_into("#token", &shop.token).await;
+    b.click("button[type=submit]").await;
+    b.wait_js(
+        "the support figures",
+        "return document.getElementById('support-personas').rows.length > 1",
+    )
+    .await;
+    let row = |table: &str| {
+        format!(
+            "return Array.from(document.getElementById('{table}').rows[1].cells).map(c => c.textContent)"
+        )
+    };
+    assert_eq!(
+        b.js(&row("support-pages")).await,
+        serde_json::json!(["/demo/payment/", "2", "1", "0", "1", "1", "0%"])
+    );
+    assert_eq!(b.js(&row("support-articles")).await[0], "card-declined");
+    assert_eq!(b.js(&row("support-personas")).await[0], "sam");
     b.close().await;
 }
 
