@@ -59,27 +59,32 @@
     }));
   }
 
-  // The prompt renderer: __lifeline_prompt(viewJson, done) until the module replaces it.
-  // The latest call waits for it (a hide cancels a show); if it cannot be had, the prompt
-  // was never seen: done("unseen").
+  // What the agent shows: __lifeline_prompt(viewJson, done), null to hide. A support session
+  // goes to the support module (support.js and support.wasm, fetched the first time one
+  // starts); any other prompt to the prompt renderer (prompt.js: __lifeline_render), fetched
+  // the first time. The latest call waits for it (a hide cancels a show); if it cannot be
+  // had, the prompt was never seen: done("unseen").
   var waiting;
   w.__lifeline_prompt = function (view, done) {
-    // A support session goes to the support module (support.js and support.wasm, fetched the
-    // first time one starts); closing one tells it too.
     if (view && view.indexOf('{"kind":"support"') == 0) return support(view, done);
-    if (view == null && w.__lifeline_support) w.__lifeline_support(null);
+    if (view == null) {
+      if (w.__lifeline_support) w.__lifeline_support(null);
+      if (w.__lifeline_render) w.__lifeline_render(null);
+    }
+    if (w.__lifeline_render) return view == null || w.__lifeline_render(view, done);
     waiting = [view, done];
     if (view == null) return;
     load("prompt.js").then(function () {
       var last = waiting;
       waiting = undefined;
-      if (last && last[0] != null) w.__lifeline_prompt(last[0], last[1]);
+      if (last && last[0] != null) w.__lifeline_render(last[0], last[1]);
     }, function () {
       if (waiting && waiting[0] != null) waiting[1]("unseen");
       waiting = undefined;
     });
     return true;
   };
+  w.__lifeline_prompt.routes = true;
 
   // The support module: a session to show (`view`, `done` as for prompts), or (no view) one
   // whose effect is still being judged after a page change. Its content comes from the

@@ -3,7 +3,8 @@
  * The agent decides what to show and builds the view (agent/src/view.rs); this draws it.
  * Written in JS because building DOM from wasm costs several times the bytes.
  *
- *   __lifeline_prompt(viewJson, done) -> true when shown; __lifeline_prompt(null) hides.
+ *   __lifeline_render(viewJson, done) -> true when shown; __lifeline_render(null) hides
+ *   (called by the loader's __lifeline_prompt, which sends support sessions elsewhere).
  *   done("close" | "link" | "action", rating, thumbs, comment)
  *
  * A Shadow-DOM host at the end of <body>, styled by a constructable stylesheet
@@ -406,8 +407,10 @@
     return true;
   }
 
-  w.__lifeline_prompt = function (view, done) {
+  w.__lifeline_render = function (view, done) {
     if (view == null) return hide();
     return show(JSON.parse(view), done);
   };
+  // Without the loader's router (a test page), the agent calls the renderer itself.
+  if (!(w.__lifeline_prompt && w.__lifeline_prompt.routes)) w.__lifeline_prompt = w.__lifeline_render;
 })();

@@ -134,10 +134,18 @@ impl<H: Host> Agent<H> {
         let Phase::Running(run) = &self.phase else {
             return;
         };
-        match run.open.as_ref().map(|o| o.kind) {
-            Some(PromptKind::Feedback) => self.feedback(feedback),
-            Some(_) => self.close(Outcome::Engaged),
-            None => {}
+        let Some(open) = run.open.as_ref() else {
+            return;
+        };
+        if open.kind == PromptKind::Feedback {
+            return self.feedback(feedback);
+        }
+        // A help prompt's "More help": a support session, reported as its rule's.
+        let more = (run.rules.prompts[open.prompt_index as usize].opens_support)
+            .then(|| open.rule.clone());
+        self.close(Outcome::Engaged);
+        if let Some(rule) = more {
+            self.help_from(&rule);
         }
     }
 

@@ -19,6 +19,11 @@ impl<H: Host> Agent<H> {
     /// Starts a support session at the visitor's request; false when the rules have no
     /// support content.
     pub fn help(&mut self) -> bool {
+        self.help_from(VISITOR_RULE)
+    }
+
+    /// Starts a support session, reported as shown by `rule`.
+    pub(super) fn help_from(&mut self, rule: &str) -> bool {
         let Phase::Running(run) = &self.phase else {
             return false;
         };
@@ -30,7 +35,7 @@ impl<H: Host> Agent<H> {
             );
             return false;
         };
-        self.show_as(index as u16, VISITOR_RULE)
+        self.show_as(index as u16, rule)
     }
 
     /// Where the visitor is, for the support module, as lines (plain text is the least

@@ -166,6 +166,7 @@ codec::codec!(Prompt {
     feedback,
     phone,
     chat_url,
+    opens_support,
     theme
 });
 codec::codec!(PromptTextSpec {

@@ -131,6 +131,8 @@ pub struct Prompt {
     pub phone: Option<String>,
     /// Where chat opens.
     pub chat_url: Option<String>,
+    /// A help prompt whose action opens a support session.
+    pub opens_support: bool,
     /// Colours and position.
     pub theme: ThemeSpec,
 }

@@ -347,3 +347,37 @@ async fn during_a_session_only_its_content_comes_and_only_its_steps_leave() {
     assert!(reports >= 1);
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn more_help_on_a_help_prompt_opens_a_session_for_that_struggle() {
+    let (shop, b) = with_a_cart().await;
+    for _ in 0..4 {
+        b.click("#apply-promo").await;
+    }
+    b.wait_prompt("Trouble with your promo code?").await;
+    b.click_in_prompt("[data-ll=action]").await;
+    wait_session(&b, "Maya Lind").await;
+    assert_eq!(
+        b.support_js(ARTICLES).await[0],
+        "Using a promo code",
+        "the answer for rage on the cart"
+    );
+    assert_eq!(b.prompt_title().await, None, "the help prompt made way");
+    b.click_in_support("Yes").await;
+    b.wait_support("the session to end", "return !root").await;
+    leave(&b, &shop).await;
+    let stored = shop
+        .wait_stored("the session", |s| {
+            steps(s).iter().any(|x| x.starts_with("resolved"))
+        })
+        .await;
+    assert!(super::has(&stored, "promo-rage", "engaged"));
+    assert!(
+        stored
+            .iter()
+            .filter(|r| r.kind_of_report == ReportType::Support)
+            .all(|r| r.rule == "promo-rage" && r.persona.as_deref() == Some("maya")),
+        "the session is the rule's, with the persona for promotions"
+    );
+    b.close().await;
+}

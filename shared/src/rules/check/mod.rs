@@ -410,6 +410,19 @@ fn support_prompt(
     r: &mut Reader,
 ) -> Option<Vec<Prompt>> {
     let mut ok = true;
+    for p in prompts
+        .iter()
+        .filter(|p| p.opens_support && spec.support.is_none())
+    {
+        r.at(PathSeg::Key(p.id.clone()), |r| {
+            r.field("support", |r| {
+                r.error(E::Inconsistent(
+                    "a help prompt that opens a support session needs a `support` section",
+                ))
+            })
+        });
+        ok = false;
+    }
     for p in prompts.iter().filter(|p| p.kind == PromptKind::Support) {
         if spec.support.is_none() {
             r.at(PathSeg::Key(p.id.clone()), |r| {
@@ -448,6 +461,7 @@ fn support_prompt(
                 feedback: FeedbackSpec::default(),
                 phone: None,
                 chat_url: None,
+                opens_support: false,
                 theme: spec.theme.clone(),
             });
         }

@@ -60,6 +60,17 @@ pub(super) fn prompt(
     if let Some(url) = &spec.chat_url {
         ok &= r.field("chat_url", |r| link_url(url, r));
     }
+    ok &= kind_only(r, "support", spec.support, PromptKind::Help);
+    if spec.support && spec.kind == PromptKind::Help && spec.text.action.is_none() {
+        r.field("text", |r| {
+            r.field("action", |r| {
+                r.error(E::Inconsistent(
+                    "`support` is true: name the button that opens the session (\"More help\")",
+                ))
+            })
+        });
+        ok = false;
+    }
     ok.then(|| Prompt {
         id: id.to_owned(),
         kind: spec.kind,
@@ -72,6 +83,7 @@ pub(super) fn prompt(
         feedback: spec.feedback.clone().unwrap_or_default(),
         phone: spec.phone.clone(),
         chat_url: spec.chat_url.clone(),
+        opens_support: spec.support,
         theme: spec.theme.clone().unwrap_or_else(|| site_theme.clone()),
     })
 }
@@ -80,6 +92,7 @@ fn kind_only_message(field: &str) -> &'static str {
     match field {
         "feedback" => "`feedback` is only for prompts of kind feedback",
         "phone" => "`phone` is only for prompts of kind call_offer",
+        "support" => "`support` is only for prompts of kind help",
         _ => "`chat_url` is only for prompts of kind chat_offer",
     }
 }

@@ -63,6 +63,9 @@ json_object! {
         pub phone: Option<String> = None,
         /// For `chat_offer`: where chat opens (else the agent asks the page's chat to open).
         pub chat_url: Option<String> = None,
+        /// For `help`: its action (`text.action` names it, "More help") opens a support
+        /// session for where the visitor is; needs a `support` section.
+        pub support: bool = false,
         /// Colours and position for this prompt only (else the top-level `theme`).
         pub theme: Option<ThemeSpec> = None,
     }
