@@ -381,3 +381,59 @@ async fn more_help_on_a_help_prompt_opens_a_session_for_that_struggle() {
     );
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_an_answer_the_session_is_judged_by_what_the_visitor_does_next() {
+    let (shop, b) = with_a_cart().await;
+    to_payment(&b).await;
+    declined_three_times(&b).await;
+    wait_session(&b, "Sam Okafor").await;
+    b.click_in_support("×").await;
+    assert!(
+        b.js("return sessionStorage.getItem('lifeline:demo:support-open')")
+            .await
+            .is_string(),
+        "still being judged"
+    );
+    // The struggle comes back: the session did not help.
+    declined_three_times(&b).await;
+    shop.wait_stored("the first session judged", |s| {
+        steps(s).iter().any(|x| x == "failed")
+    })
+    .await;
+
+    // The visitor asks, reads nothing, closes it, and completes the order on the next page:
+    // judged there (the module comes back for it), the session helped.
+    b.js("lifeline.help()").await;
+    wait_session(&b, "Sam Okafor").await;
+    b.click_in_support("×").await;
+    b.type_into("#card", "4242424242424242").await;
+    b.click_to("#place-order", "/demo/complete/").await;
+    b.wait_js(
+        "the judgement on the next page",
+        "return sessionStorage.getItem('lifeline:demo:support-open') === null",
+    )
+    .await;
+    leave(&b, &shop).await;
+    let stored = shop
+        .wait_stored("the second session judged", |s| {
+            steps(s).iter().any(|x| x == "resolved")
+        })
+        .await;
+    assert_eq!(
+        steps(&stored),
+        ["started", "failed", "started", "resolved"],
+        "{:#?}",
+        super::summary(&stored)
+    );
+    let resolved = stored
+        .iter()
+        .find(|r| r.outcome.as_deref() == Some("resolved"))
+        .unwrap();
+    assert_eq!(
+        (resolved.rule.as_str(), resolved.page.as_str()),
+        ("visitor", "/demo/complete/"),
+        "the session's rule, reported from the page where it was judged"
+    );
+    b.close().await;
+}
