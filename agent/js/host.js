@@ -7,6 +7,7 @@
  *                                       text/plain, so no preflight)
  *   __lifeline_get(local, key)          a value from localStorage or sessionStorage, or null
  *   __lifeline_set(local, key, value)   stores it (null removes it); false when refused
+ *   __lifeline_clear(prefix)            forgets every value whose key starts with prefix
  *   __lifeline_id()                     20 random base32 characters (crypto.getRandomValues)
  *   __lifeline_log(level, message)      console.info (0), warn (1) or error (2)
  *   __lifeline_stopped()                after an internal error: one warning, the prompt
@@ -29,6 +30,14 @@
       if (value == null) area(local).removeItem(key); else area(local).setItem(key, value);
       return true;
     } catch (e) { return false; }
+  };
+  w.__lifeline_clear = function (prefix) {
+    [true, false].forEach(function (local) {
+      try {
+        var a = area(local);
+        Object.keys(a).forEach(function (k) { if (!k.indexOf(prefix)) a.removeItem(k); });
+      } catch (e) { /* storage off */ }
+    });
   };
   w.__lifeline_id = function () {
     var bytes = new Uint8Array(20), id = "";

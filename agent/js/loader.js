@@ -84,21 +84,24 @@
     });
     return true;
   };
-  w.__lifeline_prompt.routes = true;
 
   // The support module: a session to show (`view`, `done` as for prompts), or (no view) one
-  // whose effect is still being judged after a page change. Its content comes from the
-  // collector (or data-support-url); with inline rules there is none.
+  // whose effect is still being judged after a page change. Its content comes from beside
+  // the rules (a collector's, or data-rules-url ending in /rules), or data-support-url;
+  // with inline rules there is none.
   function support(view, done) {
     load("support.js").then(function () {
       w.__lifeline_support(view, done, {
-        ask: guarded(lifeline_wasm.support), wasm: base + "support.wasm", site: site,
+        ask: guarded(lifeline_wasm.support), wasm: base + "support.wasm",
         content: script.getAttribute("data-support-url") ||
-          (inline || script.hasAttribute("data-rules-url") ? "" : base + "v1/sites/" + encodeURIComponent(site) + "/support")
+          (!inline && /\/rules$/.test(rulesUrl) ? rulesUrl.slice(0, -5) + "support" : "")
       });
     }, function () { if (done) done("unseen"); });
     return true;
   }
+
+  // The rules' Help button, drawn by the support module: the observer calls this with false.
+  w.__lifeline_launcher = support;
 
   // JSON rules (inline, or from a URL that is not a Lifeline collector) are checked by a
   // second module, fetched only then: the agent itself only decodes compiled rules.
@@ -116,15 +119,13 @@
   var rulesUrl = script.getAttribute("data-rules-url") ||
     base + "v1/sites/" + encodeURIComponent(site) + "/rules";
   var cacheKey = "lifeline:" + site + ":rules";
-  function cached() {
-    try { return w.localStorage.getItem(cacheKey) || undefined; } catch (e) { return undefined; }
-  }
+  function cached() { return w.__lifeline_get(true, cacheKey) || undefined; }
   // The rules text, or undefined (after saying why) when there is none to run.
   var rules = inline ? Promise.resolve(inline.textContent) : fetch(rulesUrl, { credentials: "omit" })
     .then(function (r) {
       if (r.ok) {
         return r.text().then(function (text) {
-          try { w.localStorage.setItem(cacheKey, text); } catch (e) { /* full or off */ }
+          w.__lifeline_set(true, cacheKey, text); // refused when storage is full or off
           return text;
         });
       }

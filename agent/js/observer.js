@@ -37,7 +37,7 @@
     HIDDEN = 8, PAGEHIDE = 9, ERROR = 10, EXIT = 11, TICK = 12, FOCUS = 13, CART = 14;
   var NAVIGATE = 1, RESTORED = 2, MARK = 3;
   // What the rules need.
-  var W_MUTATIONS = 1, W_SCROLL = 2, W_INPUT = 8, W_EXIT = 16, W_ERRORS = 32, W_HASH = 64;
+  var W_MUTATIONS = 1, W_SCROLL = 2, W_INPUT = 8, W_EXIT = 16, W_ERRORS = 32, W_HASH = 64, W_LAUNCHER = 128;
   // Click flags (ClickFlags in shared/src/event.rs).
   var LINK = 1, MODIFIER = 2, FIELD = 4, BUTTON = 8, SELECT = 16;
   // Signal names in their bit order (Signal::ALL in shared/src/signals/mod.rs).
@@ -131,6 +131,8 @@
   w.__lifeline_observe = function (emit, emitText, want, reactMs) {
     // What end-to-end tests wait for: the agent is watching this page.
     w.__lifeline_running = true;
+    // The rules' Help button (the support module draws it).
+    if (want & W_LAUNCHER && w.__lifeline_launcher) w.__lifeline_launcher(false);
     var guard = w.__lifeline_guard || function (f) { return f; };
     // The loader's guard for one-argument handlers, without `apply` on every event.
     var guard1 = function (f) {

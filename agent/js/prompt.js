@@ -411,6 +411,6 @@
     if (view == null) return hide();
     return show(JSON.parse(view), done);
   };
-  // Without the loader's router (a test page), the agent calls the renderer itself.
-  if (!(w.__lifeline_prompt && w.__lifeline_prompt.routes)) w.__lifeline_prompt = w.__lifeline_render;
+  // Without the loader (a test page), the agent calls the renderer itself.
+  if (!w.__lifeline_loaded) w.__lifeline_prompt = w.__lifeline_render;
 })();

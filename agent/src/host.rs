@@ -46,8 +46,8 @@ pub trait Host {
     fn get(&self, area: Area, key: &str) -> Option<String>;
     /// Stores a string; false when storage refused (full, disabled).
     fn set(&mut self, area: Area, key: &str, value: &str) -> bool;
-    /// Forgets a stored value.
-    fn remove(&mut self, area: Area, key: &str);
+    /// Forgets every stored value whose key starts with `prefix`, in both areas.
+    fn clear(&mut self, prefix: &str);
     /// Sends a batch: with `fetch` (its result comes back through `Agent::sent`) or, when
     /// the page is going away, with `sendBeacon`. True when it went (a beacon the browser
     /// queued; a fetch started).
@@ -121,11 +121,9 @@ impl Host for MemoryHost {
         };
         true
     }
-    fn remove(&mut self, area: Area, key: &str) {
-        match area {
-            Area::Local => self.local.remove(key),
-            Area::Session => self.session.remove(key),
-        };
+    fn clear(&mut self, prefix: &str) {
+        self.local.retain(|k, _| !k.starts_with(prefix));
+        self.session.retain(|k, _| !k.starts_with(prefix));
     }
     fn send(&mut self, batch: &ReportBatch, beacon: bool) -> bool {
         self.sent.push((batch.clone(), beacon));

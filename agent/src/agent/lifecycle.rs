@@ -79,13 +79,10 @@ impl<H: Host> Agent<H> {
 
     fn forget(&mut self) {
         self.host.hide();
-        let k = &self.keys;
-        for key in [&k.profile, &k.outbox, &k.consent, &k.support] {
-            self.host.remove(Area::Local, key);
-        }
-        for key in [&k.visit, &k.epoch, &k.support_open] {
-            self.host.remove(Area::Session, key);
-        }
+        // Everything of this site's: the visit, profile, outbox, consent, the support
+        // module's history, the cached rules.
+        let prefix = ["lifeline:", &self.config.site, ":"].concat();
+        self.host.clear(&prefix);
     }
 
     fn begin(&mut self, rules: Arc<Rules>) {

@@ -163,10 +163,6 @@ struct Keys {
     opt_out: String,
     consent: String,
     epoch: String,
-    /// The support module's: the visitor's support history (local) and a session whose
-    /// effect is still being judged (this tab).
-    support: String,
-    support_open: String,
 }
 
 /// One page's agent.
@@ -192,8 +188,6 @@ impl<H: Host> Agent<H> {
             opt_out: ["lifeline:", site, ":opt-out"].concat(),
             consent: ["lifeline:", site, ":consent"].concat(),
             epoch: ["lifeline:", site, ":epoch"].concat(),
-            support: ["lifeline:", site, ":support"].concat(),
-            support_open: ["lifeline:", site, ":support-open"].concat(),
         };
         let mut agent = Agent {
             host,

@@ -26,7 +26,10 @@ extern "C" {
     /// `__lifeline_set(local, key, value)`: stores (or, for null, removes) a value; false when
     /// storage refused (full, off).
     #[wasm_bindgen(js_name = __lifeline_set)]
-    fn storage_set(local: bool, key: &str, value: Option<&str>) -> bool;
+    fn storage_set(local: bool, key: &str, value: &str) -> bool;
+    /// `__lifeline_clear(prefix)`: forgets every stored value whose key starts with `prefix`.
+    #[wasm_bindgen(catch, js_name = __lifeline_clear)]
+    fn storage_clear(prefix: &str) -> Result<(), JsValue>;
     /// `__lifeline_log(level, message)`: the console's info (0), warn (1) or error (2).
     #[wasm_bindgen(catch, js_name = __lifeline_log)]
     fn log(level: u8, message: &str) -> Result<(), JsValue>;
@@ -79,11 +82,11 @@ impl Host for BrowserHost {
     }
 
     fn set(&mut self, area: Area, key: &str, value: &str) -> bool {
-        storage_set(area == Area::Local, key, Some(value))
+        storage_set(area == Area::Local, key, value)
     }
 
-    fn remove(&mut self, area: Area, key: &str) {
-        storage_set(area == Area::Local, key, None);
+    fn clear(&mut self, prefix: &str) {
+        let _ = storage_clear(prefix);
     }
 
     fn send(&mut self, batch: &ReportBatch, beacon: bool) -> bool {

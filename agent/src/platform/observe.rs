@@ -43,6 +43,7 @@ const WANT_INPUT: u32 = 8;
 const WANT_EXIT: u32 = 16;
 const WANT_ERRORS: u32 = 32;
 const WANT_HASH: u32 = 64;
+const WANT_LAUNCHER: u32 = 128;
 
 /// `emit(kind, key, x, y, flags, ignore, time)`.
 type Emit = dyn FnMut(f64, f64, f64, f64, f64, f64, f64);
@@ -84,6 +85,9 @@ fn interest(rules: &Rules) -> (u32, u32) {
     }
     if rules.pages.hash_routes {
         want |= WANT_HASH;
+    }
+    if rules.launcher {
+        want |= WANT_LAUNCHER;
     }
     let d = &s.dead_click;
     let react_ms = d

@@ -3,11 +3,13 @@
  * starts, so pages that never need help never pay for it.
  *
  *   __lifeline_support(view, done, env)  a session for the agent's support prompt: `view`
- *                                        and `done` as for prompts; env {ask, wasm, content,
- *                                        site}: ask("") is where the visitor is, ask(lines)
+ *                                        and `done` as for prompts; env {ask, wasm, content}:
+ *                                        ask("") is where the visitor is, ask(lines)
  *                                        queues a session step as a report (ids only)
  *   __lifeline_support(null)             the agent closed it (another prompt, a new page)
  *   __lifeline_support(undefined, _, env) a page after one: go on judging its effect
+ *   __lifeline_support(false, _, env)    the rules' Help button (support.launcher), drawn
+ *                                        in a corner clear of what the visitor works with
  *
  * The content is fetched whole (ETag-cached by the browser) and matched here: the
  * collector never learns what a visitor looked at or searched for. It shows the persona
@@ -29,7 +31,7 @@
   "use strict";
   var LOAD = 0, PLAN = 1, SEARCH = 2, KEEP = 3, JUDGE = 4;
   var enc = new TextEncoder(), dec = new TextDecoder();
-  var ex, ready, env, s = null, pending = null, timer = 0, sheet;
+  var ex, ready, env, s = null, pending = null, timer = 0, sheet, launch;
   var W = {}, KEYS = ["help", "search", "answers", "results", "nothing", "guide", "step", "back",
     "next", "done", "ask", "yes", "no", "glad", "sorry", "person", "chat", "email", "phone", "close"];
   var still = w.matchMedia && w.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -54,6 +56,7 @@
     ".card{width:min(320px,calc(100vw - 24px));padding:12px 14px}" +
     ".ring{position:fixed;z-index:2147482999;pointer-events:none;border:3px solid #0b5fd6;border-radius:6px;" +
     "box-shadow:0 0 0 4px rgba(11,95,214,.25)}" +
+    ".launch{position:fixed;z-index:2147482998;margin:0;box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     "@media (forced-colors:active){.panel,.card,.ring{border:2px solid CanvasText}}" +
     "@media (prefers-reduced-motion:no-preference){.panel,.card{animation:in .15s ease-out}}" +
@@ -66,7 +69,8 @@
     var n = ex.call(op);
     return dec.decode(new Uint8Array(ex.memory.buffer, ex.output(), n));
   }
-  function key(name) { return "lifeline:" + env.site + ":" + name; }
+  // The agent's storage keys (its context's first line is the site).
+  function key(name) { return "lifeline:" + env.ask("").split("\n")[0] + ":" + name; }
   function get(local, name) { return w.__lifeline_get(local, key(name)); }
   function set(local, name, v) { w.__lifeline_set(local, key(name), v); }
 
@@ -213,6 +217,7 @@
       if (e.key == "Escape" && !s.guiding) { e.stopPropagation(); close("close"); }
     });
     d.body.appendChild(host);
+    shown(false);
     place();
     w.addEventListener("resize", place);
     var a = d.activeElement, typing = a && (a.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName));
@@ -221,22 +226,41 @@
   }
 
   // The corner that covers least of what the visitor is working with.
-  function place() {
-    if (!s || !s.panel) return;
+  function corner(node, base, order) {
     var avoid = (w.__lifeline_avoid ? w.__lifeline_avoid() : []).map(function (e) { return e.getBoundingClientRect(); });
-    var best = "br", least = Infinity;
-    ["br", "bl", "tr", "tl"].forEach(function (c) {
+    var best = order[0], least = Infinity;
+    order.forEach(function (c) {
       if (least == 0) return;
-      s.panel.className = "panel " + c;
-      var r = s.panel.getBoundingClientRect(), n = 0;
+      node.className = base + " " + c;
+      var r = node.getBoundingClientRect(), n = 0;
       avoid.forEach(function (a) {
         n += Math.max(0, Math.min(r.right, a.right) - Math.max(r.left, a.left)) *
           Math.max(0, Math.min(r.bottom, a.bottom) - Math.max(r.top, a.top));
       });
       if (n < least) { least = n; best = c; }
     });
-    s.panel.className = "panel " + best;
+    node.className = base + " " + best;
   }
+  function place() { if (s && s.panel) corner(s.panel, "panel", ["br", "bl", "tr", "tl"]); }
+
+  // The Help button: a session at the visitor's request, hidden while one is open.
+  function launcher() {
+    if (launch) return;
+    var plan = JSON.parse(call(PLAN, context().raw + "\n" + (get(true, "support") || "")));
+    var host = el("div"), root = host.attachShadow({ mode: "open" });
+    host.id = "lifeline-host-launcher";
+    if (!sheet) { sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); }
+    root.adoptedStyleSheets = [sheet];
+    launch = button(root, plan.words[0], function () { w.lifeline.help(); }, "main launch");
+    launch.lang = plan.lang;
+    launch.setAttribute("aria-haspopup", "dialog");
+    d.body.appendChild(host);
+    var again = function () { corner(launch, "main launch", ["bl", "br", "tl", "tr"]); };
+    again();
+    w.addEventListener("resize", again);
+    d.addEventListener("focusin", again);
+  }
+  function shown(on) { if (launch) launch.hidden = !on; }
 
   // The ways to a person, each a button; choosing one refers the visitor with what was tried.
   function people(box) {
@@ -289,12 +313,14 @@
   function close(what, answered) {
     if (!s) return;
     var done = s.done, back = s.back, asked = s;
+    if (back && back.id == "lifeline-host-launcher") back = launch;
     endGuide();
     s.host.remove();
     w.removeEventListener("resize", place);
     s = null;
+    shown(true);
     if (!answered) watch(asked);
-    if (back && back.focus && d.contains(back) && what != "link") back.focus();
+    if (back && back.focus && back.isConnected && what != "link") back.focus();
     if (done) done(what);
   }
 
@@ -392,9 +418,12 @@
     if (view === null) { if (s) close("hidden", false); return; }
     env = e || env;
     load().then(function () {
-      if (view === undefined) {
-        pending = JSON.parse(get(false, "support-open") || "null");
-        check();
+      if (view === undefined || view === false) {
+        if (!pending) {
+          pending = JSON.parse(get(false, "support-open") || "null");
+          check();
+        }
+        if (view === false) launcher();
       } else if (!open(view, done)) done("unseen");
     }).catch(function () {
       // No content, a damaged module or content, or a trap inside: the session was not seen.

@@ -87,6 +87,7 @@ codec::codec!(Rules {
     quick_back_pages,
     cancel_pages,
     labels,
+    launcher,
 });
 codec::codec!(SignalsSpec {
     rage_click,

@@ -78,6 +78,8 @@ pub struct Rules {
     /// The fixed words of prompts for each language the prompts speak: (tag, JSON object
     /// of every label), the site's language first.
     pub labels: Vec<(String, String)>,
+    /// A Help button on every page (`support.launcher`).
+    pub launcher: bool,
 }
 
 /// Checked scoring settings.

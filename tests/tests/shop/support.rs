@@ -437,3 +437,55 @@ async fn without_an_answer_the_session_is_judged_by_what_the_visitor_does_next()
     );
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_rules_help_button_starts_a_session_and_gets_the_focus_back() {
+    let shop = Shop::start().await;
+    let rules = std::fs::read_to_string(lifeline_e2e::root().join("www/demo/rules.json"))
+        .unwrap()
+        .replace(
+            "\"support\": {\n",
+            "\"support\": {\n    \"launcher\": true,\n",
+        );
+    shop.put_rules(&rules).await;
+    let b = Browser::start().await;
+    b.open(&shop.url("/demo/cart/")).await;
+    let launcher = "var h = document.getElementById('lifeline-host-launcher'); var l = h && h.shadowRoot.querySelector('button');";
+    b.wait_js(
+        "the Help button",
+        &format!("{launcher} return !!l && l.textContent === 'Help' && !l.hidden"),
+    )
+    .await;
+    assert_eq!(
+        b.js(&format!(
+            "{launcher} return [l.getAttribute('aria-haspopup'), l.lang]"
+        ))
+        .await,
+        serde_json::json!(["dialog", "en"])
+    );
+    b.js(&format!("{launcher} l.focus(); l.click();")).await;
+    wait_session(&b, "Sam Okafor").await;
+    assert_eq!(
+        b.js(&format!("{launcher} return l.hidden")).await,
+        true,
+        "hidden while the session is open"
+    );
+    press(&b, &[char::from(Key::Escape)]).await;
+    b.wait_support("the session closed", "return !root").await;
+    assert_eq!(
+        b.js(&format!(
+            "{launcher} return !l.hidden && h.shadowRoot.activeElement === l"
+        ))
+        .await,
+        true,
+        "back, with the focus"
+    );
+    let a11y = b.axe().await;
+    assert!(a11y.is_empty(), "{a11y:#?}");
+    leave(&b, &shop).await;
+    let stored = shop
+        .wait_stored("the session", |s| super::has(s, "visitor", "dismissed"))
+        .await;
+    assert!(steps(&stored).contains(&"started".to_owned()));
+    b.close().await;
+}

@@ -234,6 +234,7 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Checked> {
         quick_back_pages: quick_back_pages?,
         cancel_pages: cancel_pages?,
         labels,
+        launcher: spec.support.as_ref().is_some_and(|s| s.launcher),
     };
     ok.then_some(Checked {
         rules,

@@ -21,6 +21,9 @@ json_object! {
         pub personas: Vec<PersonaSpec> = Vec::new(),
         /// When support has failed, and where a person can be reached.
         pub escalation: EscalationSpec = EscalationSpec::default(),
+        /// A Help button on every page, in a corner clear of what the visitor is working
+        /// with, that starts a session (as `lifeline.help()` does).
+        pub launcher: bool = false,
         /// The session's fixed words by language tag, each at most 200 characters, over
         /// the built-in defaults (English, German, French, Spanish): `help`, `search`,
         /// `answers`, `results`, `nothing`, `guide`, `step` (`{n}` of `{m}`), `back`, `next`,
