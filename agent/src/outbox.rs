@@ -61,7 +61,9 @@ impl Outbox {
     /// Queues a report made at `at` on `page`; keys it `PREFIX:N` (the prefix names the
     /// visit and the page load, so keys never repeat).
     pub fn push(&mut self, prefix: &str, at: u64, page: &str, report: Report) {
-        self.seq += 1;
+        // Wrapping: the count comes from storage, which another script can set anywhere; the
+        // prefix keeps keys apart across page loads.
+        self.seq = self.seq.wrapping_add(1);
         if self.items.len() >= CAPACITY {
             self.items.pop_front();
             self.dropped = self.dropped.saturating_add(1);
@@ -85,7 +87,10 @@ impl Outbox {
     /// The batch to send now, if one is due: `force` (page hiding) sends whatever waits.
     /// Reports stay queued until [`Outbox::sent`] says they arrived.
     pub fn batch(&mut self, session: &str, now: u64, force: bool) -> Option<ReportBatch> {
-        if self.items.is_empty() || (!force && (self.in_flight.is_some() || now < self.next_try)) {
+        // A retry time further away than the longest backoff came from storage, not from
+        // here: it does not hold reports back.
+        let backing_off = now < self.next_try && self.next_try - now <= RETRY_MAX_MS;
+        if self.items.is_empty() || (!force && (self.in_flight.is_some() || backing_off)) {
             return None;
         }
         let oldest = self.items.front().map_or(now, |i| i.at);
@@ -183,6 +188,26 @@ mod tests {
         );
         o.sent(true, 3100);
         assert!(o.is_empty());
+    }
+
+    #[test]
+    fn a_stored_count_or_retry_time_set_anywhere_neither_overflows_nor_holds_reports() {
+        // Found by make fuzz (agent_storage): a stored count at u64::MAX overflowed on the
+        // next report; a retry time far ahead would have kept every report for ever.
+        let mut o = Outbox {
+            seq: u64::MAX,
+            next_try: u64::MAX,
+            ..Outbox::default()
+        };
+        o.push("s", 0, "/", report());
+        o.push("s", 0, "/", report());
+        let b = o
+            .batch("s", 5000, false)
+            .expect("due: the far retry time is ignored");
+        assert_eq!(
+            b.items.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(),
+            ["s:0", "s:1"]
+        );
     }
 
     #[test]
