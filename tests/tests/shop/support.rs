@@ -129,6 +129,8 @@ async fn a_visitor_struggling_to_pay_gets_the_payment_answers_first_and_no_reach
         "asked for: the session takes the focus"
     );
     b.screenshot("support-person-first").await;
+    let a11y = b.axe().await;
+    assert!(a11y.is_empty(), "axe, with the session open: {a11y:#?}");
     b.click_in_support("×").await;
     leave(&b, &shop).await;
     let stored = shop
