@@ -16,8 +16,9 @@
  * is kept in localStorage for when the collector cannot be reached.
  *
  * API: lifeline.track(name, props), identify(attrs, signature), consent(bool), optOut(),
- * show(promptId), help() (a support session for where the visitor is), agentsOnline(bool). Calls made before the agent is ready are queued; a
- * page may also queue calls before this script loads with the stub
+ * show(promptId), help() (a support session for where the visitor is), agentsOnline(bool).
+ * Calls made before the agent is ready are queued; a page may also queue calls before this
+ * script loads with the stub
  *   window.lifeline = window.lifeline || {q: []}  and  lifeline.q.push(["track", ["x"]])
  * Nothing here can throw into the page: every call into the agent is guarded, and an
  * internal error turns the agent off for the rest of the page. */

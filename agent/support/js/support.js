@@ -426,9 +426,11 @@
         if (view === false) launcher();
       } else if (!open(view, done)) done("unseen");
     }).catch(function () {
-      // No content, a damaged module or content, or a trap inside: the session was not seen.
+      // No content, a damaged module or content, or a trap inside: the session was not seen
+      // (a later one fetches them again).
       if (s && s.host) s.host.remove();
       s = null;
+      ready = null;
       if (done) done("unseen");
     });
   };
