@@ -216,6 +216,11 @@
     root.addEventListener("keydown", function (e) {
       if (e.key == "Escape" && !s.guiding) { e.stopPropagation(); close("close"); }
     });
+    // Escape in the page closes it too, unless the page used that Escape itself.
+    s.escape = function (e) {
+      if (e.key == "Escape" && !e.defaultPrevented && s && !s.guiding) close("close");
+    };
+    d.addEventListener("keydown", s.escape);
     d.body.appendChild(host);
     shown(false);
     place();
@@ -315,6 +320,7 @@
     var done = s.done, back = s.back, asked = s;
     if (back && back.id == "lifeline-host-launcher") back = launch;
     endGuide();
+    d.removeEventListener("keydown", s.escape);
     s.host.remove();
     w.removeEventListener("resize", place);
     s = null;
