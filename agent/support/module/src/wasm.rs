@@ -2,6 +2,10 @@
 
 // The module's state, one instance on wasm's one thread, is the only unsafe code here.
 #![allow(unsafe_code)]
+#![expect(
+    clippy::manual_pattern_char_comparison,
+    reason = "char patterns bring memchr: bytes in a module with a budget"
+)]
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -99,6 +103,11 @@ pub(crate) extern "C" fn call(op: u32) -> usize {
     s.output.len()
 }
 
+/// Space-separated words.
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c| c == ' ').filter(|w| !w.is_empty())
+}
+
 fn text(bytes: &[u8]) -> &str {
     core::str::from_utf8(bytes).unwrap_or_default()
 }
@@ -113,16 +122,16 @@ fn load(s: &mut State, bytes: &[u8]) {
 
 fn session(s: &mut State, input: &str) {
     let Some(support) = &s.support else { return };
-    let mut lines = input.splitn(11, '\n');
+    let mut lines = input.splitn(11, |c| c == '\n');
     let mut next = || lines.next().unwrap_or_default();
     let (_site, _rule, _prompt) = (next(), next(), next());
     let (page, language, tier, flags) = (next(), next(), next(), next());
-    let signals: Vec<&str> = next().split_whitespace().collect();
+    let signals: Vec<&str> = words(next()).collect();
     let tasks = next();
     let _score = next();
-    let task = (tasks.split_whitespace())
+    let task = (words(tasks))
         .find_map(|t| t.strip_suffix("=active"))
-        .or_else(|| tasks.split_whitespace().find_map(|t| t.split('=').next()));
+        .or_else(|| words(tasks).find_map(|t| t.split(|c| c == '=').next()));
     s.history = History::from_storable(next());
     let at = Location {
         page,
@@ -159,11 +168,11 @@ fn search(s: &mut State, query: &str) {
 }
 
 fn keep(s: &mut State, changes: &str) {
-    for line in changes.lines() {
-        let (what, rest) = line.split_once(' ').unwrap_or((line, ""));
+    for line in changes.split(|c| c == '\n') {
+        let (what, rest) = line.split_once(|c| c == ' ').unwrap_or((line, ""));
         match what {
             "begin" => {
-                let mut f = rest.split(' ');
+                let mut f = rest.split(|c| c == ' ');
                 let at = f.next().and_then(|n| n.parse().ok()).unwrap_or(0);
                 let page = f.next().unwrap_or("/");
                 s.history
@@ -197,7 +206,7 @@ fn keep(s: &mut State, changes: &str) {
 
 fn judged(s: &mut State, evidence: &str) {
     let Some(support) = &s.support else { return };
-    let mut f = evidence.split(' ');
+    let mut f = evidence.split(|c| c == ' ');
     let mut next = || f.next().unwrap_or("-");
     let answer = match next() {
         "y" => Some(true),
