@@ -7,8 +7,8 @@ use lifeline_shared::wire::SupportEvent;
 
 use super::*;
 
-/// The rule id reported for sessions the visitor asked for (`lifeline.help()`, the
-/// launcher, a help prompt's "More help").
+/// The rule id reported for sessions the visitor asked for (`lifeline.help()`, the Help
+/// button); a help prompt's "More help" reports its own rule.
 pub const VISITOR_RULE: &str = "visitor";
 
 fn some(s: &str) -> Option<String> {
