@@ -4,10 +4,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::{agent_with, config, rage};
 use lifeline_agent::{Agent, Config, Dormancy, Feedback, Level, MemoryHost, State};
-use lifeline_shared::rules::spec::Device;
 use lifeline_shared::wire::Report;
-use lifeline_shared::{Click, ClickFlags, Event, Outcome, Rules, SignalSet};
+use lifeline_shared::{Outcome, Rules};
 
 const RULES: &str = r#"{
   "version": 1,
@@ -24,35 +26,6 @@ const RULES: &str = r#"{
   "limits": {"max_per_session": 5, "max_per_page": 1, "min_gap_s": 0},
   "privacy": {"keep_query": ["step"]}
 }"#;
-
-fn config() -> Config {
-    Config {
-        site: "shop".into(),
-        language: "en-GB".into(),
-        gpc: false,
-        device: Device::Desktop,
-        debug: false,
-    }
-}
-
-fn agent_with(host: MemoryHost, rules: &str) -> Agent<MemoryHost> {
-    let mut agent = Agent::new(host, config());
-    agent.rules_loaded(Rules::from_json_str(rules));
-    agent
-}
-
-fn rage(agent: &mut Agent<MemoryHost>) {
-    for _ in 0..3 {
-        agent.host_mut().now += 100;
-        agent.observe(&Event::Click(Click {
-            key: 7,
-            x: 5,
-            y: 5,
-            flags: ClickFlags::BUTTON,
-            ignore: SignalSet::EMPTY,
-        }));
-    }
-}
 
 /// Every report the host sent or the outbox holds, flushed by beacon.
 fn reports(agent: &mut Agent<MemoryHost>) -> Vec<Report> {

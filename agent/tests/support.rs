@@ -5,10 +5,13 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
 
-use lifeline_agent::{Agent, Config, MemoryHost, VISITOR_RULE};
-use lifeline_shared::rules::spec::{Device, PromptKind};
+mod common;
+
+use common::{agent_with, rage};
+use lifeline_agent::{Agent, MemoryHost, VISITOR_RULE};
+use lifeline_shared::Outcome;
+use lifeline_shared::rules::spec::PromptKind;
 use lifeline_shared::wire::{Report, SupportEvent};
-use lifeline_shared::{Click, ClickFlags, Event, Outcome, Rules, SignalSet};
 
 const RULES: &str = r#"{
   "version": 1,
@@ -23,21 +26,13 @@ const RULES: &str = r#"{
 }"#;
 
 fn agent(rules: &str) -> Agent<MemoryHost> {
-    let mut agent = Agent::new(
+    agent_with(
         MemoryHost {
             now: 1_000_000,
             ..MemoryHost::default()
         },
-        Config {
-            site: "shop".into(),
-            language: "en-GB".into(),
-            gpc: false,
-            device: Device::Desktop,
-            debug: false,
-        },
-    );
-    agent.rules_loaded(Rules::from_json_str(rules));
-    agent
+        rules,
+    )
 }
 
 fn sent(agent: &mut Agent<MemoryHost>) -> Vec<Report> {
@@ -94,16 +89,7 @@ fn the_support_module_learns_where_the_visitor_is_and_nothing_more() {
     let mut a = agent(RULES);
     a.navigate("/cart");
     a.navigate("/payment");
-    for _ in 0..3 {
-        a.host_mut().now += 100;
-        a.observe(&Event::Click(Click {
-            key: 7,
-            x: 5,
-            y: 5,
-            flags: ClickFlags::BUTTON,
-            ignore: SignalSet::EMPTY,
-        }));
-    }
+    rage(&mut a);
     a.identify(Some("gold".into()));
     a.set_agents_online(true);
     assert!(a.help());

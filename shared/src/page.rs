@@ -5,6 +5,7 @@
 //! [`Matcher`] that tests a URL path without allocating. Our own glob (`*` any run of
 //! characters, `/` included; `?` one byte) keeps a regex engine out of the wasm.
 
+use lifeline_support::page::glob;
 use serde::Serialize;
 
 use crate::json::Json;
@@ -248,40 +249,6 @@ impl Matcher {
                 .fold(0, usize::saturating_add),
         }
     }
-}
-
-/// Glob match with `*` (any run, possibly empty) and `?` (one byte), in constant space and
-/// at worst O(pattern x text) steps (counted in `steps`): a later `*` only ever retries
-/// from the last star, never backtracks further.
-fn glob(pattern: &[u8], text: &[u8], steps: &mut usize) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while let Some(&c) = text.get(t) {
-        *steps += 1;
-        match pattern.get(p) {
-            Some(b'*') => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(&want) if want == b'?' || want == c => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern
-        .get(p..)
-        .unwrap_or_default()
-        .iter()
-        .all(|&c| c == b'*')
 }
 
 #[cfg(test)]

@@ -14,7 +14,8 @@
 //! - [`effect`]: whether a session helped.
 //! - [`history`]: the visitor's past sessions, kept on their device.
 //! - [`words`]: the session's fixed words, by language.
-//! - [`view`]: what the renderer draws, as JSON.
+//! - [`view`]: what the renderer draws, as JSON ([`json`]: strings and numbers written by
+//!   hand, which the agent's reports use too).
 //!
 //! ## Data flow
 //! rules file `support` -> `lifeline-shared` check -> [`Support`] -> [`codec::encode`] ->
@@ -30,6 +31,7 @@ pub mod codec;
 pub mod content;
 pub mod effect;
 pub mod history;
+pub mod json;
 pub mod markup;
 pub mod page;
 pub mod plan;

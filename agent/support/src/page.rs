@@ -34,18 +34,23 @@ impl Page {
         match self {
             Page::Exact(p) => path == p.as_bytes(),
             Page::Prefix(p) => path.starts_with(p.as_bytes()),
-            Page::Glob(p) => glob(p.as_bytes(), path),
+            Page::Glob(p) => glob(p.as_bytes(), path, &mut 0),
             Page::Not(m) => !m.matches_bytes(path),
             Page::Any(ms) => ms.iter().any(|m| m.matches_bytes(path)),
         }
     }
 }
 
-/// The two-pointer glob: a later `*` only retries from the last star.
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
+/// Glob match with `*` (any run, possibly empty) and `?` (one byte), in constant space and
+/// at worst O(pattern x text) steps (counted in `steps`): a later `*` only ever retries
+/// from the last star, never backtracks further. The rules' page matching uses it too.
+// Inline: called from `lifeline-shared` on every page view, where it was written before.
+#[inline]
+pub fn glob(pattern: &[u8], text: &[u8], steps: &mut usize) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while let Some(&c) = text.get(t) {
+        *steps += 1;
         match pattern.get(p) {
             Some(b'*') => {
                 star = Some((p, t));

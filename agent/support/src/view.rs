@@ -5,52 +5,15 @@
 use alloc::string::String;
 
 use crate::content::{Step, Support, Target};
+use crate::json::decimal;
+pub use crate::json::string;
 use crate::markup::{Block, Inline};
 use crate::plan::Plan;
-
-/// Appends `s` as a JSON string literal.
-pub fn string(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if u32::from(c) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let v = u32::from(c);
-                out.push_str("\\u");
-                for shift in [12, 8, 4, 0] {
-                    out.push(char::from(HEX[((v >> shift) & 0xf) as usize]));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
 
 fn opt(out: &mut String, s: Option<&str>) {
     match s {
         Some(s) => string(out, s),
         None => out.push_str("null"),
-    }
-}
-
-/// Appends `v` in decimal.
-pub fn number(out: &mut String, mut v: u64) {
-    let mut digits = [0u8; 20];
-    let mut n = 0;
-    for slot in digits.iter_mut().rev() {
-        *slot = b'0' + (v % 10) as u8;
-        v /= 10;
-        n += 1;
-        if v == 0 {
-            break;
-        }
-    }
-    for d in digits.iter().skip(digits.len() - n) {
-        out.push(char::from(*d));
     }
 }
 
@@ -208,7 +171,7 @@ pub fn plan(support: &Support, p: &Plan) -> String {
         opt(&mut out, value);
     }
     out.push_str(",\"window_ms\":");
-    number(&mut out, u64::from(e.window_ms));
+    decimal(&mut out, u64::from(e.window_ms));
     out.push('}');
     out
 }

@@ -308,17 +308,7 @@ pub enum Marker {
 impl Rules {
     /// Reads and checks rules from JSON text, reporting every problem.
     pub fn from_json_str(text: &str) -> Result<Rules, RuleErrors> {
-        let json = Json::parse(text).map_err(|e| {
-            RuleErrors(vec![RuleError {
-                path: String::new(),
-                kind: RuleErrorKind::Syntax {
-                    line: e.line,
-                    column: e.column,
-                    message: e.message,
-                },
-            }])
-        })?;
-        Rules::from_json(&json)
+        Checked::from_json_str(text).map(|c| c.rules)
     }
 
     /// Reads and checks rules from a JSON tree, reporting every problem.
