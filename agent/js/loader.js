@@ -168,9 +168,16 @@
       var total = props && props.total;
       wasm.track(String(name), typeof total == "number" ? total : undefined);
     });
-    api.identify = guarded(function (attrs) {
-      var tier = attrs && attrs.tier;
-      wasm.identify(typeof tier == "string" ? tier : undefined);
+    // The signed text: a string as the shop's backend signed it, or an object written the
+    // same way (keys sorted, `key=value` URI-encoded, joined by &). The tier goes to the
+    // agent; the signed text waits here for the prompt renderer, which sends it only with
+    // feedback.
+    api.identify = guarded(function (attrs, signature) {
+      var text = typeof attrs == "string" ? attrs : Object.keys(attrs || {}).sort().map(function (k) {
+        return encodeURIComponent(k) + "=" + encodeURIComponent(attrs[k]);
+      }).join("&");
+      w.__lifeline_identity = typeof signature == "string" ? { attrs: text, signature: signature } : null;
+      wasm.identify(new URLSearchParams(text).get("tier") || undefined);
     });
     queue.splice(0).forEach(function (c) { if (api[c[0]]) api[c[0]].apply(null, c[1]); });
     if (w.__lifeline_get(false, "lifeline:" + site + ":support-open")) support();

@@ -3,6 +3,7 @@
 
 use lifeline_shared::wire::ReportBatch;
 
+#[cfg(not(target_arch = "wasm32"))]
 use crate::view::PromptView;
 
 /// Which storage: kept across visits, or for this visit (tab) only.
@@ -53,7 +54,7 @@ pub trait Host {
     /// queued; a fetch started).
     fn send(&mut self, batch: &ReportBatch, beacon: bool) -> bool;
     /// Shows a prompt (replacing any other); false when it could not be shown.
-    fn show(&mut self, view: &PromptView) -> bool;
+    fn show(&mut self, view: &str) -> bool;
     /// Removes the prompt.
     fn hide(&mut self);
     /// Tells the developer console.
@@ -129,12 +130,13 @@ impl Host for MemoryHost {
         self.sent.push((batch.clone(), beacon));
         !self.beacons_refused
     }
-    fn show(&mut self, view: &PromptView) -> bool {
+    fn show(&mut self, view: &str) -> bool {
         if self.cannot_show {
             return false;
         }
+        let view = PromptView::read(view).expect("the agent shows views the renderer can read");
         self.shown = Some(view.clone());
-        self.history.push(view.clone());
+        self.history.push(view);
         true
     }
     fn hide(&mut self) {

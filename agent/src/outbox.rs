@@ -34,6 +34,9 @@ pub struct Outbox {
     /// No fetch before this time (backoff).
     next_try: u64,
     failures: u32,
+    /// A report waits that should go at once (feedback, whose answer the visitor awaits);
+    /// not stored: a new page sends what waits when due.
+    urgent: bool,
 }
 
 impl lifeline_shared::codec::Codec for Outbox {
@@ -53,6 +56,7 @@ impl lifeline_shared::codec::Codec for Outbox {
             in_flight: None,
             next_try: Codec::get(r),
             failures: Codec::get(r),
+            urgent: false,
         }
     }
 }
@@ -84,6 +88,12 @@ impl Outbox {
         });
     }
 
+    /// Sends what waits at the next chance (now, or when the batch in flight is answered),
+    /// not when the batch would be due.
+    pub fn hurry(&mut self) {
+        self.urgent = true;
+    }
+
     /// The batch to send now, if one is due: `force` (page hiding) sends whatever waits.
     /// Reports stay queued until [`Outbox::sent`] says they arrived.
     pub fn batch(&mut self, session: &str, now: u64, force: bool) -> Option<ReportBatch> {
@@ -94,11 +104,14 @@ impl Outbox {
             return None;
         }
         let oldest = self.items.front().map_or(now, |i| i.at);
-        let due =
-            force || self.items.len() >= BATCH_AT || now.saturating_sub(oldest) >= BATCH_AFTER_MS;
+        let due = force
+            || self.urgent
+            || self.items.len() >= BATCH_AT
+            || now.saturating_sub(oldest) >= BATCH_AFTER_MS;
         if !due {
             return None;
         }
+        self.urgent = false;
         let n = self.items.len().min(MAX_ITEMS);
         if !force {
             self.in_flight = Some(n);
@@ -106,6 +119,7 @@ impl Outbox {
         Some(ReportBatch {
             session: session.to_owned(),
             items: self.items.iter().take(n).cloned().collect(),
+            identity: None,
         })
     }
 

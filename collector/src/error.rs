@@ -57,6 +57,10 @@ pub enum ApiError {
     MethodNotAllowed,
     /// The store failed; the request had no effect (nothing acknowledged was lost).
     Unavailable,
+    /// No such coupon for this site.
+    UnknownCoupon,
+    /// The coupon was redeemed, revoked or has expired.
+    CouponNotActive(&'static str),
 }
 
 #[derive(Serialize)]
@@ -86,7 +90,9 @@ impl ApiError {
             | ApiError::UnknownVersion(_)
             | ApiError::NoRules
             | ApiError::NoSupport
-            | ApiError::NotFound => StatusCode::NOT_FOUND,
+            | ApiError::NotFound
+            | ApiError::UnknownCoupon => StatusCode::NOT_FOUND,
+            ApiError::CouponNotActive(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::MissingToken | ApiError::WrongToken => StatusCode::UNAUTHORIZED,
@@ -115,6 +121,8 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Unavailable => "unavailable",
+            ApiError::UnknownCoupon => "unknown_coupon",
+            ApiError::CouponNotActive(_) => "coupon_not_active",
         }
     }
 
@@ -164,6 +172,11 @@ impl ApiError {
                 "the store could not answer (the collector's log says why); nothing was changed, retry later".into(),
                 String::new(),
             ),
+            ApiError::UnknownCoupon => ("no such coupon for this site".into(), String::new()),
+            ApiError::CouponNotActive(state) => (
+                format!("the coupon is {state}: it was not changed"),
+                String::new(),
+            ),
         }
     }
 }
@@ -206,6 +219,8 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::UnknownSite => ApiError::UnknownSite,
             StoreError::UnknownVersion(v) => ApiError::UnknownVersion(v),
+            StoreError::UnknownCoupon => ApiError::UnknownCoupon,
+            StoreError::CouponNotActive(state) => ApiError::CouponNotActive(state.as_str()),
             other => {
                 tracing::error!(error = %other, "storage failed");
                 ApiError::Unavailable

@@ -14,6 +14,9 @@
 //! - [`token`]: admin tokens, stored only as hashes.
 //! - [`error`]: one JSON error shape for every refusal.
 //! - [`site`]: what a site name and an origin may be.
+//! - [`triage`]: feedback judged while the visitor waits: negative, valid, potential fraud,
+//!   the known problem, disclosure, compensation.
+//! - [`webhook`]: coupons minted, told to the shop's platform, signed.
 //! - [`trial`]: `rules try`, recorded sessions replayed against a rules file, as text.
 
 pub mod assets;
@@ -25,7 +28,9 @@ pub mod routes;
 pub mod site;
 pub mod store;
 pub mod token;
+pub mod triage;
 pub mod trial;
+pub mod webhook;
 
 use std::sync::Arc;
 
@@ -75,6 +80,8 @@ pub struct App<S> {
     pub served_rules: cache::Cache<Arc<store::RulesVersion>>,
     /// Each site's served support content, for support sessions.
     pub served_support: cache::Cache<Arc<store::SupportVersion>>,
+    /// Each site's triage rules (the served version's `feedback` section).
+    pub served_triage: cache::Cache<Arc<store::TriageVersion>>,
 }
 
 impl<S> App<S> {
@@ -94,6 +101,7 @@ impl<S> App<S> {
             sites: cache::Cache::default(),
             served_rules: cache::Cache::default(),
             served_support: cache::Cache::default(),
+            served_triage: cache::Cache::default(),
         }
     }
 }

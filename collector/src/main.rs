@@ -112,6 +112,17 @@ enum SiteCommand {
         #[command(flatten)]
         database: Database,
     },
+    /// Prints the secret the shop's backend signs visitor attributes with
+    /// (`lifeline.identify(attrs, signature)`) and webhooks are signed with.
+    Secret {
+        /// The site id.
+        name: String,
+        /// Make a new secret (signatures made with the old one stop being accepted).
+        #[arg(long)]
+        rotate: bool,
+        #[command(flatten)]
+        database: Database,
+    },
 }
 
 #[derive(Subcommand)]
@@ -221,6 +232,10 @@ fn main() -> ExitCode {
     }
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 async fn run(command: Command) -> Result<ExitCode, String> {
     match command {
         Command::Serve(serve) => self::serve(serve).await.map(|()| ExitCode::SUCCESS),
@@ -245,6 +260,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
                     origins,
                     token_hash,
                     active_rules: None,
+                    secret: Vec::new(),
                 })
                 .await
                 .map_err(|e| explain(e, &name))?;
@@ -300,6 +316,27 @@ async fn run(command: Command) -> Result<ExitCode, String> {
             store.close();
             eprintln!("site {name}: new admin token (the old one no longer works):");
             println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Site {
+            command:
+                SiteCommand::Secret {
+                    name,
+                    rotate,
+                    database,
+                },
+        } => {
+            let store = open_store(&database, None)?;
+            let secret = store
+                .secret(&name, rotate)
+                .await
+                .map_err(|e| explain(e, &name))?;
+            store.close();
+            eprintln!(
+                "site {name}: signing secret{} (keep it on your servers; a running collector uses it within 5 s):",
+                if rotate { " (new)" } else { "" }
+            );
+            println!("{}", hex(&secret));
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules {

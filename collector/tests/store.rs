@@ -25,6 +25,7 @@ fn site() -> Site {
         origins: vec!["https://shop.example".into()],
         token_hash: [7; 32],
         active_rules: None,
+        secret: Vec::new(),
     }
 }
 
@@ -52,7 +53,19 @@ async fn data_survives_a_reopen_and_old_reports_are_purged() {
         store.close();
     }
     let store = SqliteStore::open(&path, None).unwrap();
-    assert_eq!(store.site("shop").await.unwrap(), Some(site()));
+    let stored = store.site("shop").await.unwrap().unwrap();
+    assert_eq!(
+        stored.secret.len(),
+        32,
+        "a signing secret is made with the site"
+    );
+    assert_eq!(
+        Site {
+            secret: Vec::new(),
+            ..stored
+        },
+        site()
+    );
     assert_eq!(all(&store).await, 5);
     assert_eq!(store.purge(5_000).await.unwrap(), 3);
     assert_eq!(all(&store).await, 2);

@@ -71,7 +71,7 @@ pub fn rules_check(data: &[u8]) {
         return;
     };
     match Checked::from_json_str(text) {
-        Ok(Checked { rules, support }) => {
+        Ok(Checked { rules, support, .. }) => {
             if let Some(support) = support {
                 let bytes = lifeline_support::codec::encode(&support);
                 assert_eq!(
@@ -273,6 +273,7 @@ fn stored_reports() -> &'static Reports {
                     origins: vec![],
                     token_hash: [0; 32],
                     active_rules: None,
+                    secret: Vec::new(),
                 })
                 .await
                 .expect("the site");

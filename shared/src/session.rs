@@ -17,6 +17,7 @@ use crate::rules::spec::{Band, Device};
 use crate::rules::{PromptIdx, Rules};
 use crate::score::{Reasons, Score};
 use crate::signals::{Detectors, PageView, SignalSet};
+use crate::wire::{Evidence, TaskSeen};
 
 /// One visit's engine.
 #[derive(Debug, Clone)]
@@ -40,6 +41,8 @@ pub struct SessionState {
     score: Score,
     throttle: Throttle,
     context: Context,
+    /// Page views in the visit.
+    pages: u32,
 }
 
 impl SessionState {
@@ -80,6 +83,7 @@ impl Session {
             score: Score::new(now),
             throttle: Throttle::new(&rules, seed),
             context: Context::default(),
+            pages: 0,
         };
         Session { rules, state }
     }
@@ -123,6 +127,7 @@ impl Session {
                 }
                 st.on_page = true;
                 st.page_signals = SignalSet::EMPTY;
+                st.pages = st.pages.saturating_add(1);
                 st.throttle.new_page();
                 page = Some(PageView {
                     hash: id.hash,
@@ -261,6 +266,36 @@ impl Session {
         self.state.detectors.task_state(i)
     }
 
+    /// What a feedback sent now carries about the visit: its length, page views, prompts,
+    /// the band and signals now, the signals of this page view, where tasks stand and how
+    /// long they ran. `lang` is the prompt's language, `answer_ms` how long the visitor
+    /// took to answer.
+    pub fn evidence(&self, lang: &str, answer_ms: u32) -> Evidence {
+        let st = &self.state;
+        let mut tasks = Vec::new();
+        for (i, task) in self.rules.tasks.iter().enumerate() {
+            let state = st.detectors.task_state(i);
+            if state != crate::rules::spec::TaskState::NotStarted {
+                tasks.push(TaskSeen {
+                    task: task.name.to_string(),
+                    state,
+                    seconds: st.detectors.task_seconds(i, st.now).0,
+                });
+            }
+        }
+        Evidence {
+            lang: lang.to_owned(),
+            seconds: (st.now.saturating_sub(st.started) / 1000) as u32,
+            pages: st.pages,
+            prompts: st.throttle.shown_in_visit(),
+            answer_ms,
+            band: self.band(),
+            signals: self.active_signals(),
+            here: st.page_signals,
+            tasks,
+        }
+    }
+
     /// The prompt on screen (its outcome not yet recorded), if any.
     pub fn open_prompt(&self) -> Option<PromptIdx> {
         self.state.throttle.open()
@@ -279,4 +314,5 @@ crate::codec::codec!(SessionState {
     score,
     throttle,
     context,
+    pages,
 });

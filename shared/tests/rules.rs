@@ -59,13 +59,17 @@ fn the_example_shop_rules_read_and_resolve() {
     let chat = &rules.prompts[rules.prompt_index("checkout_chat").unwrap() as usize];
     assert_eq!(chat.kind, PromptKind::ChatOffer);
     assert!(chat.needs_person());
-    let help = &rules.prompts[rules.prompt_index("promo_help").unwrap() as usize];
+    let index = rules.prompt_index("promo_help").unwrap() as usize;
+    let title = |lang: &str| {
+        let (_, json) = rules.view(index, lang).unwrap();
+        serde_json::from_str::<serde_json::Value>(&json).unwrap()["title"].clone()
+    };
+    assert_eq!(title("fr-CA"), "Un souci avec votre code promo ?");
+    assert_eq!(title("de"), "Trouble with your promo code?");
     assert_eq!(
-        help.text_for("fr-CA").title,
-        "Un souci avec votre code promo ?"
+        rules.prompts[index].theme.accent, "#2563eb",
+        "the site theme applies"
     );
-    assert_eq!(help.text_for("de").title, "Trouble with your promo code?");
-    assert_eq!(help.theme.accent, "#2563eb", "the site theme applies");
 }
 
 #[test]
@@ -92,7 +96,7 @@ fn every_error_in_a_file_is_reported_with_its_path() {
     assert_eq!(
         errors(text),
         [
-            "colour: unknown field `colour`; expected one of: version, language, signals, scoring, prompts, rules, limits, tasks, privacy, pages, theme, labels, support",
+            "colour: unknown field `colour`; expected one of: version, language, signals, scoring, prompts, rules, limits, tasks, privacy, pages, theme, labels, support, feedback",
             "signals.dead_clik: unknown field `dead_clik` (did you mean `dead_click`?); expected one of: rage_click, dead_click, error_click, page_loop, quick_back, repeated_action, dwell_outlier, cart_churn, cancel_intent, exit_intent, idle",
             "signals.rage_click.clicks: 1 is out of range; expected 2 to 20",
             "signals.rage_click.max_gap_ms: expected an integer, found a string",
@@ -415,4 +419,67 @@ fn compiled_rules_with_a_number_out_of_range_are_refused_by_the_decoder() {
         assert_eq!(Rules::from_compiled(&bad.to_compiled()), None);
     }
     assert_eq!(Rules::from_compiled(&good.to_compiled()), Some(good));
+}
+
+#[test]
+fn the_feedback_section_reports_every_problem_with_its_path() {
+    let errors = errors(
+        r#"{"version": 1,
+            "tasks": [{"name": "checkout", "start": {"mark": "a"}, "complete": {"mark": "b"}}],
+            "feedback": {
+              "negative_words": {"not a tag!": ["x"]},
+              "problems": [
+                {"id": "p", "title": "", "pages": [{"exact": "cart"}], "tasks": ["signup"],
+                 "disclose": true, "cost": 10},
+                {"id": "p", "title": "Twice"}
+              ],
+              "fraud": {"coupon_words": [""]},
+              "compensation": {"threshold": 4, "coupon": {"kind": "amount", "value": 10},
+                               "webhook": "http://shop.example/hook"}
+            }}"#,
+    );
+    let has = |path: &str| errors.iter().any(|e| e.starts_with(path));
+    for path in [
+        "feedback.negative_words[\"not a tag!\"]",
+        "feedback.problems[0].title",
+        "feedback.problems[0].pages[0]",
+        "feedback.problems[0].tasks[0]",
+        "feedback.problems[0].message",
+        "feedback.problems[1].id",
+        "feedback.fraud.coupon_words[0]",
+        "feedback.compensation.coupon.currency",
+        "feedback.compensation.webhook",
+    ] {
+        assert!(has(path), "{path} not in {errors:#?}");
+    }
+    // Out of range: found while reading, before the checks.
+    let errors = self::errors(
+        r#"{"version": 1, "feedback": {"problems": [{"id": "p", "title": "t", "cost": 11}],
+            "fraud": {"same_text_visits": 1}}}"#,
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("feedback.problems[0].cost: 11 is out of range"))
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("feedback.fraud.same_text_visits"))
+    );
+}
+
+#[test]
+fn the_feedback_section_is_never_in_what_pages_fetch() {
+    let json = r#"{"version": 1, "feedback": {"problems": [{"id": "secret-outage",
+        "title": "Our card terminal vendor is down", "cost": 5}],
+        "compensation": {"threshold": 1, "coupon": {"kind": "percent", "value": 15},
+                         "webhook": "https://shop.example/hooks/lifeline"}}}"#;
+    let checked = lifeline_shared::Checked::from_json_str(json).unwrap();
+    let triage = checked.triage.as_ref().unwrap();
+    assert_eq!(triage.problems[0].spec.id, "secret-outage");
+    let compiled = checked.rules.to_compiled();
+    for secret in ["secret-outage", "terminal vendor", "hooks/lifeline"] {
+        assert!(!compiled.contains(secret), "{secret} reaches pages");
+    }
 }

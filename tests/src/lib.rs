@@ -184,6 +184,7 @@ impl Shop {
                 origins: vec![base.clone()],
                 token_hash,
                 active_rules: None,
+                secret: Vec::new(),
             })
             .await
             .expect("the demo site");

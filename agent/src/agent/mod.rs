@@ -21,7 +21,6 @@ use lifeline_shared::codec::{self, Codec};
 use crate::host::{Area, Host, Level, Loaded};
 use crate::outbox::Outbox;
 use crate::profile::Profile;
-use crate::view;
 
 mod debug;
 mod lifecycle;
@@ -120,6 +119,10 @@ struct Open {
     kind: PromptKind,
     band: Band,
     signals: SignalSet,
+    /// When it showed (the visitor's time to answer goes with feedback).
+    shown_at: u64,
+    /// Its language (the collector answers feedback in it).
+    lang: String,
 }
 
 struct Running {

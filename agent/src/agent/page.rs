@@ -72,7 +72,8 @@ impl<H: Host> Agent<H> {
         }
     }
 
-    /// The customer tier from `identify` (the collector verifies its signature).
+    /// The customer tier from `identify` (the collector verifies the signed attributes
+    /// that go with feedback).
     pub fn identify(&mut self, tier: Option<String>) {
         self.tier = tier;
         self.refresh_context();

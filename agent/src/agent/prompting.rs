@@ -52,15 +52,15 @@ impl<H: Host> Agent<H> {
         let Phase::Running(run) = &mut self.phase else {
             return;
         };
-        let view = view::build(&run.rules, d.prompt as usize, &language);
+        let view = run.rules.view(d.prompt as usize, &language);
         // A prompt that could not be shown (no page body yet) is not reported as shown.
-        if !view.as_ref().is_some_and(|v| self.host.show(v)) {
+        let Some(lang) = view.filter(|(_, v)| self.host.show(v)).map(|(l, _)| l.to_owned()) else {
             let Phase::Running(run) = &mut self.phase else {
                 return;
             };
             run.session.record(now, d.prompt, Outcome::Ignored);
             return;
-        }
+        };
         let Phase::Running(run) = &mut self.phase else {
             return;
         };
@@ -75,6 +75,8 @@ impl<H: Host> Agent<H> {
             kind: d.kind,
             band: d.band,
             signals: d.signals,
+            shown_at: now,
+            lang,
         };
         run.outbox.push(
             &run.key_prefix,
@@ -150,7 +152,9 @@ impl<H: Host> Agent<H> {
     }
 
     /// The visitor submitted feedback in the open prompt. The comment is cut to 1000
-    /// characters; empty feedback is not sent.
+    /// characters; empty feedback is not sent. It carries the visit's evidence, and is sent
+    /// at once: the collector answers it (thanks, what went
+    /// wrong, a coupon) while the prompt still shows its thank-you.
     pub fn feedback(&mut self, feedback: Feedback) {
         let now = self.host.now_ms();
         let Phase::Running(run) = &mut self.phase else {
@@ -171,9 +175,15 @@ impl<H: Host> Agent<H> {
             rating,
             thumbs: feedback.thumbs,
             comment,
+            evidence: Some(run.session.evidence(
+                &open.lang,
+                now.saturating_sub(open.shown_at).min(u64::from(u32::MAX)) as u32,
+            )),
         };
         run.outbox.push(&run.key_prefix, now, &run.page, report);
+        run.outbox.hurry();
         run.profile.last_feedback = Some(now);
         self.close(Outcome::Completed);
+        self.flush(false);
     }
 }

@@ -10,7 +10,6 @@ use lifeline_shared::wire::ReportBatch;
 
 use super::prompt::PromptUi;
 use crate::host::{Area, Host, Level};
-use crate::view::PromptView;
 
 #[wasm_bindgen]
 extern "C" {
@@ -102,7 +101,7 @@ impl Host for BrowserHost {
         }
     }
 
-    fn show(&mut self, view: &PromptView) -> bool {
+    fn show(&mut self, view: &str) -> bool {
         self.prompt.show(view)
     }
 

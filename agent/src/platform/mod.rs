@@ -236,9 +236,9 @@ pub fn track(name: String, total: Option<f64>) {
 }
 
 /// `lifeline.identify(attrs, signature)`: the customer tier (`attrs.tier`, which the
-/// loader passes), for targeting. The signature is the shop backend's HMAC over the
-/// attributes, checked by the collector when it matters (compensation); the tier alone
-/// never leaves the page.
+/// loader reads), for targeting on the device. The signed text and its signature stay in
+/// the page's JS: the prompt renderer sends them only with a batch that holds feedback,
+/// for the collector to verify (compensation).
 #[wasm_bindgen]
 pub fn identify(tier: Option<String>) {
     with_agent(|a| a.identify(tier));

@@ -1,6 +1,6 @@
 //! The prompt on screen, drawn by the renderer in `agent/js/prompt.js` (a lazy module the
 //! loader fetches the first time a prompt shows):
-//! the agent builds the [`PromptView`], hands it over as JSON, and hears back what the
+//! the agent hands over the prompt's view as JSON (which the rules carry), and hears back what the
 //! visitor did. Building the DOM from wasm cost several times the bytes of doing it in JS.
 //!
 //! The renderer puts the prompt in a Shadow DOM styled by a constructable stylesheet (strict
@@ -13,7 +13,6 @@ use wasm_bindgen::prelude::*;
 use lifeline_shared::Outcome;
 
 use crate::agent::Feedback;
-use crate::view::PromptView;
 
 #[wasm_bindgen]
 extern "C" {
@@ -66,8 +65,8 @@ impl PromptUi {
 
     /// Shows `view`, replacing any prompt on screen; false when it cannot be shown (no
     /// renderer, no page body yet).
-    pub(crate) fn show(&mut self, view: &PromptView) -> bool {
-        render(&view.to_json().into(), &self.done).is_ok_and(|shown| shown.is_truthy())
+    pub(crate) fn show(&mut self, view: &str) -> bool {
+        render(&view.into(), &self.done).is_ok_and(|shown| shown.is_truthy())
     }
 
     /// Removes the prompt.

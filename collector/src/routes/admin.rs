@@ -31,7 +31,7 @@ use crate::{ApiError, App};
 pub const MAX_CSV_ROWS: usize = 100_000;
 
 /// The site, if the request carries its token.
-async fn authorize<S: Store>(
+pub(super) async fn authorize<S: Store>(
     app: &App<S>,
     name: &str,
     headers: &HeaderMap,
@@ -52,7 +52,7 @@ async fn authorize<S: Store>(
 }
 
 /// Runs an admin handler: counts it, and answers refusals in the JSON error shape.
-async fn admin<S: Store>(
+pub(super) async fn admin<S: Store>(
     app: &App<S>,
     route: &'static str,
     f: impl Future<Output = Result<Response, ApiError>>,
@@ -145,6 +145,7 @@ pub async fn put_rules<S: Store>(
             .await?;
         app.served_rules.forget(&site);
         app.served_support.forget(&site);
+        app.served_triage.forget(&site);
         app.sites.forget(&site);
         let etag = app.store.rules(&site, Some(version)).await?.map(|r| r.etag);
         let warnings: Vec<_> = (rules.contrast_warnings().into_iter())
@@ -176,6 +177,7 @@ pub async fn activate<S: Store>(
         app.store.activate_rules(&site, version).await?;
         app.served_rules.forget(&site);
         app.served_support.forget(&site);
+        app.served_triage.forget(&site);
         app.sites.forget(&site);
         Ok(axum::Json(json!({"active": version})).into_response())
     })
@@ -263,7 +265,7 @@ async fn list<S: Store>(
 
 /// A CSV field: quoted when needed; a leading `= + - @` is defused so a spreadsheet never
 /// runs a visitor's comment as a formula.
-fn field(out: &mut String, value: &str) {
+pub(super) fn field(out: &mut String, value: &str) {
     let defuse = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
     if defuse || value.contains([',', '"', '\n', '\r']) {
         out.push('"');

@@ -5,12 +5,14 @@
 //!   `/healthz`, `/metrics`.
 //! - [`reports`]: `POST /v1/sites/{site}/reports`, answered 202 once stored.
 //! - [`admin`]: `/v1/admin/sites/{site}/...`, behind the site's Bearer token.
+//! - [`triage`]: `/v1/admin/sites/{site}/triage`, `problems`, `coupons` (redeem, revoke).
 //! - [`filters`]: the admin API's query string, read strictly.
 
 pub mod admin;
 pub mod filters;
 pub mod public;
 pub mod reports;
+pub mod triage;
 
 use lifeline_shared::json::clip;
 use std::net::{IpAddr, SocketAddr};
@@ -57,7 +59,21 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         )
         .route("/v1/admin/sites/{site}/feedback", get(admin::feedback::<S>))
         .route("/v1/admin/sites/{site}/support", get(admin::support::<S>))
-        .route("/v1/admin/sites/{site}/stats", get(admin::stats::<S>));
+        .route("/v1/admin/sites/{site}/stats", get(admin::stats::<S>))
+        .route("/v1/admin/sites/{site}/triage", get(triage::triage::<S>))
+        .route(
+            "/v1/admin/sites/{site}/problems",
+            get(triage::problems::<S>),
+        )
+        .route("/v1/admin/sites/{site}/coupons", get(triage::coupons::<S>))
+        .route(
+            "/v1/admin/sites/{site}/coupons/{code}/redeem",
+            post(triage::redeem::<S>),
+        )
+        .route(
+            "/v1/admin/sites/{site}/coupons/{code}/revoke",
+            post(triage::revoke::<S>),
+        );
     for name in app.assets.names() {
         let name = name.to_owned();
         router = router.route(

@@ -7,6 +7,10 @@
 //! page's storage can hold anything) never keeps good ones out. A batch with no good report
 //! is refused whole, with the first problem. The body is never logged: it may
 //! hold what a visitor typed.
+//!
+//! New feedback is triaged in the same transaction (when the served rules have a `feedback`
+//! section), and the answer lists what each feedback's visitor is told (`answers`: thanks,
+//! the problem disclosed, a coupon); a coupon minted is told to the site's webhook.
 
 use std::sync::Arc;
 
@@ -14,10 +18,10 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use lifeline_shared::wire::{MAX_BATCH_BYTES, ReportBatch};
+use lifeline_shared::wire::{MAX_BATCH_BYTES, Report, ReportBatch};
 
 use super::{allow_origin, client_ip, parse_json, read_body, site_for_page};
-use crate::store::Store;
+use crate::store::{Intake, Site, Store};
 use crate::{ApiError, App};
 
 /// Handles one batch.
@@ -36,7 +40,7 @@ pub async fn ingest<S: Store>(
     }
     let mut allowed = false;
     let result = async {
-        site_for_page(&app, &site, &headers).await?;
+        let site_row = site_for_page(&app, &site, &headers).await?;
         allowed = true;
         let bytes = read_body(body, &headers, MAX_BATCH_BYTES).await?;
         let mut batch: ReportBatch = parse_json(&bytes)?;
@@ -51,7 +55,12 @@ pub async fn ingest<S: Store>(
             return Err(invalid(first.clone()));
         }
         batch.validate().map_err(invalid)?;
-        let done = app.store.ingest(&site, batch, crate::now_ms()).await?;
+        let intake = intake(&app, &site_row, ip, &batch).await?;
+        let triage = intake.triage.clone();
+        let done = app.store.ingest_with(&site, batch, intake).await?;
+        if let Some(triage) = triage {
+            crate::webhook::send(&triage, &site_row, &done.minted);
+        }
         Ok::<_, ApiError>((done, refused))
     }
     .await;
@@ -61,7 +70,10 @@ pub async fn ingest<S: Store>(
             let refused: Vec<_> = (refused.iter())
                 .map(|e| serde_json::json!({"path": e.path, "message": e.message}))
                 .collect();
-            let answer = serde_json::json!({"stored": done.stored, "duplicates": done.duplicates, "refused": refused});
+            let mut answer = serde_json::json!({"stored": done.stored, "duplicates": done.duplicates, "refused": refused});
+            if !done.answers.is_empty() {
+                answer["answers"] = serde_json::json!(done.answers);
+            }
             (StatusCode::ACCEPTED, axum::Json(answer)).into_response()
         }
         Err(e) => {
@@ -73,4 +85,49 @@ pub async fn ingest<S: Store>(
         allow_origin(&mut response, &headers);
     }
     response
+}
+
+/// What the store needs to triage a batch's feedback: the served rules' `feedback` section
+/// (looked up only for a batch that holds feedback), the site's secret, and the client's
+/// address hashed with it.
+async fn intake<S: Store>(
+    app: &App<S>,
+    site: &Site,
+    ip: std::net::IpAddr,
+    batch: &ReportBatch,
+) -> Result<Intake, ApiError> {
+    let received = crate::now_ms();
+    let has_feedback = (batch.items.iter()).any(|i| matches!(i.report, Report::Feedback { .. }));
+    if !has_feedback {
+        return Ok(Intake::plain(received));
+    }
+    let served = app
+        .served_triage
+        .get(&site.name, async {
+            let stored = app.store.rules(&site.name, None).await?;
+            let triage = stored.map(|v| tokio::task::spawn_blocking(move || v.triage()));
+            match triage {
+                None => Ok::<_, ApiError>(None),
+                Some(task) => Ok(Some(Arc::new(
+                    task.await.map_err(|_| ApiError::Unavailable)?,
+                ))),
+            }
+        })
+        .await?;
+    let secret = crate::triage::identity::key(&site.secret);
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    h.update(&secret);
+    h.update(site.name.as_bytes());
+    h.update(ip.to_string().as_bytes());
+    let address = h.finalize()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Intake {
+        received,
+        address,
+        triage: served.and_then(|s| s.triage.clone()),
+        secret,
+    })
 }

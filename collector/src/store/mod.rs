@@ -4,12 +4,20 @@
 //!
 //! The trait is what the routes use, so a PostgreSQL store can run the same tests.
 
+pub mod ledger;
 pub mod sqlite;
 
 use std::future::Future;
+use std::sync::Arc;
 
+use lifeline_shared::rules::Triage;
 use lifeline_shared::wire::ReportBatch;
 use serde::Serialize;
+
+pub use ledger::{
+    Coupon, CouponFilter, CouponPage, CouponState, CouponTotal, Intake, ProblemTally, Queue,
+    TriageFilter, TriagePage, TriageRecord,
+};
 
 /// What can go wrong in a store.
 #[derive(Debug)]
@@ -24,6 +32,10 @@ pub enum StoreError {
     Database(String),
     /// The store is shutting down or its writer is gone.
     Closed,
+    /// No such coupon for the site.
+    UnknownCoupon,
+    /// The coupon cannot be redeemed or revoked: it is not active.
+    CouponNotActive(CouponState),
 }
 
 impl std::fmt::Display for StoreError {
@@ -34,6 +46,8 @@ impl std::fmt::Display for StoreError {
             StoreError::UnknownVersion(v) => write!(f, "no rules version {v}"),
             StoreError::Database(e) => write!(f, "database: {e}"),
             StoreError::Closed => write!(f, "the store is closed"),
+            StoreError::UnknownCoupon => write!(f, "no such coupon"),
+            StoreError::CouponNotActive(state) => write!(f, "the coupon is {}", state.as_str()),
         }
     }
 }
@@ -51,6 +65,9 @@ pub struct Site {
     pub token_hash: [u8; 32],
     /// The rules version served, if any.
     pub active_rules: Option<u32>,
+    /// The secret the shop's backend signs visitor attributes with (and webhooks are
+    /// signed with); empty until one is made.
+    pub secret: Vec<u8>,
 }
 
 /// One version of a site's rules.
@@ -82,6 +99,25 @@ impl RulesVersion {
             self.etag = rules_etag(self.version, &self.compiled);
         }
         self
+    }
+}
+
+/// The triage rules (`feedback` section) of a rules version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriageVersion {
+    /// The checked section; `None` when the rules have none.
+    pub triage: Option<Arc<Triage>>,
+}
+
+impl RulesVersion {
+    /// This version's `feedback` section, checked from its JSON.
+    pub fn triage(&self) -> TriageVersion {
+        TriageVersion {
+            triage: lifeline_shared::Checked::from_json_str(&self.json)
+                .ok()
+                .and_then(|c| c.triage)
+                .map(Arc::new),
+        }
     }
 }
 
@@ -120,12 +156,16 @@ pub fn rules_etag(version: u32, compiled: &str) -> String {
 }
 
 /// What a batch did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ingested {
     /// Reports stored now.
     pub stored: u32,
     /// Reports already stored before (same idempotency key).
     pub duplicates: u32,
+    /// What each feedback's visitor is told (also for a feedback sent again).
+    pub answers: Vec<crate::triage::answer::Answer>,
+    /// Coupons minted for this batch (for the site's webhook).
+    pub minted: Vec<Coupon>,
 }
 
 /// A decision or feedback as stored.
@@ -349,7 +389,60 @@ pub trait Store: Send + Sync + 'static {
         site: &str,
         batch: ReportBatch,
         received: u64,
+    ) -> impl Future<Output = Result<Ingested, StoreError>> + Send {
+        self.ingest_with(site, batch, Intake::plain(received))
+    }
+    /// Stores a checked batch and, in the same transaction, triages its new feedback with
+    /// `intake.triage` (minting coupons within the caps and budget).
+    fn ingest_with(
+        &self,
+        site: &str,
+        batch: ReportBatch,
+        intake: Intake,
     ) -> impl Future<Output = Result<Ingested, StoreError>> + Send;
+    /// A page of triaged feedback, newest first, older than `cursor`.
+    fn triage(
+        &self,
+        site: &str,
+        filter: TriageFilter,
+        cursor: Option<i64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<TriagePage, StoreError>> + Send;
+    /// Known problems by how many visitors they hit, with what they cost.
+    fn problems(
+        &self,
+        site: &str,
+        filter: TriageFilter,
+    ) -> impl Future<Output = Result<Vec<ProblemTally>, StoreError>> + Send;
+    /// A page of the coupon ledger, newest first, with totals over every match.
+    fn coupons(
+        &self,
+        site: &str,
+        filter: CouponFilter,
+        cursor: Option<String>,
+        limit: u32,
+        now: u64,
+    ) -> impl Future<Output = Result<CouponPage, StoreError>> + Send;
+    /// Marks an active coupon redeemed at `now`; a second call is refused.
+    fn redeem(
+        &self,
+        site: &str,
+        code: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<Coupon, StoreError>> + Send;
+    /// Revokes an active coupon at `now`.
+    fn revoke(
+        &self,
+        site: &str,
+        code: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<Coupon, StoreError>> + Send;
+    /// The site's signing secret; a new one when `rotate` or when it has none.
+    fn secret(
+        &self,
+        site: &str,
+        rotate: bool,
+    ) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
     /// A page of reports, newest first, older than `cursor`.
     fn reports(
         &self,

@@ -64,6 +64,7 @@ impl Collector {
                 origins: vec![ORIGIN.into()],
                 token_hash,
                 active_rules: None,
+                secret: Vec::new(),
             })
             .await
             .unwrap();

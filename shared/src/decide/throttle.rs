@@ -154,6 +154,11 @@ impl Throttle {
         self.shown_on_page = 0;
     }
 
+    /// Prompts shown in the visit.
+    pub(crate) fn shown_in_visit(&self) -> u32 {
+        self.shown
+    }
+
     pub(crate) fn open(&self) -> Option<PromptIdx> {
         self.open
     }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod labels;
 pub(crate) mod read;
 pub mod spec;
+pub mod view;
 
 pub use error::{RuleError, RuleErrorKind, RuleErrors};
 
@@ -21,8 +22,8 @@ use crate::json::Json;
 use crate::page::Matcher;
 use crate::signals::{Signal, SignalSet};
 use spec::{
-    Band, CartConditionSpec, Device, FeedbackSpec, LimitsSpec, PagesSpec, PrivacySpec, PromptKind,
-    PromptTextSpec, RuleLimitSpec, RulesSpec, SignalsSpec, TaskState, ThemeSpec, VisitorKind,
+    Band, CartConditionSpec, Device, LimitsSpec, PagesSpec, PrivacySpec, PromptKind, RuleLimitSpec,
+    RulesSpec, SignalsSpec, TaskState, ThemeSpec, VisitorKind,
 };
 
 /// The rules format version this build reads.
@@ -123,44 +124,19 @@ pub struct Prompt {
     pub id: String,
     /// What it offers.
     pub kind: PromptKind,
-    /// Its text in the site's language.
-    pub text: PromptTextSpec,
-    /// Other languages, by tag.
-    pub translations: Vec<(String, PromptTextSpec)>,
-    /// How a feedback prompt asks.
-    pub feedback: FeedbackSpec,
-    /// Number for a call offer.
-    pub phone: Option<String>,
-    /// Where chat opens.
-    pub chat_url: Option<String>,
     /// A help prompt whose action opens a support session.
     pub opens_support: bool,
     /// Colours and position.
     pub theme: ThemeSpec,
+    /// Its views as the renderer reads them (texts, steps, links, the action, feedback
+    /// controls, the theme), by language tag, the site's language first (see [`view`]).
+    pub views: Vec<(String, String)>,
 }
 
 impl Prompt {
     /// Whether showing it needs a person online (chat or call).
     pub fn needs_person(&self) -> bool {
         matches!(self.kind, PromptKind::ChatOffer | PromptKind::CallOffer)
-    }
-
-    /// The text for a language tag (`fr-CA` falls back to `fr`, then to the default).
-    pub fn text_for(&self, language: &str) -> &PromptTextSpec {
-        self.translation_for(language)
-            .map_or(&self.text, |(_, text)| text)
-    }
-
-    /// The translation for a language tag (`fr-CA` falls back to `fr`), with its tag as the
-    /// rules write it; `None`: the default text.
-    pub fn translation_for(&self, language: &str) -> Option<&(String, PromptTextSpec)> {
-        let primary = language.split('-').next().unwrap_or(language);
-        let find = |tag: &str| {
-            self.translations
-                .iter()
-                .find(|(t, _)| t.eq_ignore_ascii_case(tag))
-        };
-        find(language).or_else(|| find(primary))
     }
 }
 
@@ -172,6 +148,31 @@ pub struct Checked {
     pub rules: Rules,
     /// The `support` section, when the file has one.
     pub support: Option<lifeline_support::Support>,
+    /// The `feedback` section, when the file has one (the collector's alone).
+    #[cfg(feature = "triage")]
+    pub triage: Option<Triage>,
+}
+
+/// The checked `feedback` section: how the collector triages feedback.
+#[cfg(feature = "triage")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Triage {
+    /// The section as written.
+    pub spec: spec::TriageSpec,
+    /// The catalogue of known problems, in order.
+    pub problems: Vec<Problem>,
+    /// `scoring.value.tiers`: each tier's value to the shop, 0 to 1.
+    pub tiers: Vec<(String, f64)>,
+}
+
+/// A known problem, with its page patterns checked.
+#[cfg(feature = "triage")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// As written.
+    pub spec: spec::ProblemSpec,
+    /// Its `pages`.
+    pub pages: Vec<Matcher>,
 }
 
 impl Checked {
@@ -332,6 +333,17 @@ impl Rules {
             .find(|(t, _)| t == tag)
             .or(self.labels.first())
             .map_or("{}", |(_, json)| json.as_str())
+    }
+
+    /// Prompt `index`'s view for a visitor whose browser prefers `language` (`fr-CA` falls
+    /// back to `fr`, then to the site's language) as the renderer reads it, with the fixed
+    /// words of its language; and that language's tag.
+    pub fn view(&self, index: usize, language: &str) -> Option<(&str, String)> {
+        let views = &self.prompts.get(index)?.views;
+        let primary = language.split('-').next().unwrap_or(language);
+        let find = |tag: &str| views.iter().find(|(t, _)| t.eq_ignore_ascii_case(tag));
+        let (tag, tail) = find(language).or_else(|| find(primary)).or(views.first())?;
+        Some((tag, ["{\"labels\":", self.labels_for(tag), tail].concat()))
     }
 
     /// The prompt with this id.

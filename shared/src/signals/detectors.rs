@@ -69,6 +69,13 @@ impl Detectors {
             .map_or(TaskState::NotStarted, TaskProgress::state)
     }
 
+    /// Seconds task `i` has run or took, and whether a signal fired while it ran.
+    pub fn task_seconds(&self, i: usize, now: u64) -> (u32, bool) {
+        self.tasks
+            .get(i)
+            .map_or((0, false), |p| (p.seconds(now), p.struggled()))
+    }
+
     /// Feeds one event; returns the signals that fired. `page` is given with `Navigate`.
     pub(crate) fn observe(
         &mut self,
@@ -191,6 +198,9 @@ impl Detectors {
         if !self.tasks.is_empty() {
             let outlier = dwell_outlier::outlier(rules, &s.dwell_outlier, &mut self.tasks, now);
             fire(Signal::DwellOutlier, s.dwell_outlier.enabled, outlier);
+            if !fired.is_empty() {
+                dwell_outlier::struggled(&mut self.tasks);
+            }
         }
         fired
     }

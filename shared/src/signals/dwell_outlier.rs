@@ -14,6 +14,10 @@ pub(crate) struct TaskProgress {
     pages: u32,
     completed: bool,
     outlier_fired: bool,
+    /// Seconds the last completion took.
+    took: u32,
+    /// A signal fired while it ran (kept once it completes).
+    struggled: bool,
 }
 
 impl TaskProgress {
@@ -23,6 +27,17 @@ impl TaskProgress {
             (None, true) => TaskState::Completed,
             (None, false) => TaskState::NotStarted,
         }
+    }
+
+    /// Seconds it has run (under way) or took (completed) by `now`.
+    pub(crate) fn seconds(&self, now: u64) -> u32 {
+        self.started
+            .map_or(self.took, |s| (now.saturating_sub(s) / 1000) as u32)
+    }
+
+    /// Whether a signal fired while it ran.
+    pub(crate) fn struggled(&self) -> bool {
+        self.struggled
     }
 }
 
@@ -51,6 +66,8 @@ pub(super) fn advance(
         if p.started.is_some() && hit(&task.complete, reached) {
             *p = TaskProgress {
                 completed: true,
+                took: p.seconds(now),
+                struggled: p.struggled,
                 ..TaskProgress::default()
             };
         } else if p.started.is_none() && hit(&task.start, reached) {
@@ -63,6 +80,13 @@ pub(super) fn advance(
         if p.started.is_some() && matches!(reached, Reached::Page(_)) {
             p.pages = p.pages.saturating_add(1);
         }
+    }
+}
+
+/// A signal fired: every task under way struggled.
+pub(super) fn struggled(progress: &mut [TaskProgress]) {
+    for p in progress.iter_mut().filter(|p| p.started.is_some()) {
+        p.struggled = true;
     }
 }
 
@@ -94,7 +118,9 @@ crate::codec::codec!(TaskProgress {
     started,
     pages,
     completed,
-    outlier_fired
+    outlier_fired,
+    took,
+    struggled
 });
 
 #[cfg(test)]

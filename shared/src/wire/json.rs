@@ -2,7 +2,8 @@
 //! out of the wasm. `the_hand_written_json_is_what_serde_reads` proves serde (the collector)
 //! reads it back exactly.
 
-use super::{Report, ReportBatch};
+use super::{Evidence, Report, ReportBatch};
+use crate::signals::SignalSet;
 pub use lifeline_support::json::{decimal as push_decimal, string as json_string};
 
 impl ReportBatch {
@@ -46,14 +47,8 @@ impl ReportBatch {
                     }
                     out.push_str(",\"band\":");
                     json_string(&mut out, band.as_str());
-                    out.push_str(",\"signals\":[");
-                    for (j, s) in signals.iter().enumerate() {
-                        if j > 0 {
-                            out.push(',');
-                        }
-                        json_string(&mut out, s.as_str());
-                    }
-                    out.push(']');
+                    out.push_str(",\"signals\":");
+                    push_signals(&mut out, *signals);
                 }
                 Report::Support {
                     rule,
@@ -98,6 +93,7 @@ impl ReportBatch {
                     rating,
                     thumbs,
                     comment,
+                    evidence,
                 } => {
                     out.push_str("\"feedback\",\"rule\":");
                     json_string(&mut out, rule);
@@ -119,6 +115,10 @@ impl ReportBatch {
                         Some(c) => json_string(&mut out, c),
                         None => out.push_str("null"),
                     }
+                    if let Some(e) = evidence {
+                        out.push_str(",\"evidence\":");
+                        push_evidence(&mut out, e);
+                    }
                 }
             }
             out.push_str("}}");
@@ -126,4 +126,53 @@ impl ReportBatch {
         out.push_str("]}");
         out
     }
+}
+
+/// A set of signals as a JSON array of their names.
+fn push_signals(out: &mut String, signals: SignalSet) {
+    out.push('[');
+    for (j, s) in signals.iter().enumerate() {
+        if j > 0 {
+            out.push(',');
+        }
+        json_string(out, s.as_str());
+    }
+    out.push(']');
+}
+
+/// A feedback's evidence as a JSON object.
+fn push_evidence(out: &mut String, e: &Evidence) {
+    out.push_str("{\"lang\":");
+    json_string(out, &e.lang);
+    for (name, n) in [
+        ("seconds", e.seconds),
+        ("pages", e.pages),
+        ("prompts", e.prompts),
+        ("answer_ms", e.answer_ms),
+    ] {
+        out.push_str(",\"");
+        out.push_str(name);
+        out.push_str("\":");
+        push_decimal(out, u64::from(n));
+    }
+    out.push_str(",\"band\":");
+    json_string(out, e.band.as_str());
+    out.push_str(",\"signals\":");
+    push_signals(out, e.signals);
+    out.push_str(",\"here\":");
+    push_signals(out, e.here);
+    out.push_str(",\"tasks\":[");
+    for (j, t) in e.tasks.iter().enumerate() {
+        if j > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"task\":");
+        json_string(out, &t.task);
+        out.push_str(",\"state\":");
+        json_string(out, t.state.as_str());
+        out.push_str(",\"seconds\":");
+        push_decimal(out, u64::from(t.seconds));
+        out.push('}');
+    }
+    out.push_str("]}");
 }

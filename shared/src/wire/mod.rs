@@ -8,8 +8,10 @@
 //!
 //! `json` writes a batch as JSON by hand (no serializer in the browser's wasm).
 
+mod evidence;
 mod json;
 
+pub use evidence::{Evidence, Identity, MAX_ATTRS, MAX_TASKS, TaskSeen};
 pub use json::{json_string, push_decimal};
 
 use serde::{Deserialize, Serialize};
@@ -37,6 +39,11 @@ pub struct ReportBatch {
     pub session: String,
     /// The reports.
     pub items: Vec<ReportItem>,
+    /// What the shop's backend signed about the visitor (`identify(attrs, signature)`),
+    /// sent only with a batch that holds feedback, for the collector to verify when it
+    /// judges that feedback (the prompt renderer adds it; the agent never writes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
 }
 
 /// One report, with a key that is unique per visit so the collector can drop repeats.
@@ -84,6 +91,9 @@ pub enum Report {
         thumbs: Option<bool>,
         /// What the visitor typed, at most 1000 characters.
         comment: Option<String>,
+        /// The visit behind it, content-free (absent from agents before evidence).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evidence: Option<Evidence>,
     },
     /// A step of a support session: ids from the site's support content, never text.
     Support {
@@ -143,7 +153,7 @@ impl std::fmt::Display for WireError {
 
 impl std::error::Error for WireError {}
 
-fn id_ok(s: &str) -> bool {
+pub(crate) fn id_ok(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_ID
         && s.bytes()
@@ -173,7 +183,11 @@ impl ReportItem {
                 rating,
                 thumbs,
                 comment,
+                evidence,
             } => {
+                if let Some(problem) = evidence.as_ref().and_then(Evidence::problem) {
+                    return Some(problem);
+                }
                 if rating.is_some_and(|r| !(1..=5).contains(&r)) {
                     return Some((".report.rating", "expected 1 to 5"));
                 }
@@ -328,6 +342,7 @@ impl crate::codec::Codec for Report {
                 rating,
                 thumbs,
                 comment,
+                evidence,
             } => {
                 1u8.put(w);
                 rule.put(w);
@@ -335,6 +350,7 @@ impl crate::codec::Codec for Report {
                 rating.put(w);
                 thumbs.put(w);
                 comment.put(w);
+                evidence.put(w);
             }
         }
     }
@@ -364,6 +380,7 @@ impl crate::codec::Codec for Report {
                 rating: Option::get(r),
                 thumbs: Option::get(r),
                 comment: Option::get(r),
+                evidence: Option::get(r),
             },
         }
     }
@@ -401,6 +418,22 @@ mod tests {
                         rating: Some(2),
                         thumbs: None,
                         comment: Some("The code did nothing".into()),
+                        evidence: Some(Evidence {
+                            lang: "en-GB".into(),
+                            seconds: 340,
+                            pages: 7,
+                            prompts: 2,
+                            answer_ms: 5400,
+                            band: Band::High,
+                            signals: SignalSet::only(Signal::RageClick),
+                            here: SignalSet::only(Signal::RageClick)
+                                | SignalSet::only(Signal::DeadClick),
+                            tasks: vec![TaskSeen {
+                                task: "checkout".into(),
+                                state: crate::rules::spec::TaskState::Active,
+                                seconds: 95,
+                            }],
+                        }),
                     },
                 },
                 ReportItem {
@@ -419,6 +452,7 @@ mod tests {
                     },
                 },
             ],
+            identity: None,
         }
     }
 
@@ -453,6 +487,7 @@ mod tests {
                 rating: None,
                 thumbs: Some(false),
                 comment: None,
+                evidence: None,
             },
         });
         let text = b.to_json();
@@ -506,6 +541,7 @@ mod tests {
             rating: Some(9),
             thumbs: None,
             comment: None,
+            evidence: None,
         };
         assert_eq!(
             b.validate().unwrap_err().to_string(),

@@ -7,6 +7,8 @@ mod labels;
 mod prompts;
 mod support;
 mod tasks;
+#[cfg(feature = "triage")]
+mod triage;
 mod values;
 
 use super::error::RuleErrorKind as E;
@@ -99,11 +101,15 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Checked> {
         let list: Vec<Option<Prompt>> = spec
             .prompts
             .iter()
-            .map(|(id, p)| r.at(PathSeg::Key(id.clone()), |r| prompt(id, p, &spec.theme, r)))
+            .map(|(id, p)| {
+                r.at(PathSeg::Key(id.clone()), |r| {
+                    prompt(id, p, &spec.theme, &language, r)
+                })
+            })
             .collect();
         list.into_iter().collect::<Option<Vec<_>>>()
     });
-    let prompts = r.field("prompts", |r| support_prompt(spec, prompts?, r));
+    let prompts = r.field("prompts", |r| support_prompt(spec, prompts?, &language, r));
     // tasks
     let task_names: Vec<&str> = spec.tasks.iter().map(|t| t.name.as_str()).collect();
     let tasks = r.field("tasks", |r| {
@@ -219,6 +225,18 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Checked> {
         }
     };
 
+    #[cfg(feature = "triage")]
+    let triage = match &spec.feedback {
+        None => Some(None),
+        Some(t) => {
+            let tiers: Vec<(String, f64)> = (spec.scoring.value.tiers.iter())
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
+            r.field("feedback", |r| triage::triage(t, &task_names, &tiers, r))
+                .map(Some)
+        }
+    };
+
     let labels = labels::compile(spec, &language);
     let rules = Rules {
         language,
@@ -239,6 +257,8 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Checked> {
     ok.then_some(Checked {
         rules,
         support: support?,
+        #[cfg(feature = "triage")]
+        triage: triage?,
     })
 }
 
@@ -408,6 +428,7 @@ fn condition(
 fn support_prompt(
     spec: &RulesSpec,
     mut prompts: Vec<Prompt>,
+    language: &str,
     r: &mut Reader,
 ) -> Option<Vec<Prompt>> {
     let mut ok = true;
@@ -448,8 +469,7 @@ fn support_prompt(
             });
             ok = false;
         } else {
-            prompts.push(Prompt {
-                id: SUPPORT_PROMPT.into(),
+            let support = PromptSpec {
                 kind: PromptKind::Support,
                 text: PromptTextSpec {
                     title: "Help".into(),
@@ -458,11 +478,18 @@ fn support_prompt(
                     links: Vec::new(),
                     action: None,
                 },
-                translations: Vec::new(),
-                feedback: FeedbackSpec::default(),
+                translations: std::collections::BTreeMap::new(),
+                feedback: None,
                 phone: None,
                 chat_url: None,
+                support: false,
+                theme: None,
+            };
+            prompts.push(Prompt {
+                id: SUPPORT_PROMPT.into(),
+                kind: PromptKind::Support,
                 opens_support: false,
+                views: super::view::views(SUPPORT_PROMPT, &support, &spec.theme, language),
                 theme: spec.theme.clone(),
             });
         }

@@ -17,6 +17,7 @@ pub(super) fn prompt(
     id: &str,
     spec: &PromptSpec,
     site_theme: &ThemeSpec,
+    language: &str,
     r: &mut Reader,
 ) -> Option<Prompt> {
     let mut ok = id_like(id, r);
@@ -71,20 +72,15 @@ pub(super) fn prompt(
         });
         ok = false;
     }
-    ok.then(|| Prompt {
-        id: id.to_owned(),
-        kind: spec.kind,
-        text: spec.text.clone(),
-        translations: spec
-            .translations
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        feedback: spec.feedback.clone().unwrap_or_default(),
-        phone: spec.phone.clone(),
-        chat_url: spec.chat_url.clone(),
-        opens_support: spec.support,
-        theme: spec.theme.clone().unwrap_or_else(|| site_theme.clone()),
+    ok.then(|| {
+        let theme = spec.theme.clone().unwrap_or_else(|| site_theme.clone());
+        Prompt {
+            id: id.to_owned(),
+            kind: spec.kind,
+            opens_support: spec.support,
+            views: super::super::view::views(id, spec, &theme, language),
+            theme,
+        }
     })
 }
 

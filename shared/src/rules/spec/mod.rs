@@ -1,6 +1,8 @@
 //! The rules JSON as written (`version: 1`): one type per object, read with every error
 //! reported and described by the checked-in JSON Schema.
 
+#[cfg(feature = "triage")]
+pub mod feedback;
 pub mod privacy;
 pub mod prompts;
 pub mod scoring;
@@ -12,6 +14,8 @@ pub mod tasks;
 use std::collections::BTreeMap;
 
 use super::declare::json_object;
+#[cfg(feature = "triage")]
+pub use feedback::*;
 pub use privacy::*;
 pub use prompts::*;
 pub use scoring::*;
@@ -19,6 +23,29 @@ pub use signals::*;
 pub use support::*;
 pub use targeting::*;
 pub use tasks::*;
+#[cfg(not(feature = "triage"))]
+pub use unread::TriageSpec;
+
+/// The `feedback` section where it is not read (the in-page checker): any object.
+#[cfg(not(feature = "triage"))]
+mod unread {
+    use super::super::read::{FromJson, Reader};
+    use crate::json::Json;
+
+    /// The `feedback` section, accepted unread: only the collector triages feedback, and it
+    /// checks the section when the rules are stored.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+    pub struct TriageSpec;
+
+    impl FromJson for TriageSpec {
+        fn read(v: &Json, r: &mut Reader) -> Option<Self> {
+            match v {
+                Json::Object(_) => Some(TriageSpec),
+                other => r.wrong_type("an object", other),
+            }
+        }
+    }
+}
 
 json_object! {
     /// A site's rules file.
@@ -51,5 +78,8 @@ json_object! {
         /// Automated support sessions: articles, guides, personas, escalation (served
         /// apart from the rules, fetched only when a session starts).
         pub support: Option<SupportSpec> = None,
+        /// What the collector does with feedback: triage, known problems, compensation
+        /// (read by the collector only, never sent to pages).
+        pub feedback: Option<TriageSpec> = None,
     }
 }

@@ -7,6 +7,11 @@
 //! back and every job in it is answered with the error (nothing of it was acknowledged). So a report batch is acknowledged only once
 //! it is on disk, and throughput holds under load (one sync for many batches). Reads use
 //! a small pool of their own connections, which WAL lets run beside the writer.
+//!
+//! [`triage`]: feedback triaged and coupons minted in the writer's transaction; the triage
+//! queue, known problems and the coupon ledger.
+
+mod triage;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,8 +25,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_ite
 use tokio::sync::oneshot;
 
 use super::{
-    Ingested, ReportFilter, ReportPage, ReportType, RulesVersion, Site, Stats, Store, StoreError,
-    StoredReport, SupportStats, SupportTally, Tally,
+    Coupon, CouponFilter, CouponPage, Ingested, Intake, ProblemTally, ReportFilter, ReportPage,
+    ReportType, RulesVersion, Site, Stats, Store, StoreError, StoredReport, SupportStats,
+    SupportTally, Tally, TriageFilter, TriagePage,
 };
 
 /// Most jobs committed together.
@@ -75,6 +81,53 @@ ALTER TABLE reports ADD COLUMN guide TEXT;
 ALTER TABLE reports ADD COLUMN step INTEGER;
 ALTER TABLE reports ADD COLUMN channel TEXT;
 "#,
+    r#"
+ALTER TABLE sites ADD COLUMN secret BLOB;
+ALTER TABLE reports ADD COLUMN evidence TEXT;
+CREATE TABLE triage (
+    report INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    key TEXT NOT NULL,
+    received INTEGER NOT NULL,
+    visitor TEXT NOT NULL,
+    address TEXT NOT NULL,
+    text_hash TEXT,
+    sentiment TEXT NOT NULL,
+    valid INTEGER NOT NULL,
+    fraud INTEGER NOT NULL,
+    reasons TEXT NOT NULL,
+    problem TEXT,
+    disclosed INTEGER NOT NULL,
+    signed TEXT NOT NULL,
+    tier TEXT,
+    worth REAL,
+    coupon TEXT,
+    outcome TEXT NOT NULL,
+    answer TEXT NOT NULL
+);
+CREATE UNIQUE INDEX triage_by_key ON triage (site, key);
+CREATE INDEX triage_by_received ON triage (site, received);
+CREATE INDEX triage_by_text ON triage (site, text_hash, received);
+CREATE INDEX triage_by_visitor ON triage (site, visitor, received);
+CREATE INDEX triage_by_address ON triage (site, address, received);
+CREATE TABLE coupons (
+    code TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    report INTEGER NOT NULL,
+    visitor TEXT NOT NULL,
+    address TEXT NOT NULL,
+    problem TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value REAL NOT NULL,
+    currency TEXT,
+    minted INTEGER NOT NULL,
+    expires INTEGER NOT NULL,
+    redeemed INTEGER,
+    revoked INTEGER
+);
+CREATE INDEX coupons_by_minted ON coupons (site, minted);
+CREATE INDEX coupons_by_visitor ON coupons (site, visitor, minted);
+"#,
 ];
 
 /// What the writer answers a job with, once its transaction is committed (or not).
@@ -94,7 +147,7 @@ pub struct SqliteStore {
     depth: Arc<AtomicUsize>,
 }
 
-fn db(e: rusqlite::Error) -> StoreError {
+pub(super) fn db(e: rusqlite::Error) -> StoreError {
     StoreError::Database(e.to_string())
 }
 
@@ -298,6 +351,7 @@ fn site_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Site> {
     let origins: String = row.get(1)?;
     let hash: Vec<u8> = row.get(2)?;
     let active: Option<u32> = row.get(3)?;
+    let secret: Option<Vec<u8>> = row.get(4)?;
     let mut token_hash = [0u8; 32];
     if hash.len() == 32 {
         token_hash.copy_from_slice(&hash);
@@ -307,6 +361,7 @@ fn site_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Site> {
         origins: serde_json::from_str(&origins).unwrap_or_default(),
         token_hash,
         active_rules: active,
+        secret: secret.unwrap_or_default(),
     })
 }
 
@@ -319,6 +374,13 @@ fn rules_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RulesVersion> {
         compiled: String::from_utf8(compiled).unwrap_or_default(),
         etag: row.get(4)?,
     })
+}
+
+/// A new signing secret: 32 random bytes.
+fn new_secret() -> Vec<u8> {
+    let mut bytes = vec![0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random numbers");
+    bytes
 }
 
 fn site_exists(conn: &Connection, name: &str) -> Result<bool, StoreError> {
@@ -346,6 +408,7 @@ struct Row {
     guide: Option<String>,
     step: Option<u8>,
     channel: Option<String>,
+    evidence: Option<String>,
 }
 
 impl Row {
@@ -380,6 +443,7 @@ impl Row {
                 rating,
                 thumbs,
                 comment,
+                evidence,
             } => Row {
                 report_type: "feedback",
                 rule,
@@ -387,6 +451,7 @@ impl Row {
                 rating,
                 thumbs,
                 comment,
+                evidence: evidence.and_then(|e| serde_json::to_string(&e).ok()),
                 ..Row::default()
             },
             Report::Support {
@@ -570,12 +635,18 @@ impl Store for SqliteStore {
             let origins = serde_json::to_string(&site.origins)
                 .map_err(|e| StoreError::Database(e.to_string()))?;
             conn.execute(
-                "INSERT INTO sites (name, origins, token_hash, created) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO sites (name, origins, token_hash, created, secret)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
                     site.name,
                     origins,
                     site.token_hash.as_slice(),
-                    now_ms() as i64
+                    now_ms() as i64,
+                    if site.secret.is_empty() {
+                        new_secret()
+                    } else {
+                        site.secret.clone()
+                    }
                 ],
             )
             .map_err(db)?;
@@ -588,7 +659,7 @@ impl Store for SqliteStore {
         let name = name.to_owned();
         self.read(move |conn| {
             conn.query_row(
-                "SELECT name, origins, token_hash, active_rules FROM sites WHERE name = ?1",
+                "SELECT name, origins, token_hash, active_rules, secret FROM sites WHERE name = ?1",
                 [name],
                 site_row,
             )
@@ -601,7 +672,7 @@ impl Store for SqliteStore {
     async fn sites(&self) -> Result<Vec<Site>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn
-                .prepare("SELECT name, origins, token_hash, active_rules FROM sites ORDER BY name")
+                .prepare("SELECT name, origins, token_hash, active_rules, secret FROM sites ORDER BY name")
                 .map_err(db)?;
             let rows = stmt.query_map([], site_row).map_err(db)?;
             rows.collect::<Result<_, _>>().map_err(db)
@@ -751,28 +822,45 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn ingest(
+    async fn ingest_with(
         &self,
         site: &str,
         batch: ReportBatch,
-        received: u64,
+        intake: Intake,
     ) -> Result<Ingested, StoreError> {
         let site = site.to_owned();
+        let received = intake.received;
         self.write(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
                     "INSERT OR IGNORE INTO reports (site, key, session, at, received, page, type,
                         rule, prompt, kind, outcome, band, signals, rating, thumbs, comment,
-                        persona, article, guide, step, channel)
+                        persona, article, guide, step, channel, evidence)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                        ?17, ?18, ?19, ?20, ?21)",
+                        ?17, ?18, ?19, ?20, ?21, ?22)",
                 )
                 .map_err(db)?;
             let mut done = Ingested {
                 stored: 0,
                 duplicates: 0,
+                answers: Vec::new(),
+                minted: Vec::new(),
             };
             for item in batch.items {
+                // What triage reads of a feedback, before the report becomes columns.
+                let feedback = match (&intake.triage, &item.report) {
+                    (
+                        Some(_),
+                        Report::Feedback {
+                            rating,
+                            thumbs,
+                            comment,
+                            evidence,
+                            ..
+                        },
+                    ) => Some((*rating, *thumbs, comment.clone(), evidence.clone())),
+                    _ => None,
+                };
                 let r = Row::of(item.report);
                 let n = stmt
                     .execute(params![
@@ -796,7 +884,8 @@ impl Store for SqliteStore {
                         r.article,
                         r.guide,
                         r.step,
-                        r.channel
+                        r.channel,
+                        r.evidence
                     ])
                     .map_err(db)?;
                 if n == 1 {
@@ -804,8 +893,116 @@ impl Store for SqliteStore {
                 } else {
                     done.duplicates += 1;
                 }
+                let (Some(rules), Some((rating, thumbs, comment, evidence))) =
+                    (&intake.triage, feedback)
+                else {
+                    continue;
+                };
+                if n == 0 {
+                    // Sent again (its answer was lost on the way): the same answer.
+                    done.answers
+                        .extend(triage::stored_answer(conn, &site, &item.key)?);
+                    continue;
+                }
+                let new = triage::NewFeedback {
+                    site: &site,
+                    session: &batch.session,
+                    report: conn.last_insert_rowid(),
+                    key: &item.key,
+                    page: &item.page,
+                    rating,
+                    thumbs,
+                    comment: comment.as_deref(),
+                    evidence: evidence.as_ref(),
+                    identity: batch.identity.as_ref(),
+                };
+                let (answer, minted) = triage::triage(conn, &new, rules, &intake)?;
+                done.answers.push(answer);
+                done.minted.extend(minted);
             }
             Ok(done)
+        })
+        .await
+    }
+
+    async fn triage(
+        &self,
+        site: &str,
+        filter: TriageFilter,
+        cursor: Option<i64>,
+        limit: u32,
+    ) -> Result<TriagePage, StoreError> {
+        let site = site.to_owned();
+        self.read(move |conn| triage::list(conn, &site, &filter, cursor, limit))
+            .await
+    }
+
+    async fn problems(
+        &self,
+        site: &str,
+        filter: TriageFilter,
+    ) -> Result<Vec<ProblemTally>, StoreError> {
+        let rules = self.rules(site, None).await?.map(|r| r.triage());
+        let site = site.to_owned();
+        self.read(move |conn| {
+            let triage = rules.and_then(|r| r.triage);
+            let cost = |id: &str| {
+                (triage.iter().flat_map(|t| t.problems.iter()))
+                    .find(|p| p.spec.id == id)
+                    .map_or(0.0, |p| p.spec.cost)
+            };
+            triage::problems(conn, &site, &filter, &cost)
+        })
+        .await
+    }
+
+    async fn coupons(
+        &self,
+        site: &str,
+        filter: CouponFilter,
+        cursor: Option<String>,
+        limit: u32,
+        now: u64,
+    ) -> Result<CouponPage, StoreError> {
+        let site = site.to_owned();
+        self.read(move |conn| triage::coupons(conn, &site, &filter, cursor.as_deref(), limit, now))
+            .await
+    }
+
+    async fn redeem(&self, site: &str, code: &str, now: u64) -> Result<Coupon, StoreError> {
+        let (site, code) = (site.to_owned(), code.to_owned());
+        self.write(move |conn| triage::settle(conn, &site, &code, "redeemed", now))
+            .await
+    }
+
+    async fn revoke(&self, site: &str, code: &str, now: u64) -> Result<Coupon, StoreError> {
+        let (site, code) = (site.to_owned(), code.to_owned());
+        self.write(move |conn| triage::settle(conn, &site, &code, "revoked", now))
+            .await
+    }
+
+    async fn secret(&self, site: &str, rotate: bool) -> Result<Vec<u8>, StoreError> {
+        let site = site.to_owned();
+        self.write(move |conn| {
+            let current: Option<Option<Vec<u8>>> = conn
+                .query_row("SELECT secret FROM sites WHERE name = ?1", [&site], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(db)?;
+            match current {
+                None => Err(StoreError::UnknownSite),
+                Some(Some(secret)) if !rotate && !secret.is_empty() => Ok(secret),
+                Some(_) => {
+                    let secret = new_secret();
+                    conn.execute(
+                        "UPDATE sites SET secret = ?2 WHERE name = ?1",
+                        params![site, secret],
+                    )
+                    .map_err(db)?;
+                    Ok(secret)
+                }
+            }
         })
         .await
     }
@@ -865,6 +1062,12 @@ impl Store for SqliteStore {
 
     async fn purge(&self, cutoff: u64) -> Result<u64, StoreError> {
         self.write(move |conn| {
+            // Verdicts go with their feedback; the coupon ledger stays (it is the shop's books).
+            conn.execute(
+                "DELETE FROM triage WHERE received < ?1",
+                [stored_millis(cutoff)],
+            )
+            .map_err(db)?;
             conn.execute(
                 "DELETE FROM reports WHERE received < ?1",
                 [stored_millis(cutoff)],
