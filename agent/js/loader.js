@@ -169,13 +169,12 @@
       wasm.track(String(name), typeof total == "number" ? total : undefined);
     });
     // The signed text: a string as the shop's backend signed it, or an object written the
-    // same way (keys sorted, `key=value` URI-encoded, joined by &). The tier goes to the
-    // agent; the signed text waits here for the prompt renderer, which sends it only with
-    // feedback.
+    // same way (form-encoded, keys sorted). The tier goes to the agent; the signed text
+    // waits here for the prompt renderer, which sends it only with feedback.
     api.identify = guarded(function (attrs, signature) {
-      var text = typeof attrs == "string" ? attrs : Object.keys(attrs || {}).sort().map(function (k) {
-        return encodeURIComponent(k) + "=" + encodeURIComponent(attrs[k]);
-      }).join("&");
+      var text = typeof attrs == "string" ? attrs : new URLSearchParams(Object.keys(attrs || {}).sort().map(function (k) {
+        return [k, attrs[k]];
+      })) + "";
       w.__lifeline_identity = typeof signature == "string" ? { attrs: text, signature: signature } : null;
       wasm.identify(new URLSearchParams(text).get("tier") || undefined);
     });

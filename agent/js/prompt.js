@@ -7,6 +7,13 @@
  *   (called by the loader's __lifeline_prompt, which sends support sessions elsewhere).
  *   done("close" | "link" | "action", rating, thumbs, comment)
  *
+ * Feedback's answer: the agent sends feedback at once (through the host's
+ * __lifeline_send, which this module wraps: a batch holding feedback gets the attributes
+ * the shop signed, lifeline.identify's, and its answer is read). The collector answers in
+ * the visitor's language: thanks, what went wrong and what the shop is doing about it, a
+ * coupon with a copy button, or that none could be issued now. The thank-you shows it; a
+ * coupon stays until the visitor closes it.
+ *
  * A Shadow-DOM host at the end of <body>, styled by a constructable stylesheet
  * (adoptedStyleSheets, which a strict CSP allows), so no page CSS leaks in and none of ours
  * leaks out. Every text from the rules is set with textContent: text, never HTML. The fixed
@@ -33,7 +40,7 @@
  * Icons are inline SVG: emoji render as empty boxes where no emoji font is installed. */
 (function () {
   "use strict";
-  var w = window, d = document, sheet, cur = null;
+  var w = window, d = document, sheet, cur = null, last = null;
   var CORNERS = ["bottom_right", "bottom_left", "top_right", "top_left"];
   var SVG = "http://www.w3.org/2000/svg";
   var ICONS = {
@@ -86,6 +93,10 @@
     "svg{width:1.2em;height:1.2em;vertical-align:-.2em;fill:currentColor}" +
     ".close svg,.toggle svg{fill:none;stroke:currentColor;stroke-width:2.2;width:22px;height:22px}" +
     ".msg{font-weight:600}.msg:empty{display:none}" +
+    ".answer{margin:0 0 10px}.coupon{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:8px 0 4px}" +
+    ".code{font:600 16px/1.4 ui-monospace,Menlo,Consolas,monospace;padding:4px 8px;border:2px dashed currentColor;" +
+    "border-radius:6px;user-select:all}.terms{font-size:14px;margin:0}" +
+    ".copy{border:1px solid currentColor;background:none;padding:4px 10px}" +
     ".sr{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     // Compact: a bar with the title, opened on request.
     ".compact{width:auto;max-width:calc(100vw - 16px);padding:4px 44px 4px 6px}" +
@@ -210,8 +221,68 @@
 
   function hide() {
     var c = cur;
-    if (c && c.ending && c.done) conclude(c, c.L[c.ending]);
-    else remove();
+    if (c && c.ending && c.done) {
+      conclude(c, c.L[c.ending]);
+      // Feedback waits for the collector's answer a little longer.
+      if (c.ending == "thanks") {
+        clearTimeout(c.timer);
+        c.timer = setTimeout(remove, 10000);
+        last = c;
+      }
+    } else remove();
+  }
+
+  // The collector's answer to the feedback just sent, shown in its thank-you (put back on
+  // the screen if it went; a coupon stays until the visitor closes it). Set as text.
+  function answer(a) {
+    var c = last;
+    if (!c || !a || typeof a.title != "string") return;
+    last = null;
+    if (!c.h.isConnected) {
+      if (cur) return; // another prompt is on screen now
+      d.body.appendChild(c.h);
+    }
+    cur = c;
+    c.h2.textContent = a.title;
+    var box = c.root.querySelector(".answer") || el(c.panel, "div", ["class", "answer"]);
+    box.textContent = "";
+    if (typeof a.text == "string") el(box, "p", null, a.text);
+    var k = a.coupon;
+    clearTimeout(c.timer);
+    if (k && typeof k.code == "string" && k.copy) {
+      var row = el(box, "div", ["class", "coupon"]);
+      var code = el(row, "span", ["class", "code", "id", "ll-code"], k.code);
+      var copy = el(row, "button", ["type", "button", "class", "copy", "aria-describedby", "ll-code"], k.copy[0]);
+      copy.addEventListener("click", function () {
+        var done = function () { copy.textContent = k.copy[1]; };
+        var p = w.navigator.clipboard && w.navigator.clipboard.writeText(k.code);
+        if (p) p.then(done, function () { w.getSelection().selectAllChildren(code); });
+        else w.getSelection().selectAllChildren(code);
+      });
+      el(box, "p", ["class", "terms"], k.value + " · " + k.expires);
+    } else {
+      c.timer = setTimeout(remove, 10000);
+    }
+    place(c);
+  }
+
+  // Wraps the host's sending: a batch holding feedback goes with the signed attributes and
+  // its answer is read; everything else goes as before.
+  var send = w.__lifeline_send;
+  if (send && !send.ll) {
+    w.__lifeline_send = function (url, body, beacon) {
+      if (beacon || body.indexOf('"type":"feedback"') < 0) return send(url, body, beacon);
+      var id = w.__lifeline_identity;
+      if (id) body = body.slice(0, -1) + ',"identity":' + JSON.stringify(id) + "}";
+      return w.fetch(url, { method: "POST", body: body, keepalive: true }).then(function (r) {
+        if (r.ok) r.clone().json().then(function (j) {
+          var list = j && j.answers;
+          if (list && list.length) answer(list[list.length - 1]);
+        }, function () {});
+        return r.ok;
+      });
+    };
+    w.__lifeline_send.ll = 1;
   }
 
   // Escape, in the prompt or anywhere in the page: closes, but asks first when a comment

@@ -54,6 +54,14 @@ impl SessionState {
     /// Runs `f` on what decisions look at now.
     fn view<T>(&self, rules: &Rules, f: impl FnOnce(&View<'_>) -> T) -> T {
         let task_state = |i: usize| self.detectors.task_state(i);
+        let task_went = |i: usize| {
+            let (seconds, struggled) = self.detectors.task_seconds(i, self.now);
+            let expected = rules.tasks.get(i).map_or(u64::MAX, |t| t.expected_ms);
+            (
+                u64::from(seconds) * 1000 > expected.saturating_mul(2),
+                struggled,
+            )
+        };
         f(&View {
             now: self.now,
             score: self.score.value(),
@@ -63,6 +71,7 @@ impl SessionState {
             hits: &self.hits,
             time_on_site: self.now.saturating_sub(self.started),
             task_state: &task_state,
+            task_went: &task_went,
         })
     }
 }
@@ -216,6 +225,11 @@ impl Session {
         self.state.visible = visible;
     }
 
+    /// When the visitor last sent feedback (from their profile).
+    pub fn set_last_feedback(&mut self, at: Option<u64>) {
+        self.state.context.last_feedback = at;
+    }
+
     /// Whether a person is online for chat or calls.
     pub fn set_agents_online(&mut self, online: bool) {
         self.state.context.agents_online = online;
@@ -268,10 +282,11 @@ impl Session {
 
     /// What a feedback sent now carries about the visit: its length, page views, prompts,
     /// the band and signals now, the signals of this page view, where tasks stand and how
-    /// long they ran. `lang` is the prompt's language, `answer_ms` how long the visitor
-    /// took to answer.
-    pub fn evidence(&self, lang: &str, answer_ms: u32) -> Evidence {
+    /// long they ran, at `now`. `lang` is the prompt's language, `answer_ms` how long the
+    /// visitor took to answer.
+    pub fn evidence(&self, now: u64, lang: &str, answer_ms: u32) -> Evidence {
         let st = &self.state;
+        let now = now.max(st.now);
         let mut tasks = Vec::new();
         for (i, task) in self.rules.tasks.iter().enumerate() {
             let state = st.detectors.task_state(i);
@@ -279,13 +294,13 @@ impl Session {
                 tasks.push(TaskSeen {
                     task: task.name.to_string(),
                     state,
-                    seconds: st.detectors.task_seconds(i, st.now).0,
+                    seconds: st.detectors.task_seconds(i, now).0,
                 });
             }
         }
         Evidence {
             lang: lang.to_owned(),
-            seconds: (st.now.saturating_sub(st.started) / 1000) as u32,
+            seconds: (now.saturating_sub(st.started) / 1000) as u32,
             pages: st.pages,
             prompts: st.throttle.shown_in_visit(),
             answer_ms,

@@ -336,3 +336,81 @@ fn two_products_behind_one_path_are_two_pages() {
     nav(&mut s, 0, "/index.html");
     assert_eq!(rage(&mut s, 1000).as_deref(), Some("home"));
 }
+
+/// A checkout task (marks), and a rule asking for feedback when it completed `went`.
+fn checkout_asks(went: &str) -> Arc<Rules> {
+    rules(&format!(
+        r#""tasks": [{{"name": "checkout", "start": {{"mark": "start"}}, "complete": {{"mark": "done"}},
+                      "expected": {{"duration_s": 60}}}}],
+            "rules": [{{"id": "after", "when": {{"task": {{"name": "checkout", "state": "completed",
+                        "went": "{went}"}}}}, "then": {{"prompt": "ask"}}}}],
+            "limits": {{"min_gap_s": 0}}"#
+    ))
+}
+
+/// A checkout from `t` taking `took` ms, with three rage clicks in it when `struggle`;
+/// whether the feedback prompt showed when it completed.
+fn checkout(rules: &Arc<Rules>, took: u64, struggle: bool) -> bool {
+    let mut s = Session::new(rules.clone(), "v", 0);
+    nav(&mut s, 0, "/cart");
+    s.observe(1_000, &Event::Mark { name: "start" });
+    if struggle {
+        rage(&mut s, 2_000);
+    }
+    s.observe(1_000 + took, &Event::Mark { name: "done" })
+        .is_some_and(|d| d.prompt == prompt(&s, "ask"))
+}
+
+#[test]
+fn feedback_after_a_task_that_went_slowly_or_with_struggle() {
+    let not_smoothly = checkout_asks("not_smoothly");
+    assert!(
+        !checkout(&not_smoothly, 30_000, false),
+        "quick and calm: not asked"
+    );
+    assert!(
+        checkout(&not_smoothly, 150_000, false),
+        "over twice the expected minute"
+    );
+    assert!(
+        checkout(&not_smoothly, 30_000, true),
+        "rage clicks while it ran"
+    );
+    assert!(checkout(&checkout_asks("smoothly"), 30_000, false));
+    assert!(!checkout(&checkout_asks("smoothly"), 30_000, true));
+    assert!(checkout(&checkout_asks("slowly"), 150_000, false));
+    assert!(!checkout(&checkout_asks("slowly"), 30_000, true));
+    assert!(checkout(&checkout_asks("with_struggle"), 30_000, true));
+    assert!(!checkout(&checkout_asks("with_struggle"), 150_000, false));
+}
+
+#[test]
+fn feedback_from_visitors_not_heard_from_in_a_while() {
+    let r = rules(
+        r#""rules": [{"id": "stale", "when": {"feedback_stale_days": 30}, "then": {"prompt": "ask"}}]"#,
+    );
+    let asked = |last: Option<u64>| {
+        let mut s = Session::new(r.clone(), "v", 100 * DAY);
+        s.set_last_feedback(last);
+        nav(&mut s, 100 * DAY, "/").is_some()
+    };
+    assert!(asked(None), "never heard from");
+    assert!(asked(Some(60 * DAY)), "40 days ago");
+    assert!(!asked(Some(80 * DAY)), "20 days ago");
+}
+
+#[test]
+fn went_needs_a_task_under_way_or_completed() {
+    let text = r#"{"version": 1, "prompts": {"ask": {"kind": "feedback", "text": {"title": "?"}}},
+        "tasks": [{"name": "checkout", "start": {"mark": "a"}, "complete": {"mark": "b"}}],
+        "rules": [{"id": "r", "when": {"task": {"name": "checkout", "state": "not_started",
+                   "went": "slowly"}}, "then": {"prompt": "ask"}}]}"#;
+    let errors: Vec<String> = match Rules::from_json_str(text) {
+        Err(e) => e.iter().map(ToString::to_string).collect(),
+        Ok(_) => panic!("accepted"),
+    };
+    assert!(
+        errors[0].starts_with("rules[0].when.task.went"),
+        "{errors:?}"
+    );
+}

@@ -359,6 +359,39 @@ impl Shop {
         }
     }
 
+    /// The demo site's signing secret, as `site secret` prints it (the HMAC key the shop's
+    /// backend signs visitor attributes with).
+    pub async fn secret(&self) -> Vec<u8> {
+        let secret = self.store.secret("demo", false).await.expect("a secret");
+        lifeline_collector::triage::identity::key(&secret)
+    }
+
+    /// Calls the admin API with the site's token: `(status, JSON body)`.
+    pub async fn admin(&self, method: &str, path: &str) -> (u16, serde_json::Value) {
+        let (url, token, method) = (self.url(path), self.token.clone(), method.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .into();
+            let auth = format!("Bearer {token}");
+            let response = if method == "POST" {
+                agent.post(&url).header("Authorization", &auth).send_empty()
+            } else {
+                agent.get(&url).header("Authorization", &auth).call()
+            };
+            let mut response = response.expect("the collector answers");
+            let status = response.status().as_u16();
+            let body = response.body_mut().read_to_string().unwrap_or_default();
+            (
+                status,
+                serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+            )
+        })
+        .await
+        .expect("the admin call")
+    }
+
     /// A URL of the shop.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)

@@ -2,7 +2,7 @@
 //! score and decisions logged to the console on that page only, so a site owner can see
 //! what their rules do. Nothing of it is sent anywhere.
 
-use lifeline_shared::wire::push_decimal;
+use lifeline_shared::wire::{cat, push_decimal};
 
 use super::*;
 
@@ -32,7 +32,7 @@ impl<H: Host> Agent<H> {
         };
         let rules = &run.rules;
         let rule = rule_override.unwrap_or_else(|| &rules.rules[d.rule as usize].id);
-        let mut message = [
+        let mut message = cat(&[
             "lifeline: rule \"",
             rule,
             "\" shows \"",
@@ -40,8 +40,7 @@ impl<H: Host> Agent<H> {
             "\" (",
             d.kind.as_str(),
             ")",
-        ]
-        .concat();
+        ]);
         if let Some(passed) = d.passed_over {
             message.push_str(" (nobody online for \"");
             message.push_str(&rules.rules[passed as usize].id);

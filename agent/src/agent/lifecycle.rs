@@ -1,6 +1,7 @@
 //! Rules arriving, consent, opting out, and the start of a visit.
 
 use super::*;
+use lifeline_shared::wire::cat;
 
 impl<H: Host> Agent<H> {
     /// The rules arrived (or failed to). Bad rules: one console error naming every problem
@@ -18,12 +19,11 @@ impl<H: Host> Agent<H> {
         if !matches!(self.phase, Phase::Loading) {
             return;
         }
-        let message = [
+        let message = cat(&[
             "lifeline: the rules are not valid, so the agent stays off:
 ",
             problems,
-        ]
-        .concat();
+        ]);
         self.host.log(Level::Error, &message);
         self.phase = Phase::Dormant(Dormancy::BadRules);
     }
@@ -81,7 +81,7 @@ impl<H: Host> Agent<H> {
         self.host.hide();
         // Everything of this site's: the visit, profile, outbox, consent, the support
         // module's history, the cached rules.
-        let prefix = ["lifeline:", &self.config.site, ":"].concat();
+        let prefix = cat(&["lifeline:", &self.config.site, ":"]);
         self.host.clear(&prefix);
     }
 
@@ -113,6 +113,7 @@ impl<H: Host> Agent<H> {
             self.config.device,
         );
         session.set_agents_online(self.agents_online);
+        session.set_last_feedback(profile.last_feedback);
         for (prompt, at) in &profile.dismissed {
             session.remember_dismissal(prompt, *at);
         }
@@ -167,7 +168,7 @@ impl<H: Host> Agent<H> {
 
     /// A fresh `VISIT:LOAD` prefix for this page load's report keys.
     fn key_prefix(&mut self, visit: &str) -> String {
-        [visit, ":", &self.host.random_id()].concat()
+        cat(&[visit, ":", &self.host.random_id()])
     }
 
     /// The page came back from the back/forward cache. The visit went on in other pages

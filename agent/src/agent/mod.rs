@@ -5,6 +5,7 @@
 //! Phases: waiting for rules; dormant (bad rules, opted out, Global Privacy Control, no
 //! consent given when the rules require it); running.
 
+use lifeline_shared::wire::cat;
 use std::sync::Arc;
 
 use lifeline_shared::page::PageId;
@@ -185,12 +186,12 @@ impl<H: Host> Agent<H> {
     pub fn new(host: H, config: Config) -> Agent<H> {
         let site = &config.site;
         let keys = Keys {
-            profile: ["lifeline:", site, ":profile"].concat(),
-            outbox: ["lifeline:", site, ":outbox"].concat(),
-            visit: ["lifeline:", site, ":visit"].concat(),
-            opt_out: ["lifeline:", site, ":opt-out"].concat(),
-            consent: ["lifeline:", site, ":consent"].concat(),
-            epoch: ["lifeline:", site, ":epoch"].concat(),
+            profile: cat(&["lifeline:", site, ":profile"]),
+            outbox: cat(&["lifeline:", site, ":outbox"]),
+            visit: cat(&["lifeline:", site, ":visit"]),
+            opt_out: cat(&["lifeline:", site, ":opt-out"]),
+            consent: cat(&["lifeline:", site, ":consent"]),
+            epoch: cat(&["lifeline:", site, ":epoch"]),
         };
         let mut agent = Agent {
             host,

@@ -1,6 +1,7 @@
 //! Page views, observed events and the visitor's context.
 
 use super::*;
+use lifeline_shared::wire::cat;
 
 impl<H: Host> Agent<H> {
     /// A page view: a load or an SPA route change to `path_and_query` (with the fragment
@@ -33,7 +34,7 @@ impl<H: Host> Agent<H> {
         run.page_id = Some(id);
         run.saved_signals = SignalSet::EMPTY;
         if self.config.debug {
-            let message = ["lifeline: page view ", path_and_query].concat();
+            let message = cat(&["lifeline: page view ", path_and_query]);
             self.host.log(Level::Info, &message);
         }
         self.observe(&Event::Navigate {

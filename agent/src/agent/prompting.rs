@@ -1,6 +1,7 @@
 //! Showing prompts, closing them, and the visitor's feedback.
 
 use super::*;
+use lifeline_shared::wire::cat;
 
 impl<H: Host> Agent<H> {
     /// Shows a prompt by id, for testing rules by hand (`lifeline.show(id)`).
@@ -9,7 +10,7 @@ impl<H: Host> Agent<H> {
             return false;
         };
         let Some(index) = run.rules.prompt_index(prompt_id) else {
-            let message = ["lifeline: no prompt \"", prompt_id, "\" in the rules"].concat();
+            let message = cat(&["lifeline: no prompt \"", prompt_id, "\" in the rules"]);
             self.host.log(Level::Warn, &message);
             return false;
         };
@@ -54,7 +55,10 @@ impl<H: Host> Agent<H> {
         };
         let view = run.rules.view(d.prompt as usize, &language);
         // A prompt that could not be shown (no page body yet) is not reported as shown.
-        let Some(lang) = view.filter(|(_, v)| self.host.show(v)).map(|(l, _)| l.to_owned()) else {
+        let Some(lang) = view
+            .filter(|(_, v)| self.host.show(v))
+            .map(|(l, _)| l.to_owned())
+        else {
             let Phase::Running(run) = &mut self.phase else {
                 return;
             };
@@ -176,6 +180,7 @@ impl<H: Host> Agent<H> {
             thumbs: feedback.thumbs,
             comment,
             evidence: Some(run.session.evidence(
+                now,
                 &open.lang,
                 now.saturating_sub(open.shown_at).min(u64::from(u32::MAX)) as u32,
             )),
@@ -183,6 +188,7 @@ impl<H: Host> Agent<H> {
         run.outbox.push(&run.key_prefix, now, &run.page, report);
         run.outbox.hurry();
         run.profile.last_feedback = Some(now);
+        run.session.set_last_feedback(Some(now));
         self.close(Outcome::Completed);
         self.flush(false);
     }

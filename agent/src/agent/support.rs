@@ -3,7 +3,7 @@
 //! and its steps queued as reports — ids only, through the one outbox.
 
 use lifeline_shared::rules::spec::TaskState;
-use lifeline_shared::wire::SupportEvent;
+use lifeline_shared::wire::{SupportEvent, cat};
 
 use super::*;
 
@@ -49,21 +49,26 @@ impl<H: Host> Agent<H> {
             return String::new();
         };
         let open = run.open.as_ref();
-        let mut out = [
+        let mut out = cat(&[
             self.config.site.as_str(),
+            "\n",
             open.map_or("", |o| o.rule.as_str()),
+            "\n",
             open.map_or("", |o| o.prompt.as_str()),
+            "\n",
             run.page.as_str(),
+            "\n",
             self.config.language.as_str(),
+            "\n",
             self.tier.as_deref().unwrap_or(""),
+            "\n",
             match (run.profile.returning(), self.agents_online) {
                 (true, true) => "ro\n",
                 (true, false) => "r\n",
                 (false, true) => "o\n",
                 (false, false) => "\n",
             },
-        ]
-        .join("\n");
+        ]);
         for s in run.session.active_signals().iter() {
             out.push_str(s.as_str());
             out.push(' ');

@@ -17,6 +17,7 @@ mod observe;
 mod prompt;
 mod rules;
 
+use lifeline_shared::wire::cat;
 use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
@@ -82,7 +83,7 @@ pub fn start(
 ) {
     std::panic::set_hook(Box::new(|_| stopped()));
     let base = collector.trim_end_matches('/').to_owned();
-    let reports_url = [&base, "/v1/sites/", &site, "/reports"].concat();
+    let reports_url = cat(&[&base, "/v1/sites/", &site, "/reports"]);
     let config = Config {
         site,
         language,

@@ -16,7 +16,6 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::settle;
 
 use lifeline_shared::Rules;
-use lifeline_shared::codec;
 #[cfg(feature = "json-rules")]
 use lifeline_shared::json::Json;
 #[cfg(feature = "json-rules")]
@@ -29,7 +28,7 @@ const MAX_DEPTH: usize = 32;
 /// Reads the rules in `text`, compiled or JSON, and calls `done` with them or with every
 /// problem, one per line with its path.
 pub(crate) fn read(text: String, done: impl FnOnce(Result<Rules, String>) + 'static) {
-    if text.starts_with(char::from(codec::VERSION)) {
+    if Rules::looks_compiled(&text) {
         done(
             Rules::from_compiled(&text)
                 .ok_or_else(|| "the compiled rules are damaged or from another version".to_owned()),

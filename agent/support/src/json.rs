@@ -1,5 +1,6 @@
 //! JSON written by hand, for the browser's wasm (the agent's and the support module's): a
-//! string literal and a decimal, without a serializer or `core::fmt`.
+//! string literal and a decimal, without a serializer or `core::fmt`; and texts joined
+//! ([`cat`]), without the standard library's generic joining and its overflow panics.
 
 use alloc::string::String;
 
@@ -44,4 +45,13 @@ pub fn decimal(out: &mut String, mut v: u64) {
     for d in digits.iter().skip(digits.len() - n) {
         out.push(char::from(*d));
     }
+}
+
+/// `parts` one after the other.
+pub fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }

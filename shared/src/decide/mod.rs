@@ -15,7 +15,7 @@ pub use value::decision_value;
 
 use serde::{Deserialize, Serialize};
 
-use crate::rules::spec::{Band, CartState, Device, PromptKind, TaskState, VisitorKind};
+use crate::rules::spec::{Band, CartState, Device, PromptKind, TaskState, TaskWent, VisitorKind};
 use crate::rules::{Condition, PromptIdx, RuleIdx, Rules};
 use crate::signals::SignalSet;
 
@@ -34,6 +34,8 @@ pub struct Context {
     pub cart_items: u32,
     /// Cart total, in the shop's currency.
     pub cart_value: f64,
+    /// When the visitor last sent feedback (their profile), ms since the epoch.
+    pub last_feedback: Option<u64>,
 }
 
 impl Default for Context {
@@ -45,6 +47,7 @@ impl Default for Context {
             agents_online: false,
             cart_items: 0,
             cart_value: 0.0,
+            last_feedback: None,
         }
     }
 }
@@ -135,6 +138,8 @@ pub(crate) struct View<'a> {
     pub(crate) hits: &'a [bool],
     pub(crate) time_on_site: u64,
     pub(crate) task_state: &'a dyn Fn(usize) -> TaskState,
+    /// Whether task `i` went slowly, and whether with struggle.
+    pub(crate) task_went: &'a dyn Fn(usize) -> (bool, bool),
 }
 
 /// Picks at most one rule. Allocation-free.
@@ -236,13 +241,24 @@ fn unmet(c: &Condition, band: Band, v: &View<'_>) -> Option<Unmet> {
         || c.max_time_on_site_ms.is_some_and(|m| v.time_on_site > m)
     {
         Some(Unmet::TimeOnSite)
-    } else if c
-        .task
-        .is_some_and(|(t, state)| (v.task_state)(t as usize) != state)
-    {
+    } else if c.task.is_some_and(|(t, state)| {
+        let (slow, struggled) = (v.task_went)(t as usize);
+        (v.task_state)(t as usize) != state
+            || c.task_went.is_some_and(|w| match w {
+                TaskWent::Smoothly => slow || struggled,
+                TaskWent::Slowly => !slow,
+                TaskWent::WithStruggle => !struggled,
+                TaskWent::NotSmoothly => !slow && !struggled,
+            })
+    }) {
         Some(Unmet::Task)
     } else if c.agents_online.is_some_and(|a| a != ctx.agents_online) {
         Some(Unmet::AgentsOnline)
+    } else if c.feedback_stale_days.is_some_and(|d| {
+        ctx.last_feedback
+            .is_some_and(|t| v.now.saturating_sub(t) < u64::from(d) * 86_400_000)
+    }) {
+        Some(Unmet::FeedbackStale)
     } else {
         None
     }
@@ -264,6 +280,7 @@ pub enum Unmet {
     TimeOnSite,
     Task,
     AgentsOnline,
+    FeedbackStale,
 }
 
 /// What a rule would do now, and if nothing, why (for `rules try`).
@@ -311,6 +328,9 @@ impl Verdict {
                 Unmet::TimeOnSite => "when.time_on_site_s does not hold",
                 Unmet::Task => "when.task does not hold",
                 Unmet::AgentsOnline => "when.agents_online does not hold",
+                Unmet::FeedbackStale => {
+                    "when.feedback_stale_days does not hold: feedback came lately"
+                }
             },
             Verdict::BelowMinValue => "its decision value is under then.min_value",
             Verdict::NobodyOnline => "a chat or call offer, and nobody is online",
@@ -351,6 +371,7 @@ crate::codec::codec!(Context {
     device,
     agents_online,
     cart_items,
-    cart_value
+    cart_value,
+    last_feedback
 });
 crate::codec::codec_enum!(Outcome: [Outcome::Dismissed, Outcome::Engaged, Outcome::Completed, Outcome::Ignored]);

@@ -14,8 +14,9 @@ use crate::signals::Signal;
 
 /// The compiled form's own version, its first character: compiled rules of another
 /// version (a collector before prompts carried their views) are refused, and compiled again
-/// from their JSON by the collector that serves them.
-const FORMAT: char = '2';
+/// from their JSON by the collector that serves them. A control character, as every
+/// version's is: no JSON text starts with one.
+const FORMAT: char = '\u{2}';
 
 impl Rules {
     /// The compiled form, as a storable string.
@@ -23,6 +24,11 @@ impl Rules {
         let mut out = String::from(FORMAT);
         out.push_str(&codec::encode(self));
         out
+    }
+
+    /// Whether `text` is rules in a compiled form (of any version), not JSON.
+    pub fn looks_compiled(text: &str) -> bool {
+        text.starts_with(|c: char| c < '\t')
     }
 
     /// Rules from their compiled form; `None` for anything that is not a sound one.
@@ -213,7 +219,9 @@ codec::codec!(Condition {
     min_time_on_site_ms,
     max_time_on_site_ms,
     task,
+    task_went,
     agents_online,
+    feedback_stale_days,
 });
 codec::codec!(CartConditionSpec {
     state,

@@ -21,9 +21,10 @@ pub use error::{RuleError, RuleErrorKind, RuleErrors};
 use crate::json::Json;
 use crate::page::Matcher;
 use crate::signals::{Signal, SignalSet};
+use crate::wire::cat;
 use spec::{
     Band, CartConditionSpec, Device, LimitsSpec, PagesSpec, PrivacySpec, PromptKind, RuleLimitSpec,
-    RulesSpec, SignalsSpec, TaskState, ThemeSpec, VisitorKind,
+    RulesSpec, SignalsSpec, TaskState, TaskWent, ThemeSpec, VisitorKind,
 };
 
 /// The rules format version this build reads.
@@ -269,8 +270,12 @@ pub struct Condition {
     pub max_time_on_site_ms: Option<u64>,
     /// A task's state.
     pub task: Option<(TaskIdx, TaskState)>,
+    /// How that task went.
+    pub task_went: Option<TaskWent>,
     /// Whether a person is online.
     pub agents_online: Option<bool>,
+    /// No feedback from the visitor for at least this many days.
+    pub feedback_stale_days: Option<u32>,
 }
 
 impl Condition {
@@ -343,7 +348,7 @@ impl Rules {
         let primary = language.split('-').next().unwrap_or(language);
         let find = |tag: &str| views.iter().find(|(t, _)| t.eq_ignore_ascii_case(tag));
         let (tag, tail) = find(language).or_else(|| find(primary)).or(views.first())?;
-        Some((tag, ["{\"labels\":", self.labels_for(tag), tail].concat()))
+        Some((tag, cat(&["{\"labels\":", self.labels_for(tag), tail])))
     }
 
     /// The prompt with this id.

@@ -6,6 +6,7 @@
 //! carries no code to build views, and no texts it never shows.
 
 use super::spec::{PromptKind, PromptSpec, PromptTextSpec, ThemeSpec};
+use crate::wire::cat;
 use crate::wire::{json_string, push_decimal};
 
 /// The views of prompt `id` (checked `spec`, in `theme`): its text in the site's
@@ -70,7 +71,7 @@ fn tail(prompt: &Source<'_>, language: &str, text: &PromptTextSpec) -> String {
             let digits: String = (p.chars())
                 .filter(|c| c.is_ascii_digit() || *c == '+')
                 .collect();
-            ["tel:", &digits].concat()
+            cat(&["tel:", &digits])
         }),
         _ => None,
     };

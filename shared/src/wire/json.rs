@@ -4,7 +4,7 @@
 
 use super::{Evidence, Report, ReportBatch};
 use crate::signals::SignalSet;
-pub use lifeline_support::json::{decimal as push_decimal, string as json_string};
+pub use lifeline_support::json::{cat, decimal as push_decimal, string as json_string};
 
 impl ReportBatch {
     /// The batch as JSON text, written by hand: in the browser this keeps a JSON

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accessibility;
+mod feedback;
 mod storefronts;
 mod support;
 

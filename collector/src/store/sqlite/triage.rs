@@ -139,7 +139,10 @@ pub(super) fn triage(
         .map_err(db)?;
     for row in rows {
         let (page, names) = row.map_err(db)?;
-        let signals = names.split_whitespace().filter_map(Signal::from_name).collect();
+        let signals = names
+            .split_whitespace()
+            .filter_map(Signal::from_name)
+            .collect();
         places.push(judge::Place { page, signals });
     }
     let feedback = Feedback {

@@ -405,6 +405,20 @@ fn condition(
         }),
         None => None,
     };
+    if spec
+        .task
+        .as_ref()
+        .is_some_and(|t| t.went.is_some() && t.state == TaskState::NotStarted)
+    {
+        r.field("task", |r| {
+            r.field("went", |r| {
+                r.error(E::Inconsistent(
+                    "a task not started has not gone any way: use `went` with active or completed",
+                ))
+            })
+        });
+        ok = false;
+    }
     ok.then(|| Condition {
         score_at_least: spec.score_at_least.map(|s| s as f32),
         band_at_least: spec.band_at_least,
@@ -418,6 +432,8 @@ fn condition(
         min_time_on_site_ms: min_time,
         max_time_on_site_ms: max_time,
         task,
+        task_went: spec.task.as_ref().and_then(|t| t.went),
+        feedback_stale_days: spec.feedback_stale_days,
         agents_online: spec.agents_online,
     })
 }

@@ -46,6 +46,9 @@ json_object! {
         pub task: Option<TaskConditionSpec> = None,
         /// Whether a person is online for chat or calls.
         pub agents_online: Option<bool> = None,
+        /// The visitor has sent no feedback for at least this many days (or never): ask
+        /// those not heard from lately.
+        pub feedback_stale_days: Option<u32> [1..=3650] = None,
     }
 }
 
@@ -135,6 +138,23 @@ json_object! {
         pub name: String,
         /// Its state.
         pub state: TaskState,
+        /// How it went (under way or completed): feedback is most useful after a task that
+        /// went slowly or with struggle.
+        pub went: Option<TaskWent> = None,
+    }
+}
+
+json_enum! {
+    /// How a tagged task went.
+    pub enum TaskWent {
+        /// Within twice its expected duration, no signal while it ran.
+        Smoothly = "smoothly",
+        /// Longer than twice its expected duration.
+        Slowly = "slowly",
+        /// A struggle signal fired while it ran.
+        WithStruggle = "with_struggle",
+        /// Slowly, or with struggle.
+        NotSmoothly = "not_smoothly",
     }
 }
 
