@@ -19,6 +19,11 @@
 //!   any stored history (also fuzzed) without panic.
 //! - [`admin_query`]: the admin API's query string; what it accepts lists and counts, over
 //!   a real SQLite store, exactly the reports a plain filter over all of them picks.
+//! - [`feedback_triage`]: a feedback's evidence (JSON as a page posts it), its comment and
+//!   the signed attributes beside it, judged under the demo shop's `feedback` rules:
+//!   attributes signed with the secret verify, any change to them or another secret is
+//!   refused, and no verdict is both potential fraud (or unsupported, or praise) and worth
+//!   a coupon.
 //!
 //! `make fuzz` runs each through cargo fuzz (libFuzzer, nightly, overflow checks on);
 //! `make test` replays every corpus under `fuzz/corpus/` through these same functions.
@@ -506,6 +511,95 @@ pub fn admin_query(data: &[u8]) {
     }
 }
 
+/// The demo shop's triage rules.
+fn demo_triage() -> &'static lifeline_shared::rules::Triage {
+    static TRIAGE: OnceLock<lifeline_shared::rules::Triage> = OnceLock::new();
+    TRIAGE.get_or_init(|| {
+        Checked::from_json_str(include_str!("../../www/demo/rules.json"))
+            .expect("the demo rules are valid")
+            .triage
+            .expect("the demo rules triage feedback")
+    })
+}
+
+/// Fuzz target: a feedback's evidence, comment and signed attributes, judged. Input: evidence
+/// JSON, 0xFF, comment, 0xFF, attributes, 0xFF, signature, 0xFF, a rating byte and a
+/// history byte.
+pub fn feedback_triage(data: &[u8]) {
+    use lifeline_collector::triage::identity::{self, Signed};
+    use lifeline_collector::triage::{Feedback, History, Place, Sentiment, judge};
+    use lifeline_shared::wire::{Evidence, Identity};
+    let mut parts = data.splitn(5, |&b| b == 0xFF);
+    let mut next = || String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+    let (evidence, comment, attrs, signature) = (next(), next(), next(), next());
+    let tail = next().into_bytes();
+    let evidence: Option<Evidence> = serde_json::from_str(&evidence).ok();
+    let (rating, bits) = (tail.first().copied(), tail.get(1).copied().unwrap_or(0));
+    // Signed attributes: what the shop signed verifies (or has expired); any other text,
+    // signature or secret is refused.
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let good = Identity {
+        signature: identity::sign(SECRET, "demo", &attrs),
+        attrs: attrs.clone(),
+    };
+    let now_s = 1_800_000_000;
+    let signed = identity::verify(SECRET, "demo", Some(&good), now_s);
+    if good.problem().is_none() {
+        assert!(
+            matches!(signed, Signed::Valid { .. } | Signed::Expired | Signed::Bad),
+            "{signed:?}"
+        );
+        assert_eq!(identity::verify(b"another secret", "demo", Some(&good), now_s), Signed::Bad);
+        assert_eq!(identity::verify(SECRET, "other", Some(&good), now_s), Signed::Bad);
+        let mut tampered = good.clone();
+        tampered.attrs.push('x');
+        assert_eq!(identity::verify(SECRET, "demo", Some(&tampered), now_s), Signed::Bad);
+    }
+    let given = Identity {
+        attrs,
+        signature: signature.clone(),
+    };
+    let maybe = identity::verify(SECRET, "demo", Some(&given), now_s);
+    if signature != good.signature {
+        assert_eq!(maybe, Signed::Bad, "a signature not made with the secret");
+    }
+    // The verdict.
+    let places = [Place {
+        page: "/demo/payment/".into(),
+        signals: evidence.as_ref().map_or(lifeline_shared::SignalSet::EMPTY, |e| e.here),
+    }];
+    let feedback = Feedback {
+        page: "/demo/payment/",
+        places: &places,
+        rating: rating.filter(|r| (1..=5).contains(r)),
+        thumbs: None,
+        comment: (!comment.is_empty()).then_some(comment.as_str()),
+        evidence: evidence.as_ref(),
+    };
+    let history = History {
+        same_text_visitors: u32::from(bits & 3),
+        visitor_negatives_today: u32::from(bits >> 2 & 7),
+        address_negatives_today: u32::from(bits >> 5 & 3) * 5,
+        coupon_recently: bits & 0x80 != 0,
+    };
+    let triage = demo_triage();
+    for signed in [signed, maybe, Signed::Unsigned] {
+        let v = judge(&feedback, triage, history, &signed);
+        if v.worth.is_some() {
+            assert!(v.valid && !v.fraud, "{v:?}");
+            assert_eq!(v.sentiment, Sentiment::Negative);
+            assert!(v.problem.is_some() && feedback.evidence.is_some());
+        }
+        if v.disclose {
+            assert!(v.valid && !v.fraud && v.problem.is_some(), "{v:?}");
+        }
+        assert_eq!(v.fraud, v.reasons.iter().any(|r| r.is_fraud()), "{v:?}");
+        if signed == Signed::Bad {
+            assert!(v.fraud, "a bad signature is potential fraud");
+        }
+    }
+}
+
 fn json_string(s: &str) -> String {
     let mut out = String::new();
     lifeline_shared::wire::json_string(&mut out, s);
@@ -574,6 +668,11 @@ mod tests {
     #[test]
     fn admin_query_corpus() {
         replay("admin_query", super::admin_query);
+    }
+
+    #[test]
+    fn feedback_triage_corpus() {
+        replay("feedback_triage", super::feedback_triage);
     }
 
     /// Writes the seeds that only Rust can make (compiled rules, stored visit state) into

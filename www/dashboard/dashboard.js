@@ -88,8 +88,23 @@
   // Reads everything again. `quiet`: announce only what is new (the timer's refresh).
   function load(quiet) {
     if (!quiet) say("Loading…");
-    return Promise.all([json("/stats"), json("/feedback?limit=20"), json("/decisions?limit=20")]).then(function (all) {
+    var queue = $("queue").value;
+    return Promise.all([json("/stats"), json("/feedback?limit=20"), json("/decisions?limit=20"),
+      json("/triage?limit=20" + (queue ? "&queue=" + queue : "")), json("/problems"), json("/coupons?limit=20")]).then(function (all) {
       var stats = all[0], feedback = all[1].items, decisions = all[2].items;
+      table($("triage"), ["when", "page", "rating", "comment", "verdict", "why", "problem", "outcome"], all[3].items.map(function (t) {
+        var verdict = t.fraud ? "potential fraud" : !t.valid ? "not supported" : t.sentiment;
+        return [time(t.received), t.page, t.rating, t.comment, verdict, t.reasons.join(", "), t.problem, t.outcome];
+      }));
+      table($("problems"), ["problem", "visitors", "feedback", "cost", "coupons", "coupon value"], all[4].problems.map(function (p) {
+        return [p.problem, p.visitors, p.feedback, p.cost, p.coupons, p.coupon_value];
+      }), [false, true, true, true, true, true]);
+      table($("coupon-totals"), ["state", "coupons", "value"], all[5].totals.map(function (t) {
+        return [t.state, t.count, t.value];
+      }), [false, true, true]);
+      table($("coupons"), ["minted", "code", "problem", "value", "state", "expires"], all[5].items.map(function (c) {
+        return [time(c.minted), c.code, c.problem, c.value + (c.kind == "percent" ? " %" : " " + (c.currency || "")), c.state, time(c.expires)];
+      }));
       table($("rules"), tallyHead("rule"), tallies(stats.rules), TALLY_NUM);
       table($("pages"), tallyHead("page"), tallies(stats.pages), TALLY_NUM);
       var s = stats.support || { pages: [], articles: [], personas: [] };
@@ -166,10 +181,14 @@
     });
     $("csv-decisions").addEventListener("click", function () { download("decisions"); });
     $("csv-feedback").addEventListener("click", function () { download("feedback"); });
+    $("csv-triage").addEventListener("click", function () { download("triage"); });
+    $("csv-coupons").addEventListener("click", function () { download("coupons"); });
+    $("queue").addEventListener("change", function () { load().catch(show); });
     $("logout").addEventListener("click", function () {
       sessionStorage.removeItem("lifeline-dashboard"); ticking(false); session = null;
       $("site-view").hidden = true; $("login").hidden = false; $("token").value = "";
-      ["rules", "pages", "support-pages", "support-articles", "support-personas", "feedback", "decisions"]
+      ["rules", "pages", "support-pages", "support-articles", "support-personas", "triage", "problems",
+        "coupon-totals", "coupons", "feedback", "decisions"]
         .forEach(function (id) { $(id).textContent = ""; });
       $("updated").textContent = ""; say("Closed");
       $("token").focus();

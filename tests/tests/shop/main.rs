@@ -464,6 +464,26 @@ async fn the_dashboard_shows_what_prompts_did_and_feedback_as_text() {
         .js("return document.getElementById('feedback').rows[1].cells[5].textContent")
         .await;
     assert_eq!(comment, hostile, "shown as text");
+    // Triaged at once: in the queue, as text, with its verdict; filtered by queue.
+    let triaged = b
+        .js("var r = document.getElementById('triage').rows[1]; return [r.cells[3].textContent, r.cells[4].textContent]")
+        .await;
+    assert_eq!(triaged[0], hostile, "shown as text");
+    assert!(
+        ["negative", "not supported"].contains(&triaged[1].as_str().unwrap()),
+        "{triaged}"
+    );
+    b.js("var q = document.getElementById('queue'); q.value = 'compensated'; q.dispatchEvent(new Event('change')); return true")
+        .await;
+    b.wait_js(
+        "the compensated queue",
+        "return document.getElementById('triage').rows[1].cells[0].textContent === 'Nothing yet.'",
+    )
+    .await;
+    assert_eq!(
+        b.js("return document.getElementById('coupons').rows[1].cells[0].textContent").await,
+        "Nothing yet."
+    );
     assert_eq!(
         b.js("return [document.querySelectorAll('main img').length, window.__pwned === undefined]")
             .await,
