@@ -95,7 +95,11 @@ async fn a_declined_card_is_disclosed_and_compensated_once_the_same_words_again_
         (Some("Copy code"), Some("status"))
     );
     b.screenshot("feedback-coupon").await;
-    assert_eq!(b.axe().await, Vec::<String>::new(), "the answer and its coupon pass axe");
+    assert_eq!(
+        b.axe().await,
+        Vec::<String>::new(),
+        "the answer and its coupon pass axe"
+    );
     b.cdp(
         "Browser.grantPermissions",
         serde_json::json!({"permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}),

@@ -481,7 +481,8 @@ async fn the_dashboard_shows_what_prompts_did_and_feedback_as_text() {
     )
     .await;
     assert_eq!(
-        b.js("return document.getElementById('coupons').rows[1].cells[0].textContent").await,
+        b.js("return document.getElementById('coupons').rows[1].cells[0].textContent")
+            .await,
         "Nothing yet."
     );
     assert_eq!(
