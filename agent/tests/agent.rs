@@ -453,13 +453,6 @@ fn a_prompt_shown_by_hand_is_closed_and_reported_before_the_engine_shows_another
 }
 
 /// Every report key sent so far.
-fn sent_keys(host: &MemoryHost) -> Vec<String> {
-    host.sent
-        .iter()
-        .flat_map(|(b, _)| b.items.iter().map(|i| i.key.clone()))
-        .collect()
-}
-
 #[test]
 fn a_prompt_left_open_is_reported_once_as_ignored_and_never_blocks_the_next_page() {
     let mut first = agent_with(MemoryHost::default(), RULES);
@@ -739,4 +732,44 @@ fn feedback_goes_at_once_with_the_visits_evidence_and_nothing_else() {
         ]
     );
     assert!(!json.contains("email") && !json.contains("\"x\"") && !json.contains("\"key\":7"));
+}
+
+#[test]
+fn visitors_not_heard_from_in_a_while_are_asked_from_their_own_profile() {
+    const STALE: &str = r#"{"version": 1,
+        "prompts": {"ask": {"kind": "feedback", "text": {"title": "How are we doing?"}}},
+        "rules": [{"id": "stale", "when": {"feedback_stale_days": 30}, "then": {"prompt": "ask"}}]}"#;
+    const DAY: u64 = 86_400_000;
+    let asked = |days_ago: Option<u64>| {
+        let now = 400 * DAY;
+        let mut host = MemoryHost {
+            now,
+            ..MemoryHost::default()
+        };
+        let profile = lifeline_agent::profile::Profile {
+            visits: 3,
+            last_feedback: days_ago.map(|d| now - d * DAY),
+            ..lifeline_agent::profile::Profile::default()
+        };
+        host.local.insert(
+            "lifeline:shop:profile".into(),
+            lifeline_shared::codec::encode(&profile),
+        );
+        let mut agent = agent_with(host, STALE);
+        agent.navigate("/");
+        let shown = agent.host().shown.is_some();
+        // Once answered, the same visit does not ask again.
+        if shown {
+            agent.feedback(Feedback {
+                rating: Some(4),
+                ..Feedback::default()
+            });
+            agent.navigate("/next");
+            assert!(agent.host().shown.is_none(), "asked once");
+        }
+        shown
+    };
+    assert!(asked(None), "never sent feedback");
+    assert!(asked(Some(45)), "45 days ago");
+    assert!(!asked(Some(10)), "10 days ago");
 }

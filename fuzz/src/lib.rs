@@ -549,11 +549,20 @@ pub fn feedback_triage(data: &[u8]) {
             matches!(signed, Signed::Valid { .. } | Signed::Expired | Signed::Bad),
             "{signed:?}"
         );
-        assert_eq!(identity::verify(b"another secret", "demo", Some(&good), now_s), Signed::Bad);
-        assert_eq!(identity::verify(SECRET, "other", Some(&good), now_s), Signed::Bad);
+        assert_eq!(
+            identity::verify(b"another secret", "demo", Some(&good), now_s),
+            Signed::Bad
+        );
+        assert_eq!(
+            identity::verify(SECRET, "other", Some(&good), now_s),
+            Signed::Bad
+        );
         let mut tampered = good.clone();
         tampered.attrs.push('x');
-        assert_eq!(identity::verify(SECRET, "demo", Some(&tampered), now_s), Signed::Bad);
+        assert_eq!(
+            identity::verify(SECRET, "demo", Some(&tampered), now_s),
+            Signed::Bad
+        );
     }
     let given = Identity {
         attrs,
@@ -566,7 +575,9 @@ pub fn feedback_triage(data: &[u8]) {
     // The verdict.
     let places = [Place {
         page: "/demo/payment/".into(),
-        signals: evidence.as_ref().map_or(lifeline_shared::SignalSet::EMPTY, |e| e.here),
+        signals: evidence
+            .as_ref()
+            .map_or(lifeline_shared::SignalSet::EMPTY, |e| e.here),
     }];
     let feedback = Feedback {
         page: "/demo/payment/",
