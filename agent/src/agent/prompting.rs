@@ -157,8 +157,8 @@ impl<H: Host> Agent<H> {
 
     /// The visitor submitted feedback in the open prompt. The comment is cut to 1000
     /// characters; empty feedback is not sent. It carries the visit's evidence, and is sent
-    /// at once: the collector answers it (thanks, what went
-    /// wrong, a coupon) while the prompt still shows its thank-you.
+    /// at once: the collector answers it (thanks, what went wrong, a coupon) while the
+    /// prompt still shows its thank-you.
     pub fn feedback(&mut self, feedback: Feedback) {
         let now = self.host.now_ms();
         let Phase::Running(run) = &mut self.phase else {

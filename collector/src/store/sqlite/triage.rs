@@ -161,8 +161,8 @@ pub(super) fn triage(
     // A coupon, within the caps and the budget.
     let mut minted = None;
     let mut not_minted = None;
-    if let (Some(worth), Some(p), Some(c)) = (verdict.worth, problem, &triage.spec.compensation) {
-        let _ = worth;
+    if let (true, Some(p), Some(c)) = (verdict.worth.is_some(), problem, &triage.spec.compensation)
+    {
         let visitor_coupons = count(
             conn,
             "SELECT COUNT(*) FROM coupons WHERE site = ?1 AND visitor = ?2 AND minted >= ?3",
