@@ -59,6 +59,18 @@ fn gold_until_2100() -> &'static str {
     "exp=4102444800&id=c-42&tier=gold"
 }
 
+/// A complaint from signed gold customer c-42 in visit `visit`, answered.
+async fn gold_complains(c: &Collector, visit: &str, comment: &str) -> Value {
+    let body = batch(
+        visit,
+        &format!("{visit}:1"),
+        1,
+        comment,
+        Some(signed(c, gold_until_2100()).await),
+    );
+    answer(c, &body).await
+}
+
 async fn answer(c: &Collector, body: &str) -> Value {
     let r = c.post_reports(body).await;
     assert_eq!(r.status(), StatusCode::ACCEPTED);
@@ -305,17 +317,7 @@ async fn caps_and_the_daily_budget_hold_and_the_visitor_is_told() {
     let c = Collector::new(Settings::default()).await;
     c.put_rules(RULES).await;
     // One coupon per visitor: the same signed customer from another visit gets none.
-    let a = answer(
-        &c,
-        &batch(
-            "v1",
-            "v1:1",
-            1,
-            "card declined at payment",
-            Some(signed(&c, gold_until_2100()).await),
-        ),
-    )
-    .await;
+    let a = gold_complains(&c, "v1", "card declined at payment").await;
     assert!(a["coupon"].is_object());
     let a = answer(
         &c,
@@ -432,17 +434,7 @@ async fn a_feedback_sent_again_gets_the_same_answer_and_no_second_coupon() {
 async fn concurrent_redeem_calls_answer_once() {
     let c = std::sync::Arc::new(Collector::new(Settings::default()).await);
     c.put_rules(RULES).await;
-    let a = answer(
-        &c,
-        &batch(
-            "v1",
-            "v1:1",
-            1,
-            "card declined",
-            Some(signed(&c, gold_until_2100()).await),
-        ),
-    )
-    .await;
+    let a = gold_complains(&c, "v1", "card declined").await;
     let code = a["coupon"]["code"].as_str().unwrap().to_owned();
     let calls: Vec<_> = (0..16)
         .map(|_| {
@@ -475,17 +467,7 @@ async fn concurrent_redeem_calls_answer_once() {
 async fn revoked_coupons_cannot_be_redeemed_and_the_ledger_says_so() {
     let c = Collector::new(Settings::default()).await;
     c.put_rules(RULES).await;
-    let a = answer(
-        &c,
-        &batch(
-            "v1",
-            "v1:1",
-            1,
-            "card declined",
-            Some(signed(&c, gold_until_2100()).await),
-        ),
-    )
-    .await;
+    let a = gold_complains(&c, "v1", "card declined").await;
     let code = a["coupon"]["code"].as_str().unwrap();
     let r = c
         .send(c.admin(
@@ -634,17 +616,7 @@ async fn each_coupon_minted_is_told_to_the_sites_webhook_signed() {
         &format!(r#""per_visitor": 1, "webhook": "http://127.0.0.1:{port}/hook","#),
     );
     c.put_rules(&rules).await;
-    let a = answer(
-        &c,
-        &batch(
-            "v1",
-            "v1:1",
-            1,
-            "card declined",
-            Some(signed(&c, gold_until_2100()).await),
-        ),
-    )
-    .await;
+    let a = gold_complains(&c, "v1", "card declined").await;
     let code = a["coupon"]["code"].as_str().unwrap();
     let (headers, body) = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
         .await

@@ -306,13 +306,7 @@ pub async fn redeem<S: Store>(
     Path((site, code)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    admin(&app, "admin", async {
-        authorize(&app, &site, &headers).await?;
-        let code = lifeline_shared::json::clip(&code, 64);
-        let coupon = app.store.redeem(&site, &code, crate::now_ms()).await?;
-        Ok(axum::Json(coupon).into_response())
-    })
-    .await
+    settle(app, site, code, headers, true).await
 }
 
 /// `POST .../coupons/{code}/revoke`.
@@ -321,10 +315,26 @@ pub async fn revoke<S: Store>(
     Path((site, code)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
+    settle(app, site, code, headers, false).await
+}
+
+/// Redeems (or revokes) an active coupon, once.
+async fn settle<S: Store>(
+    app: Arc<App<S>>,
+    site: String,
+    code: String,
+    headers: HeaderMap,
+    redeem: bool,
+) -> Response {
     admin(&app, "admin", async {
         authorize(&app, &site, &headers).await?;
         let code = lifeline_shared::json::clip(&code, 64);
-        let coupon = app.store.revoke(&site, &code, crate::now_ms()).await?;
+        let now = crate::now_ms();
+        let coupon = if redeem {
+            app.store.redeem(&site, &code, now).await?
+        } else {
+            app.store.revoke(&site, &code, now).await?
+        };
         Ok(axum::Json(coupon).into_response())
     })
     .await
