@@ -232,20 +232,14 @@ async fn list<S: Store>(
                 .await?;
             return Ok(axum::Json(page).into_response());
         }
-        let mut rows = Vec::new();
-        let mut cursor = l.cursor;
-        loop {
-            let page = app
-                .store
-                .reports(&site, l.filter.clone(), cursor, MAX_LIMIT)
-                .await?;
-            rows.extend(page.items);
-            cursor = page.next.and_then(|n| n.parse().ok());
-            if cursor.is_none() || rows.len() >= MAX_CSV_ROWS {
-                break;
+        let rows = every_page(l.cursor, |cursor| {
+            let (app, site, filter) = (app.clone(), site.clone(), l.filter.clone());
+            async move {
+                let page = app.store.reports(&site, filter, cursor, MAX_LIMIT).await?;
+                Ok((page.items, page.next.and_then(|n| n.parse().ok())))
             }
-        }
-        rows.truncate(MAX_CSV_ROWS);
+        })
+        .await?;
         let mut r = csv(report_type, &rows).into_response();
         let h = r.headers_mut();
         h.insert(
@@ -261,6 +255,29 @@ async fn list<S: Store>(
         Ok(r)
     })
     .await
+}
+
+/// Every row a listing matches, page after page from `cursor`, at most [`MAX_CSV_ROWS`]
+/// (for CSV).
+pub(super) async fn every_page<T, C, F, Fut>(
+    mut cursor: Option<C>,
+    mut page: F,
+) -> Result<Vec<T>, ApiError>
+where
+    F: FnMut(Option<C>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<C>), ApiError>>,
+{
+    let mut rows = Vec::new();
+    loop {
+        let (items, next) = page(cursor).await?;
+        rows.extend(items);
+        cursor = next;
+        if cursor.is_none() || rows.len() >= MAX_CSV_ROWS {
+            break;
+        }
+    }
+    rows.truncate(MAX_CSV_ROWS);
+    Ok(rows)
 }
 
 /// A CSV field: quoted when needed; a leading `= + - @` is defused so a spreadsheet never

@@ -17,7 +17,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use super::admin::{MAX_CSV_ROWS, admin, authorize, field};
+use super::admin::{admin, authorize, every_page, field};
 use super::filters::{DEFAULT_LIMIT, MAX_LIMIT, bad, pairs, unknown};
 use crate::store::{Coupon, CouponFilter, CouponState, Queue, Store, TriageFilter, TriageRecord};
 use crate::{ApiError, App};
@@ -203,7 +203,7 @@ pub async fn triage<S: Store>(
             from: a.from,
             to: a.to,
         };
-        let mut cursor = match a.cursor {
+        let cursor = match a.cursor {
             Some(c) => Some(
                 c.parse::<i64>()
                     .ok()
@@ -217,19 +217,14 @@ pub async fn triage<S: Store>(
             let page = app.store.triage(&site, filter, cursor, limit).await?;
             return Ok(axum::Json(page).into_response());
         }
-        let mut rows = Vec::new();
-        loop {
-            let page = app
-                .store
-                .triage(&site, filter.clone(), cursor, MAX_LIMIT)
-                .await?;
-            rows.extend(page.items);
-            cursor = page.next.and_then(|n| n.parse().ok());
-            if cursor.is_none() || rows.len() >= MAX_CSV_ROWS {
-                break;
+        let rows = every_page(cursor, |cursor| {
+            let (app, site, filter) = (app.clone(), site.clone(), filter.clone());
+            async move {
+                let page = app.store.triage(&site, filter, cursor, MAX_LIMIT).await?;
+                Ok((page.items, page.next.and_then(|n| n.parse().ok())))
             }
-        }
-        rows.truncate(MAX_CSV_ROWS);
+        })
+        .await?;
         Ok(csv_response(&site, "triage", triage_csv(&rows)))
     })
     .await
@@ -283,18 +278,16 @@ pub async fn coupons<S: Store>(
                 .await?;
             return Ok(axum::Json(page).into_response());
         }
-        let (mut rows, mut cursor) = (Vec::new(), a.cursor);
-        loop {
-            let page = (app.store)
-                .coupons(&site, filter.clone(), cursor, MAX_LIMIT, now)
-                .await?;
-            rows.extend(page.items);
-            cursor = page.next;
-            if cursor.is_none() || rows.len() >= MAX_CSV_ROWS {
-                break;
+        let rows = every_page(a.cursor, |cursor| {
+            let (app, site, filter) = (app.clone(), site.clone(), filter.clone());
+            async move {
+                let page = (app.store)
+                    .coupons(&site, filter, cursor, MAX_LIMIT, now)
+                    .await?;
+                Ok((page.items, page.next))
             }
-        }
-        rows.truncate(MAX_CSV_ROWS);
+        })
+        .await?;
         Ok(csv_response(&site, "coupons", coupons_csv(&rows)))
     })
     .await
