@@ -220,6 +220,8 @@ impl From<StoreError> for ApiError {
             StoreError::UnknownSite => ApiError::UnknownSite,
             StoreError::UnknownVersion(v) => ApiError::UnknownVersion(v),
             StoreError::UnknownCoupon => ApiError::UnknownCoupon,
+            // A member of staff removed while signed in.
+            StoreError::UnknownStaff => ApiError::WrongToken,
             StoreError::CouponNotActive(state) => ApiError::CouponNotActive(state.as_str()),
             other => {
                 tracing::error!(error = %other, "storage failed");

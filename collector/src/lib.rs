@@ -9,6 +9,7 @@
 //!   committing in groups; an acknowledged batch is on disk).
 //! - [`assets`]: the agent's files, precompressed, with ETags and long caching.
 //! - [`cache`]: sites and served rules kept in memory for a few seconds.
+//! - [`live`]: live events for staff (decisions, presence) through one `Broadcast`.
 //! - [`limit`]: per-address, per-site rate limiting.
 //! - [`metrics`]: Prometheus counters.
 //! - [`token`]: admin tokens, stored only as hashes.
@@ -23,6 +24,7 @@ pub mod assets;
 pub mod cache;
 pub mod error;
 pub mod limit;
+pub mod live;
 pub mod metrics;
 pub mod routes;
 pub mod site;
@@ -82,6 +84,8 @@ pub struct App<S> {
     pub served_support: cache::Cache<Arc<store::SupportVersion>>,
     /// Each site's triage rules (the served version's `feedback` section).
     pub served_triage: cache::Cache<Arc<store::TriageVersion>>,
+    /// Live events for the sites' staff.
+    pub live: Arc<dyn live::Broadcast>,
 }
 
 impl<S> App<S> {
@@ -102,6 +106,7 @@ impl<S> App<S> {
             served_rules: cache::Cache::default(),
             served_support: cache::Cache::default(),
             served_triage: cache::Cache::default(),
+            live: Arc::new(live::LocalBroadcast::default()),
         }
     }
 }

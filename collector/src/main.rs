@@ -42,6 +42,43 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// The shop's staff: accounts with their own tokens, for the live dashboard.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Adds a member of staff to a site and prints their token (shown once).
+    Add {
+        /// The site id.
+        site: String,
+        /// Their name (a-z, 0-9, - _ .).
+        name: String,
+        /// `agent` (alerts, conversations) or `owner` (everything).
+        #[arg(long, default_value = "agent")]
+        role: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Removes a member of staff (their token stops working).
+    Remove {
+        /// The site id.
+        site: String,
+        /// Their name.
+        name: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Lists a site's staff and where they are.
+    List {
+        /// The site id.
+        site: String,
+        #[command(flatten)]
+        database: Database,
+    },
 }
 
 #[derive(clap::Args)]
@@ -232,6 +269,66 @@ fn main() -> ExitCode {
     }
 }
 
+async fn staff(command: StaffCommand) -> Result<ExitCode, String> {
+    use lifeline_collector::store::{NewStaff, Role, staff::name_ok};
+    match command {
+        StaffCommand::Add {
+            site,
+            name,
+            role,
+            database,
+        } => {
+            if !name_ok(&name) {
+                return Err(format!("{name:?}: a name is 1 to 64 of a-z, 0-9, - _ ."));
+            }
+            let role = Role::from_name(&role)
+                .ok_or_else(|| format!("{role:?}: the role is agent or owner"))?;
+            let store = open_store(&database, None)?;
+            let (token, token_hash) = token::new_token().map_err(|e| e.to_string())?;
+            let added = store.add_staff(
+                &site,
+                NewStaff {
+                    name: name.clone(),
+                    role,
+                    token_hash,
+                },
+            );
+            added.await.map_err(|e| explain(e, &site))?;
+            store.close();
+            eprintln!(
+                "{name} added to {site} as {}. Their token (shown once):",
+                role.as_str()
+            );
+            println!("{token}");
+        }
+        StaffCommand::Remove {
+            site,
+            name,
+            database,
+        } => {
+            let store = open_store(&database, None)?;
+            store
+                .remove_staff(&site, &name)
+                .await
+                .map_err(|e| explain(e, &site))?;
+            store.close();
+            eprintln!("{name} removed from {site}; their token no longer works");
+        }
+        StaffCommand::List { site, database } => {
+            let store = open_store(&database, None)?;
+            let staff = store
+                .staff(&site, lifeline_collector::now_ms())
+                .await
+                .map_err(|e| explain(e, &site))?;
+            store.close();
+            for (m, _) in staff {
+                println!("{}\t{}\t{}", m.name, m.role.as_str(), m.status.as_str());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -239,6 +336,7 @@ fn hex(bytes: &[u8]) -> String {
 async fn run(command: Command) -> Result<ExitCode, String> {
     match command {
         Command::Serve(serve) => self::serve(serve).await.map(|()| ExitCode::SUCCESS),
+        Command::Staff { command } => staff(command).await,
         Command::Site {
             command:
                 SiteCommand::Add {

@@ -5,6 +5,8 @@
 //!   `/healthz`, `/metrics`.
 //! - [`reports`]: `POST /v1/sites/{site}/reports`, answered 202 once stored.
 //! - [`admin`]: `/v1/admin/sites/{site}/...`, behind the site's Bearer token.
+//! - [`staff`]: `/v1/staff/sites/{site}/...` (presence, live events), each member of staff
+//!   with their own token; `GET /v1/sites/{site}/availability` for pages.
 //! - [`triage`]: `/v1/admin/sites/{site}/triage`, `problems`, `coupons` (redeem, revoke).
 //! - [`filters`]: the admin API's query string, read strictly.
 
@@ -12,6 +14,7 @@ pub mod admin;
 pub mod filters;
 pub mod public;
 pub mod reports;
+pub mod staff;
 pub mod triage;
 
 use lifeline_shared::json::clip;
@@ -41,6 +44,15 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
             "/v1/sites/{site}/support",
             get(public::support::<S>).options(public::preflight::<S>),
         )
+        .route(
+            "/v1/sites/{site}/availability",
+            get(staff::availability::<S>).options(public::preflight::<S>),
+        )
+        .route(
+            "/v1/staff/sites/{site}/presence",
+            get(staff::presence::<S>).post(staff::heartbeat::<S>),
+        )
+        .route("/v1/staff/sites/{site}/events", get(staff::events::<S>))
         .route(
             "/v1/sites/{site}/reports",
             post(reports::ingest::<S>).options(public::preflight::<S>),

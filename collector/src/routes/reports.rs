@@ -57,9 +57,15 @@ pub async fn ingest<S: Store>(
         batch.validate().map_err(invalid)?;
         let intake = intake(&app, &site_row, ip, &batch).await?;
         let triage = intake.triage.clone();
+        let shown = live_decisions(&app, &site, &batch);
         let done = app.store.ingest_with(&site, batch, intake).await?;
         if let Some(triage) = triage {
             crate::webhook::send(&triage, &site_row, &done.minted);
+        }
+        for (position, event) in shown {
+            if done.fresh.contains(&position) {
+                app.live.publish(&site, event);
+            }
         }
         Ok::<_, ApiError>((done, refused))
     }
@@ -130,4 +136,42 @@ async fn intake<S: Store>(
         triage: served.and_then(|s| s.triage.clone()),
         secret,
     })
+}
+
+/// The prompts shown in `batch`, as live events for the site's staff, by position (built
+/// only while someone listens).
+fn live_decisions<S: Store>(
+    app: &App<S>,
+    site: &str,
+    batch: &ReportBatch,
+) -> Vec<(usize, crate::live::LiveEvent)> {
+    if !app.live.listening(site) {
+        return Vec::new();
+    }
+    let at = crate::now_ms();
+    (batch.items.iter().enumerate())
+        .filter_map(|(i, item)| match &item.report {
+            Report::Decision {
+                rule,
+                prompt,
+                kind,
+                outcome: None,
+                band,
+                signals,
+            } => Some((
+                i,
+                crate::live::LiveEvent::Decision {
+                    session: batch.session.clone(),
+                    at,
+                    page: item.page.clone(),
+                    rule: rule.clone(),
+                    prompt: prompt.clone(),
+                    kind: kind.as_str().into(),
+                    band: band.as_str().into(),
+                    signals: signals.iter().map(|s| s.as_str().to_owned()).collect(),
+                },
+            )),
+            _ => None,
+        })
+        .collect()
 }

@@ -6,6 +6,7 @@
 
 pub mod ledger;
 pub mod sqlite;
+pub mod staff;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ pub use ledger::{
     Coupon, CouponFilter, CouponPage, CouponState, CouponTotal, Intake, ProblemTally, Queue,
     TriageFilter, TriagePage, TriageRecord,
 };
+pub use staff::{NewStaff, Role, StaffMember, Status};
 
 /// What can go wrong in a store.
 #[derive(Debug)]
@@ -36,6 +38,10 @@ pub enum StoreError {
     UnknownCoupon,
     /// The coupon cannot be redeemed or revoked: it is not active.
     CouponNotActive(CouponState),
+    /// A member of staff of that name exists already.
+    StaffExists,
+    /// No such member of staff.
+    UnknownStaff,
 }
 
 impl std::fmt::Display for StoreError {
@@ -48,6 +54,8 @@ impl std::fmt::Display for StoreError {
             StoreError::Closed => write!(f, "the store is closed"),
             StoreError::UnknownCoupon => write!(f, "no such coupon"),
             StoreError::CouponNotActive(state) => write!(f, "the coupon is {}", state.as_str()),
+            StoreError::StaffExists => write!(f, "a member of staff of that name exists already"),
+            StoreError::UnknownStaff => write!(f, "no such member of staff"),
         }
     }
 }
@@ -166,6 +174,8 @@ pub struct Ingested {
     pub answers: Vec<crate::triage::answer::Answer>,
     /// Coupons minted for this batch (for the site's webhook).
     pub minted: Vec<Coupon>,
+    /// The positions in the batch of the reports stored now (not repeats).
+    pub fresh: Vec<usize>,
 }
 
 /// A decision or feedback as stored.
@@ -457,6 +467,32 @@ pub trait Store: Send + Sync + 'static {
         site: &str,
         filter: ReportFilter,
     ) -> impl Future<Output = Result<Stats, StoreError>> + Send;
+    /// Adds a member of staff to a site.
+    fn add_staff(
+        &self,
+        site: &str,
+        staff: NewStaff,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Removes a member of staff.
+    fn remove_staff(
+        &self,
+        site: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The site's staff with their presence at `now`, and each one's token hash.
+    fn staff(
+        &self,
+        site: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<Vec<(StaffMember, [u8; 32])>, StoreError>> + Send;
+    /// A heartbeat: `name` is `status` at `now`.
+    fn heartbeat(
+        &self,
+        site: &str,
+        name: &str,
+        status: Status,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Deletes reports received before `cutoff`; returns how many.
     fn purge(&self, cutoff: u64) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Batches waiting for the writer.

@@ -25,9 +25,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_ite
 use tokio::sync::oneshot;
 
 use super::{
-    Coupon, CouponFilter, CouponPage, Ingested, Intake, ProblemTally, ReportFilter, ReportPage,
-    ReportType, RulesVersion, Site, Stats, Store, StoreError, StoredReport, SupportStats,
-    SupportTally, Tally, TriageFilter, TriagePage,
+    Coupon, CouponFilter, CouponPage, Ingested, Intake, NewStaff, ProblemTally, ReportFilter,
+    ReportPage, ReportType, Role, RulesVersion, Site, StaffMember, Stats, Status, Store,
+    StoreError, StoredReport, SupportStats, SupportTally, Tally, TriageFilter, TriagePage,
 };
 
 /// Most jobs committed together.
@@ -127,6 +127,18 @@ CREATE TABLE coupons (
 );
 CREATE INDEX coupons_by_minted ON coupons (site, minted);
 CREATE INDEX coupons_by_visitor ON coupons (site, visitor, minted);
+"#,
+    r#"
+CREATE TABLE staff (
+    site TEXT NOT NULL REFERENCES sites(name),
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    token_hash BLOB NOT NULL,
+    created INTEGER NOT NULL,
+    status TEXT,
+    seen INTEGER,
+    PRIMARY KEY (site, name)
+);
 "#,
 ];
 
@@ -845,8 +857,9 @@ impl Store for SqliteStore {
                 duplicates: 0,
                 answers: Vec::new(),
                 minted: Vec::new(),
+                fresh: Vec::new(),
             };
-            for item in batch.items {
+            for (position, item) in batch.items.into_iter().enumerate() {
                 // What triage reads of a feedback, before the report becomes columns.
                 let feedback = match (&intake.triage, &item.report) {
                     (
@@ -890,6 +903,7 @@ impl Store for SqliteStore {
                     .map_err(db)?;
                 if n == 1 {
                     done.stored += 1;
+                    done.fresh.push(position);
                 } else {
                     done.duplicates += 1;
                 }
@@ -1056,6 +1070,111 @@ impl Store for SqliteStore {
                     personas: support_tallies(conn, "persona", &site, &filter)?,
                 },
             })
+        })
+        .await
+    }
+
+    async fn add_staff(&self, site: &str, staff: NewStaff) -> Result<(), StoreError> {
+        let site = site.to_owned();
+        self.write(move |conn| {
+            if !site_exists(conn, &site)? {
+                return Err(StoreError::UnknownSite);
+            }
+            let taken = conn
+                .query_row(
+                    "SELECT 1 FROM staff WHERE site = ?1 AND name = ?2",
+                    params![site, staff.name],
+                    |_| Ok(()),
+                )
+                .optional()
+                .map_err(db)?;
+            if taken.is_some() {
+                return Err(StoreError::StaffExists);
+            }
+            conn.execute(
+                "INSERT INTO staff (site, name, role, token_hash, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![site, staff.name, staff.role.as_str(), staff.token_hash.as_slice(), now_ms() as i64],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn remove_staff(&self, site: &str, name: &str) -> Result<(), StoreError> {
+        let (site, name) = (site.to_owned(), name.to_owned());
+        self.write(move |conn| {
+            match conn
+                .execute(
+                    "DELETE FROM staff WHERE site = ?1 AND name = ?2",
+                    params![site, name],
+                )
+                .map_err(db)?
+            {
+                0 => Err(StoreError::UnknownStaff),
+                _ => Ok(()),
+            }
+        })
+        .await
+    }
+
+    async fn staff(
+        &self,
+        site: &str,
+        now: u64,
+    ) -> Result<Vec<(StaffMember, [u8; 32])>, StoreError> {
+        let site = site.to_owned();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT name, role, token_hash, status, seen FROM staff WHERE site = ?1 ORDER BY name",
+                )
+                .map_err(db)?;
+            let rows = stmt
+                .query_map([&site], |r| {
+                    let hash: Vec<u8> = r.get(2)?;
+                    let mut token_hash = [0u8; 32];
+                    if hash.len() == 32 {
+                        token_hash.copy_from_slice(&hash);
+                    }
+                    let status: Option<String> = r.get(3)?;
+                    let seen = r.get::<_, Option<i64>>(4)?.map(|t| t as u64);
+                    let status = status.as_deref().and_then(Status::from_name);
+                    Ok((
+                        StaffMember {
+                            name: r.get(0)?,
+                            role: Role::from_name(&r.get::<_, String>(1)?).unwrap_or(Role::Agent),
+                            status: super::staff::presence(status, seen, now),
+                            seen,
+                        },
+                        token_hash,
+                    ))
+                })
+                .map_err(db)?;
+            rows.collect::<Result<_, _>>().map_err(db)
+        })
+        .await
+    }
+
+    async fn heartbeat(
+        &self,
+        site: &str,
+        name: &str,
+        status: Status,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        let (site, name) = (site.to_owned(), name.to_owned());
+        self.write(move |conn| {
+            match conn
+                .execute(
+                    "UPDATE staff SET status = ?3, seen = ?4 WHERE site = ?1 AND name = ?2",
+                    params![site, name, status.as_str(), stored_millis(now)],
+                )
+                .map_err(db)?
+            {
+                0 => Err(StoreError::UnknownStaff),
+                _ => Ok(()),
+            }
         })
         .await
     }

@@ -1,0 +1,130 @@
+//! [`Broadcast`]: live events for a site's staff (decisions as visitors struggle, staff
+//! coming and going), fanned out to every dashboard subscribed. One interface: this
+//! collector's [`LocalBroadcast`] delivers within the process; a store shared by several
+//! collectors plugs in one that carries the events between them.
+//!
+//! Events carry only what reports carry: rule, prompt, page path, band, signals.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+/// Events waiting for a slow subscriber before it misses some (and is told so).
+pub const BACKLOG: usize = 256;
+
+/// Something that happened on a site, for its staff.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// A prompt was shown to a visitor (a visitor in difficulty, when the band is not none).
+    Decision {
+        /// The visit (the same for a visitor's decisions; a random id, never a person's).
+        session: String,
+        /// When the collector received it, ms since the epoch.
+        at: u64,
+        /// The page path.
+        page: String,
+        /// The rule.
+        rule: String,
+        /// The prompt.
+        prompt: String,
+        /// Its kind.
+        kind: String,
+        /// The difficulty band.
+        band: String,
+        /// The signals behind it.
+        signals: Vec<String>,
+    },
+    /// A member of staff's presence changed.
+    Presence {
+        /// Their name.
+        staff: String,
+        /// `online`, `busy`, `away` or `offline`.
+        status: String,
+    },
+}
+
+/// An event with its number in this collector's stream (the SSE `id`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Numbered {
+    /// Rises by one for each event published.
+    pub id: u64,
+    /// The event.
+    pub event: LiveEvent,
+}
+
+/// Live events by site.
+pub trait Broadcast: Send + Sync + 'static {
+    /// Delivers `event` to every subscriber of `site` (none: nothing happens).
+    fn publish(&self, site: &str, event: LiveEvent);
+    /// Events of `site` from now on.
+    fn subscribe(&self, site: &str) -> broadcast::Receiver<Numbered>;
+    /// Whether anyone may be listening to `site` (publishers skip building events when not).
+    fn listening(&self, site: &str) -> bool;
+}
+
+/// Within this process.
+#[derive(Debug, Default)]
+pub struct LocalBroadcast {
+    sites: Mutex<HashMap<String, broadcast::Sender<Numbered>>>,
+    next: AtomicU64,
+}
+
+impl Broadcast for LocalBroadcast {
+    fn publish(&self, site: &str, event: LiveEvent) {
+        let Ok(mut sites) = self.sites.lock() else {
+            return;
+        };
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(tx) = sites.get(site)
+            && tx.send(Numbered { id, event }).is_err()
+        {
+            // Nobody listens any more.
+            sites.remove(site);
+        }
+    }
+
+    fn listening(&self, site: &str) -> bool {
+        (self.sites.lock()).is_ok_and(|s| s.get(site).is_some_and(|tx| tx.receiver_count() > 0))
+    }
+
+    fn subscribe(&self, site: &str) -> broadcast::Receiver<Numbered> {
+        let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
+        sites
+            .entry(site.to_owned())
+            .or_insert_with(|| broadcast::channel(BACKLOG).0)
+            .subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn presence(name: &str) -> LiveEvent {
+        LiveEvent::Presence {
+            staff: name.into(),
+            status: "online".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn subscribers_get_their_sites_events_in_order_and_no_others() {
+        let live = LocalBroadcast::default();
+        live.publish("shop", presence("before anyone listened"));
+        let mut shop = live.subscribe("shop");
+        let mut other = live.subscribe("other");
+        live.publish("shop", presence("ana"));
+        live.publish("other", presence("bo"));
+        live.publish("shop", presence("cy"));
+        let a = shop.recv().await.unwrap();
+        let c = shop.recv().await.unwrap();
+        assert_eq!((a.event, c.event), (presence("ana"), presence("cy")));
+        assert!(a.id < c.id);
+        assert_eq!(other.recv().await.unwrap().event, presence("bo"));
+        assert!(shop.try_recv().is_err(), "nothing else");
+    }
+}

@@ -1,0 +1,205 @@
+//! The shop's staff at work, each with their own token (`lifeline-collector staff add`; the
+//! site's admin token works as an owner's):
+//!
+//! - `GET /v1/staff/sites/{site}/presence`: who is online, busy, away or offline.
+//! - `POST /v1/staff/sites/{site}/presence` (`{"status": "online" | "busy" | "away"}`): a
+//!   heartbeat, about every 30 s from the dashboard; present while it holds (60 s).
+//! - `GET /v1/staff/sites/{site}/events`: live events as server-sent events (decisions as
+//!   visitors struggle, staff coming and going), each with its `id`; a comment every 15 s
+//!   keeps proxies from closing it.
+//!
+//! And for pages, `GET /v1/sites/{site}/availability` (public, cached 15 s): whether
+//! someone is online to chat or call.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Request, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::admin::admin;
+use super::{allow_origin, parse_json, read_body, site_for_page};
+use crate::live::LiveEvent;
+use crate::store::{Role, Status, Store};
+use crate::{ApiError, App};
+
+/// Who is calling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// Their name; `None` for the site's admin token.
+    pub name: Option<String>,
+    /// What they may do.
+    pub role: Role,
+}
+
+/// The caller, if the request carries the token of one of the site's staff (or its admin
+/// token); every token is compared in constant time.
+pub async fn staff_caller<S: Store>(
+    app: &App<S>,
+    site: &str,
+    headers: &HeaderMap,
+) -> Result<Caller, ApiError> {
+    let s = app.store.site(site).await?.ok_or(ApiError::UnknownSite)?;
+    let token = (headers.get(header::AUTHORIZATION))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::MissingToken)?;
+    if crate::token::matches(token, &s.token_hash) {
+        return Ok(Caller {
+            name: None,
+            role: Role::Owner,
+        });
+    }
+    let staff = app.store.staff(site, crate::now_ms()).await?;
+    // Every hash compared, so the time taken says nothing of which matched.
+    let mut found = None;
+    for (member, hash) in staff {
+        if crate::token::matches(token, &hash) {
+            found = Some(member);
+        }
+    }
+    found
+        .map(|m| Caller {
+            name: Some(m.name),
+            role: m.role,
+        })
+        .ok_or(ApiError::WrongToken)
+}
+
+/// `GET .../presence`.
+pub async fn presence<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    admin(&app, "staff", async {
+        staff_caller(&app, &site, &headers).await?;
+        let staff: Vec<_> = (app.store.staff(&site, crate::now_ms()).await?)
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect();
+        Ok(axum::Json(serde_json::json!({ "staff": staff })).into_response())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Heartbeat {
+    status: String,
+}
+
+/// `POST .../presence`.
+pub async fn heartbeat<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    admin(&app, "staff", async {
+        let caller = staff_caller(&app, &site, &parts.headers).await?;
+        let name = caller.name.ok_or_else(|| ApiError::BadQuery {
+            name: "authorization".into(),
+            message: "presence is a person's: use a member of staff's token, not the admin token"
+                .into(),
+        })?;
+        let bytes = read_body(body, &parts.headers, 1024).await?;
+        let beat: Heartbeat = parse_json(&bytes)?;
+        let status = Status::from_name(&beat.status).ok_or_else(|| ApiError::Invalid {
+            path: "status".into(),
+            message: "expected online, busy or away".into(),
+        })?;
+        app.store
+            .heartbeat(&site, &name, status, crate::now_ms())
+            .await?;
+        app.live.publish(
+            &site,
+            LiveEvent::Presence {
+                staff: name,
+                status: status.as_str().into(),
+            },
+        );
+        Ok(axum::Json(serde_json::json!({ "status": status })).into_response())
+    })
+    .await
+}
+
+/// `GET .../events`.
+pub async fn events<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    admin(&app, "staff", async {
+        staff_caller(&app, &site, &headers).await?;
+        let rx = app.live.subscribe(&site);
+        let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+            let event = match rx.recv().await {
+                Ok(n) => {
+                    let kind = match n.event {
+                        LiveEvent::Decision { .. } => "decision",
+                        LiveEvent::Presence { .. } => "presence",
+                    };
+                    Event::default()
+                        .id(n.id.to_string())
+                        .event(kind)
+                        .json_data(&n.event)
+                        .unwrap_or_default()
+                }
+                // Too slow to keep up: told how many it missed (the dashboard reloads).
+                Err(RecvError::Lagged(missed)) => {
+                    Event::default().event("lagged").data(missed.to_string())
+                }
+                Err(RecvError::Closed) => return None,
+            };
+            Some((Ok::<_, Infallible>(event), rx))
+        });
+        let keep = KeepAlive::new().interval(Duration::from_secs(15));
+        Ok(Sse::new(stream).keep_alive(keep).into_response())
+    })
+    .await
+}
+
+/// `GET /v1/sites/{site}/availability`.
+pub async fn availability<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    app.metrics.request("availability");
+    let result = async {
+        site_for_page(&app, &site, &headers).await?;
+        let staff = app.store.staff(&site, crate::now_ms()).await?;
+        let online = (staff.iter())
+            .filter(|(m, _)| m.status == Status::Online)
+            .count();
+        Ok::<_, ApiError>(online)
+    }
+    .await;
+    let mut response = match result {
+        Ok(online) => {
+            let mut r =
+                axum::Json(serde_json::json!({ "available": online > 0, "online": online }))
+                    .into_response();
+            r.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=15"),
+            );
+            r
+        }
+        Err(e) => {
+            app.metrics.rejected(e.code());
+            e.into_response()
+        }
+    };
+    allow_origin(&mut response, &headers);
+    response
+}
