@@ -175,7 +175,7 @@
       var text = typeof attrs == "string" ? attrs : new URLSearchParams(Object.keys(attrs || {}).sort().map(function (k) {
         return [k, attrs[k]];
       })) + "";
-      w.__lifeline_identity = typeof signature == "string" ? { attrs: text, signature: signature } : null;
+      w.__lifeline_identity = typeof signature == "string" && { attrs: text, signature: signature };
       wasm.identify(new URLSearchParams(text).get("tier") || undefined);
     });
     queue.splice(0).forEach(function (c) { if (api[c[0]]) api[c[0]].apply(null, c[1]); });

@@ -186,6 +186,7 @@ mod tests {
             outcome: None,
             band: Band::Low,
             signals: SignalSet::EMPTY,
+            value: None,
         }
     }
 

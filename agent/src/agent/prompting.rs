@@ -82,6 +82,11 @@ impl<H: Host> Agent<H> {
             shown_at: now,
             lang,
         };
+        // A rule that alerts the shop's staff: its decision value goes too, at once.
+        let alert = rule_override.is_none()
+            && (run.rules.rules.get(d.rule as usize))
+                .and_then(|r| r.alert)
+                .is_some_and(|(least, _)| d.value >= least);
         run.outbox.push(
             &run.key_prefix,
             now,
@@ -93,8 +98,12 @@ impl<H: Host> Agent<H> {
                 outcome: None,
                 band: open.band,
                 signals: open.signals,
+                value: alert.then_some((d.value * 100.0) as u8),
             },
         );
+        if alert {
+            run.outbox.hurry();
+        }
         run.profile.shown = run.profile.shown.saturating_add(1);
         if d.passed_over.is_some() {
             // The visitor needed a person and none was online.
@@ -128,6 +137,7 @@ impl<H: Host> Agent<H> {
                 outcome: Some(outcome),
                 band: open.band,
                 signals: open.signals,
+                value: None,
             },
         );
         self.host.hide();

@@ -158,6 +158,7 @@ fn live_decisions<S: Store>(
                 outcome: None,
                 band,
                 signals,
+                ..
             } => Some((
                 i,
                 crate::live::LiveEvent::Decision {

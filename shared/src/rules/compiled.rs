@@ -204,7 +204,8 @@ codec::codec!(Rule {
     prompt,
     priority,
     min_value,
-    limit
+    limit,
+    alert
 });
 codec::codec!(Condition {
     score_at_least,

@@ -241,6 +241,9 @@ pub struct Rule {
     pub min_value: f32,
     /// How often it may fire.
     pub limit: RuleLimitSpec,
+    /// Alert the staff when it fires with at least this decision value; and the seconds
+    /// they have to acknowledge.
+    pub alert: Option<(f32, u32)>,
 }
 
 /// Checked conditions of a rule.

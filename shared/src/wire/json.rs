@@ -33,6 +33,7 @@ impl ReportBatch {
                     outcome,
                     band,
                     signals,
+                    value,
                 } => {
                     out.push_str("\"decision\",\"rule\":");
                     json_string(&mut out, rule);
@@ -49,6 +50,10 @@ impl ReportBatch {
                     json_string(&mut out, band.as_str());
                     out.push_str(",\"signals\":");
                     push_signals(&mut out, *signals);
+                    if let Some(v) = value {
+                        out.push_str(",\"value\":");
+                        push_decimal(&mut out, u64::from(*v));
+                    }
                 }
                 Report::Support {
                     rule,

@@ -78,6 +78,10 @@ pub enum Report {
         band: Band,
         /// The signals behind it.
         signals: SignalSet,
+        /// The decision value in percent, sent with a prompt shown by a rule that alerts
+        /// the staff (the collector alerts them).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<u8>,
     },
     /// Feedback the visitor submitted.
     Feedback {
@@ -176,7 +180,17 @@ impl ReportItem {
             ));
         }
         let (rule, prompt) = match &self.report {
-            Report::Decision { rule, prompt, .. } => (rule, prompt),
+            Report::Decision {
+                rule,
+                prompt,
+                value,
+                ..
+            } => {
+                if value.is_some_and(|v| v > 100) {
+                    return Some((".report.value", "expected 0 to 100"));
+                }
+                (rule, prompt)
+            }
             Report::Feedback {
                 rule,
                 prompt,
@@ -307,6 +321,7 @@ impl crate::codec::Codec for Report {
                 outcome,
                 band,
                 signals,
+                value,
             } => {
                 0u8.put(w);
                 rule.put(w);
@@ -315,6 +330,7 @@ impl crate::codec::Codec for Report {
                 outcome.put(w);
                 band.put(w);
                 signals.put(w);
+                value.put(w);
             }
             Report::Support {
                 rule,
@@ -373,6 +389,7 @@ impl crate::codec::Codec for Report {
                 outcome: Option::get(r),
                 band: Band::get(r),
                 signals: SignalSet::get(r),
+                value: Option::get(r),
             },
             _ => Report::Feedback {
                 rule: String::get(r),
@@ -406,6 +423,7 @@ mod tests {
                         outcome: None,
                         band: Band::Medium,
                         signals: SignalSet::only(Signal::RageClick),
+                        value: None,
                     },
                 },
                 ReportItem {

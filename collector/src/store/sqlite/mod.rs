@@ -433,6 +433,7 @@ impl Row {
                 outcome,
                 band,
                 signals,
+                value: _,
             } => Row {
                 report_type: "decision",
                 rule,

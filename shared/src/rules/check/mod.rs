@@ -161,6 +161,8 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Checked> {
                         priority: rule.then.priority,
                         min_value: rule.then.min_value as f32,
                         limit: rule.limit.clone(),
+                        alert: (rule.then.alert.as_ref())
+                            .map(|a| (a.min_value as f32, a.window_s)),
                     })
                 })
             })
@@ -198,6 +200,7 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Checked> {
                 priority: 0,
                 min_value: 0.0,
                 limit: RuleLimitSpec::default(),
+                alert: None,
             });
         }
         if rules.len() > MAX_RULES {

@@ -167,6 +167,20 @@ json_object! {
         pub priority: i32 [-1000..=1000] = 0,
         /// Fire only when the decision value is at least this.
         pub min_value: f64 [0.0..=1.0] = 0.0,
+        /// Alert the shop's staff at once, in real time, when it fires with at least this
+        /// decision value.
+        pub alert: Option<AlertSpec> = None,
+    }
+}
+
+json_object! {
+    #[defaults]
+    /// An alert to the shop's staff.
+    pub struct AlertSpec {
+        /// Only when the decision value is at least this.
+        pub min_value: f64 [0.0..=1.0] = 0.0,
+        /// Seconds a member of staff has to acknowledge it before it goes to the next.
+        pub window_s: u32 [10..=3600] = 60,
     }
 }
 
