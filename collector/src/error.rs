@@ -61,6 +61,10 @@ pub enum ApiError {
     UnknownCoupon,
     /// The coupon was redeemed, revoked or has expired.
     CouponNotActive(&'static str),
+    /// No such alert for this site.
+    UnknownAlert,
+    /// The alert was taken up or expired already.
+    AlertClosed,
 }
 
 #[derive(Serialize)]
@@ -91,8 +95,9 @@ impl ApiError {
             | ApiError::NoRules
             | ApiError::NoSupport
             | ApiError::NotFound
-            | ApiError::UnknownCoupon => StatusCode::NOT_FOUND,
-            ApiError::CouponNotActive(_) => StatusCode::CONFLICT,
+            | ApiError::UnknownCoupon
+            | ApiError::UnknownAlert => StatusCode::NOT_FOUND,
+            ApiError::CouponNotActive(_) | ApiError::AlertClosed => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::MissingToken | ApiError::WrongToken => StatusCode::UNAUTHORIZED,
@@ -123,6 +128,8 @@ impl ApiError {
             ApiError::Unavailable => "unavailable",
             ApiError::UnknownCoupon => "unknown_coupon",
             ApiError::CouponNotActive(_) => "coupon_not_active",
+            ApiError::UnknownAlert => "unknown_alert",
+            ApiError::AlertClosed => "alert_closed",
         }
     }
 
@@ -173,6 +180,11 @@ impl ApiError {
                 String::new(),
             ),
             ApiError::UnknownCoupon => ("no such coupon for this site".into(), String::new()),
+            ApiError::UnknownAlert => ("no such alert for this site".into(), String::new()),
+            ApiError::AlertClosed => (
+                "the alert was taken up or expired already".into(),
+                String::new(),
+            ),
             ApiError::CouponNotActive(state) => (
                 format!("the coupon is {state}: it was not changed"),
                 String::new(),
@@ -222,6 +234,8 @@ impl From<StoreError> for ApiError {
             StoreError::UnknownCoupon => ApiError::UnknownCoupon,
             // A member of staff removed while signed in.
             StoreError::UnknownStaff => ApiError::WrongToken,
+            StoreError::UnknownAlert => ApiError::UnknownAlert,
+            StoreError::AlertClosed(_) => ApiError::AlertClosed,
             StoreError::CouponNotActive(state) => ApiError::CouponNotActive(state.as_str()),
             other => {
                 tracing::error!(error = %other, "storage failed");

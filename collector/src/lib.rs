@@ -84,6 +84,8 @@ pub struct App<S> {
     pub served_support: cache::Cache<Arc<store::SupportVersion>>,
     /// Each site's triage rules (the served version's `feedback` section).
     pub served_triage: cache::Cache<Arc<store::TriageVersion>>,
+    /// Each site's alerting rules.
+    pub served_alerts: cache::Cache<Arc<store::AlertRules>>,
     /// Live events for the sites' staff.
     pub live: Arc<dyn live::Broadcast>,
 }
@@ -106,6 +108,7 @@ impl<S> App<S> {
             served_rules: cache::Cache::default(),
             served_support: cache::Cache::default(),
             served_triage: cache::Cache::default(),
+            served_alerts: cache::Cache::default(),
             live: Arc::new(live::LocalBroadcast::default()),
         }
     }

@@ -38,6 +38,11 @@ pub enum LiveEvent {
         /// The signals behind it.
         signals: Vec<String>,
     },
+    /// An alert was raised, went to the next member of staff, was taken up or expired.
+    Alert {
+        /// Where it stands now.
+        alert: crate::store::Alert,
+    },
     /// A member of staff's presence changed.
     Presence {
         /// Their name.

@@ -522,6 +522,18 @@ async fn serve(args: Serve) -> Result<(), String> {
         ..Settings::default()
     };
     let app = Arc::new(App::new(store.clone(), assets, metrics, settings));
+    // Alerts not taken up in their window go to the next member of staff, or expire.
+    let escalating = app.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            every.tick().await;
+            let now = lifeline_collector::now_ms();
+            if let Err(e) = lifeline_collector::routes::staff::escalate(&escalating, now).await {
+                tracing::warn!(error = %e.code(), "alert escalation failed");
+            }
+        }
+    });
     let mut routes = router(app);
     if args.www.is_dir() {
         routes = routes.fallback_service(

@@ -5,14 +5,11 @@
 
 mod common;
 
-use std::time::Duration;
-
 use axum::http::StatusCode;
 use common::{Collector, ORIGIN, error, json};
 use lifeline_collector::Settings;
 use lifeline_collector::store::{NewStaff, Role, Status, Store};
 use lifeline_collector::token;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// Adds `name` to the site `shop` and returns their token.
 async fn staff(c: &Collector, name: &str, role: Role) -> String {
@@ -162,59 +159,12 @@ async fn staff_tokens_open_their_site_only_and_presence_is_a_persons() {
     assert_eq!(e, "wrong_token");
 }
 
-/// The next server-sent event from `reader`: its kind and data (keep-alive comments skipped).
-async fn next_event(reader: &mut BufReader<tokio::net::TcpStream>) -> (String, serde_json::Value) {
-    let mut current = String::new();
-    loop {
-        let mut line = String::new();
-        let n = tokio::time::timeout(Duration::from_secs(5), reader.read_line(&mut line))
-            .await
-            .expect("an event within 5 s")
-            .unwrap();
-        assert!(n > 0, "the stream ended");
-        let line = line.trim_end();
-        if let Some(k) = line.strip_prefix("event: ") {
-            current = k.to_owned();
-        } else if let Some(data) = line.strip_prefix("data: ") {
-            return (current, serde_json::from_str(data).unwrap());
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decisions_and_presence_reach_the_staffs_live_stream() {
     let c = Collector::new(Settings::default()).await;
     c.put_rules(common::RULES).await;
     let ana = staff(&c, "ana", Role::Agent).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = c
-        .router
-        .clone()
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-
-    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let mut reader = BufReader::new(stream);
-    let request = format!(
-        "GET /v1/staff/sites/shop/events HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {ana}\r\nAccept: text/event-stream\r\n\r\n"
-    );
-    reader
-        .get_mut()
-        .write_all(request.as_bytes())
-        .await
-        .unwrap();
-    let mut status = String::new();
-    reader.read_line(&mut status).await.unwrap();
-    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
-    // Wait until the stream is subscribed (its headers are out).
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).await.unwrap();
-        if line == "\r\n" {
-            break;
-        }
-    }
+    let mut reader = common::subscribe(&c, &ana).await;
 
     // A visitor is shown a prompt: the staff see it (the page, band and signals; nothing else).
     let batch = serde_json::json!({"session": "v1", "items": [
@@ -227,7 +177,7 @@ async fn decisions_and_presence_reach_the_staffs_live_stream() {
         c.post_reports(&batch.to_string()).await.status(),
         StatusCode::ACCEPTED
     );
-    let (kind, seen) = next_event(&mut reader).await;
+    let (kind, seen) = common::next_event(&mut reader).await;
     assert_eq!(
         kind, "decision",
         "the prompt shown; its dismissal is not news"
@@ -256,7 +206,7 @@ async fn decisions_and_presence_reach_the_staffs_live_stream() {
         ))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let next = next_event(&mut reader).await;
+    let next = common::next_event(&mut reader).await;
     assert_eq!(
         next,
         (

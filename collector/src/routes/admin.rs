@@ -146,6 +146,7 @@ pub async fn put_rules<S: Store>(
         app.served_rules.forget(&site);
         app.served_support.forget(&site);
         app.served_triage.forget(&site);
+        app.served_alerts.forget(&site);
         app.sites.forget(&site);
         let etag = app.store.rules(&site, Some(version)).await?.map(|r| r.etag);
         let warnings: Vec<_> = (rules.contrast_warnings().into_iter())
@@ -178,6 +179,7 @@ pub async fn activate<S: Store>(
         app.served_rules.forget(&site);
         app.served_support.forget(&site);
         app.served_triage.forget(&site);
+        app.served_alerts.forget(&site);
         app.sites.forget(&site);
         Ok(axum::Json(json!({"active": version})).into_response())
     })

@@ -53,6 +53,11 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
             get(staff::presence::<S>).post(staff::heartbeat::<S>),
         )
         .route("/v1/staff/sites/{site}/events", get(staff::events::<S>))
+        .route("/v1/staff/sites/{site}/alerts", get(staff::alerts::<S>))
+        .route(
+            "/v1/staff/sites/{site}/alerts/{id}/ack",
+            post(staff::ack::<S>),
+        )
         .route(
             "/v1/sites/{site}/reports",
             post(reports::ingest::<S>).options(public::preflight::<S>),

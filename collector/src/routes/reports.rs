@@ -58,7 +58,11 @@ pub async fn ingest<S: Store>(
         let intake = intake(&app, &site_row, ip, &batch).await?;
         let triage = intake.triage.clone();
         let shown = live_decisions(&app, &site, &batch);
+        let alerting = alerting(&batch);
         let done = app.store.ingest_with(&site, batch, intake).await?;
+        if !alerting.is_empty() {
+            raise_alerts(&app, &site, alerting, &done.fresh).await?;
+        }
         if let Some(triage) = triage {
             crate::webhook::send(&triage, &site_row, &done.minted);
         }
@@ -175,4 +179,68 @@ fn live_decisions<S: Store>(
             _ => None,
         })
         .collect()
+}
+
+/// The decisions of `batch` that came with a value (their rule alerts the staff), by
+/// position.
+fn alerting(batch: &ReportBatch) -> Vec<(usize, crate::store::NewAlert)> {
+    (batch.items.iter().enumerate())
+        .filter_map(|(i, item)| match &item.report {
+            Report::Decision {
+                rule,
+                band,
+                signals,
+                value: Some(value),
+                outcome: None,
+                ..
+            } => Some((
+                i,
+                crate::store::NewAlert {
+                    key: item.key.clone(),
+                    session: batch.session.clone(),
+                    page: item.page.clone(),
+                    rule: rule.clone(),
+                    band: band.as_str().into(),
+                    signals: (signals.iter().map(|s| s.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    value: *value,
+                    window_ms: 0,
+                },
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Raises the alerts the served rules ask for (a decision of an alerting rule, with at
+/// least its value), once each, and tells the staff.
+async fn raise_alerts<S: Store>(
+    app: &App<S>,
+    site: &str,
+    alerting: Vec<(usize, crate::store::NewAlert)>,
+    fresh: &[usize],
+) -> Result<(), ApiError> {
+    let rules = app
+        .served_alerts
+        .get(site, async {
+            let stored = app.store.rules(site, None).await?;
+            Ok::<_, ApiError>(stored.map(|v| Arc::new(v.current().alert_rules())))
+        })
+        .await?;
+    let Some(rules) = rules else { return Ok(()) };
+    for (position, mut alert) in alerting {
+        let Some((_, least, window)) = rules.0.iter().find(|(id, _, _)| *id == alert.rule) else {
+            continue;
+        };
+        if !fresh.contains(&position) || alert.value < *least {
+            continue;
+        }
+        alert.window_ms = *window;
+        if let Some(raised) = app.store.raise_alert(site, alert, crate::now_ms()).await? {
+            app.live
+                .publish(site, crate::live::LiveEvent::Alert { alert: raised });
+        }
+    }
+    Ok(())
 }

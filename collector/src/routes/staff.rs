@@ -146,6 +146,7 @@ pub async fn events<S: Store>(
                 Ok(n) => {
                     let kind = match n.event {
                         LiveEvent::Decision { .. } => "decision",
+                        LiveEvent::Alert { .. } => "alert",
                         LiveEvent::Presence { .. } => "presence",
                     };
                     Event::default()
@@ -166,6 +167,59 @@ pub async fn events<S: Store>(
         Ok(Sse::new(stream).keep_alive(keep).into_response())
     })
     .await
+}
+
+/// `GET .../alerts` (`?open` for the open ones only).
+pub async fn alerts<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    admin(&app, "staff", async {
+        staff_caller(&app, &site, &headers).await?;
+        let open = match query.as_deref() {
+            None | Some("") => false,
+            Some("open") | Some("open=true") => true,
+            Some(other) => return Err(super::filters::unknown(other)),
+        };
+        let list = app.store.alerts(&site, open).await?;
+        Ok(axum::Json(serde_json::json!({ "alerts": list })).into_response())
+    })
+    .await
+}
+
+/// `POST .../alerts/{id}/ack`: the caller takes the alert up (once).
+pub async fn ack<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path((site, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    admin(&app, "staff", async {
+        let caller = staff_caller(&app, &site, &headers).await?;
+        let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
+        let by = caller.name.unwrap_or_else(|| "owner".into());
+        let alert = app.store.ack_alert(&site, id, &by, crate::now_ms()).await?;
+        app.live.publish(
+            &site,
+            LiveEvent::Alert {
+                alert: alert.clone(),
+            },
+        );
+        Ok(axum::Json(alert).into_response())
+    })
+    .await
+}
+
+/// Moves every site's alerts past their window on (or expires them), and tells the staff;
+/// run every few seconds by `serve`.
+pub async fn escalate<S: Store>(app: &App<S>, now: u64) -> Result<usize, ApiError> {
+    let changed = app.store.escalate(now).await?;
+    let n = changed.len();
+    for (site, alert) in changed {
+        app.live.publish(&site, LiveEvent::Alert { alert });
+    }
+    Ok(n)
 }
 
 /// `GET /v1/sites/{site}/availability`.

@@ -4,6 +4,7 @@
 //!
 //! The trait is what the routes use, so a PostgreSQL store can run the same tests.
 
+pub mod alerts;
 pub mod ledger;
 pub mod sqlite;
 pub mod staff;
@@ -15,6 +16,7 @@ use lifeline_shared::rules::Triage;
 use lifeline_shared::wire::ReportBatch;
 use serde::Serialize;
 
+pub use alerts::{Alert, AlertState, NewAlert};
 pub use ledger::{
     Coupon, CouponFilter, CouponPage, CouponState, CouponTotal, Intake, ProblemTally, Queue,
     TriageFilter, TriagePage, TriageRecord,
@@ -42,6 +44,10 @@ pub enum StoreError {
     StaffExists,
     /// No such member of staff.
     UnknownStaff,
+    /// No such alert.
+    UnknownAlert,
+    /// The alert was acknowledged or expired already.
+    AlertClosed(AlertState),
 }
 
 impl std::fmt::Display for StoreError {
@@ -56,6 +62,8 @@ impl std::fmt::Display for StoreError {
             StoreError::CouponNotActive(state) => write!(f, "the coupon is {}", state.as_str()),
             StoreError::StaffExists => write!(f, "a member of staff of that name exists already"),
             StoreError::UnknownStaff => write!(f, "no such member of staff"),
+            StoreError::UnknownAlert => write!(f, "no such alert"),
+            StoreError::AlertClosed(_) => write!(f, "the alert is closed"),
         }
     }
 }
@@ -107,6 +115,30 @@ impl RulesVersion {
             self.etag = rules_etag(self.version, &self.compiled);
         }
         self
+    }
+}
+
+/// The rules of a version that alert the staff: id, least decision value (percent) and the
+/// window to acknowledge (ms).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRules(pub Vec<(String, u8, u64)>);
+
+impl RulesVersion {
+    /// This version's alerting rules.
+    pub fn alert_rules(&self) -> AlertRules {
+        let rules = lifeline_shared::Rules::from_compiled(&self.compiled);
+        AlertRules(
+            (rules.iter().flat_map(|r| r.rules.iter()))
+                .filter_map(|r| {
+                    let (least, window_s) = r.alert?;
+                    Some((
+                        r.id.clone(),
+                        (least * 100.0) as u8,
+                        u64::from(window_s) * 1000,
+                    ))
+                })
+                .collect(),
+        )
     }
 }
 
@@ -493,6 +525,34 @@ pub trait Store: Send + Sync + 'static {
         status: Status,
         now: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Raises an alert at `now`, routed to the member of staff who should take it; `None`
+    /// when its decision raised one already.
+    fn raise_alert(
+        &self,
+        site: &str,
+        alert: NewAlert,
+        now: u64,
+    ) -> impl Future<Output = Result<Option<Alert>, StoreError>> + Send;
+    /// `by` takes up an open alert at `now`.
+    fn ack_alert(
+        &self,
+        site: &str,
+        id: i64,
+        by: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<Alert, StoreError>> + Send;
+    /// Every site's open alerts past their window at `now` go to the next member of staff,
+    /// or expire; the alerts changed, by site.
+    fn escalate(
+        &self,
+        now: u64,
+    ) -> impl Future<Output = Result<Vec<(String, Alert)>, StoreError>> + Send;
+    /// A site's alerts, newest first (the open ones only, when `open`).
+    fn alerts(
+        &self,
+        site: &str,
+        open: bool,
+    ) -> impl Future<Output = Result<Vec<Alert>, StoreError>> + Send;
     /// Deletes reports received before `cutoff`; returns how many.
     fn purge(&self, cutoff: u64) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Batches waiting for the writer.

@@ -152,3 +152,60 @@ pub fn batch(s: &str, first: usize, n: usize) -> String {
         .collect();
     serde_json::json!({"session": s, "items": items}).to_string()
 }
+
+/// A real server for `c` on a free port, and a staff member's live events stream (its
+/// headers read, so it is subscribed).
+pub async fn subscribe(c: &Collector, token: &str) -> tokio::io::BufReader<tokio::net::TcpStream> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = c
+        .router
+        .clone()
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut reader = tokio::io::BufReader::new(stream);
+    let request = format!(
+        "GET /v1/staff/sites/shop/events HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+    );
+    reader
+        .get_mut()
+        .write_all(request.as_bytes())
+        .await
+        .unwrap();
+    let mut status = String::new();
+    reader.read_line(&mut status).await.unwrap();
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).await.unwrap();
+        if line == "\r\n" {
+            return reader;
+        }
+    }
+}
+
+/// The next server-sent event from `reader`: its kind and data (keep-alive comments skipped).
+pub async fn next_event(
+    reader: &mut tokio::io::BufReader<tokio::net::TcpStream>,
+) -> (String, serde_json::Value) {
+    let mut current = String::new();
+    loop {
+        let mut line = String::new();
+        let n = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            tokio::io::AsyncBufReadExt::read_line(reader, &mut line),
+        )
+        .await
+        .expect("an event within 5 s")
+        .unwrap();
+        assert!(n > 0, "the stream ended");
+        let line = line.trim_end();
+        if let Some(k) = line.strip_prefix("event: ") {
+            current = k.to_owned();
+        } else if let Some(data) = line.strip_prefix("data: ") {
+            return (current, serde_json::from_str(data).unwrap());
+        }
+    }
+}

@@ -11,6 +11,7 @@
 //! [`triage`]: feedback triaged and coupons minted in the writer's transaction; the triage
 //! queue, known problems and the coupon ledger.
 
+mod alerts;
 mod triage;
 
 use std::path::Path;
@@ -25,9 +26,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_ite
 use tokio::sync::oneshot;
 
 use super::{
-    Coupon, CouponFilter, CouponPage, Ingested, Intake, NewStaff, ProblemTally, ReportFilter,
-    ReportPage, ReportType, Role, RulesVersion, Site, StaffMember, Stats, Status, Store,
-    StoreError, StoredReport, SupportStats, SupportTally, Tally, TriageFilter, TriagePage,
+    Alert, Coupon, CouponFilter, CouponPage, Ingested, Intake, NewAlert, NewStaff, ProblemTally,
+    ReportFilter, ReportPage, ReportType, Role, RulesVersion, Site, StaffMember, Stats, Status,
+    Store, StoreError, StoredReport, SupportStats, SupportTally, Tally, TriageFilter, TriagePage,
 };
 
 /// Most jobs committed together.
@@ -139,6 +140,30 @@ CREATE TABLE staff (
     seen INTEGER,
     PRIMARY KEY (site, name)
 );
+"#,
+    r#"
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    key TEXT NOT NULL,
+    session TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    page TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    band TEXT NOT NULL,
+    signals TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    window_ms INTEGER NOT NULL,
+    assigned TEXT,
+    assigned_at INTEGER NOT NULL,
+    tried TEXT NOT NULL,
+    escalations INTEGER NOT NULL DEFAULT 0,
+    acked INTEGER,
+    acked_by TEXT,
+    expired INTEGER,
+    UNIQUE (site, key)
+);
+CREATE INDEX alerts_open ON alerts (acked, expired, assigned_at);
 "#,
 ];
 
@@ -1178,6 +1203,38 @@ impl Store for SqliteStore {
             }
         })
         .await
+    }
+
+    async fn raise_alert(
+        &self,
+        site: &str,
+        alert: NewAlert,
+        now: u64,
+    ) -> Result<Option<Alert>, StoreError> {
+        let site = site.to_owned();
+        self.write(move |conn| alerts::raise(conn, &site, &alert, now))
+            .await
+    }
+
+    async fn ack_alert(
+        &self,
+        site: &str,
+        id: i64,
+        by: &str,
+        now: u64,
+    ) -> Result<Alert, StoreError> {
+        let (site, by) = (site.to_owned(), by.to_owned());
+        self.write(move |conn| alerts::ack(conn, &site, id, &by, now))
+            .await
+    }
+
+    async fn escalate(&self, now: u64) -> Result<Vec<(String, Alert)>, StoreError> {
+        self.write(move |conn| alerts::escalate(conn, now)).await
+    }
+
+    async fn alerts(&self, site: &str, open: bool) -> Result<Vec<Alert>, StoreError> {
+        let site = site.to_owned();
+        self.read(move |conn| alerts::list(conn, &site, open)).await
     }
 
     async fn purge(&self, cutoff: u64) -> Result<u64, StoreError> {

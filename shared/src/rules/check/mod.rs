@@ -161,8 +161,7 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Checked> {
                         priority: rule.then.priority,
                         min_value: rule.then.min_value as f32,
                         limit: rule.limit.clone(),
-                        alert: (rule.then.alert.as_ref())
-                            .map(|a| (a.min_value as f32, a.window_s)),
+                        alert: (rule.then.alert.as_ref()).map(|a| (a.min_value as f32, a.window_s)),
                     })
                 })
             })

@@ -1,0 +1,193 @@
+//! Alerts in the writer's transaction: raised and routed against the staff's presence and
+//! open alerts as committed, acknowledged once, escalated or expired past their window.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::db;
+use crate::store::alerts::route;
+use crate::store::staff::presence;
+use crate::store::{Alert, AlertState, NewAlert, Role, StaffMember, Status, StoreError};
+
+const COLUMNS: &str = "id, session, created, page, rule, band, signals, value, assigned,
+    escalations, acked, acked_by, expired";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
+    let signals: String = r.get(6)?;
+    let acked: Option<i64> = r.get(10)?;
+    let expired: Option<i64> = r.get(12)?;
+    Ok(Alert {
+        id: r.get(0)?,
+        session: r.get(1)?,
+        created: r.get::<_, i64>(2)? as u64,
+        page: r.get(3)?,
+        rule: r.get(4)?,
+        band: r.get(5)?,
+        signals: signals.split_whitespace().map(str::to_owned).collect(),
+        value: r.get(7)?,
+        assigned: r.get(8)?,
+        escalations: r.get(9)?,
+        state: match (acked, expired) {
+            (Some(_), _) => AlertState::Acknowledged,
+            (_, Some(_)) => AlertState::Expired,
+            _ => AlertState::Open,
+        },
+        acked_by: r.get(11)?,
+        closed: acked.or(expired).map(|t| t as u64),
+    })
+}
+
+/// One alert.
+pub(super) fn get(conn: &Connection, site: &str, id: i64) -> Result<Alert, StoreError> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM alerts WHERE site = ?1 AND id = ?2"),
+        params![site, id],
+        row,
+    )
+    .optional()
+    .map_err(db)?
+    .ok_or(StoreError::UnknownAlert)
+}
+
+/// The site's staff at `now`, each with their open alerts.
+fn staff(conn: &Connection, site: &str, now: u64) -> Result<Vec<(StaffMember, u32)>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT s.name, s.role, s.status, s.seen,
+                (SELECT COUNT(*) FROM alerts a WHERE a.site = s.site AND a.assigned = s.name
+                 AND a.acked IS NULL AND a.expired IS NULL)
+             FROM staff s WHERE s.site = ?1",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([site], |r| {
+            let status: Option<String> = r.get(2)?;
+            let seen = r.get::<_, Option<i64>>(3)?.map(|t| t as u64);
+            Ok((
+                StaffMember {
+                    name: r.get(0)?,
+                    role: Role::from_name(&r.get::<_, String>(1)?).unwrap_or(Role::Agent),
+                    status: presence(status.as_deref().and_then(Status::from_name), seen, now),
+                    seen,
+                },
+                r.get::<_, u32>(4)?,
+            ))
+        })
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
+
+/// Raises `alert`, routed; `None` when its decision raised one already.
+pub(super) fn raise(
+    conn: &Connection,
+    site: &str,
+    alert: &NewAlert,
+    now: u64,
+) -> Result<Option<Alert>, StoreError> {
+    let staff = staff(conn, site, now)?;
+    let to = route(&staff, alert.value, &[]);
+    let n = conn
+        .execute(
+            "INSERT OR IGNORE INTO alerts (site, key, session, created, page, rule, band, signals,
+                value, window_ms, assigned, assigned_at, tried)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?4, ?12)",
+            params![
+                site,
+                alert.key,
+                alert.session,
+                now as i64,
+                alert.page,
+                alert.rule,
+                alert.band,
+                alert.signals,
+                alert.value,
+                alert.window_ms as i64,
+                to,
+                to.unwrap_or_default()
+            ],
+        )
+        .map_err(db)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    get(conn, site, conn.last_insert_rowid()).map(Some)
+}
+
+/// `by` acknowledges open alert `id`.
+pub(super) fn ack(
+    conn: &Connection,
+    site: &str,
+    id: i64,
+    by: &str,
+    now: u64,
+) -> Result<Alert, StoreError> {
+    let current = get(conn, site, id)?;
+    if current.state != AlertState::Open {
+        return Err(StoreError::AlertClosed(current.state));
+    }
+    conn.execute(
+        "UPDATE alerts SET acked = ?3, acked_by = ?4 WHERE site = ?1 AND id = ?2",
+        params![site, id, now as i64, by],
+    )
+    .map_err(db)?;
+    get(conn, site, id)
+}
+
+/// Open alerts past their window go to the next member of staff, or expire.
+pub(super) fn escalate(conn: &Connection, now: u64) -> Result<Vec<(String, Alert)>, StoreError> {
+    let due: Vec<(String, i64, u8, String)> = {
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT site, id, value, tried FROM alerts
+                 WHERE acked IS NULL AND expired IS NULL AND assigned_at + window_ms <= ?1
+                 ORDER BY id LIMIT 1000",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([now as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .map_err(db)?;
+        rows.collect::<Result<_, _>>().map_err(db)?
+    };
+    let mut changed = Vec::new();
+    for (site, id, value, tried) in due {
+        let staff = staff(conn, &site, now)?;
+        let tried_names: Vec<&str> = tried.split_whitespace().collect();
+        match route(&staff, value, &tried_names) {
+            Some(next) => {
+                let tried = [tried.as_str(), " ", next].concat();
+                conn.execute(
+                    "UPDATE alerts SET assigned = ?2, assigned_at = ?3, tried = ?4,
+                        escalations = escalations + 1 WHERE id = ?1",
+                    params![id, next, now as i64, tried.trim()],
+                )
+                .map_err(db)?;
+            }
+            None => {
+                conn.execute(
+                    "UPDATE alerts SET expired = ?2 WHERE id = ?1",
+                    params![id, now as i64],
+                )
+                .map_err(db)?;
+            }
+        }
+        changed.push((site.clone(), get(conn, &site, id)?));
+    }
+    Ok(changed)
+}
+
+/// A site's alerts, newest first.
+pub(super) fn list(conn: &Connection, site: &str, open: bool) -> Result<Vec<Alert>, StoreError> {
+    let only = if open {
+        " AND acked IS NULL AND expired IS NULL"
+    } else {
+        ""
+    };
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {COLUMNS} FROM alerts WHERE site = ?1{only} ORDER BY id DESC LIMIT 200"
+        ))
+        .map_err(db)?;
+    let rows = stmt.query_map([site], row).map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}

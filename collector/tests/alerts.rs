@@ -1,0 +1,250 @@
+//! Alerts: a decision of an alerting rule, with enough value, raises one alert, routed to
+//! the right member of staff online and told to the staff's live stream at once; not taken
+//! up in its window it goes to the next, then expires; taken up once.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Collector, error, json};
+use lifeline_collector::Settings;
+use lifeline_collector::store::{AlertState, NewStaff, Role, Status, Store};
+use lifeline_collector::token;
+
+const RULES: &str = r#"{
+  "version": 1,
+  "prompts": {"help": {"kind": "help", "text": {"title": "Trouble paying?"}}},
+  "rules": [
+    {"id": "payment-trouble", "when": {"signals": {"any": ["repeated_action"]}},
+     "then": {"prompt": "help", "alert": {"min_value": 0.5, "window_s": 30}}},
+    {"id": "quiet", "when": {"signals": {"any": ["rage_click"]}}, "then": {"prompt": "help"}}
+  ]
+}"#;
+
+async fn staff(c: &Collector, name: &str, role: Role, online: bool) -> String {
+    let (token, token_hash) = token::new_token().unwrap();
+    let new = NewStaff {
+        name: name.into(),
+        role,
+        token_hash,
+    };
+    c.store.add_staff("shop", new).await.unwrap();
+    if online {
+        let now = lifeline_collector::now_ms();
+        c.store
+            .heartbeat("shop", name, Status::Online, now)
+            .await
+            .unwrap();
+    }
+    token
+}
+
+/// A decision of `rule` with `value` (percent) in visit `visit`.
+fn decision(visit: &str, rule: &str, value: u8) -> String {
+    serde_json::json!({"session": visit, "items": [{"key": format!("{visit}:1"), "at": 1,
+        "page": "/checkout/payment", "report": {"type": "decision", "rule": rule, "prompt": "help",
+        "kind": "help", "outcome": null, "band": "high", "signals": ["repeated_action"],
+        "value": value}}]})
+    .to_string()
+}
+
+fn with(token: &str, method: &str, uri: &str) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_valuable_struggling_visitor_reaches_a_senior_member_of_staff_at_once() {
+    let c = Collector::new(Settings::default()).await;
+    c.put_rules(RULES).await;
+    let ana = staff(&c, "ana", Role::Agent, true).await;
+    staff(&c, "cy", Role::Owner, true).await;
+    staff(&c, "di", Role::Owner, false).await;
+    let mut live = common::subscribe(&c, &ana).await;
+
+    assert_eq!(
+        c.post_reports(&decision("v1", "payment-trouble", 90))
+            .await
+            .status(),
+        StatusCode::ACCEPTED
+    );
+    let (kind, event) = common::next_event(&mut live).await;
+    assert_eq!(kind, "alert");
+    let alert = &event["alert"];
+    assert_eq!(
+        (
+            alert["assigned"].as_str(),
+            alert["state"].as_str(),
+            alert["value"].as_u64()
+        ),
+        (Some("cy"), Some("open"), Some(90)),
+        "owners first for a valuable visitor: {event}"
+    );
+    assert_eq!(
+        (
+            alert["page"].as_str(),
+            alert["rule"].as_str(),
+            alert["band"].as_str()
+        ),
+        (
+            Some("/checkout/payment"),
+            Some("payment-trouble"),
+            Some("high")
+        )
+    );
+    let mut fields: Vec<&str> = alert
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "acked_by",
+            "assigned",
+            "band",
+            "closed",
+            "created",
+            "escalations",
+            "id",
+            "page",
+            "rule",
+            "session",
+            "signals",
+            "state",
+            "value"
+        ],
+        "only what reports carry"
+    );
+
+    // Less valuable: agents first. Under the rule's least value, or a rule that does not
+    // alert, or the same decision again: no alert.
+    c.post_reports(&decision("v2", "payment-trouble", 60)).await;
+    c.post_reports(&decision("v3", "payment-trouble", 40)).await;
+    c.post_reports(&decision("v4", "quiet", 99)).await;
+    c.post_reports(&decision("v2", "payment-trouble", 60)).await;
+    let list = json(
+        c.send(with(&ana, "GET", "/v1/staff/sites/shop/alerts?open"))
+            .await,
+    )
+    .await;
+    let assigned: Vec<(&str, &str)> = (list["alerts"].as_array().unwrap().iter())
+        .map(|a| {
+            (
+                a["session"].as_str().unwrap(),
+                a["assigned"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(assigned, [("v2", "ana"), ("v1", "cy")]);
+}
+
+#[tokio::test]
+async fn an_alert_not_taken_up_goes_to_the_next_then_expires_and_is_taken_up_once() {
+    let c = Collector::new(Settings::default()).await;
+    c.put_rules(RULES).await;
+    let ana = staff(&c, "ana", Role::Agent, true).await;
+    let bo = staff(&c, "bo", Role::Agent, true).await;
+    c.post_reports(&decision("v1", "payment-trouble", 60)).await;
+    c.post_reports(&decision("v2", "payment-trouble", 60)).await;
+    let now = lifeline_collector::now_ms();
+    let open = c.store.alerts("shop", true).await.unwrap();
+    // The least busy first: one each.
+    let mut who: Vec<_> = open.iter().map(|a| a.assigned.clone().unwrap()).collect();
+    who.sort();
+    assert_eq!(who, ["ana", "bo"]);
+
+    // bo takes theirs up; ana's waits past its 30 s.
+    let bos = open
+        .iter()
+        .find(|a| a.assigned.as_deref() == Some("bo"))
+        .unwrap()
+        .id;
+    let r = c
+        .send(with(
+            &bo,
+            "POST",
+            &format!("/v1/staff/sites/shop/alerts/{bos}/ack"),
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (e, _) = error(
+        c.send(with(
+            &ana,
+            "POST",
+            &format!("/v1/staff/sites/shop/alerts/{bos}/ack"),
+        ))
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(e, "alert_closed", "taken up once");
+    assert!(
+        c.store.escalate(now + 10_000).await.unwrap().is_empty(),
+        "within its window"
+    );
+    let moved = c.store.escalate(now + 31_000).await.unwrap();
+    assert_eq!(moved.len(), 1, "the acknowledged one stays: {moved:?}");
+    assert_eq!(
+        (moved[0].1.assigned.as_deref(), moved[0].1.escalations),
+        (Some("bo"), 1),
+        "to the next member of staff online"
+    );
+    // The window passes again: bo (still online) was asked already, ana too: nobody left,
+    // it expires.
+    c.store
+        .heartbeat("shop", "bo", Status::Online, now + 31_000)
+        .await
+        .unwrap();
+    let expired = c.store.escalate(now + 62_000).await.unwrap();
+    assert_eq!(expired[0].1.state, AlertState::Expired);
+    let (e, _) = error(
+        c.send(with(
+            &ana,
+            "POST",
+            &format!("/v1/staff/sites/shop/alerts/{}/ack", expired[0].1.id),
+        ))
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(e, "alert_closed");
+    let (e, _) = error(
+        c.send(with(&ana, "POST", "/v1/staff/sites/shop/alerts/999/ack"))
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(e, "unknown_alert");
+    let all = c.store.alerts("shop", false).await.unwrap();
+    let mut states: Vec<_> = all.iter().map(|a| (a.state, a.acked_by.clone())).collect();
+    states.sort_by_key(|(s, _)| *s as u8);
+    assert_eq!(
+        states,
+        [
+            (AlertState::Acknowledged, Some("bo".into())),
+            (AlertState::Expired, None)
+        ],
+        "every step recorded"
+    );
+}
+
+#[tokio::test]
+async fn with_nobody_online_an_alert_waits_for_anyone_then_expires() {
+    let c = Collector::new(Settings::default()).await;
+    c.put_rules(RULES).await;
+    staff(&c, "ana", Role::Agent, false).await;
+    c.post_reports(&decision("v1", "payment-trouble", 80)).await;
+    let open = c.store.alerts("shop", true).await.unwrap();
+    assert_eq!((open.len(), open[0].assigned.as_deref()), (1, None));
+    let now = lifeline_collector::now_ms();
+    let gone = c.store.escalate(now + 30_000).await.unwrap();
+    assert_eq!(gone[0].1.state, AlertState::Expired);
+}
