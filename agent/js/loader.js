@@ -67,7 +67,8 @@
   // had, the prompt was never seen: done("unseen").
   var waiting;
   w.__lifeline_prompt = function (view, done) {
-    if (view && view.indexOf('{"kind":"support"') == 0) return support(view, done);
+    // (Texts in a view are JSON-escaped: only the field itself reads `,"kind":"support"`.)
+    if (view && view.indexOf(',"kind":"support"') > 0) return support(view, done);
     if (view == null) {
       if (w.__lifeline_support) w.__lifeline_support(null);
       if (w.__lifeline_render) w.__lifeline_render(null);

@@ -214,6 +214,7 @@
     c.h2.textContent = text;
     c.panel.setAttribute("role", "status");
     c.panel.removeAttribute("aria-describedby");
+    c.panel.removeAttribute("aria-modal"); // a dialog's attribute, not a status's
     if (inside) c.panel.focus({ preventScroll: true });
     c.timer = setTimeout(remove, 5000);
     place(c);

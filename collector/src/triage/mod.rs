@@ -192,10 +192,23 @@ fn shows(problem: &Problem, f: &Feedback<'_>, e: &Evidence) -> bool {
     pages && signals && tasks
 }
 
-/// Whether a problem says how it shows (pages, signals or tasks), so a visit can fail to.
+/// Whether a problem says how it shows (pages, signals or tasks), so it can be diagnosed.
 fn checkable(problem: &Problem) -> bool {
     let s = &problem.spec;
     !(s.pages.is_empty() && s.signals.is_empty() && s.tasks.is_empty())
+}
+
+/// Whether a visit that shows none of `problem`'s signals and tasks cannot have met it.
+/// Pages alone do not tell: the visit's pages are known only where signals fired or
+/// prompts showed, so a problem known by its pages only is never held against a visit.
+fn refutable(problem: &Problem, f: &Feedback<'_>, e: &Evidence) -> bool {
+    let spec = &problem.spec;
+    if spec.signals.is_empty() && spec.tasks.is_empty() {
+        return false;
+    }
+    let fired = (f.places.iter()).fold(e.signals | e.here, |set, p| set | p.signals);
+    !(spec.signals.iter()).any(|s| fired.contains(*s))
+        && !(spec.tasks.iter()).any(|t| e.tasks.iter().any(|s| &s.task == t))
 }
 
 /// The verdict on `f` from a visitor with `history`, whose attributes are `signed`.
@@ -236,7 +249,7 @@ pub fn judge(f: &Feedback<'_>, triage: &Triage, history: History, signed: &Signe
         });
         if verdict.problem.is_none() {
             // A comment naming a known problem the visit shows nothing of.
-            if let Some(p) = triage.problems.iter().find(|p| checkable(p) && named(p)) {
+            if let Some(p) = (triage.problems.iter()).find(|p| named(p) && refutable(p, f, e)) {
                 verdict.reasons.push(Reason::Unsupported(p.spec.id.clone()));
             }
         }

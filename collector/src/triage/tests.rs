@@ -194,6 +194,30 @@ fn a_complaint_about_payment_from_a_visit_that_never_reached_it_is_not_supported
 }
 
 #[test]
+fn a_problem_known_by_its_pages_only_is_never_held_against_a_visit() {
+    let json = RULES.replace(
+        r#""tasks": ["checkout"],
+       "keywords": ["delivery", "late"], "cost": 3}"#,
+        r#""pages": [{"prefix": "/shipping"}],
+       "keywords": ["delivery", "late"], "cost": 3}"#,
+    );
+    let t = triage(&json);
+    let e = Evidence {
+        answer_ms: 8000,
+        ..browsing()
+    };
+    let f = Feedback {
+        page: "/cart",
+        ..feedback("The delivery page keeps sending me back", Some(2), Some(&e))
+    };
+    let v = judge(&f, &t, History::default(), &gold());
+    assert!(
+        v.valid && v.reasons.is_empty() && v.problem.is_none(),
+        "{v:?}"
+    );
+}
+
+#[test]
 fn a_quick_complaint_from_a_quiet_visit_is_not_supported() {
     let t = triage(RULES);
     let e = browsing();
