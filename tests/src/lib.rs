@@ -366,6 +366,23 @@ impl Shop {
         lifeline_collector::triage::identity::key(&secret)
     }
 
+    /// Adds `name` to the demo site's staff and returns their token.
+    pub async fn add_staff(&self, name: &str, role: lifeline_collector::store::Role) -> String {
+        let (token, token_hash) = token::new_token().expect("a token");
+        let staff = lifeline_collector::store::NewStaff {
+            name: name.into(),
+            role,
+            token_hash,
+        };
+        self.store.add_staff("demo", staff).await.expect("added");
+        token
+    }
+
+    /// The demo site's alerts.
+    pub async fn alerts(&self) -> Vec<lifeline_collector::store::Alert> {
+        self.store.alerts("demo", false).await.expect("a read")
+    }
+
     /// Calls the admin API with the site's token: `(status, JSON body)`.
     pub async fn admin(&self, method: &str, path: &str) -> (u16, serde_json::Value) {
         let (url, token, method) = (self.url(path), self.token.clone(), method.to_owned());

@@ -133,15 +133,29 @@
     timer = on ? setInterval(function () { load(true).catch(show); }, +d.documentElement.getAttribute("data-refresh") || 10000) : null;
   }
 
+  // Opens the site with the admin token (everything) or a member of staff's (live only).
   function open(site, token) {
     session = { site: site, token: token };
-    return load().then(function () {
+    return fetch("/v1/staff/sites/" + encodeURIComponent(site) + "/presence", {
+      headers: { Authorization: "Bearer " + token }
+    }).then(function (r) {
+      if (r.ok) return;
+      return r.json().catch(function () { return {}; }).then(function (e) {
+        throw new Error(e.message || ("the collector answered " + r.status));
+      });
+    }).then(function () {
+      return load().then(function () { return true; }, function () { return false; });
+    }).then(function (admin) {
+      session.admin = admin;
       sessionStorage.setItem("lifeline-dashboard", JSON.stringify(session));
+      Array.prototype.forEach.call(d.querySelectorAll(".admin-only"), function (e) { e.hidden = !admin; });
       $("login").hidden = true; $("site-view").hidden = false;
       $("site-title").textContent = site;
       $("site-title").focus();
       $("pause").setAttribute("aria-pressed", "false");
-      ticking(true);
+      if (admin) ticking(true);
+      window.lifelineLive.start(session);
+      if (!admin) say("Live: alerts, visitors in difficulty and staff");
     });
   }
   function show(e) { say(e.message); }
@@ -186,6 +200,7 @@
     $("queue").addEventListener("change", function () { load().catch(show); });
     $("logout").addEventListener("click", function () {
       sessionStorage.removeItem("lifeline-dashboard"); ticking(false); session = null;
+      window.lifelineLive.stop();
       $("site-view").hidden = true; $("login").hidden = false; $("token").value = "";
       ["rules", "pages", "support-pages", "support-articles", "support-personas", "triage", "problems",
         "coupon-totals", "coupons", "feedback", "decisions"]

@@ -6,6 +6,7 @@
 
 mod accessibility;
 mod feedback;
+mod live;
 mod storefronts;
 mod support;
 
