@@ -88,6 +88,8 @@ pub struct App<S> {
     pub served_alerts: cache::Cache<Arc<store::AlertRules>>,
     /// Live events for the sites' staff.
     pub live: Arc<dyn live::Broadcast>,
+    /// New alerts told to webhooks this minute, and those kept for the digest.
+    pub notices: webhook::Notices,
 }
 
 impl<S> App<S> {
@@ -110,6 +112,7 @@ impl<S> App<S> {
             served_triage: cache::Cache::default(),
             served_alerts: cache::Cache::default(),
             live: Arc::new(live::LocalBroadcast::default()),
+            notices: webhook::Notices::default(),
         }
     }
 }

@@ -248,3 +248,87 @@ async fn with_nobody_online_an_alert_waits_for_anyone_then_expires() {
     let gone = c.store.escalate(now + 30_000).await.unwrap();
     assert_eq!(gone[0].1.state, AlertState::Expired);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_webhooks_hear_of_alerts_signed_and_a_busy_minute_is_a_digest() {
+    use axum::http::HeaderMap;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, HeaderMap, String)>();
+    let hooks = axum::Router::new().route(
+        "/{which}",
+        axum::routing::post(
+            move |axum::extract::Path(which): axum::extract::Path<String>,
+                  headers: HeaderMap,
+                  body: String| {
+                let tx = tx.clone();
+                async move {
+                    let _ = tx.send((which, headers, body));
+                    StatusCode::OK
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, hooks).await });
+    let rules = RULES.replace(
+        r#""version": 1,"#,
+        &format!(
+            r#""version": 1, "staff": {{"webhook": "http://127.0.0.1:{port}/generic",
+                "slack_webhook": "http://127.0.0.1:{port}/slack", "alerts_per_minute": 1}},"#
+        ),
+    );
+    let c = Collector::new(Settings::default()).await;
+    c.put_rules(&rules).await;
+    staff(&c, "ana", Role::Agent, true).await;
+    for visit in ["v1", "v2", "v3"] {
+        c.post_reports(&decision(visit, "payment-trouble", 60))
+            .await;
+    }
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let hook = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv());
+        got.push(hook.await.expect("a webhook call").unwrap());
+    }
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    let (_, headers, generic) = &got[0];
+    let sent: serde_json::Value = serde_json::from_str(generic).unwrap();
+    assert_eq!(
+        (sent["type"].as_str(), sent["alert"]["session"].as_str()),
+        (Some("alert.raised"), Some("v1"))
+    );
+    let header = headers["lifeline-signature"].to_str().unwrap();
+    let t: u64 = header[2..].split(',').next().unwrap().parse().unwrap();
+    let key =
+        lifeline_collector::triage::identity::key(&c.store.secret("shop", false).await.unwrap());
+    assert_eq!(
+        header,
+        lifeline_collector::webhook::signature(&key, t, generic)
+    );
+    let slack: serde_json::Value = serde_json::from_str(&got[1].2).unwrap();
+    assert!(
+        slack["text"]
+            .as_str()
+            .unwrap()
+            .contains("/checkout/payment"),
+        "{slack}"
+    );
+    // One a minute told one by one: the other two wait for the minute's digest.
+    let quiet = tokio::time::timeout(std::time::Duration::from_millis(500), rx.recv()).await;
+    assert!(quiet.is_err(), "no flood: {quiet:?}");
+    let later = lifeline_collector::now_ms() + 61_000;
+    lifeline_collector::routes::staff::escalate(&c.app, later)
+        .await
+        .unwrap();
+    let mut digest = Vec::new();
+    while digest.len() < 2 {
+        let hook = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv());
+        let (which, _, body) = hook.await.expect("the digest").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if which == "slack" && v["text"].as_str().unwrap().contains("more alerts") {
+            digest.push(v);
+        } else if v["type"] == "alert.digest" {
+            assert_eq!(v["count"], 2, "{v}");
+            digest.push(v);
+        }
+    }
+}

@@ -96,7 +96,7 @@ fn every_error_in_a_file_is_reported_with_its_path() {
     assert_eq!(
         errors(text),
         [
-            "colour: unknown field `colour`; expected one of: version, language, signals, scoring, prompts, rules, limits, tasks, privacy, pages, theme, labels, support, feedback",
+            "colour: unknown field `colour`; expected one of: version, language, signals, scoring, prompts, rules, limits, tasks, privacy, pages, theme, labels, support, feedback, staff",
             "signals.dead_clik: unknown field `dead_clik` (did you mean `dead_click`?); expected one of: rage_click, dead_click, error_click, page_loop, quick_back, repeated_action, dwell_outlier, cart_churn, cancel_intent, exit_intent, idle",
             "signals.rage_click.clicks: 1 is out of range; expected 2 to 20",
             "signals.rage_click.max_gap_ms: expected an integer, found a string",

@@ -39,7 +39,7 @@ mod tests {
         assert_eq!(
             problems.lines().collect::<Vec<_>>(),
             [
-                "colour: unknown field `colour`; expected one of: version, language, signals, scoring, prompts, rules, limits, tasks, privacy, pages, theme, labels, support, feedback",
+                "colour: unknown field `colour`; expected one of: version, language, signals, scoring, prompts, rules, limits, tasks, privacy, pages, theme, labels, support, feedback, staff",
                 "limits.min_gap_s: -5 is out of range; expected 0 to 4294967295",
             ]
         );

@@ -61,7 +61,7 @@ pub async fn ingest<S: Store>(
         let alerting = alerting(&batch);
         let done = app.store.ingest_with(&site, batch, intake).await?;
         if !alerting.is_empty() {
-            raise_alerts(&app, &site, alerting, &done.fresh).await?;
+            raise_alerts(&app, &site_row, alerting, &done.fresh).await?;
         }
         if let Some(triage) = triage {
             crate::webhook::send(&triage, &site_row, &done.minted);
@@ -217,20 +217,28 @@ fn alerting(batch: &ReportBatch) -> Vec<(usize, crate::store::NewAlert)> {
 /// least its value), once each, and tells the staff.
 async fn raise_alerts<S: Store>(
     app: &App<S>,
-    site: &str,
+    site_row: &Site,
     alerting: Vec<(usize, crate::store::NewAlert)>,
     fresh: &[usize],
 ) -> Result<(), ApiError> {
+    let site = site_row.name.as_str();
     let rules = app
         .served_alerts
         .get(site, async {
             let stored = app.store.rules(site, None).await?;
-            Ok::<_, ApiError>(stored.map(|v| Arc::new(v.current().alert_rules())))
+            let rules = stored.map(|v| tokio::task::spawn_blocking(move || v.alert_rules()));
+            match rules {
+                None => Ok::<_, ApiError>(None),
+                Some(task) => Ok(Some(Arc::new(
+                    task.await.map_err(|_| ApiError::Unavailable)?,
+                ))),
+            }
         })
         .await?;
     let Some(rules) = rules else { return Ok(()) };
     for (position, mut alert) in alerting {
-        let Some((_, least, window)) = rules.0.iter().find(|(id, _, _)| *id == alert.rule) else {
+        let Some((_, least, window)) = rules.rules.iter().find(|(id, _, _)| *id == alert.rule)
+        else {
             continue;
         };
         if !fresh.contains(&position) || alert.value < *least {
@@ -238,6 +246,7 @@ async fn raise_alerts<S: Store>(
         }
         alert.window_ms = *window;
         if let Some(raised) = app.store.raise_alert(site, alert, crate::now_ms()).await? {
+            crate::webhook::alert(app, site_row, &rules.staff, &raised);
             app.live
                 .publish(site, crate::live::LiveEvent::Alert { alert: raised });
         }

@@ -200,6 +200,7 @@ pub async fn ack<S: Store>(
         let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
         let by = caller.name.unwrap_or_else(|| "owner".into());
         let alert = app.store.ack_alert(&site, id, &by, crate::now_ms()).await?;
+        notify(&app, &site, &alert).await;
         app.live.publish(
             &site,
             LiveEvent::Alert {
@@ -217,9 +218,26 @@ pub async fn escalate<S: Store>(app: &App<S>, now: u64) -> Result<usize, ApiErro
     let changed = app.store.escalate(now).await?;
     let n = changed.len();
     for (site, alert) in changed {
+        notify(app, &site, &alert).await;
         app.live.publish(&site, LiveEvent::Alert { alert });
     }
+    crate::webhook::digests(app, now).await;
     Ok(n)
+}
+
+/// Tells the site's staff webhooks of an alert that moved on (escalated, acknowledged,
+/// expired).
+async fn notify<S: Store>(app: &App<S>, site: &str, alert: &crate::store::Alert) {
+    let rules = app
+        .served_alerts
+        .get(site, async {
+            let stored = app.store.rules(site, None).await?;
+            Ok::<_, ApiError>(stored.map(|v| Arc::new(v.alert_rules())))
+        })
+        .await;
+    if let (Ok(Some(rules)), Ok(Some(s))) = (rules, app.store.site(site).await) {
+        crate::webhook::alert(app, &s, &rules.staff, alert);
+    }
 }
 
 /// `GET /v1/sites/{site}/availability`.

@@ -118,17 +118,22 @@ impl RulesVersion {
     }
 }
 
-/// The rules of a version that alert the staff: id, least decision value (percent) and the
-/// window to acknowledge (ms).
+/// What a version says of alerts: the rules that alert the staff (id, least decision value
+/// in percent, window to acknowledge in ms), and how staff hear of them (`staff`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct AlertRules(pub Vec<(String, u8, u64)>);
+pub struct AlertRules {
+    /// The alerting rules.
+    pub rules: Vec<(String, u8, u64)>,
+    /// The `staff` section.
+    pub staff: lifeline_shared::rules::spec::StaffSpec,
+}
 
 impl RulesVersion {
-    /// This version's alerting rules.
+    /// This version's alerting rules and staff notifications, checked from its JSON.
     pub fn alert_rules(&self) -> AlertRules {
-        let rules = lifeline_shared::Rules::from_compiled(&self.compiled);
-        AlertRules(
-            (rules.iter().flat_map(|r| r.rules.iter()))
+        let checked = lifeline_shared::Checked::from_json_str(&self.json).ok();
+        AlertRules {
+            rules: (checked.iter().flat_map(|c| c.rules.rules.iter()))
                 .filter_map(|r| {
                     let (least, window_s) = r.alert?;
                     Some((
@@ -138,7 +143,8 @@ impl RulesVersion {
                     ))
                 })
                 .collect(),
-        )
+            staff: checked.and_then(|c| c.staff).unwrap_or_default(),
+        }
     }
 }
 

@@ -31,6 +31,7 @@ pub const RULES: &str = r#"{
 
 pub struct Collector {
     pub router: Router,
+    pub app: Arc<App<SqliteStore>>,
     pub store: Arc<SqliteStore>,
     pub token: String,
     pub dir: tempfile::TempDir,
@@ -75,7 +76,8 @@ impl Collector {
             settings,
         ));
         Collector {
-            router: router(app),
+            router: router(app.clone()),
+            app,
             store,
             token,
             dir,

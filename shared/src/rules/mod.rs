@@ -150,12 +150,15 @@ pub struct Checked {
     /// The `support` section, when the file has one.
     pub support: Option<lifeline_support::Support>,
     /// The `feedback` section, when the file has one (the collector's alone).
-    #[cfg(feature = "triage")]
+    #[cfg(feature = "collector")]
     pub triage: Option<Triage>,
+    /// The `staff` section, when the file has one (the collector's alone).
+    #[cfg(feature = "collector")]
+    pub staff: Option<spec::StaffSpec>,
 }
 
 /// The checked `feedback` section: how the collector triages feedback.
-#[cfg(feature = "triage")]
+#[cfg(feature = "collector")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Triage {
     /// The section as written.
@@ -167,7 +170,7 @@ pub struct Triage {
 }
 
 /// A known problem, with its page patterns checked.
-#[cfg(feature = "triage")]
+#[cfg(feature = "collector")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     /// As written.

@@ -7,7 +7,7 @@ mod labels;
 mod prompts;
 mod support;
 mod tasks;
-#[cfg(feature = "triage")]
+#[cfg(feature = "collector")]
 mod triage;
 mod values;
 
@@ -227,7 +227,22 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Checked> {
         }
     };
 
-    #[cfg(feature = "triage")]
+    #[cfg(feature = "collector")]
+    if let Some(staff) = &spec.staff {
+        ok &= r.field("staff", |r| {
+            let mut ok = true;
+            for (name, url) in [
+                ("webhook", &staff.webhook),
+                ("slack_webhook", &staff.slack_webhook),
+            ] {
+                if let Some(url) = url {
+                    ok &= r.field(name, |r| triage::webhook_url(url, r));
+                }
+            }
+            ok
+        });
+    }
+    #[cfg(feature = "collector")]
     let triage = match &spec.feedback {
         None => Some(None),
         Some(t) => {
@@ -259,8 +274,10 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Checked> {
     ok.then_some(Checked {
         rules,
         support: support?,
-        #[cfg(feature = "triage")]
+        #[cfg(feature = "collector")]
         triage: triage?,
+        #[cfg(feature = "collector")]
+        staff: spec.staff.clone(),
     })
 }
 

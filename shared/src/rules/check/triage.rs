@@ -165,21 +165,23 @@ fn compensation(c: &CompensationSpec, r: &mut Reader) -> bool {
         ok & prefix_ok
     });
     if let Some(url) = &c.webhook {
-        let lower = url.to_ascii_lowercase();
-        // Plain `http://` only to this machine, for trying it out.
-        let good = url.len() <= 2048
-            && ["https://", "http://localhost:", "http://127.0.0.1:"]
-                .iter()
-                .any(|s| lower.starts_with(s) && url.len() > s.len())
-            && !url.chars().any(char::is_whitespace);
-        if !good {
-            r.field("webhook", |r| {
-                r.error(E::Inconsistent(
-                    "the webhook is an `https://` URL of at most 2048 characters (or `http://localhost:PORT/...` to try it out)",
-                ))
-            });
-        }
-        ok &= good;
+        ok &= r.field("webhook", |r| webhook_url(url, r));
     }
     ok
+}
+
+/// A webhook's URL: `https://`, or plain `http://` to this machine (to try it out).
+pub(super) fn webhook_url(url: &str, r: &mut Reader) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let good = url.len() <= 2048
+        && ["https://", "http://localhost:", "http://127.0.0.1:"]
+            .iter()
+            .any(|s| lower.starts_with(s) && url.len() > s.len())
+        && !url.chars().any(char::is_whitespace);
+    if !good {
+        r.error(E::Inconsistent(
+            "a webhook is an `https://` URL of at most 2048 characters (or `http://localhost:PORT/...` to try it out)",
+        ));
+    }
+    good
 }

@@ -1,12 +1,14 @@
 //! The rules JSON as written (`version: 1`): one type per object, read with every error
 //! reported and described by the checked-in JSON Schema.
 
-#[cfg(feature = "triage")]
+#[cfg(feature = "collector")]
 pub mod feedback;
 pub mod privacy;
 pub mod prompts;
 pub mod scoring;
 pub mod signals;
+#[cfg(feature = "collector")]
+pub mod staff;
 pub mod support;
 pub mod targeting;
 pub mod tasks;
@@ -14,20 +16,25 @@ pub mod tasks;
 use std::collections::BTreeMap;
 
 use super::declare::json_object;
-#[cfg(feature = "triage")]
+#[cfg(feature = "collector")]
 pub use feedback::*;
 pub use privacy::*;
 pub use prompts::*;
 pub use scoring::*;
 pub use signals::*;
+#[cfg(feature = "collector")]
+pub use staff::*;
 pub use support::*;
 pub use targeting::*;
 pub use tasks::*;
-#[cfg(not(feature = "triage"))]
+#[cfg(not(feature = "collector"))]
+pub use unread::StaffSpec;
+#[cfg(not(feature = "collector"))]
 pub use unread::TriageSpec;
 
-/// The `feedback` section where it is not read (the in-page checker): any object.
-#[cfg(not(feature = "triage"))]
+/// The sections only the collector reads, where they are not read (the in-page checker):
+/// any object.
+#[cfg(not(feature = "collector"))]
 mod unread {
     use super::super::read::{FromJson, Reader};
     use crate::json::Json;
@@ -37,12 +44,26 @@ mod unread {
     #[derive(Debug, Clone, PartialEq, serde::Serialize)]
     pub struct TriageSpec;
 
+    /// The `staff` section, accepted unread: only the collector tells staff of alerts.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+    pub struct StaffSpec;
+
+    fn object(v: &Json, r: &mut Reader) -> Option<()> {
+        match v {
+            Json::Object(_) => Some(()),
+            other => r.wrong_type("an object", other),
+        }
+    }
+
     impl FromJson for TriageSpec {
         fn read(v: &Json, r: &mut Reader) -> Option<Self> {
-            match v {
-                Json::Object(_) => Some(TriageSpec),
-                other => r.wrong_type("an object", other),
-            }
+            object(v, r).map(|()| TriageSpec)
+        }
+    }
+
+    impl FromJson for StaffSpec {
+        fn read(v: &Json, r: &mut Reader) -> Option<Self> {
+            object(v, r).map(|()| StaffSpec)
         }
     }
 }
@@ -81,5 +102,8 @@ json_object! {
         /// What the collector does with feedback: triage, known problems, compensation
         /// (read by the collector only, never sent to pages).
         pub feedback: Option<TriageSpec> = None,
+        /// How the shop's staff hear of alerts (webhooks, a digest past a rate), read by the
+        /// collector only.
+        pub staff: Option<StaffSpec> = None,
     }
 }
