@@ -1,7 +1,8 @@
 /* Lifeline loader: the end of agent.js (after wasm-bindgen's glue and the observer).
  *   <script src="https://COLLECTOR/agent.js" data-site="SITE" async></script>
- * Options on the tag: data-rules-url (rules from elsewhere), data-debug (log signals, score
- * and decisions to the console on this page; `?lifeline-debug` in the page URL does the
+ * Options on the tag: data-rules-url (rules from elsewhere), data-debug (log page views,
+ * signals, score and prompts to the console on this page, by debug.js, a lazy module;
+ * `?lifeline-debug` in the page URL does the
  * same). Inline rules: <script type="application/json" data-lifeline-rules>{...}</script>
  * A collector serves rules compiled (checked once); JSON rules bring in check.js + check.wasm.
  *
@@ -161,7 +162,7 @@
     var wasm = lifeline_wasm;
     var nav = w.navigator, coarse = w.matchMedia && w.matchMedia("(pointer: coarse)").matches;
     // Device class as the rules name them: 0 phone, 1 tablet, 2 desktop.
-    guarded(wasm.start)(site, base, ready[1], debug, nav.language || "en", !!nav.globalPrivacyControl,
+    guarded(wasm.start)(site, base, ready[1], nav.language || "en", !!nav.globalPrivacyControl,
       coarse ? (w.innerWidth < 768 ? 0 : 1) : 2);
     names.forEach(function (n) { api[n] = guarded(wasm[n]); });
     // The agent takes plain values: the loader reads the objects the page passes.
@@ -181,6 +182,8 @@
     });
     queue.splice(0).forEach(function (c) { if (api[c[0]]) api[c[0]].apply(null, c[1]); });
     if (w.__lifeline_get(false, "lifeline:" + site + ":support-open")) support();
+    // The debug switch: a lazy module that logs what the agent sees (this page only).
+    if (debug) load("debug.js").then(function () { w.__lifeline_debug(guarded(wasm.support)); });
   }, function (e) {
     console.warn("lifeline: the agent could not load", e);
   });

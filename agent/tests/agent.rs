@@ -565,46 +565,6 @@ fn a_page_restored_after_the_visitor_opted_out_elsewhere_stays_off() {
 }
 
 #[test]
-fn the_debug_switch_logs_signals_score_and_decisions_to_the_console_only() {
-    let mut agent = Agent::new(
-        MemoryHost::default(),
-        Config {
-            debug: true,
-            ..config()
-        },
-    );
-    agent.rules_loaded(Rules::from_json_str(RULES));
-    agent.navigate("/cart?email=a%40b.c");
-    rage(&mut agent);
-    let console: Vec<&str> = agent
-        .host()
-        .console
-        .iter()
-        .filter(|(l, _)| *l == Level::Info)
-        .map(|(_, m)| m.as_str())
-        .collect();
-    assert_eq!(console[0], "lifeline: page view /cart?email=a%40b.c");
-    assert!(
-        console
-            .iter()
-            .any(|m| m.starts_with("lifeline: signals rage_click; score ")),
-        "{console:?}"
-    );
-    assert!(
-        console
-            .iter()
-            .any(|m| m
-                .starts_with("lifeline: rule \"promo-rage\" shows \"promo_help\" (help); value ")),
-        "{console:?}"
-    );
-    // Without the switch: silence.
-    let mut quiet = agent_with(MemoryHost::default(), RULES);
-    quiet.navigate("/cart");
-    rage(&mut quiet);
-    assert!(quiet.host().console.is_empty());
-}
-
-#[test]
 fn a_page_that_hears_it_was_left_after_back_restored_another_writes_nothing_stale() {
     // The browser shows the restored page first, then runs the left page's `pagehide`.
     let mut cart = agent_with(MemoryHost::default(), RULES);

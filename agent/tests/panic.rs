@@ -49,7 +49,6 @@ async fn a_panic_warns_once_removes_the_prompt_and_turns_the_agent_off() {
         "panic-shop".into(),
         "http://127.0.0.1:9/".into(),
         Some(rules.into()),
-        false,
         "en".into(),
         false,
         2,

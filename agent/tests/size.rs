@@ -4,7 +4,8 @@
 //! - What every page loads: `agent.js` (wasm-bindgen's glue, the observer, the loader) and
 //!   `agent-HASH.wasm`. Budget 40 kB; the aim is 25 kB.
 //! - Each lazy module, fetched only when a page needs it, has a budget of its own: the prompt
-//!   renderer (`prompt-HASH.js`, the first time a prompt shows), the support module
+//!   renderer (`prompt-HASH.js`, the first time a prompt shows), the debug switch's logger
+//!   (`debug-HASH.js`, only with the switch on), the support module
 //!   (`support-HASH.js` + `support-HASH.wasm`, the first time a support session starts) and
 //!   the JSON rules checker (`check-HASH.js` + `check-HASH.wasm`, only for JSON rules, never
 //!   for a collector's).
@@ -19,6 +20,8 @@ use std::path::{Path, PathBuf};
 const EVERY_PAGE_BROTLI: usize = 40 * 1024;
 /// The prompt renderer, brotli (room for the accessibility work to come).
 const PROMPT_BROTLI: usize = 6 * 1024;
+/// The debug switch's logger, brotli, fetched only with the switch on.
+const DEBUG_BROTLI: usize = 1024;
 /// The support module (renderer and wasm), brotli, fetched the first time a support session
 /// starts. Issue 11 asked for 15 kB: the renderer is 4.3 kB, and the wasm that decides (the
 /// Rust of `lifeline-support`, tested natively) 13.9 kB; see the README.
@@ -89,6 +92,11 @@ fn what_every_page_loads_fits_its_budget() {
 #[ignore = "needs the release build: run `make size`"]
 fn each_lazy_module_fits_its_budget() {
     let prompt = weigh("prompt renderer", &[file("prompt-", ".js")]);
+    let debug = weigh("debug logger", &[file("debug-", ".js")]);
+    assert!(
+        debug <= DEBUG_BROTLI,
+        "the debug logger weighs {debug} B brotli, over its budget of {DEBUG_BROTLI} B"
+    );
     let checker = weigh(
         "rules checker",
         &[file("check-", ".js"), file("check-", ".wasm")],

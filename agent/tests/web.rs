@@ -103,7 +103,6 @@ async fn start(rules: &str) {
         "test-shop".into(),
         "http://127.0.0.1:9/".into(),
         Some(rules.into()),
-        false,
         "en-GB".into(),
         gpc,
         2,

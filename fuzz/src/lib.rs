@@ -144,7 +144,6 @@ fn agent_config() -> Config {
         language: "en".into(),
         gpc: false,
         device: Device::Desktop,
-        debug: false,
     }
 }
 

@@ -23,7 +23,6 @@ use crate::host::{Area, Host, Level, Loaded};
 use crate::outbox::Outbox;
 use crate::profile::Profile;
 
-mod debug;
 mod lifecycle;
 mod page;
 mod prompting;
@@ -43,8 +42,6 @@ pub struct Config {
     pub gpc: bool,
     /// Device class, from the screen and pointer.
     pub device: Device,
-    /// Log signals, score and decisions to the console (`data-debug`, `?lifeline-debug`).
-    pub debug: bool,
 }
 
 /// The rule id reported for prompts shown by `lifeline.show()`.

@@ -1,7 +1,6 @@
 //! Page views, observed events and the visitor's context.
 
 use super::*;
-use lifeline_shared::wire::cat;
 
 impl<H: Host> Agent<H> {
     /// A page view: a load or an SPA route change to `path_and_query` (with the fragment
@@ -33,10 +32,6 @@ impl<H: Host> Agent<H> {
         run.page = report_path(path_and_query, &run.rules.privacy.keep_query);
         run.page_id = Some(id);
         run.saved_signals = SignalSet::EMPTY;
-        if self.config.debug {
-            let message = cat(&["lifeline: page view ", path_and_query]);
-            self.host.log(Level::Info, &message);
-        }
         self.observe(&Event::Navigate {
             path: path_and_query,
         });
@@ -63,11 +58,7 @@ impl<H: Host> Agent<H> {
         let Phase::Running(run) = &mut self.phase else {
             return;
         };
-        let before = run.session.page_signals();
         let decision = run.session.observe(now, event);
-        if self.config.debug {
-            self.debug_signals(before);
-        }
         if let Some(decision) = decision {
             self.decided(decision, None);
         }

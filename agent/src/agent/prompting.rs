@@ -41,9 +41,6 @@ impl<H: Host> Agent<H> {
     }
 
     pub(super) fn decided(&mut self, d: Decision, rule_override: Option<&str>) {
-        if self.config.debug {
-            self.debug_decision(&d, rule_override);
-        }
         // One prompt at a time: one still open (shown by hand) ends before the next.
         if matches!(&self.phase, Phase::Running(run) if run.open.is_some()) {
             self.close(Outcome::Ignored);

@@ -64,8 +64,8 @@ extern "C" {
 }
 
 /// Starts the agent on this page. Called once by the loader with the site, the collector's
-/// base URL, the rules text it fetched (or found inline), the debug switch, and what the
-/// loader read off the browser: its language, Global Privacy Control, and the device class
+/// base URL, the rules text it fetched (or found inline), and what the loader read off the
+/// browser: its language, Global Privacy Control, and the device class
 /// (0 phone, 1 tablet, 2 desktop, as `Device::ALL`). Without rules (the collector
 /// unreachable and nothing cached, which the loader has said) the agent stays quietly off.
 /// Plain values, not objects: every property or browser API read from Rust costs the agent
@@ -76,7 +76,6 @@ pub fn start(
     site: String,
     collector: String,
     rules: Option<String>,
-    debug: bool,
     language: String,
     gpc: bool,
     device: u8,
@@ -92,7 +91,6 @@ pub fn start(
             .get(usize::from(device))
             .copied()
             .unwrap_or(Device::Desktop),
-        debug,
     };
     let agent = Agent::new(BrowserHost::new(reports_url), config);
     let _ = RUNTIME.try_with(|r| {

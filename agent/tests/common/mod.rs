@@ -14,7 +14,6 @@ pub fn config() -> Config {
         language: "en-GB".into(),
         gpc: false,
         device: Device::Desktop,
-        debug: false,
     }
 }
 

@@ -61,6 +61,17 @@ async fn back_and_forward_bounces_are_a_loop_and_the_feedback_typed_after_back_i
         "{log:#?}"
     );
     b.wait_prompt("Is something not working?").await;
+    // The debug switch's logger (a lazy module): page views, signals, the prompt shown.
+    b.wait_js(
+        "the prompt in the debug log",
+        "return (window.__info || []).some(function (m) { return m.indexOf('lifeline: rule \"shipping-loop\" shows \"struggle_feedback\" (feedback); score ') == 0; })",
+    )
+    .await;
+    let log = b.debug_log().await;
+    assert!(
+        log.iter().any(|l| l == "lifeline: page view /demo/cart/"),
+        "{log:#?}"
+    );
     b.click_in_prompt("[data-ll=rate][data-value='2']").await;
     b.type_into_prompt("textarea", "I keep going round in circles")
         .await;
