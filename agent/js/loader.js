@@ -180,6 +180,17 @@
       w.__lifeline_identity = typeof signature == "string" && { attrs: text, signature: signature };
       wasm.identify(new URLSearchParams(text).get("tier") || undefined);
     });
+    // Whether someone of the shop's staff is online, from the collector (cached 15 s), again
+    // every 30 s, when the rules need to know; the page's own agentsOnline() overrides it.
+    var told = false;
+    api.agentsOnline = guarded(function (on) { told = true; wasm.agentsOnline(!!on); });
+    if (wasm.people()) (function ask() {
+      if (told) return;
+      fetch(base + "v1/sites/" + encodeURIComponent(site) + "/availability", { credentials: "omit" })
+        .then(function (r) { return r.json(); })
+        .then(function (a) { if (!told) wasm.agentsOnline(!!a.available); }, function () {});
+      setTimeout(ask, 30000);
+    })();
     queue.splice(0).forEach(function (c) { if (api[c[0]]) api[c[0]].apply(null, c[1]); });
     if (w.__lifeline_get(false, "lifeline:" + site + ":support-open")) support();
     // The debug switch: a lazy module that logs what the agent sees (this page only).

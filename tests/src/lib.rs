@@ -378,6 +378,16 @@ impl Shop {
         token
     }
 
+    /// `name`, of the demo site's staff, is online now (a heartbeat).
+    pub async fn online(&self, name: &str) {
+        let now = lifeline_collector::now_ms();
+        let online = lifeline_collector::store::Status::Online;
+        self.store
+            .heartbeat("demo", name, online, now)
+            .await
+            .expect("a heartbeat");
+    }
+
     /// The demo site's alerts.
     pub async fn alerts(&self) -> Vec<lifeline_collector::store::Alert> {
         self.store.alerts("demo", false).await.expect("a read")

@@ -308,6 +308,20 @@ pub fn support(step: String) -> String {
     answer
 }
 
+/// Whether the rules need to know if a person is online (a chat or call offer, or a rule on
+/// `agents_online`): then the loader asks the collector's availability.
+#[wasm_bindgen]
+pub fn people() -> bool {
+    let mut needed = false;
+    with_agent(|a| {
+        needed = a.rules().is_some_and(|r| {
+            r.prompts.iter().any(|p| p.needs_person())
+                || r.rules.iter().any(|x| x.when.agents_online.is_some())
+        });
+    });
+    needed
+}
+
 /// `lifeline.agentsOnline(bool)`: whether a person is online for chat or calls.
 #[wasm_bindgen(js_name = agentsOnline)]
 pub fn agents_online(online: bool) {

@@ -5,9 +5,9 @@
 use std::time::{Duration, Instant};
 
 use lifeline_collector::store::{AlertState, Role};
-use lifeline_e2e::Browser;
+use lifeline_e2e::{Browser, Shop};
 
-use super::{to_payment, with_a_cart};
+use super::{add_to_cart_and_open_it, rage_on_apply, to_payment, with_a_cart};
 
 /// The open alerts' rows on the dashboard, as text.
 const ROWS: &str = "return Array.from(document.querySelectorAll('#alerts tbody tr')).map(function (r) { return Array.from(r.cells).map(function (c) { return c.textContent; }); })";
@@ -95,4 +95,46 @@ async fn a_visitor_struggling_to_pay_reaches_the_staff_dashboard_within_two_seco
     );
     staff.close().await;
     visitor.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chat_is_offered_when_the_collector_says_someone_of_the_staff_is_online() {
+    let shop = Shop::start().await;
+    shop.put_rules(
+        r#"{"version": 1,
+            "prompts": {"chat": {"kind": "chat_offer", "text": {"title": "Talk to us?"}}},
+            "rules": [{"id": "cart-chat", "when": {"page": {"exact": "/demo/cart/"},
+                       "signals": {"any": ["rage_click", "dead_click"]}}, "then": {"prompt": "chat"}}]}"#,
+    )
+    .await;
+    shop.add_staff("ana", Role::Agent).await;
+    shop.online("ana").await;
+    let b = Browser::start().await;
+    // The cart page does not say whether anyone is online (agentsOnline): the collector does.
+    add_to_cart_and_open_it(&b, &shop).await;
+    let started = Instant::now();
+    while !shop
+        .requests()
+        .iter()
+        .any(|r| r.uri == "/v1/sites/demo/availability")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "availability asked"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    rage_on_apply(&b).await;
+    b.wait_prompt("Talk to us?").await;
+    let asked: Vec<_> = shop
+        .requests()
+        .into_iter()
+        .filter(|r| r.uri.ends_with("/availability"))
+        .collect();
+    assert!(
+        asked.iter().all(|r| r.method == "GET" && r.body.is_empty()),
+        "nothing of the visitor's: {asked:?}"
+    );
+    b.close().await;
 }
