@@ -1,15 +1,18 @@
 //! Lifeline's collector: the small server a shop runs (or we host). It serves the agent and
 //! each site's checked rules, stores the decisions and feedback agents send (and nothing
-//! else), and gives the site owner an admin API behind a per-site token.
+//! else), triages feedback while the visitor waits, alerts the shop's staff in real time,
+//! and gives the site owner an admin API behind a per-site token.
 //!
 //! - [`routes`]: the HTTP API. Public: the agent's files, a site's rules, report batches,
-//!   `/healthz`, `/metrics`. Admin (Bearer token): rules with every version and rollback,
-//!   decisions and feedback with filters, cursor pages and CSV, per-rule and per-page stats.
+//!   staff availability, `/healthz`, `/metrics`. Admin (Bearer token): rules with every
+//!   version and rollback, decisions and feedback with filters, cursor pages and CSV,
+//!   per-rule and per-page stats, triage, problems, coupons. Staff (their own tokens):
+//!   presence, alerts, the live event stream.
 //! - [`store`]: the [`Store`](store::Store) trait and its SQLite implementation (one writer
 //!   committing in groups; an acknowledged batch is on disk).
 //! - [`assets`]: the agent's files, precompressed, with ETags and long caching.
 //! - [`cache`]: sites and served rules kept in memory for a few seconds.
-//! - [`live`]: live events for staff (decisions, presence) through one `Broadcast`.
+//! - [`live`]: live events for staff (decisions, alerts, presence) through one `Broadcast`.
 //! - [`limit`]: per-address, per-site rate limiting.
 //! - [`metrics`]: Prometheus counters.
 //! - [`token`]: admin tokens, stored only as hashes.
@@ -17,7 +20,8 @@
 //! - [`site`]: what a site name and an origin may be.
 //! - [`triage`]: feedback judged while the visitor waits: negative, valid, potential fraud,
 //!   the known problem, disclosure, compensation.
-//! - [`webhook`]: coupons minted, told to the shop's platform, signed.
+//! - [`webhook`]: coupons minted and alerts, told to the shop's platform (and Slack),
+//!   signed; past a rate, a digest.
 //! - [`trial`]: `rules try`, recorded sessions replayed against a rules file, as text.
 
 pub mod assets;

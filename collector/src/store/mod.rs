@@ -1,6 +1,10 @@
-//! [`Store`]: where sites, their rules (every version) and their reports are kept.
+//! [`Store`]: where sites, their rules (every version) and their reports are kept, with
+//! feedback's verdicts and coupons, the staff and their alerts.
 //!
 //! - [`sqlite`]: the embedded default, one writer thread committing in groups.
+//! - [`ledger`]: triaged feedback and the coupon ledger, as the admin API lists them.
+//! - [`staff`]: accounts, roles and presence.
+//! - [`alerts`]: alerts and how they are routed.
 //!
 //! The trait is what the routes use, so a PostgreSQL store can run the same tests.
 
