@@ -8,8 +8,9 @@
 //! it is on disk, and throughput holds under load (one sync for many batches). Reads use
 //! a small pool of their own connections, which WAL lets run beside the writer.
 //!
-//! [`triage`]: feedback triaged and coupons minted in the writer's transaction; the triage
-//! queue, known problems and the coupon ledger.
+//! `triage`: feedback triaged and coupons minted in the writer's transaction; the triage
+//! queue, known problems and the coupon ledger. `alerts`: alerts raised, routed, escalated
+//! and acknowledged in it too.
 
 mod alerts;
 mod triage;
