@@ -246,6 +246,8 @@ async fn only_rules_decisions_and_feedback_go_to_the_collector() {
                 && (path.ends_with(".wasm") || path.ends_with(".js"));
         match (r.method.as_str(), path) {
             ("GET", "/v1/sites/demo/rules") => agent_requests += 1,
+            // Whether staff are online (the rules offer a chat): nothing of the visitor's.
+            ("GET", "/v1/sites/demo/availability") => assert!(r.body.is_empty()),
             ("GET", _) if agent_file => agent_requests += 1,
             ("POST", "/v1/sites/demo/reports") => {
                 agent_requests += 1;

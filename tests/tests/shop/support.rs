@@ -333,6 +333,8 @@ async fn during_a_session_only_its_content_comes_and_only_its_steps_leave() {
                     );
                 }
             }
+            // Whether staff are online (the demo's rules offer a chat): nothing of the visitor's.
+            ("GET", "/v1/sites/demo/availability") => assert!(r.body.is_empty()),
             ("GET", p)
                 if p == "/v1/sites/demo/rules"
                     || p == "/agent.js"
