@@ -121,6 +121,18 @@ impl<S> App<S> {
     }
 }
 
+impl<S> App<S> {
+    /// Forgets what is cached of `site` (its row and everything its served rules give), after
+    /// a write through this collector's admin API.
+    pub fn forget(&self, site: &str) {
+        self.sites.forget(site);
+        self.served_rules.forget(site);
+        self.served_support.forget(site);
+        self.served_triage.forget(site);
+        self.served_alerts.forget(site);
+    }
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now()

@@ -143,11 +143,7 @@ pub async fn put_rules<S: Store>(
             .store
             .put_rules(&site, text.to_owned(), rules.to_compiled())
             .await?;
-        app.served_rules.forget(&site);
-        app.served_support.forget(&site);
-        app.served_triage.forget(&site);
-        app.served_alerts.forget(&site);
-        app.sites.forget(&site);
+        app.forget(&site);
         let etag = app.store.rules(&site, Some(version)).await?.map(|r| r.etag);
         let warnings: Vec<_> = (rules.contrast_warnings().into_iter())
             .map(|w| json!({"path": w.path, "message": w.message}))
@@ -176,11 +172,7 @@ pub async fn activate<S: Store>(
             message: "expected a version number".into(),
         })?;
         app.store.activate_rules(&site, version).await?;
-        app.served_rules.forget(&site);
-        app.served_support.forget(&site);
-        app.served_triage.forget(&site);
-        app.served_alerts.forget(&site);
-        app.sites.forget(&site);
+        app.forget(&site);
         Ok(axum::Json(json!({"active": version})).into_response())
     })
     .await

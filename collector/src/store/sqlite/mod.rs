@@ -522,38 +522,65 @@ impl Row {
 /// A time in ms as the database holds it: beyond `i64::MAX` (no stored time is) it stays
 /// the largest, where a cast would wrap it negative and turn `to` into "nothing" and
 /// `from` into "everything".
-fn stored_millis(ms: u64) -> i64 {
+pub(super) fn stored_millis(ms: u64) -> i64 {
     i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
-/// The WHERE clause (after `site = ?1`) and its values for a filter.
+/// Conditions joined by `AND`, with their values in order: the admin listings' filters.
+pub(super) struct Where {
+    /// The conditions.
+    pub(super) sql: String,
+    /// Their values.
+    pub(super) values: Vec<Value>,
+}
+
+impl Where {
+    /// `column = site`.
+    pub(super) fn site(column: &str, site: &str) -> Where {
+        Where {
+            sql: [column, " = ?"].concat(),
+            values: vec![Value::Text(site.to_owned())],
+        }
+    }
+
+    /// One more condition, with its values.
+    pub(super) fn and(&mut self, clause: &str, values: impl IntoIterator<Item = Value>) {
+        self.sql.push_str(" AND ");
+        self.sql.push_str(clause);
+        self.values.extend(values);
+    }
+
+    /// `column = text`, when given.
+    pub(super) fn equals(&mut self, column: &str, text: Option<&str>) {
+        if let Some(t) = text {
+            self.and(&[column, " = ?"].concat(), [Value::Text(t.to_owned())]);
+        }
+    }
+
+    /// `column` (ms) at or after `from` and before `to`, each when given.
+    pub(super) fn between(&mut self, column: &str, from: Option<u64>, to: Option<u64>) {
+        if let Some(from) = from {
+            let from = Value::Integer(stored_millis(from));
+            self.and(&[column, " >= ?"].concat(), [from]);
+        }
+        if let Some(to) = to {
+            self.and(
+                &[column, " < ?"].concat(),
+                [Value::Integer(stored_millis(to))],
+            );
+        }
+    }
+}
+
+/// The WHERE clause (from `site = ?`) and its values for a filter.
 fn filter_sql(site: &str, f: &ReportFilter) -> (String, Vec<Value>) {
-    let mut sql = String::from("site = ?");
-    let mut values = vec![Value::Text(site.to_owned())];
-    let mut add = |clause: &str, value: Value| {
-        sql.push_str(" AND ");
-        sql.push_str(clause);
-        values.push(value);
-    };
-    if let Some(t) = f.report_type {
-        add("type = ?", Value::Text(t.as_str().into()));
-    }
-    if let Some(from) = f.from {
-        add("received >= ?", Value::Integer(stored_millis(from)));
-    }
-    if let Some(to) = f.to {
-        add("received < ?", Value::Integer(stored_millis(to)));
-    }
-    if let Some(rule) = &f.rule {
-        add("rule = ?", Value::Text(rule.clone()));
-    }
-    if let Some(page) = &f.page {
-        add("page = ?", Value::Text(page.clone()));
-    }
-    if let Some(kind) = &f.kind {
-        add("kind = ?", Value::Text(kind.clone()));
-    }
-    (sql, values)
+    let mut w = Where::site("site", site);
+    w.equals("type", f.report_type.map(ReportType::as_str));
+    w.between("received", f.from, f.to);
+    w.equals("rule", f.rule.as_deref());
+    w.equals("page", f.page.as_deref());
+    w.equals("kind", f.kind.as_deref());
+    (w.sql, w.values)
 }
 
 fn report_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReport> {

@@ -11,7 +11,7 @@ use lifeline_shared::wire::{Evidence, Identity};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use super::db;
+use super::{Where, db, stored_millis};
 use crate::store::{
     Coupon, CouponFilter, CouponPage, CouponState, CouponTotal, Intake, ProblemTally, Queue,
     StoreError, TriageFilter, TriagePage, TriageRecord,
@@ -361,10 +361,6 @@ impl<'de> serde::Deserialize<'de> for StoredAnswer {
     }
 }
 
-fn time(ms: u64) -> i64 {
-    i64::try_from(ms).unwrap_or(i64::MAX)
-}
-
 /// The triage queue.
 pub(super) fn list(
     conn: &Connection,
@@ -373,37 +369,27 @@ pub(super) fn list(
     cursor: Option<i64>,
     limit: u32,
 ) -> Result<TriagePage, StoreError> {
-    let mut sql = String::from(
+    let mut w = Where::site("t.site", site);
+    match f.queue {
+        Some(Queue::Negative) => w.and("t.sentiment = 'negative'", []),
+        Some(Queue::Invalid) => w.and("t.valid = 0", []),
+        Some(Queue::Fraud) => w.and("t.fraud = 1", []),
+        Some(Queue::Compensated) => w.and("t.coupon IS NOT NULL", []),
+        None => {}
+    }
+    w.equals("t.problem", f.problem.as_deref());
+    w.between("t.received", f.from, f.to);
+    if let Some(c) = cursor {
+        w.and("r.id < ?", [Value::Integer(c)]);
+    }
+    let sql = format!(
         "SELECT r.id, r.key, t.received, r.page, r.rule, r.rating, r.thumbs, r.comment,
             t.sentiment, t.valid, t.fraud, t.reasons, t.problem, t.disclosed, t.signed, t.tier,
             t.worth, t.coupon, t.outcome
-         FROM triage t JOIN reports r ON r.id = t.report WHERE t.site = ?",
+         FROM triage t JOIN reports r ON r.id = t.report WHERE {} ORDER BY r.id DESC LIMIT ?",
+        w.sql
     );
-    let mut values = vec![Value::Text(site.to_owned())];
-    match f.queue {
-        Some(Queue::Negative) => sql.push_str(" AND t.sentiment = 'negative'"),
-        Some(Queue::Invalid) => sql.push_str(" AND t.valid = 0"),
-        Some(Queue::Fraud) => sql.push_str(" AND t.fraud = 1"),
-        Some(Queue::Compensated) => sql.push_str(" AND t.coupon IS NOT NULL"),
-        None => {}
-    }
-    if let Some(p) = &f.problem {
-        sql.push_str(" AND t.problem = ?");
-        values.push(Value::Text(p.clone()));
-    }
-    if let Some(from) = f.from {
-        sql.push_str(" AND t.received >= ?");
-        values.push(Value::Integer(time(from)));
-    }
-    if let Some(to) = f.to {
-        sql.push_str(" AND t.received < ?");
-        values.push(Value::Integer(time(to)));
-    }
-    if let Some(c) = cursor {
-        sql.push_str(" AND r.id < ?");
-        values.push(Value::Integer(c));
-    }
-    sql.push_str(" ORDER BY r.id DESC LIMIT ?");
+    let mut values = w.values;
     values.push(Value::Integer(i64::from(limit) + 1));
     let mut stmt = conn.prepare(&sql).map_err(db)?;
     let rows = stmt
@@ -450,8 +436,8 @@ pub(super) fn problems(
     f: &TriageFilter,
     costs: &dyn Fn(&str) -> f64,
 ) -> Result<Vec<ProblemTally>, StoreError> {
-    let from = time(f.from.unwrap_or(0));
-    let to = time(f.to.unwrap_or(u64::MAX));
+    let from = stored_millis(f.from.unwrap_or(0));
+    let to = stored_millis(f.to.unwrap_or(u64::MAX));
     let mut stmt = conn
         .prepare(
             "SELECT t.problem, COUNT(DISTINCT t.visitor), COUNT(*), COUNT(c.code),
@@ -515,10 +501,10 @@ const COUPON_COLUMNS: &str = "c.code, c.problem, c.kind, c.value, c.currency, c.
 /// The SQL condition (after the site) for coupons in `state` at `now`.
 fn state_sql(state: CouponState) -> &'static str {
     match state {
-        CouponState::Redeemed => " AND c.redeemed IS NOT NULL",
-        CouponState::Revoked => " AND c.redeemed IS NULL AND c.revoked IS NOT NULL",
-        CouponState::Expired => " AND c.redeemed IS NULL AND c.revoked IS NULL AND c.expires <= ?",
-        CouponState::Active => " AND c.redeemed IS NULL AND c.revoked IS NULL AND c.expires > ?",
+        CouponState::Redeemed => "c.redeemed IS NOT NULL",
+        CouponState::Revoked => "c.redeemed IS NULL AND c.revoked IS NOT NULL",
+        CouponState::Expired => "c.redeemed IS NULL AND c.revoked IS NULL AND c.expires <= ?",
+        CouponState::Active => "c.redeemed IS NULL AND c.revoked IS NULL AND c.expires > ?",
     }
 }
 
@@ -532,32 +518,28 @@ pub(super) fn coupons(
     now: u64,
 ) -> Result<CouponPage, StoreError> {
     let base = |state: Option<CouponState>| {
-        let mut sql = String::from(" WHERE c.site = ?");
-        let mut values = vec![Value::Text(site.to_owned())];
+        let mut w = Where::site("c.site", site);
         if let Some(s) = state {
-            sql.push_str(state_sql(s));
-            if matches!(s, CouponState::Expired | CouponState::Active) {
-                values.push(Value::Integer(time(now)));
-            }
+            let dated = matches!(s, CouponState::Expired | CouponState::Active);
+            w.and(
+                state_sql(s),
+                dated.then(|| Value::Integer(stored_millis(now))),
+            );
         }
-        if let Some(from) = f.from {
-            sql.push_str(" AND c.minted >= ?");
-            values.push(Value::Integer(time(from)));
-        }
-        if let Some(to) = f.to {
-            sql.push_str(" AND c.minted < ?");
-            values.push(Value::Integer(time(to)));
-        }
-        (sql, values)
+        w.between("c.minted", f.from, f.to);
+        w
     };
-    let (mut cond, mut values) = base(f.state);
+    let mut w = base(f.state);
     if let Some(c) = cursor {
         // Newest first by (minted, code).
         let (minted, code) = c.split_once('.').unwrap_or(("0", ""));
-        cond.push_str(" AND (c.minted < ? OR (c.minted = ? AND c.code < ?))");
         let minted = Value::Integer(minted.parse().unwrap_or(0));
-        values.extend([minted.clone(), minted, Value::Text(code.to_owned())]);
+        w.and(
+            "(c.minted < ? OR (c.minted = ? AND c.code < ?))",
+            [minted.clone(), minted, Value::Text(code.to_owned())],
+        );
     }
+    let (cond, mut values) = (format!(" WHERE {}", w.sql), w.values);
     values.push(Value::Integer(i64::from(limit) + 1));
     let sql = format!(
         "SELECT {COUPON_COLUMNS} FROM coupons c LEFT JOIN triage t ON t.report = c.report
@@ -584,11 +566,14 @@ pub(super) fn coupons(
         if f.state.is_some_and(|s| s != state) {
             continue;
         }
-        let (cond, values) = base(Some(state));
+        let w = base(Some(state));
         let (count, value): (i64, f64) = conn
             .query_row(
-                &format!("SELECT COUNT(*), COALESCE(SUM(c.value), 0) FROM coupons c {cond}"),
-                params_from_iter(values),
+                &format!(
+                    "SELECT COUNT(*), COALESCE(SUM(c.value), 0) FROM coupons c WHERE {}",
+                    w.sql
+                ),
+                params_from_iter(w.values),
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(db)?;
