@@ -7,10 +7,9 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Collector, error, json};
+use common::{Collector, as_staff, error, json};
 use lifeline_collector::Settings;
-use lifeline_collector::store::{AlertState, NewStaff, Role, Status, Store};
-use lifeline_collector::token;
+use lifeline_collector::store::{AlertState, Role, Status, Store};
 
 const RULES: &str = r#"{
   "version": 1,
@@ -23,13 +22,7 @@ const RULES: &str = r#"{
 }"#;
 
 async fn staff(c: &Collector, name: &str, role: Role, online: bool) -> String {
-    let (token, token_hash) = token::new_token().unwrap();
-    let new = NewStaff {
-        name: name.into(),
-        role,
-        token_hash,
-    };
-    c.store.add_staff("shop", new).await.unwrap();
+    let token = c.add_staff(name, role).await;
     if online {
         let now = lifeline_collector::now_ms();
         c.store
@@ -47,15 +40,6 @@ fn decision(visit: &str, rule: &str, value: u8) -> String {
         "kind": "help", "outcome": null, "band": "high", "signals": ["repeated_action"],
         "value": value}}]})
     .to_string()
-}
-
-fn with(token: &str, method: &str, uri: &str) -> axum::http::Request<axum::body::Body> {
-    axum::http::Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("authorization", format!("Bearer {token}"))
-        .body(axum::body::Body::empty())
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -131,8 +115,13 @@ async fn a_valuable_struggling_visitor_reaches_a_senior_member_of_staff_at_once(
     c.post_reports(&decision("v4", "quiet", 99)).await;
     c.post_reports(&decision("v2", "payment-trouble", 60)).await;
     let list = json(
-        c.send(with(&ana, "GET", "/v1/staff/sites/shop/alerts?open"))
-            .await,
+        c.send(as_staff(
+            &ana,
+            "GET",
+            "/v1/staff/sites/shop/alerts?open",
+            "",
+        ))
+        .await,
     )
     .await;
     let assigned: Vec<(&str, &str)> = (list["alerts"].as_array().unwrap().iter())
@@ -168,18 +157,20 @@ async fn an_alert_not_taken_up_goes_to_the_next_then_expires_and_is_taken_up_onc
         .unwrap()
         .id;
     let r = c
-        .send(with(
+        .send(as_staff(
             &bo,
             "POST",
             &format!("/v1/staff/sites/shop/alerts/{bos}/ack"),
+            "",
         ))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let (e, _) = error(
-        c.send(with(
+        c.send(as_staff(
             &ana,
             "POST",
             &format!("/v1/staff/sites/shop/alerts/{bos}/ack"),
+            "",
         ))
         .await,
         StatusCode::CONFLICT,
@@ -206,10 +197,11 @@ async fn an_alert_not_taken_up_goes_to_the_next_then_expires_and_is_taken_up_onc
     let expired = c.store.escalate(now + 62_000).await.unwrap();
     assert_eq!(expired[0].1.state, AlertState::Expired);
     let (e, _) = error(
-        c.send(with(
+        c.send(as_staff(
             &ana,
             "POST",
             &format!("/v1/staff/sites/shop/alerts/{}/ack", expired[0].1.id),
+            "",
         ))
         .await,
         StatusCode::CONFLICT,
@@ -217,8 +209,13 @@ async fn an_alert_not_taken_up_goes_to_the_next_then_expires_and_is_taken_up_onc
     .await;
     assert_eq!(e, "alert_closed");
     let (e, _) = error(
-        c.send(with(&ana, "POST", "/v1/staff/sites/shop/alerts/999/ack"))
-            .await,
+        c.send(as_staff(
+            &ana,
+            "POST",
+            "/v1/staff/sites/shop/alerts/999/ack",
+            "",
+        ))
+        .await,
         StatusCode::NOT_FOUND,
     )
     .await;

@@ -6,47 +6,15 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Collector, ORIGIN, error, json};
+use common::{Collector, ORIGIN, as_staff, error, json};
 use lifeline_collector::Settings;
-use lifeline_collector::store::{NewStaff, Role, Status, Store};
-use lifeline_collector::token;
-
-/// Adds `name` to the site `shop` and returns their token.
-async fn staff(c: &Collector, name: &str, role: Role) -> String {
-    let (token, token_hash) = token::new_token().unwrap();
-    c.store
-        .add_staff(
-            "shop",
-            NewStaff {
-                name: name.into(),
-                role,
-                token_hash,
-            },
-        )
-        .await
-        .unwrap();
-    token
-}
-
-fn as_staff(
-    token: &str,
-    method: &str,
-    uri: &str,
-    body: &str,
-) -> axum::http::Request<axum::body::Body> {
-    axum::http::Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("authorization", format!("Bearer {token}"))
-        .body(axum::body::Body::from(body.to_owned()))
-        .unwrap()
-}
+use lifeline_collector::store::{Role, Status, Store};
 
 #[tokio::test]
 async fn presence_holds_while_the_heartbeat_does_and_pages_learn_availability() {
     let c = Collector::new(Settings::default()).await;
-    let ana = staff(&c, "ana", Role::Agent).await;
-    let _bo = staff(&c, "bo", Role::Owner).await;
+    let ana = c.add_staff("ana", Role::Agent).await;
+    let _bo = c.add_staff("bo", Role::Owner).await;
     let available = || {
         axum::http::Request::get("/v1/sites/shop/availability")
             .header("origin", ORIGIN)
@@ -108,7 +76,7 @@ async fn presence_holds_while_the_heartbeat_does_and_pages_learn_availability() 
 #[tokio::test]
 async fn staff_tokens_open_their_site_only_and_presence_is_a_persons() {
     let c = Collector::new(Settings::default()).await;
-    let ana = staff(&c, "ana", Role::Agent).await;
+    let ana = c.add_staff("ana", Role::Agent).await;
     let (e, _) = error(
         c.send(as_staff("nope", "GET", "/v1/staff/sites/shop/presence", ""))
             .await,
@@ -163,7 +131,7 @@ async fn staff_tokens_open_their_site_only_and_presence_is_a_persons() {
 async fn decisions_and_presence_reach_the_staffs_live_stream() {
     let c = Collector::new(Settings::default()).await;
     c.put_rules(common::RULES).await;
-    let ana = staff(&c, "ana", Role::Agent).await;
+    let ana = c.add_staff("ana", Role::Agent).await;
     let mut reader = common::subscribe(&c, &ana).await;
 
     // A visitor is shown a prompt: the staff see it (the page, band and signals; nothing else).

@@ -106,6 +106,18 @@ impl Collector {
         json(r).await
     }
 
+    /// Adds `name` to the site `shop`'s staff and returns their token.
+    pub async fn add_staff(&self, name: &str, role: lifeline_collector::store::Role) -> String {
+        let (token, token_hash) = token::new_token().unwrap();
+        let new = lifeline_collector::store::NewStaff {
+            name: name.into(),
+            role,
+            token_hash,
+        };
+        self.store.add_staff("shop", new).await.unwrap();
+        token
+    }
+
     pub async fn post_reports(&self, body: &str) -> Response<Body> {
         self.send(
             Request::post("/v1/sites/shop/reports")
@@ -116,6 +128,16 @@ impl Collector {
         )
         .await
     }
+}
+
+/// A request with a member of staff's token.
+pub fn as_staff(token: &str, method: &str, uri: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from(body.to_owned()))
+        .unwrap()
 }
 
 pub async fn bytes(r: Response<Body>) -> Vec<u8> {
