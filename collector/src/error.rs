@@ -65,6 +65,12 @@ pub enum ApiError {
     UnknownAlert,
     /// The alert was taken up or expired already.
     AlertClosed,
+    /// No such conversation for this site, or not this caller's.
+    UnknownConversation,
+    /// The conversation was closed.
+    ConversationClosed,
+    /// No card to take up in that message.
+    NoCard,
 }
 
 #[derive(Serialize)]
@@ -96,8 +102,12 @@ impl ApiError {
             | ApiError::NoSupport
             | ApiError::NotFound
             | ApiError::UnknownCoupon
-            | ApiError::UnknownAlert => StatusCode::NOT_FOUND,
-            ApiError::CouponNotActive(_) | ApiError::AlertClosed => StatusCode::CONFLICT,
+            | ApiError::UnknownAlert
+            | ApiError::UnknownConversation
+            | ApiError::NoCard => StatusCode::NOT_FOUND,
+            ApiError::CouponNotActive(_) | ApiError::AlertClosed | ApiError::ConversationClosed => {
+                StatusCode::CONFLICT
+            }
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::MissingToken | ApiError::WrongToken => StatusCode::UNAUTHORIZED,
@@ -130,6 +140,17 @@ impl ApiError {
             ApiError::CouponNotActive(_) => "coupon_not_active",
             ApiError::UnknownAlert => "unknown_alert",
             ApiError::AlertClosed => "alert_closed",
+            ApiError::UnknownConversation => "unknown_conversation",
+            ApiError::ConversationClosed => "conversation_closed",
+            ApiError::NoCard => "no_card",
+        }
+    }
+
+    /// What is wrong, after where (`text: a message needs some text`), as one line.
+    pub fn explain(&self) -> String {
+        match self.message_and_path() {
+            (message, path) if path.is_empty() => message,
+            (message, path) => format!("{path}: {message}"),
         }
     }
 
@@ -189,6 +210,18 @@ impl ApiError {
                 format!("the coupon is {state}: it was not changed"),
                 String::new(),
             ),
+            ApiError::UnknownConversation => (
+                "no such conversation for this site, or the token is not its visitor's or its staff's".into(),
+                String::new(),
+            ),
+            ApiError::ConversationClosed => (
+                "the conversation was closed: nothing more can be added".into(),
+                String::new(),
+            ),
+            ApiError::NoCard => (
+                "that message has no card of staff's to take up".into(),
+                String::new(),
+            ),
         }
     }
 }
@@ -236,6 +269,9 @@ impl From<StoreError> for ApiError {
             StoreError::UnknownStaff => ApiError::WrongToken,
             StoreError::UnknownAlert => ApiError::UnknownAlert,
             StoreError::AlertClosed(_) => ApiError::AlertClosed,
+            StoreError::UnknownConversation => ApiError::UnknownConversation,
+            StoreError::ConversationClosed => ApiError::ConversationClosed,
+            StoreError::NoCard => ApiError::NoCard,
             StoreError::CouponNotActive(state) => ApiError::CouponNotActive(state.as_str()),
             other => {
                 tracing::error!(error = %other, "storage failed");

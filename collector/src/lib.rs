@@ -7,12 +7,14 @@
 //!   staff availability, `/healthz`, `/metrics`. Admin (Bearer token): rules with every
 //!   version and rollback, decisions and feedback with filters, cursor pages and CSV,
 //!   per-rule and per-page stats, triage, problems, coupons. Staff (their own tokens):
-//!   presence, alerts, the live event stream.
+//!   presence, alerts, the live event stream, the chat inbox and transcripts. Chat: a
+//!   WebSocket per conversation for the visitor and the staff.
 //! - [`store`]: the [`Store`](store::Store) trait and its SQLite implementation (one writer
 //!   committing in groups; an acknowledged batch is on disk).
 //! - [`assets`]: the agent's files, precompressed, with ETags and long caching.
 //! - [`cache`]: sites and served rules kept in memory for a few seconds.
-//! - [`live`]: live events for staff (decisions, alerts, presence) through one `Broadcast`.
+//! - [`live`]: live events for staff (decisions, alerts, presence, conversations) and each
+//!   conversation's own (messages, typing, read marks), through one `Broadcast`.
 //! - [`limit`]: per-address, per-site rate limiting.
 //! - [`metrics`]: Prometheus counters.
 //! - [`token`]: admin tokens, stored only as hashes.
@@ -55,6 +57,10 @@ pub struct Settings {
     pub reports_burst: u32,
     /// Largest rules file accepted, in bytes.
     pub max_rules_bytes: usize,
+    /// Chat messages per minute per conversation and side (0: no limit).
+    pub chat_per_minute: u32,
+    /// Chat messages at once before the rate applies.
+    pub chat_burst: u32,
 }
 
 impl Default for Settings {
@@ -64,6 +70,8 @@ impl Default for Settings {
             reports_per_minute: 120,
             reports_burst: 60,
             max_rules_bytes: 256 * 1024,
+            chat_per_minute: 30,
+            chat_burst: 10,
         }
     }
 }
@@ -76,6 +84,8 @@ pub struct App<S> {
     pub assets: assets::Assets,
     /// Rate limiting of report requests.
     pub limiter: limit::RateLimiter,
+    /// Rate limiting of chat messages, per conversation and side.
+    pub chat_limiter: limit::RateLimiter,
     /// Counters for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
     /// Limits and settings.
@@ -108,6 +118,7 @@ impl<S> App<S> {
             store,
             assets,
             limiter: limit::RateLimiter::new(settings.reports_per_minute, settings.reports_burst),
+            chat_limiter: limit::RateLimiter::new(settings.chat_per_minute, settings.chat_burst),
             metrics,
             settings,
             sites: cache::Cache::default(),

@@ -3,7 +3,9 @@
 //! collector's [`LocalBroadcast`] delivers within the process; a store shared by several
 //! collectors plugs in one that carries the events between them.
 //!
-//! Events carry only what reports carry: rule, prompt, page path, band, signals.
+//! Events carry only what reports carry: rule, prompt, page path, band, signals. A
+//! conversation's own events ([`ChatEvent`]: messages, typing, read marks) go to the
+//! conversation's topic, to its visitor and the staff in it, never to the whole site.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -43,6 +45,11 @@ pub enum LiveEvent {
         /// Where it stands now.
         alert: crate::store::Alert,
     },
+    /// A conversation opened, had a message, or closed (for staff's inbox).
+    Chat {
+        /// Where it stands now.
+        conversation: crate::store::Conversation,
+    },
     /// A member of staff's presence changed.
     Presence {
         /// Their name.
@@ -61,7 +68,32 @@ pub struct Numbered {
     pub event: LiveEvent,
 }
 
-/// Live events by site.
+/// Something that happened in a conversation, for everyone in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatEvent {
+    /// A message (a card taken up comes again, with `accepted`).
+    Message {
+        /// The message as stored.
+        message: Box<crate::store::Message>,
+    },
+    /// One side is typing.
+    Typing {
+        /// Who.
+        from: crate::store::Side,
+    },
+    /// One side has read up to a message.
+    Read {
+        /// Who.
+        by: crate::store::Side,
+        /// The last message read.
+        upto: i64,
+    },
+    /// The conversation was closed.
+    Closed,
+}
+
+/// Live events by site, and by conversation.
 pub trait Broadcast: Send + Sync + 'static {
     /// Delivers `event` to every subscriber of `site` (none: nothing happens).
     fn publish(&self, site: &str, event: LiveEvent);
@@ -69,39 +101,76 @@ pub trait Broadcast: Send + Sync + 'static {
     fn subscribe(&self, site: &str) -> broadcast::Receiver<Numbered>;
     /// Whether anyone may be listening to `site` (publishers skip building events when not).
     fn listening(&self, site: &str) -> bool;
+    /// Delivers `event` to everyone in `conversation` (an id unique across sites).
+    fn publish_chat(&self, conversation: &str, event: ChatEvent);
+    /// Events of `conversation` from now on.
+    fn subscribe_chat(&self, conversation: &str) -> broadcast::Receiver<ChatEvent>;
+}
+
+/// Senders by topic, each made when first subscribed to and dropped when nobody listens.
+#[derive(Debug)]
+struct Topics<T>(Mutex<HashMap<String, broadcast::Sender<T>>>);
+
+impl<T> Default for Topics<T> {
+    fn default() -> Self {
+        Topics(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<T: Clone> Topics<T> {
+    fn publish(&self, topic: &str, event: T) {
+        let Ok(mut topics) = self.0.lock() else {
+            return;
+        };
+        if let Some(tx) = topics.get(topic)
+            && tx.send(event).is_err()
+        {
+            // Nobody listens any more.
+            topics.remove(topic);
+        }
+    }
+
+    fn listening(&self, topic: &str) -> bool {
+        (self.0.lock()).is_ok_and(|t| t.get(topic).is_some_and(|tx| tx.receiver_count() > 0))
+    }
+
+    fn subscribe(&self, topic: &str) -> broadcast::Receiver<T> {
+        let mut topics = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        topics
+            .entry(topic.to_owned())
+            .or_insert_with(|| broadcast::channel(BACKLOG).0)
+            .subscribe()
+    }
 }
 
 /// Within this process.
 #[derive(Debug, Default)]
 pub struct LocalBroadcast {
-    sites: Mutex<HashMap<String, broadcast::Sender<Numbered>>>,
+    sites: Topics<Numbered>,
+    chats: Topics<ChatEvent>,
     next: AtomicU64,
 }
 
 impl Broadcast for LocalBroadcast {
     fn publish(&self, site: &str, event: LiveEvent) {
-        let Ok(mut sites) = self.sites.lock() else {
-            return;
-        };
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Some(tx) = sites.get(site)
-            && tx.send(Numbered { id, event }).is_err()
-        {
-            // Nobody listens any more.
-            sites.remove(site);
-        }
+        self.sites.publish(site, Numbered { id, event });
     }
 
     fn listening(&self, site: &str) -> bool {
-        (self.sites.lock()).is_ok_and(|s| s.get(site).is_some_and(|tx| tx.receiver_count() > 0))
+        self.sites.listening(site)
     }
 
     fn subscribe(&self, site: &str) -> broadcast::Receiver<Numbered> {
-        let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
-        sites
-            .entry(site.to_owned())
-            .or_insert_with(|| broadcast::channel(BACKLOG).0)
-            .subscribe()
+        self.sites.subscribe(site)
+    }
+
+    fn publish_chat(&self, conversation: &str, event: ChatEvent) {
+        self.chats.publish(conversation, event);
+    }
+
+    fn subscribe_chat(&self, conversation: &str) -> broadcast::Receiver<ChatEvent> {
+        self.chats.subscribe(conversation)
     }
 }
 

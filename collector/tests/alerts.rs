@@ -95,6 +95,7 @@ async fn a_valuable_struggling_visitor_reaches_a_senior_member_of_staff_at_once(
             "assigned",
             "band",
             "closed",
+            "conversation",
             "created",
             "escalations",
             "id",

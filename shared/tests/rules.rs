@@ -470,6 +470,40 @@ fn the_feedback_section_reports_every_problem_with_its_path() {
 }
 
 #[test]
+fn staff_offers_are_a_fixed_code_or_coupon_terms_each_problem_at_its_path() {
+    let errors = errors(
+        r#"{"version": 1, "staff": {"offers": [
+            {"id": "ship", "title": "Free shipping", "code": "SHIP FREE"},
+            {"id": "ship", "title": "", "coupon": {"kind": "amount", "value": 5}},
+            {"id": "both", "title": "Both", "code": "A", "coupon": {"kind": "percent", "value": 5}},
+            {"id": "pct", "title": "Too much", "coupon": {"kind": "percent", "value": 150}}
+        ]}}"#,
+    );
+    for path in [
+        "staff.offers[0].code",
+        "staff.offers[1].id",
+        "staff.offers[1].title",
+        "staff.offers[1].coupon.currency",
+        "staff.offers[2]: ",
+        "staff.offers[3].coupon.value",
+    ] {
+        assert!(
+            errors.iter().any(|e| e.starts_with(path)),
+            "{path} not in {errors:#?}"
+        );
+    }
+    let good = r#"{"version": 1, "staff": {"offers": [
+        {"id": "ship", "title": "Free shipping", "code": "SHIPFREE"},
+        {"id": "ten", "title": "10 % off", "coupon": {"kind": "percent", "value": 10, "prefix": "CHAT-"}}
+    ]}}"#;
+    let checked = lifeline_shared::Checked::from_json_str(good).unwrap();
+    assert!(
+        !checked.rules.to_compiled().contains("SHIPFREE"),
+        "offers stay on the collector"
+    );
+}
+
+#[test]
 fn the_feedback_section_is_never_in_what_pages_fetch() {
     let json = r#"{"version": 1, "feedback": {"problems": [{"id": "secret-outage",
         "title": "Our card terminal vendor is down", "cost": 5}],

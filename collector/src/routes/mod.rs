@@ -8,9 +8,12 @@
 //! - [`staff`]: `/v1/staff/sites/{site}/...` (presence, live events), each member of staff
 //!   with their own token; `GET /v1/sites/{site}/availability` for pages.
 //! - [`triage`]: `/v1/admin/sites/{site}/triage`, `problems`, `coupons` (redeem, revoke).
+//! - [`chat`]: conversations between a visitor and the staff: opened by a page, a
+//!   WebSocket for both sides, the staff's inbox and transcripts.
 //! - [`filters`]: the admin API's query string, read strictly.
 
 pub mod admin;
+pub mod chat;
 pub mod filters;
 pub mod public;
 pub mod reports;
@@ -57,6 +60,22 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .route(
             "/v1/staff/sites/{site}/alerts/{id}/ack",
             post(staff::ack::<S>),
+        )
+        .route(
+            "/v1/sites/{site}/conversations",
+            post(chat::start::<S>).options(public::preflight::<S>),
+        )
+        .route(
+            "/v1/sites/{site}/conversations/{id}/socket",
+            get(chat::socket::<S>),
+        )
+        .route(
+            "/v1/staff/sites/{site}/conversations",
+            get(chat::inbox::<S>),
+        )
+        .route(
+            "/v1/staff/sites/{site}/conversations/{id}/transcript",
+            get(chat::transcript::<S>),
         )
         .route(
             "/v1/sites/{site}/reports",

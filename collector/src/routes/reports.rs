@@ -60,9 +60,10 @@ pub async fn ingest<S: Store>(
         let shown = live_decisions(&app, &site, &batch);
         let alerting = alerting(&batch);
         let done = app.store.ingest_with(&site, batch, intake).await?;
-        if !alerting.is_empty() {
-            raise_alerts(&app, &site_row, alerting, &done.fresh).await?;
-        }
+        let chat = match alerting.is_empty() {
+            true => None,
+            false => raise_alerts(&app, &site, alerting, &done.fresh).await?,
+        };
         if let Some(triage) = triage {
             crate::webhook::send(&triage, &site_row, &done.minted);
         }
@@ -71,11 +72,11 @@ pub async fn ingest<S: Store>(
                 app.live.publish(&site, event);
             }
         }
-        Ok::<_, ApiError>((done, refused))
+        Ok::<_, ApiError>((done, refused, chat))
     }
     .await;
     let mut response = match result {
-        Ok((done, refused)) => {
+        Ok((done, refused, chat)) => {
             app.metrics.ingested(done.stored, done.duplicates);
             let refused: Vec<_> = (refused.iter())
                 .map(|e| serde_json::json!({"path": e.path, "message": e.message}))
@@ -83,6 +84,9 @@ pub async fn ingest<S: Store>(
             let mut answer = serde_json::json!({"stored": done.stored, "duplicates": done.duplicates, "refused": refused});
             if !done.answers.is_empty() {
                 answer["answers"] = serde_json::json!(done.answers);
+            }
+            if let Some(chat) = chat {
+                answer["chat"] = chat;
             }
             (StatusCode::ACCEPTED, axum::Json(answer)).into_response()
         }
@@ -206,6 +210,7 @@ fn alerting(batch: &ReportBatch) -> Vec<(usize, crate::store::NewAlert)> {
                         .join(" "),
                     value: *value,
                     window_ms: 0,
+                    conversation: None,
                 },
             )),
             _ => None,
@@ -214,28 +219,18 @@ fn alerting(batch: &ReportBatch) -> Vec<(usize, crate::store::NewAlert)> {
 }
 
 /// Raises the alerts the served rules ask for (a decision of an alerting rule, with at
-/// least its value), once each, and tells the staff.
+/// least its value), once each, and tells the staff. Each opens a conversation staff may
+/// join: the last one's id and visitor token go back to the page that sent the decision.
 async fn raise_alerts<S: Store>(
     app: &App<S>,
-    site_row: &Site,
+    site: &str,
     alerting: Vec<(usize, crate::store::NewAlert)>,
     fresh: &[usize],
-) -> Result<(), ApiError> {
-    let site = site_row.name.as_str();
-    let rules = app
-        .served_alerts
-        .get(site, async {
-            let stored = app.store.rules(site, None).await?;
-            let rules = stored.map(|v| tokio::task::spawn_blocking(move || v.alert_rules()));
-            match rules {
-                None => Ok::<_, ApiError>(None),
-                Some(task) => Ok(Some(Arc::new(
-                    task.await.map_err(|_| ApiError::Unavailable)?,
-                ))),
-            }
-        })
-        .await?;
-    let Some(rules) = rules else { return Ok(()) };
+) -> Result<Option<serde_json::Value>, ApiError> {
+    let Some(rules) = super::staff::alert_rules(app, site).await? else {
+        return Ok(None);
+    };
+    let mut chat = None;
     for (position, mut alert) in alerting {
         let Some((_, least, window)) = rules.rules.iter().find(|(id, _, _)| *id == alert.rule)
         else {
@@ -245,11 +240,27 @@ async fn raise_alerts<S: Store>(
             continue;
         }
         alert.window_ms = *window;
+        let (id, token) = super::chat::new_ids()?;
+        alert.conversation = Some(id.clone());
+        let a = alert.clone();
         if let Some(raised) = app.store.raise_alert(site, alert, crate::now_ms()).await? {
-            crate::webhook::alert(app, site_row, &rules.staff, &raised);
-            app.live
-                .publish(site, crate::live::LiveEvent::Alert { alert: raised });
+            let opening = crate::store::NewConversation {
+                id,
+                token_hash: crate::token::hash(&token),
+                session: a.session,
+                page: a.page,
+                band: a.band,
+                signals: a.signals,
+                rule: a.rule,
+                alert: Some(raised.id),
+            };
+            // In the staff's inbox once someone writes in it.
+            let c = (app.store)
+                .open_conversation(site, opening, crate::now_ms())
+                .await?;
+            chat = Some(serde_json::json!({"id": c.id, "token": token}));
+            super::staff::tell_staff(app, site, raised).await;
         }
     }
-    Ok(())
+    Ok(chat)
 }

@@ -147,6 +147,7 @@ pub async fn events<S: Store>(
                     let kind = match n.event {
                         LiveEvent::Decision { .. } => "decision",
                         LiveEvent::Alert { .. } => "alert",
+                        LiveEvent::Chat { .. } => "chat",
                         LiveEvent::Presence { .. } => "presence",
                     };
                     Event::default()
@@ -200,13 +201,7 @@ pub async fn ack<S: Store>(
         let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
         let by = caller.name.unwrap_or_else(|| "owner".into());
         let alert = app.store.ack_alert(&site, id, &by, crate::now_ms()).await?;
-        notify(&app, &site, &alert).await;
-        app.live.publish(
-            &site,
-            LiveEvent::Alert {
-                alert: alert.clone(),
-            },
-        );
+        tell_staff(&app, &site, alert.clone()).await;
         Ok(axum::Json(alert).into_response())
     })
     .await
@@ -218,26 +213,40 @@ pub async fn escalate<S: Store>(app: &App<S>, now: u64) -> Result<usize, ApiErro
     let changed = app.store.escalate(now).await?;
     let n = changed.len();
     for (site, alert) in changed {
-        notify(app, &site, &alert).await;
-        app.live.publish(&site, LiveEvent::Alert { alert });
+        tell_staff(app, &site, alert).await;
     }
     crate::webhook::digests(app, now).await;
     Ok(n)
 }
 
-/// Tells the site's staff webhooks of an alert that moved on (escalated, acknowledged,
-/// expired).
-async fn notify<S: Store>(app: &App<S>, site: &str, alert: &crate::store::Alert) {
-    let rules = app
-        .served_alerts
+/// The served rules' alerting rules and `staff` section (cached a few seconds); `None`
+/// without rules.
+pub(crate) async fn alert_rules<S: Store>(
+    app: &App<S>,
+    site: &str,
+) -> Result<Option<Arc<crate::store::AlertRules>>, ApiError> {
+    app.served_alerts
         .get(site, async {
             let stored = app.store.rules(site, None).await?;
-            Ok::<_, ApiError>(stored.map(|v| Arc::new(v.alert_rules())))
+            let rules = stored.map(|v| tokio::task::spawn_blocking(move || v.alert_rules()));
+            match rules {
+                None => Ok::<_, ApiError>(None),
+                Some(task) => Ok(Some(Arc::new(
+                    task.await.map_err(|_| ApiError::Unavailable)?,
+                ))),
+            }
         })
-        .await;
-    if let (Ok(Some(rules)), Ok(Some(s))) = (rules, app.store.site(site).await) {
-        crate::webhook::alert(app, &s, &rules.staff, alert);
+        .await
+}
+
+/// Tells the site's staff of an alert raised or moved on (escalated, acknowledged,
+/// expired): the live dashboard, and the rules' webhooks.
+pub(crate) async fn tell_staff<S: Store>(app: &App<S>, site: &str, alert: crate::store::Alert) {
+    let row = app.sites.get(site, app.store.site(site)).await;
+    if let (Ok(Some(rules)), Ok(Some(s))) = (alert_rules(app, site).await, row) {
+        crate::webhook::alert(app, &s, &rules.staff, &alert);
     }
+    app.live.publish(site, LiveEvent::Alert { alert });
 }
 
 /// `GET /v1/sites/{site}/availability`.

@@ -94,7 +94,7 @@ fn asked(query: Option<&str>, allowed: &[&str]) -> Result<Asked, ApiError> {
     Ok(a)
 }
 
-fn csv_response(site: &str, what: &str, body: String) -> Response {
+pub(super) fn csv_response(site: &str, what: &str, body: String) -> Response {
     let mut r = body.into_response();
     let h = r.headers_mut();
     h.insert(
@@ -107,7 +107,7 @@ fn csv_response(site: &str, what: &str, body: String) -> Response {
     r
 }
 
-fn csv_line(out: &mut String, cells: &[String]) {
+pub(super) fn csv_line(out: &mut String, cells: &[String]) {
     for (i, c) in cells.iter().enumerate() {
         if i > 0 {
             out.push(',');

@@ -31,6 +31,8 @@ pub struct NewAlert {
     pub value: u8,
     /// Time to acknowledge, ms.
     pub window_ms: u64,
+    /// The conversation staff may join for it.
+    pub conversation: Option<String>,
 }
 
 /// Where an alert stands.
@@ -74,6 +76,8 @@ pub struct Alert {
     pub acked_by: Option<String>,
     /// When it was acknowledged or expired.
     pub closed: Option<u64>,
+    /// The conversation staff may join for it (opened with the visitor's page).
+    pub conversation: Option<String>,
 }
 
 /// Who gets an alert of `value` next: online, not `tried` yet; owners first for a valuable

@@ -5,10 +5,12 @@
 //! - [`ledger`]: triaged feedback and the coupon ledger, as the admin API lists them.
 //! - [`staff`]: accounts, roles and presence.
 //! - [`alerts`]: alerts and how they are routed.
+//! - [`chat`]: conversations between a visitor and the staff, their messages and cards.
 //!
 //! The trait is what the routes use, so a PostgreSQL store can run the same tests.
 
 pub mod alerts;
+pub mod chat;
 pub mod ledger;
 pub mod sqlite;
 pub mod staff;
@@ -21,6 +23,7 @@ use lifeline_shared::wire::ReportBatch;
 use serde::Serialize;
 
 pub use alerts::{Alert, AlertState, NewAlert};
+pub use chat::{Card, Conversation, Message, NewConversation, NewMessage, Side};
 pub use ledger::{
     Coupon, CouponFilter, CouponPage, CouponState, CouponTotal, Intake, ProblemTally, Queue,
     TriageFilter, TriagePage, TriageRecord,
@@ -52,6 +55,12 @@ pub enum StoreError {
     UnknownAlert,
     /// The alert was acknowledged or expired already.
     AlertClosed(AlertState),
+    /// No such conversation for the site.
+    UnknownConversation,
+    /// The conversation was closed.
+    ConversationClosed,
+    /// No card of staff's to take up in that message (or it is not the conversation's).
+    NoCard,
 }
 
 impl std::fmt::Display for StoreError {
@@ -68,6 +77,9 @@ impl std::fmt::Display for StoreError {
             StoreError::UnknownStaff => write!(f, "no such member of staff"),
             StoreError::UnknownAlert => write!(f, "no such alert"),
             StoreError::AlertClosed(_) => write!(f, "the alert is closed"),
+            StoreError::UnknownConversation => write!(f, "no such conversation"),
+            StoreError::ConversationClosed => write!(f, "the conversation is closed"),
+            StoreError::NoCard => write!(f, "no card to take up in that message"),
         }
     }
 }
@@ -563,6 +575,67 @@ pub trait Store: Send + Sync + 'static {
         site: &str,
         open: bool,
     ) -> impl Future<Output = Result<Vec<Alert>, StoreError>> + Send;
+    /// Opens a conversation at `now`.
+    fn open_conversation(
+        &self,
+        site: &str,
+        new: NewConversation,
+        now: u64,
+    ) -> impl Future<Output = Result<Conversation, StoreError>> + Send;
+    /// A conversation of the site, with the hash of its visitor's token.
+    fn conversation(
+        &self,
+        site: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<(Conversation, [u8; 32])>, StoreError>> + Send;
+    /// The site's conversations, newest first (the open ones only, when `open`).
+    fn conversations(
+        &self,
+        site: &str,
+        open: bool,
+    ) -> impl Future<Output = Result<Vec<Conversation>, StoreError>> + Send;
+    /// Adds a message at `now` (minting the coupon of an offer card with `mint`, in the same
+    /// transaction); a message whose client id was seen already is not added again: then the
+    /// stored one and `false`.
+    fn post_message(
+        &self,
+        site: &str,
+        conversation: &str,
+        message: NewMessage,
+        mint: Option<lifeline_shared::rules::spec::CouponSpec>,
+        now: u64,
+    ) -> impl Future<Output = Result<(Message, bool), StoreError>> + Send;
+    /// A conversation's messages after id `after`, oldest first, at most `limit`.
+    fn messages(
+        &self,
+        site: &str,
+        conversation: &str,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Message>, StoreError>> + Send;
+    /// `side` has read up to message `upto`; the read mark as stored (it never goes back).
+    fn mark_read(
+        &self,
+        site: &str,
+        conversation: &str,
+        side: Side,
+        upto: i64,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// The visitor takes up the card in message `id` at `now` (once; again: as it was).
+    fn accept_card(
+        &self,
+        site: &str,
+        conversation: &str,
+        id: i64,
+        now: u64,
+    ) -> impl Future<Output = Result<Message, StoreError>> + Send;
+    /// Closes a conversation at `now` (closed already: as it was).
+    fn close_conversation(
+        &self,
+        site: &str,
+        conversation: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<Conversation, StoreError>> + Send;
     /// Deletes reports received before `cutoff`; returns how many.
     fn purge(&self, cutoff: u64) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Batches waiting for the writer.

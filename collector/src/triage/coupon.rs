@@ -48,9 +48,27 @@ pub fn date(ms: u64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// The time (UTC, `YYYY-MM-DD HH:MM:SS`) of `ms` since the epoch.
+pub fn date_time(ms: u64) -> String {
+    let s = (ms / 1000) % 86_400;
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        date(ms),
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_read_in_utc() {
+        assert_eq!(date_time(0), "1970-01-01 00:00:00");
+        assert_eq!(date_time(1_764_684_245_000), "2025-12-02 14:04:05");
+    }
 
     #[test]
     fn codes_are_random_grouped_and_prefixed() {

@@ -180,7 +180,12 @@ pub fn batch(s: &str, first: usize, n: usize) -> String {
 /// A real server for `c` on a free port, and a staff member's live events stream (its
 /// headers read, so it is subscribed).
 pub async fn subscribe(c: &Collector, token: &str) -> tokio::io::BufReader<tokio::net::TcpStream> {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let addr = serve(c).await;
+    subscribe_at(addr, token).await
+}
+
+/// A real server for `c` on a free port.
+pub async fn serve(c: &Collector) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = c
@@ -188,6 +193,15 @@ pub async fn subscribe(c: &Collector, token: &str) -> tokio::io::BufReader<tokio
         .clone()
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// A staff member's live events stream from the server at `addr`.
+pub async fn subscribe_at(
+    addr: std::net::SocketAddr,
+    token: &str,
+) -> tokio::io::BufReader<tokio::net::TcpStream> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let mut reader = tokio::io::BufReader::new(stream);
     let request = format!(

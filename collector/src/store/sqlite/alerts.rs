@@ -9,7 +9,7 @@ use crate::store::staff::presence;
 use crate::store::{Alert, AlertState, NewAlert, Role, StaffMember, Status, StoreError};
 
 const COLUMNS: &str = "id, session, created, page, rule, band, signals, value, assigned,
-    escalations, acked, acked_by, expired";
+    escalations, acked, acked_by, expired, conversation";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
     let signals: String = r.get(6)?;
@@ -33,6 +33,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
         },
         acked_by: r.get(11)?,
         closed: acked.or(expired).map(|t| t as u64),
+        conversation: r.get(13)?,
     })
 }
 
@@ -88,8 +89,8 @@ pub(super) fn raise(
     let n = conn
         .execute(
             "INSERT OR IGNORE INTO alerts (site, key, session, created, page, rule, band, signals,
-                value, window_ms, assigned, assigned_at, tried)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?4, ?12)",
+                value, window_ms, assigned, assigned_at, tried, conversation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?4, ?12, ?13)",
             params![
                 site,
                 alert.key,
@@ -102,7 +103,8 @@ pub(super) fn raise(
                 alert.value,
                 alert.window_ms as i64,
                 to,
-                to.unwrap_or_default()
+                to.unwrap_or_default(),
+                alert.conversation
             ],
         )
         .map_err(db)?;

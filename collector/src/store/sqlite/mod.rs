@@ -10,9 +10,11 @@
 //!
 //! `triage`: feedback triaged and coupons minted in the writer's transaction; the triage
 //! queue, known problems and the coupon ledger. `alerts`: alerts raised, routed, escalated
-//! and acknowledged in it too.
+//! and acknowledged in it too. `chat`: conversations and their messages, offers' coupons
+//! minted with the message that carries them.
 
 mod alerts;
+mod chat;
 mod triage;
 
 use std::path::Path;
@@ -26,10 +28,13 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
 use tokio::sync::oneshot;
 
+use lifeline_shared::rules::spec::CouponSpec;
+
 use super::{
-    Alert, Coupon, CouponFilter, CouponPage, Ingested, Intake, NewAlert, NewStaff, ProblemTally,
-    ReportFilter, ReportPage, ReportType, Role, RulesVersion, Site, StaffMember, Stats, Status,
-    Store, StoreError, StoredReport, SupportStats, SupportTally, Tally, TriageFilter, TriagePage,
+    Alert, Conversation, Coupon, CouponFilter, CouponPage, Ingested, Intake, Message, NewAlert,
+    NewConversation, NewMessage, NewStaff, ProblemTally, ReportFilter, ReportPage, ReportType,
+    Role, RulesVersion, Side, Site, StaffMember, Stats, Status, Store, StoreError, StoredReport,
+    SupportStats, SupportTally, Tally, TriageFilter, TriagePage,
 };
 
 /// Most jobs committed together.
@@ -165,6 +170,40 @@ CREATE TABLE alerts (
     UNIQUE (site, key)
 );
 CREATE INDEX alerts_open ON alerts (acked, expired, assigned_at);
+"#,
+    r#"
+CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    token_hash BLOB NOT NULL,
+    session TEXT NOT NULL,
+    opened INTEGER NOT NULL,
+    page TEXT NOT NULL,
+    band TEXT NOT NULL,
+    signals TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    alert INTEGER,
+    staff TEXT,
+    closed INTEGER,
+    visitor_read INTEGER NOT NULL DEFAULT 0,
+    staff_read INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX conversations_by_site ON conversations (site, opened);
+CREATE INDEX conversations_by_alert ON conversations (alert);
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    conversation TEXT NOT NULL REFERENCES conversations(id),
+    at INTEGER NOT NULL,
+    side TEXT NOT NULL,
+    author TEXT,
+    text TEXT NOT NULL,
+    card TEXT,
+    client_id TEXT,
+    accepted INTEGER,
+    UNIQUE (conversation, client_id)
+);
+CREATE INDEX messages_by_conversation ON messages (conversation, id);
+ALTER TABLE alerts ADD COLUMN conversation TEXT;
 "#,
 ];
 
@@ -1263,6 +1302,91 @@ impl Store for SqliteStore {
     async fn alerts(&self, site: &str, open: bool) -> Result<Vec<Alert>, StoreError> {
         let site = site.to_owned();
         self.read(move |conn| alerts::list(conn, &site, open)).await
+    }
+
+    async fn open_conversation(
+        &self,
+        site: &str,
+        new: NewConversation,
+        now: u64,
+    ) -> Result<Conversation, StoreError> {
+        let site = site.to_owned();
+        self.write(move |conn| chat::open(conn, &site, &new, now))
+            .await
+    }
+
+    async fn conversation(
+        &self,
+        site: &str,
+        id: &str,
+    ) -> Result<Option<(Conversation, [u8; 32])>, StoreError> {
+        let (site, id) = (site.to_owned(), id.to_owned());
+        self.read(move |conn| chat::get(conn, &site, &id)).await
+    }
+
+    async fn conversations(&self, site: &str, open: bool) -> Result<Vec<Conversation>, StoreError> {
+        let site = site.to_owned();
+        self.read(move |conn| chat::list(conn, &site, open)).await
+    }
+
+    async fn post_message(
+        &self,
+        site: &str,
+        conversation: &str,
+        message: NewMessage,
+        mint: Option<CouponSpec>,
+        now: u64,
+    ) -> Result<(Message, bool), StoreError> {
+        let (site, id) = (site.to_owned(), conversation.to_owned());
+        self.write(move |conn| chat::post(conn, &site, &id, message, mint.as_ref(), now))
+            .await
+    }
+
+    async fn messages(
+        &self,
+        site: &str,
+        conversation: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        let (site, id) = (site.to_owned(), conversation.to_owned());
+        self.read(move |conn| chat::messages(conn, &site, &id, after, limit))
+            .await
+    }
+
+    async fn mark_read(
+        &self,
+        site: &str,
+        conversation: &str,
+        side: Side,
+        upto: i64,
+    ) -> Result<i64, StoreError> {
+        let (site, id) = (site.to_owned(), conversation.to_owned());
+        self.write(move |conn| chat::read(conn, &site, &id, side, upto))
+            .await
+    }
+
+    async fn accept_card(
+        &self,
+        site: &str,
+        conversation: &str,
+        id: i64,
+        now: u64,
+    ) -> Result<Message, StoreError> {
+        let (site, conv) = (site.to_owned(), conversation.to_owned());
+        self.write(move |conn| chat::accept(conn, &site, &conv, id, now))
+            .await
+    }
+
+    async fn close_conversation(
+        &self,
+        site: &str,
+        conversation: &str,
+        now: u64,
+    ) -> Result<Conversation, StoreError> {
+        let (site, id) = (site.to_owned(), conversation.to_owned());
+        self.write(move |conn| chat::close(conn, &site, &id, now))
+            .await
     }
 
     async fn purge(&self, cutoff: u64) -> Result<u64, StoreError> {

@@ -239,7 +239,7 @@ pub(super) fn check(spec: &RulesSpec, r: &mut Reader) -> Option<Checked> {
                     ok &= r.field(name, |r| triage::webhook_url(url, r));
                 }
             }
-            ok
+            ok & r.field("offers", |r| triage::offers(&staff.offers, r))
         });
     }
     #[cfg(feature = "collector")]

@@ -117,55 +117,100 @@ fn problem(p: &ProblemSpec, before: &[&str], tasks: &[&str], r: &mut Reader) -> 
 }
 
 fn compensation(c: &CompensationSpec, r: &mut Reader) -> bool {
-    let coupon = &c.coupon;
-    let mut ok = r.field("coupon", |r| {
-        let mut ok = true;
-        match (coupon.kind, &coupon.currency) {
-            (CouponKind::Amount, None) => {
-                ok = r.field("currency", |r| {
-                    r.error(E::Inconsistent(
-                        "an `amount` coupon needs a `currency` (ISO 4217, like `EUR`)",
-                    ));
-                    false
-                });
-            }
-            (_, Some(cur)) => {
-                let good = cur.len() == 3 && cur.bytes().all(|b| b.is_ascii_uppercase());
-                if !good {
-                    r.field("currency", |r| {
-                        r.error(E::Inconsistent(
-                            "a currency is three capital letters (ISO 4217, like `EUR`)",
-                        ))
-                    });
-                }
-                ok &= good;
-            }
-            (CouponKind::Percent, None) => {}
-        }
-        if coupon.kind == CouponKind::Percent && coupon.value > 100.0 {
-            r.field("value", |r| {
-                r.error(E::OutOfRange {
-                    value: coupon.value,
-                    min: 0.01,
-                    max: 100.0,
-                })
-            });
-            ok = false;
-        }
-        let prefix_ok = coupon.prefix.len() <= 12
-            && (coupon.prefix.bytes())
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
-        if !prefix_ok {
-            r.field("prefix", |r| {
-                r.error(E::Inconsistent(
-                    "a code prefix is at most 12 of A-Z, 0-9 and -",
-                ))
-            });
-        }
-        ok & prefix_ok
-    });
+    let mut ok = r.field("coupon", |r| coupon_terms(&c.coupon, r));
     if let Some(url) = &c.webhook {
         ok &= r.field("webhook", |r| webhook_url(url, r));
+    }
+    ok
+}
+
+/// A coupon's terms: a currency for amounts, a percentage at most 100, a short prefix.
+pub(super) fn coupon_terms(coupon: &CouponSpec, r: &mut Reader) -> bool {
+    let mut ok = true;
+    match (coupon.kind, &coupon.currency) {
+        (CouponKind::Amount, None) => {
+            ok = r.field("currency", |r| {
+                r.error(E::Inconsistent(
+                    "an `amount` coupon needs a `currency` (ISO 4217, like `EUR`)",
+                ));
+                false
+            });
+        }
+        (_, Some(cur)) => {
+            let good = cur.len() == 3 && cur.bytes().all(|b| b.is_ascii_uppercase());
+            if !good {
+                r.field("currency", |r| {
+                    r.error(E::Inconsistent(
+                        "a currency is three capital letters (ISO 4217, like `EUR`)",
+                    ))
+                });
+            }
+            ok &= good;
+        }
+        (CouponKind::Percent, None) => {}
+    }
+    if coupon.kind == CouponKind::Percent && coupon.value > 100.0 {
+        r.field("value", |r| {
+            r.error(E::OutOfRange {
+                value: coupon.value,
+                min: 0.01,
+                max: 100.0,
+            })
+        });
+        ok = false;
+    }
+    let prefix_ok = coupon.prefix.len() <= 12
+        && (coupon.prefix.bytes())
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+    if !prefix_ok {
+        r.field("prefix", |r| {
+            r.error(E::Inconsistent(
+                "a code prefix is at most 12 of A-Z, 0-9 and -",
+            ))
+        });
+    }
+    ok & prefix_ok
+}
+
+/// Most deals staff may offer.
+const MAX_OFFERS: usize = 32;
+/// Longest fixed code.
+const MAX_CODE: usize = 40;
+
+/// The staff's chat offers: unique ids, a title, and either a fixed code or a coupon's terms.
+pub(super) fn offers(list: &[OfferSpec], r: &mut Reader) -> bool {
+    let mut ok = count(list.len(), MAX_OFFERS, r);
+    let ids: Vec<&str> = list.iter().map(|o| o.id.as_str()).collect();
+    for (i, o) in list.iter().enumerate() {
+        ok &= r.index(i, |r| {
+            let mut ok = r.field("id", |r| {
+                id_like(&o.id, r) && unique(&o.id, &ids[..i], "offers", r)
+            });
+            ok &= r.field("title", |r| bounded_text(&o.title, MAX_TITLE, false, r));
+            match (&o.code, &o.coupon) {
+                (Some(code), None) => {
+                    let good = !code.is_empty()
+                        && code.len() <= MAX_CODE
+                        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                    if !good {
+                        r.field("code", |r| {
+                            r.error(E::Inconsistent(
+                                "a code is 1 to 40 of A-Z, a-z, 0-9, - and _",
+                            ))
+                        });
+                    }
+                    ok &= good;
+                }
+                (None, Some(coupon)) => ok &= r.field("coupon", |r| coupon_terms(coupon, r)),
+                _ => {
+                    r.error(E::Inconsistent(
+                        "an offer has either a fixed `code` or a `coupon` to mint, not both or neither",
+                    ));
+                    ok = false;
+                }
+            }
+            ok
+        });
     }
     ok
 }
