@@ -84,6 +84,8 @@ agent:
 	terser agent/js/prompt.js --compress passes=2 --mangle --ecma 2017 -o $(AGENT_OUT)/prompt.js
 	@# The debug switch's logger, lazy: fetched only with data-debug or ?lifeline-debug.
 	terser agent/js/debug.js --compress passes=2 --mangle --ecma 2017 -o $(AGENT_OUT)/debug.js
+	@# The chat, lazy: fetched when a conversation with the shop's staff opens.
+	terser agent/js/chat.js --compress passes=2 --mangle --ecma 2017 -o $(AGENT_OUT)/chat.js
 	@# The support module, lazy too: fetched the first time a support session starts.
 	wasm-opt $(WASM_OPT_FLAGS) --strip-debug --strip-producers \
 		target/wasm32-unknown-unknown/release/lifeline_support_module.wasm -o $(AGENT_OUT)/support.wasm
@@ -95,13 +97,14 @@ agent:
 		cj=check-$$(sha256sum check.js | cut -c1-16).js && mv check.js $$cj && \
 		pj=prompt-$$(sha256sum prompt.js | cut -c1-16).js && mv prompt.js $$pj && \
 		dj=debug-$$(sha256sum debug.js | cut -c1-16).js && mv debug.js $$dj && \
+		hj=chat-$$(sha256sum chat.js | cut -c1-16).js && mv chat.js $$hj && \
 		sw=support-$$(sha256sum support.wasm | cut -c1-16).wasm && mv support.wasm $$sw && \
 		sj=support-$$(sha256sum support.js | cut -c1-16).js && mv support.js $$sj && \
 		sed -e "s/\"agent\.wasm\"/\"$$aw\"/" -e "s/\"check\.wasm\"/\"$$cw\"/" -e "s/\"check\.js\"/\"$$cj\"/" \
-			-e "s/\"prompt\.js\"/\"$$pj\"/" -e "s/\"debug\.js\"/\"$$dj\"/" \
+			-e "s/\"prompt\.js\"/\"$$pj\"/" -e "s/\"debug\.js\"/\"$$dj\"/" -e "s/\"chat\.js\"/\"$$hj\"/" \
 			-e "s/\"support\.wasm\"/\"$$sw\"/" -e "s/\"support\.js\"/\"$$sj\"/" \
 			$(CURDIR)/agent/js/loader.js > loader.js && \
-		for n in $$aw $$cw $$cj $$pj $$dj $$sw $$sj; do grep -q "\"$$n\"" loader.js || { echo "loader.js does not name $$n"; exit 1; }; done && \
+		for n in $$aw $$cw $$cj $$pj $$dj $$hj $$sw $$sj; do grep -q "\"$$n\"" loader.js || { echo "loader.js does not name $$n"; exit 1; }; done && \
 		cat glue.js $(CURDIR)/agent/js/host.js $(CURDIR)/agent/js/observer.js loader.js | terser --compress passes=2 --mangle --toplevel \
 			--ecma 2017 -o agent.js && \
 		rm -f glue.js glue_bg.wasm check_glue_bg.wasm check_glue.js loader.js && ls -l

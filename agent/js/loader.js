@@ -9,7 +9,9 @@
  * Lazy modules, fetched by load() only when needed and cached for a year (their names carry
  * their content hash): the prompt renderer (prompt.js), when the agent first shows a prompt
  * (most visitors never struggle, so most pages never fetch it); the support module
- * (support.js, support.wasm), when a support session starts; the JSON rules checker.
+ * (support.js, support.wasm), when a support session starts; the chat (chat.js), when a
+ * conversation with the shop's staff opens, and on each page of the visit while it is
+ * open; the JSON rules checker.
  * Option on the tag: data-support-url (support content from elsewhere, with data-rules-url).
  *
  * The wasm and the rules are fetched at the same time. The rules are a plain GET: the
@@ -193,6 +195,13 @@
     })();
     queue.splice(0).forEach(function (c) { if (api[c[0]]) api[c[0]].apply(null, c[1]); });
     if (w.__lifeline_get(false, "lifeline:" + site + ":support-open")) support();
+    // The chat (chat.js, lazy): a chat or call offer taken up ("chat", "call"), the
+    // conversation an alert opened for this page ({id, token}), or one open in this visit.
+    var talk = w.__lifeline_talk = function (how) {
+      var at = guarded(wasm.support)("");
+      load("chat.js").then(function () { w.__lifeline_chat(how, { base: base, site: site, at: at }); }, function () {});
+    };
+    if (w.__lifeline_get(false, "lifeline:" + site + ":chat")) talk();
     // The debug switch: a lazy module that logs what the agent sees (this page only).
     if (debug) load("debug.js").then(function () { w.__lifeline_debug(guarded(wasm.support)); });
   }, function (e) {

@@ -23,7 +23,7 @@
  * - a labelled, non-modal dialog of real buttons and links, with a visible focus ring;
  * - focus moves to it only when the visitor is not typing somewhere; then it is announced
  *   in a polite live region instead; closing it any way (Escape, Close, Send, the action)
- *   puts focus back where it was, unless the shop's chat took it;
+ *   puts focus back where it was, unless a chat took it (the shop's, or Lifeline's);
  * - Escape closes it from anywhere in the page, unless the page used that Escape itself
  *   (`defaultPrevented`); with a comment not yet sent, the first Escape asks;
  * - the rating is one radio group (one tab stop, arrow keys), stars 1..n filled; the
@@ -417,10 +417,16 @@
           c.ending = "thanks";
         } else if (v.kind == "offer") {
           c.ending = "noted";
-        } else if (v.kind == "chat_offer" && !a[1]) {
-          // A chat offer without a chat link: the page's own chat widget is asked to open
-          // (and takes the focus, which then stays there).
-          w.dispatchEvent(new Event("lifeline:chat"));
+        } else if ((v.kind == "chat_offer" || v.kind == "call_offer") && !a[1]) {
+          // A chat or call offer without a link: the page's own chat widget may take it
+          // (calling preventDefault, and taking the focus, which then stays there); if none
+          // does, Lifeline's chat opens (chat.js), or its call-back form.
+          var ask = new Event(v.kind == "chat_offer" ? "lifeline:chat" : "lifeline:call", { cancelable: true });
+          w.dispatchEvent(ask);
+          if (!ask.defaultPrevented && w.__lifeline_talk) {
+            c.before = null;
+            w.__lifeline_talk(v.kind == "chat_offer" ? "chat" : "call");
+          }
         }
         c.done("action", r ? +r : undefined, thumbs, comment);
         if (cur == c && c.done) c.ending = null; // not taken: no thank-you later

@@ -95,9 +95,18 @@ fn the_support_module_learns_where_the_visitor_is_and_nothing_more() {
     assert!(a.help());
     let context = a.support_context();
     let lines: Vec<&str> = context.split('\n').collect();
+    let last: Vec<&str> = lines[9].split(' ').collect();
     assert!(
-        lines[9].parse::<u32>().unwrap() > 0,
+        last[0].parse::<u32>().unwrap() > 0,
         "the score after rage: {context}"
+    );
+    assert!(
+        ["low", "medium", "high"].contains(&last[1]),
+        "the band: {context}"
+    );
+    assert!(
+        last[2].starts_with("visit"),
+        "the visit's random id: {context}"
     );
     assert_eq!(
         lines,

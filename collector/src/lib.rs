@@ -32,6 +32,7 @@ pub mod error;
 pub mod limit;
 pub mod live;
 pub mod metrics;
+pub mod push;
 pub mod routes;
 pub mod site;
 pub mod store;

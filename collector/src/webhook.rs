@@ -2,7 +2,8 @@
 //! shop's own platform can create the discount; each alert (raised, escalated,
 //! acknowledged, expired) to `staff.webhook`, and in Slack's form (`{"text"}`) to
 //! `staff.slack_webhook` when raised or escalated — past `staff.alerts_per_minute` new
-//! alerts a minute, one digest a minute instead ([`Notices`]). Signed like Stripe's: the header
+//! alerts a minute, one digest a minute instead ([`Notices`]; Web Push, [`crate::push`],
+//! follows the same rate). Signed like Stripe's: the header
 //! `Lifeline-Signature: t=UNIX_SECONDS,v1=HEX` where `HEX` is the HMAC-SHA256 of
 //! `UNIX_SECONDS + "." + body` under the site's secret (the text `site secret` prints). The
 //! shop checks the signature and that `t` is recent. Delivered after the batch is stored,
@@ -127,20 +128,9 @@ pub fn slack_body(site: &str, a: &Alert) -> String {
     serde_json::json!({ "text": text }).to_string()
 }
 
-/// Tells the site's staff webhooks of `alert` (a new one within the minute's rate, else
-/// kept for the minute's digest).
-pub fn alert<S: Store>(app: &App<S>, site: &Site, staff: &StaffSpec, a: &Alert) {
-    if staff.webhook.is_none() && staff.slack_webhook.is_none() {
-        return;
-    }
-    let new = a.state == AlertState::Open && a.escalations == 0;
-    if new
-        && !app
-            .notices
-            .admit(&site.name, staff, &a.page, crate::now_ms())
-    {
-        return;
-    }
+/// Tells the site's staff webhooks of `alert` (the caller has admitted a new one within
+/// the minute's rate: see [`Notices`]).
+pub fn alert(site: &Site, staff: &StaffSpec, a: &Alert) {
     let mut posts = Vec::new();
     if let Some(url) = &staff.webhook {
         posts.push((url.clone(), alert_body(&site.name, a)));
@@ -180,6 +170,7 @@ pub async fn digests<S: Store>(app: &App<S>, now: u64) {
         if let Ok(Some(s)) = app.store.site(&site).await {
             deliver(&s, posts);
         }
+        crate::push::digest(app, &site, pages.len()).await;
     }
 }
 

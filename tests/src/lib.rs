@@ -77,6 +77,7 @@ pub struct Shop {
     addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
+    app: Option<Arc<App<SqliteStore>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -206,6 +207,7 @@ impl Shop {
             addr,
             stop: None,
             server: None,
+            app: None,
             _dir: dir,
         };
         shop.serve(listener);
@@ -235,6 +237,7 @@ impl Shop {
             },
         ));
         let state: LayerState = Arc::new((self.requests.clone(), self.switches.clone()));
+        self.app = Some(app.clone());
         let routes = router(app)
             .fallback_service(
                 tower_http::services::ServeDir::new(root().join("www"))
@@ -391,6 +394,20 @@ impl Shop {
     /// The demo site's alerts.
     pub async fn alerts(&self) -> Vec<lifeline_collector::store::Alert> {
         self.store.alerts("demo", false).await.expect("a read")
+    }
+
+    /// Moves the alerts past their window at `at` (ms since the epoch) on, as the
+    /// collector's ticker does every few seconds: the clock is the test's.
+    pub async fn escalate(&self, at: u64) -> usize {
+        let app = self.app.as_ref().expect("serving");
+        lifeline_collector::routes::staff::escalate(app, at)
+            .await
+            .expect("escalated")
+    }
+
+    /// The store, to read what was kept.
+    pub fn store(&self) -> &SqliteStore {
+        &self.store
     }
 
     /// Calls the admin API with the site's token: `(status, JSON body)`.
@@ -758,6 +775,54 @@ impl Browser {
     /// Clicks a control of the prompt (inside its shadow root).
     pub async fn click_in_prompt(&self, css: &str) {
         click_found(self.in_prompt(css).await, css).await;
+    }
+
+    /// Runs `script` (a function body) with `root`, the chat panel's shadow root (null
+    /// while no chat is on the page), and returns its value.
+    pub async fn chat_js(&self, script: &str) -> serde_json::Value {
+        self.js(&format!(
+            "var h = document.getElementById('lifeline-chat'); var root = h && h.shadowRoot; {script}"
+        ))
+        .await
+    }
+
+    /// Waits until `script` (with `root`, see [`Browser::chat_js`]) answers true.
+    pub async fn wait_chat(&self, what: &str, script: &str) {
+        self.wait_js(
+            what,
+            &format!(
+                "var h = document.getElementById('lifeline-chat'); var root = h && h.shadowRoot; {script}"
+            ),
+        )
+        .await;
+    }
+
+    async fn in_chat(
+        &self,
+        css: &str,
+    ) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
+        let host = self
+            .client
+            .find(Locator::Id("lifeline-chat"))
+            .await
+            .expect("a chat on the page");
+        let root = host.shadow_root().await.expect("its shadow root");
+        root.find(Locator::Css(css)).await
+    }
+
+    /// Types into a control of the chat (inside its shadow root); `\u{E007}` is Enter.
+    pub async fn type_into_chat(&self, css: &str, text: &str) {
+        self.in_chat(css)
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// Clicks a control of the chat (inside its shadow root).
+    pub async fn click_in_chat(&self, css: &str) {
+        click_found(self.in_chat(css).await, css).await;
     }
 
     /// Saves a screenshot as `target/e2e/NAME.png`, for a person to look at.

@@ -4,7 +4,9 @@
  * event stream, with the token in a header (fetch; EventSource cannot send one), again
  * after a drop. A member of staff is online while this tab is open (a heartbeat every
  * 30 s), or busy or away on request; the admin token sees everything but has no presence.
- * Every text is set as text. New alerts are announced in the page's status region. */
+ * Every text is set as text. New alerts are announced in the page's status region. An
+ * alert the visitor's page can be reached for has Chat: taken up, its conversation opens
+ * (chat.js, with the inbox). */
 (function () {
   "use strict";
   var d = document, $ = function (id) { return d.getElementById(id); };
@@ -66,8 +68,24 @@
           else say(done.message || "The alert could not be acknowledged");
         });
       });
+      var actions = d.createElement("span");
+      actions.appendChild(b);
+      if (a.conversation) {
+        // Take it up and talk to the visitor on the page they are on.
+        var talk = d.createElement("button");
+        talk.type = "button";
+        talk.textContent = "Chat";
+        talk.setAttribute("aria-label", "Take up the alert on " + a.page + " and chat with the visitor");
+        talk.addEventListener("click", function () {
+          call("POST", "/alerts/" + a.id + "/ack").then(function (r) { return r.json(); }).then(function (done) {
+            if (done.id) { alerts[done.id] = done; drawAlerts(); }
+          });
+          window.lifelineChat.open(a.conversation);
+        });
+        actions.appendChild(talk);
+      }
       return [a.id + ":" + a.assigned, time(a.created), a.page, a.rule, a.band, a.signals.join(", "),
-        a.value + " %", a.assigned || "anyone", b];
+        a.value + " %", a.assigned || "anyone", actions];
     }));
   }
 
@@ -100,6 +118,8 @@
       drawVisits();
     } else if (kind == "presence") {
       drawStaff();
+    } else if (kind == "chat") {
+      window.lifelineChat.changed(data.conversation);
     }
   }
 
@@ -138,6 +158,8 @@
       // The admin token is nobody in particular: no presence.
       $("presence-row").hidden = r.status == 400;
       if (r.status == 400) clearInterval(beat);
+      // Drawn again as stored: the stream may not have been open yet to hear it.
+      else if (r.ok) drawStaff();
     });
   }
 
@@ -151,6 +173,7 @@
     drawVisits();
     drawStaff();
     stream();
+    window.lifelineChat.start(session);
     heartbeat();
     beat = setInterval(heartbeat, 30000);
   }
@@ -159,6 +182,7 @@
     if (stop) stop();
     clearInterval(beat);
     s = null;
+    window.lifelineChat.stop();
     ["alerts", "visitors", "staff"].forEach(function (id) { $(id).textContent = ""; });
   }
 
@@ -168,5 +192,5 @@
       say("You are " + this.value);
     });
   });
-  window.lifelineLive = { start: start, stop: end };
+  window.lifelineLive = { start: start, stop: end, fill: fill };
 })();

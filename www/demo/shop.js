@@ -121,8 +121,10 @@
         window.lifeline = window.lifeline || {};
         (window.lifeline.q = window.lifeline.q || []).push(["agentsOnline", [true]]);
       }
-      // The shop's chat opens where the visitor can type, and takes the focus.
-      window.addEventListener("lifeline:chat", function () {
+      // The shop's own chat takes Lifeline's chat offers here (preventDefault: Lifeline's
+      // chat stays closed), opens where the visitor can type, and takes the focus.
+      window.addEventListener("lifeline:chat", function (e) {
+        e.preventDefault();
         d.getElementById("chat").hidden = false;
         d.getElementById("chat-message").focus();
       });

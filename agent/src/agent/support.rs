@@ -1,6 +1,7 @@
 //! What the support module (lazy, `agent/support`) needs from the agent: a session started
 //! at the visitor's request, where the visitor is (page, signals, tasks, who they are),
-//! and its steps queued as reports — ids only, through the one outbox.
+//! and its steps queued as reports — ids only, through the one outbox. The chat module
+//! reads where the visitor is the same way.
 
 use lifeline_shared::rules::spec::TaskState;
 use lifeline_shared::wire::{SupportEvent, cat};
@@ -43,7 +44,9 @@ impl<H: Host> Agent<H> {
     /// returning and `o` if a person is online, the active signals (space-separated),
     /// `task=state` for each task under way or completed (space-separated), then the
     /// difficulty score in hundredths (it only rises when a signal fires, so a score above
-    /// an earlier one says the struggle came back). Empty while the agent is not running.
+    /// an earlier one says the struggle came back), the band and the visit's random id
+    /// (space-separated; the chat module opens a conversation with what a decision carries).
+    /// Empty while the agent is not running.
     pub fn support_context(&self) -> String {
         let Phase::Running(run) = &self.phase else {
             return String::new();
@@ -85,6 +88,10 @@ impl<H: Host> Agent<H> {
         }
         out.push('\n');
         lifeline_shared::wire::push_decimal(&mut out, (run.session.score() * 100.0) as u64);
+        out.push(' ');
+        out.push_str(run.session.band().as_str());
+        out.push(' ');
+        out.push_str(&run.id);
         out
     }
 

@@ -135,7 +135,7 @@
   // Where the visitor is: the agent's lines (see agent/src/agent/support.rs).
   function context() {
     var l = env.ask("").split("\n");
-    return { site: l[0], rule: l[1], prompt: l[2], page: l[3], tasks: l[8] || "", score: +l[9] || 0, raw: l.join("\n") };
+    return { site: l[0], rule: l[1], prompt: l[2], page: l[3], tasks: l[8] || "", score: parseInt(l[9]) || 0, raw: l.join("\n") };
   }
   function taskOf(tasks) {
     var m = /(\S+)=active/.exec(tasks) || /(\S+)=/.exec(tasks);
@@ -290,7 +290,10 @@
       if (c == "chat") { a.target = "_blank"; a.rel = "noopener"; }
       a.click();
     } else {
-      w.dispatchEvent(new CustomEvent("lifeline:chat", { detail: { page: page, tried: tried } }));
+      // The page's own chat widget may take it (preventDefault); else Lifeline's chat opens.
+      var ask = new CustomEvent("lifeline:chat", { detail: { page: page, tried: tried }, cancelable: true });
+      w.dispatchEvent(ask);
+      if (!ask.defaultPrevented && w.__lifeline_talk) w.__lifeline_talk("chat");
     }
   }
 

@@ -10,7 +10,8 @@
 //!   and a token in the URL would land in logs). Then every message after `N` (resume
 //!   without losing or doubling any), and from then on what happens, as it happens. A wrong
 //!   token and an unknown conversation get the same refusal.
-//! - `GET /v1/staff/sites/{site}/conversations` (`?open`): the inbox.
+//! - `GET /v1/staff/sites/{site}/conversations` (`?open`): the inbox, with the offers
+//!   staff may send (id and title).
 //! - `GET /v1/staff/sites/{site}/conversations/{id}/transcript`: the messages as CSV.
 //!
 //! What either side sends (JSON text frames, each at most [`MAX_FRAME`] bytes):
@@ -197,7 +198,15 @@ pub async fn inbox<S: Store>(
             Some(other) => return Err(super::filters::unknown(other)),
         };
         let list = app.store.conversations(&site, open).await?;
-        Ok(axum::Json(serde_json::json!({ "conversations": list })).into_response())
+        // The deals staff may send, from the served rules.
+        let rules = super::staff::alert_rules(&app, &site).await?;
+        let offers: Vec<_> = (rules.iter().flat_map(|r| r.staff.offers.iter()))
+            .map(|o| serde_json::json!({"id": o.id, "title": o.title}))
+            .collect();
+        Ok(
+            axum::Json(serde_json::json!({ "conversations": list, "offers": offers }))
+                .into_response(),
+        )
     })
     .await
 }

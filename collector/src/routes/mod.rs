@@ -56,6 +56,12 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
             get(staff::presence::<S>).post(staff::heartbeat::<S>),
         )
         .route("/v1/staff/sites/{site}/events", get(staff::events::<S>))
+        .route(
+            "/v1/staff/sites/{site}/push",
+            get(staff::push_key::<S>)
+                .post(staff::push_subscribe::<S>)
+                .delete(staff::push_unsubscribe::<S>),
+        )
         .route("/v1/staff/sites/{site}/alerts", get(staff::alerts::<S>))
         .route(
             "/v1/staff/sites/{site}/alerts/{id}/ack",

@@ -8,6 +8,9 @@
 //!   visitors struggle, staff coming and going), each with its `id`; a comment every 15 s
 //!   keeps proxies from closing it.
 //!
+//! - `GET /v1/staff/sites/{site}/push`: the site's VAPID public key; `POST` a browser's
+//!   push subscription (the caller's phone hears of their alerts), `DELETE` it.
+//!
 //! And for pages, `GET /v1/sites/{site}/availability` (public, cached 15 s): whether
 //! someone is online to chat or call.
 
@@ -106,11 +109,7 @@ pub async fn heartbeat<S: Store>(
     let (parts, body) = request.into_parts();
     admin(&app, "staff", async {
         let caller = staff_caller(&app, &site, &parts.headers).await?;
-        let name = caller.name.ok_or_else(|| ApiError::BadQuery {
-            name: "authorization".into(),
-            message: "presence is a person's: use a member of staff's token, not the admin token"
-                .into(),
-        })?;
+        let name = person(caller, "presence")?;
         let bytes = read_body(body, &parts.headers, 1024).await?;
         let beat: Heartbeat = parse_json(&bytes)?;
         let status = Status::from_name(&beat.status).ok_or_else(|| ApiError::Invalid {
@@ -240,13 +239,110 @@ pub(crate) async fn alert_rules<S: Store>(
 }
 
 /// Tells the site's staff of an alert raised or moved on (escalated, acknowledged,
-/// expired): the live dashboard, and the rules' webhooks.
+/// expired): the live dashboard, the rules' webhooks, their phones (Web Push).
 pub(crate) async fn tell_staff<S: Store>(app: &App<S>, site: &str, alert: crate::store::Alert) {
     let row = app.sites.get(site, app.store.site(site)).await;
-    if let (Ok(Some(rules)), Ok(Some(s))) = (alert_rules(app, site).await, row) {
-        crate::webhook::alert(app, &s, &rules.staff, &alert);
+    let rules = alert_rules(app, site).await.ok().flatten();
+    let staff = rules.as_ref().map(|r| r.staff.clone()).unwrap_or_default();
+    // Past the minute's rate, a new alert waits for the digest (webhooks and phones); the
+    // dashboard hears of every one.
+    let new = alert.state == crate::store::AlertState::Open && alert.escalations == 0;
+    if !new
+        || app
+            .notices
+            .admit(site, &staff, &alert.page, crate::now_ms())
+    {
+        if let Ok(Some(s)) = row {
+            crate::webhook::alert(&s, &staff, &alert);
+        }
+        crate::push::alert(app, site, &alert).await;
     }
     app.live.publish(site, LiveEvent::Alert { alert });
+}
+
+/// A person's name from the caller (the admin token is nobody in particular).
+fn person(caller: Caller, what: &str) -> Result<String, ApiError> {
+    caller.name.ok_or_else(|| ApiError::BadQuery {
+        name: "authorization".into(),
+        message: format!(
+            "{what} is a person's: use a member of staff's token, not the admin token"
+        ),
+    })
+}
+
+/// `GET .../push`: the site's VAPID public key (the dashboard's `applicationServerKey`).
+pub async fn push_key<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    admin(&app, "staff", async {
+        staff_caller(&app, &site, &headers).await?;
+        let key = app.store.push_key(&site).await?;
+        let key = p256::SecretKey::from_slice(&key).map_err(|_| ApiError::Unavailable)?;
+        let public = crate::push::public_b64(&key.public_key());
+        Ok(axum::Json(serde_json::json!({ "public_key": public })).into_response())
+    })
+    .await
+}
+
+/// `POST .../push` (a `PushSubscription` as JSON): the caller's phone or desktop hears of
+/// their alerts.
+pub async fn push_subscribe<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    admin(&app, "staff", async {
+        let name = person(
+            staff_caller(&app, &site, &parts.headers).await?,
+            "a push subscription",
+        )?;
+        let bytes = read_body(body, &parts.headers, 4096).await?;
+        let subscription: crate::push::Subscription = parse_json(&bytes)?;
+        subscription.check().map_err(|e| ApiError::Invalid {
+            path: match e {
+                crate::push::PushError::BadEndpoint => "endpoint",
+                crate::push::PushError::BadAuth => "keys.auth",
+                _ => "keys.p256dh",
+            }
+            .into(),
+            message: e.to_string(),
+        })?;
+        app.store
+            .subscribe_push(&site, &name, subscription, crate::now_ms())
+            .await?;
+        Ok((
+            axum::http::StatusCode::CREATED,
+            axum::Json(serde_json::json!({ "subscribed": name })),
+        )
+            .into_response())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Unsubscribe {
+    endpoint: String,
+}
+
+/// `DELETE .../push` (`{"endpoint": ...}`): that browser hears no more.
+pub async fn push_unsubscribe<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    admin(&app, "staff", async {
+        staff_caller(&app, &site, &parts.headers).await?;
+        let bytes = read_body(body, &parts.headers, 4096).await?;
+        let u: Unsubscribe = parse_json(&bytes)?;
+        app.store.unsubscribe_push(&site, &u.endpoint).await?;
+        Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+    })
+    .await
 }
 
 /// `GET /v1/sites/{site}/availability`.

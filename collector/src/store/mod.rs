@@ -636,6 +636,27 @@ pub trait Store: Send + Sync + 'static {
         conversation: &str,
         now: u64,
     ) -> impl Future<Output = Result<Conversation, StoreError>> + Send;
+    /// The site's VAPID private key (32 bytes), made the first time.
+    fn push_key(&self, site: &str) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+    /// Keeps a member of staff's push subscription.
+    fn subscribe_push(
+        &self,
+        site: &str,
+        staff: &str,
+        subscription: crate::push::Subscription,
+        now: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Forgets a push subscription; whether there was one.
+    fn unsubscribe_push(
+        &self,
+        site: &str,
+        endpoint: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// The site's push subscriptions, each with its member of staff.
+    fn push_subscriptions(
+        &self,
+        site: &str,
+    ) -> impl Future<Output = Result<Vec<(String, crate::push::Subscription)>, StoreError>> + Send;
     /// Deletes reports received before `cutoff`; returns how many.
     fn purge(&self, cutoff: u64) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Batches waiting for the writer.

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accessibility;
+mod chat;
 mod feedback;
 mod live;
 mod storefronts;

@@ -11,10 +11,11 @@
 //! `triage`: feedback triaged and coupons minted in the writer's transaction; the triage
 //! queue, known problems and the coupon ledger. `alerts`: alerts raised, routed, escalated
 //! and acknowledged in it too. `chat`: conversations and their messages, offers' coupons
-//! minted with the message that carries them.
+//! minted with the message that carries them. `push`: VAPID keys and push subscriptions.
 
 mod alerts;
 mod chat;
+mod push;
 mod triage;
 
 use std::path::Path;
@@ -204,6 +205,16 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_by_conversation ON messages (conversation, id);
 ALTER TABLE alerts ADD COLUMN conversation TEXT;
+ALTER TABLE sites ADD COLUMN vapid BLOB;
+CREATE TABLE push_subscriptions (
+    endpoint TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    staff TEXT NOT NULL,
+    p256dh TEXT NOT NULL,
+    auth TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE INDEX push_by_site ON push_subscriptions (site, staff);
 "#,
 ];
 
@@ -1205,7 +1216,14 @@ impl Store for SqliteStore {
                 .map_err(db)?
             {
                 0 => Err(StoreError::UnknownStaff),
-                _ => Ok(()),
+                // Their phones hear no more of the site.
+                _ => conn
+                    .execute(
+                        "DELETE FROM push_subscriptions WHERE site = ?1 AND staff = ?2",
+                        params![site, name],
+                    )
+                    .map(|_| ())
+                    .map_err(db),
             }
         })
         .await
@@ -1387,6 +1405,37 @@ impl Store for SqliteStore {
         let (site, id) = (site.to_owned(), conversation.to_owned());
         self.write(move |conn| chat::close(conn, &site, &id, now))
             .await
+    }
+
+    async fn push_key(&self, site: &str) -> Result<Vec<u8>, StoreError> {
+        let site = site.to_owned();
+        self.write(move |conn| push::key(conn, &site)).await
+    }
+
+    async fn subscribe_push(
+        &self,
+        site: &str,
+        staff: &str,
+        subscription: crate::push::Subscription,
+        now: u64,
+    ) -> Result<(), StoreError> {
+        let (site, staff) = (site.to_owned(), staff.to_owned());
+        self.write(move |conn| push::subscribe(conn, &site, &staff, &subscription, now))
+            .await
+    }
+
+    async fn unsubscribe_push(&self, site: &str, endpoint: &str) -> Result<bool, StoreError> {
+        let (site, endpoint) = (site.to_owned(), endpoint.to_owned());
+        self.write(move |conn| push::unsubscribe(conn, &site, &endpoint))
+            .await
+    }
+
+    async fn push_subscriptions(
+        &self,
+        site: &str,
+    ) -> Result<Vec<(String, crate::push::Subscription)>, StoreError> {
+        let site = site.to_owned();
+        self.read(move |conn| push::list(conn, &site)).await
     }
 
     async fn purge(&self, cutoff: u64) -> Result<u64, StoreError> {

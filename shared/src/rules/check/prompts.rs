@@ -50,13 +50,9 @@ pub(super) fn prompt(
         spec.chat_url.is_some(),
         PromptKind::ChatOffer,
     );
-    match (&spec.phone, spec.kind) {
-        (Some(phone), _) => ok &= r.field("phone", |r| phone_number(phone, r)),
-        (None, PromptKind::CallOffer) => {
-            r.error(E::MissingField("phone"));
-            ok = false;
-        }
-        _ => {}
+    // A call offer without a number asks the visitor for theirs (a call-back).
+    if let Some(phone) = &spec.phone {
+        ok &= r.field("phone", |r| phone_number(phone, r));
     }
     if let Some(url) = &spec.chat_url {
         ok &= r.field("chat_url", |r| link_url(url, r));

@@ -59,9 +59,11 @@ json_object! {
         pub translations: BTreeMap<String, PromptTextSpec> = BTreeMap::new(),
         /// For `feedback`: how to ask.
         pub feedback: Option<FeedbackSpec> = None,
-        /// For `call_offer`: the number to call.
+        /// For `call_offer`: the number the visitor calls (`tel:`); without one, the visitor
+        /// is asked for their number and a time, and the shop's staff call back.
         pub phone: Option<String> = None,
-        /// For `chat_offer`: where chat opens (else the agent asks the page's chat to open).
+        /// For `chat_offer`: where chat opens; without one, the page's own chat widget may
+        /// take it (the `lifeline:chat` event), else Lifeline's chat with the shop's staff.
         pub chat_url: Option<String> = None,
         /// For `help`: its action (`text.action` names it, "More help") opens a support
         /// session for where the visitor is; needs a `support` section.
