@@ -842,10 +842,21 @@ impl Browser {
 
     /// Sends a DevTools command to the page (through chromedriver) and returns its result.
     pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        self.try_cdp(cmd, params)
+            .await
+            .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"))
+    }
+
+    /// A DevTools command that may be refused: its answer, or what DevTools said.
+    pub async fn try_cdp(
+        &self,
+        cmd: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
         self.client
             .issue_cmd(Cdp(cmd.to_owned(), params))
             .await
-            .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"))
+            .map_err(|e| e.to_string())
     }
 
     /// The viewport as a window of `width`×`height` at `zoom` (2.0 is 200 %): the page

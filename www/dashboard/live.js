@@ -6,7 +6,9 @@
  * 30 s), or busy or away on request; the admin token sees everything but has no presence.
  * Every text is set as text. New alerts are announced in the page's status region. An
  * alert the visitor's page can be reached for has Chat: taken up, its conversation opens
- * (chat.js, with the inbox). */
+ * (chat.js, with the inbox). Alerts on this device: Web Push through the dashboard's
+ * service worker (sw.js), even with the dashboard closed; the dashboard installs as an
+ * app (manifest.webmanifest). */
 (function () {
   "use strict";
   var d = document, $ = function (id) { return d.getElementById(id); };
@@ -152,6 +154,56 @@
     });
   }
 
+  // Alerts on this device (Web Push): the service worker, the browser's push subscription
+  // for the site's key, kept by the collector for this member of staff.
+  function key(b64) {
+    var s = atob(b64.replace(/-/g, "+").replace(/_/g, "/")), out = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+  function pushReady() {
+    var b = $("push");
+    if (!("serviceWorker" in navigator) || !("PushManager" in window)) return;
+    b.hidden = false;
+    navigator.serviceWorker.register("/dashboard/sw.js").then(function (reg) {
+      return reg.pushManager.getSubscription();
+    }).then(function (sub) { b.setAttribute("aria-pressed", String(!!sub)); }, function () {});
+  }
+  function pushToggle() {
+    var b = $("push"), on = b.getAttribute("aria-pressed") == "true";
+    navigator.serviceWorker.ready.then(function (reg) {
+      return reg.pushManager.getSubscription().then(function (sub) {
+        if (on) {
+          if (!sub) return false;
+          var endpoint = sub.endpoint;
+          return sub.unsubscribe().then(function () {
+            return call("DELETE", "/push", JSON.stringify({ endpoint: endpoint }));
+          }).then(function () { say("Alerts on this device are off"); return false; });
+        }
+        return Notification.requestPermission().then(function (p) {
+          if (p != "granted") throw new Error("notifications are not allowed for this page");
+          return call("GET", "/push").then(function (r) { return r.json(); });
+        }).then(function (k) {
+          // The browser asks its push service, which may not answer (offline, blocked).
+          return sub || Promise.race([
+            reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key(k.public_key) }),
+            new Promise(function (_, fail) {
+              setTimeout(function () { fail(new Error("the browser's push service did not answer")); }, 10000);
+            })
+          ]);
+        }).then(function (s) {
+          return call("POST", "/push", JSON.stringify(s.toJSON()));
+        }).then(function (r) {
+          if (!r.ok) return r.json().then(function (e) { throw new Error(e.message); });
+          say("Alerts on this device are on");
+          return true;
+        });
+      });
+    }).then(function (now) { b.setAttribute("aria-pressed", String(now)); }, function (e) {
+      say("Alerts on this device could not be turned on: " + (e && e.message || e));
+    });
+  }
+
   function heartbeat() {
     var status = $("presence").value;
     call("POST", "/presence", JSON.stringify({ status: status })).then(function (r) {
@@ -175,6 +227,7 @@
     stream();
     window.lifelineChat.start(session);
     heartbeat();
+    pushReady();
     beat = setInterval(heartbeat, 30000);
   }
 
@@ -187,6 +240,7 @@
   }
 
   d.addEventListener("DOMContentLoaded", function () {
+    $("push").addEventListener("click", pushToggle);
     $("presence").addEventListener("change", function () {
       heartbeat();
       say("You are " + this.value);

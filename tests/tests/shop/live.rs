@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use lifeline_collector::store::{AlertState, Role};
+use lifeline_collector::store::{AlertState, Role, Store};
 use lifeline_e2e::{Browser, Shop};
 
 use super::{add_to_cart_and_open_it, rage_on_apply, to_payment, with_a_cart};
@@ -137,4 +137,110 @@ async fn a_chat_is_offered_when_the_collector_says_someone_of_the_staff_is_onlin
         "nothing of the visitor's: {asked:?}"
     );
     b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_installs_as_an_app_and_its_service_worker_shows_a_pushed_alert() {
+    let shop = Shop::start().await;
+    let ana = shop.add_staff("ana", Role::Agent).await;
+    let staff = Browser::start().await;
+    staff.client.goto(&shop.url("/dashboard/")).await.unwrap();
+    // Installable: a manifest with a standalone display, a start URL and icons.
+    let manifest = staff
+        .js("return fetch(document.querySelector('link[rel=manifest]').href).then(function (r) { return r.json(); })")
+        .await;
+    assert_eq!(
+        (&manifest["display"], &manifest["start_url"]),
+        (&"standalone".into(), &"/dashboard/".into())
+    );
+    let sizes: Vec<&str> = (manifest["icons"].as_array().unwrap().iter())
+        .map(|i| i["sizes"].as_str().unwrap())
+        .collect();
+    assert_eq!(sizes, ["192x192", "512x512"]);
+    for icon in ["/dashboard/icon-192.png", "/dashboard/icon-512.png"] {
+        let ok = staff
+            .js(&format!("return fetch('{icon}').then(function (r) {{ return r.ok && r.headers.get('content-type'); }})"))
+            .await;
+        assert_eq!(ok, "image/png");
+    }
+
+    staff.type_into("#token", &ana).await;
+    staff.click("button[type=submit]").await;
+    staff
+        .wait_js(
+            "the service worker active",
+            "return navigator.serviceWorker.ready.then(function (r) { return !!r.active && !document.getElementById('push').hidden; })",
+        )
+        .await;
+    staff
+        .cdp(
+            "Browser.grantPermissions",
+            serde_json::json!({"permissions": ["notifications"], "origin": shop.base}),
+        )
+        .await;
+    // What the collector pushes (tests/push.rs decrypts it), delivered by DevTools as a push
+    // service would: shown as a notification, its texts as text.
+    let payload = serde_json::json!({"title": "demo: a visitor needs help",
+        "body": "/demo/payment/ — repeated_action (payment-support, band high; value 80 %) <b>",
+        "url": format!("{}/dashboard/", shop.base), "tag": "alert-1"});
+    staff
+        .cdp("ServiceWorker.enable", serde_json::json!({}))
+        .await;
+    // The registration's id is DevTools' own (a small number in a new profile).
+    futures_util::future::join_all((0..8).map(|id| {
+        staff.try_cdp(
+            "ServiceWorker.deliverPushMessage",
+            serde_json::json!({"origin": shop.base, "registrationId": id.to_string(), "data": payload.to_string()}),
+        )
+    }))
+    .await;
+    staff
+        .wait_js(
+            "the notification",
+            "return navigator.serviceWorker.ready.then(function (r) { return r.getNotifications(); }).then(function (l) { return l.length === 1; })",
+        )
+        .await;
+    let shown = staff
+        .js("return navigator.serviceWorker.ready.then(function (r) { return r.getNotifications(); }).then(function (l) { return [l[0].title, l[0].body, l[0].tag]; })")
+        .await;
+    assert_eq!(
+        shown,
+        serde_json::json!([
+            "demo: a visitor needs help",
+            "/demo/payment/ — repeated_action (payment-support, band high; value 80 %) <b>",
+            "alert-1"
+        ])
+    );
+
+    // Turning alerts on here asks the browser's push service, which this machine cannot
+    // reach: the member of staff is told so, plainly, and nothing is kept.
+    staff.click("#push").await;
+    staff
+        .wait_js(
+            "an answer",
+            "return document.getElementById('status').textContent.indexOf('Alerts on this device') === 0",
+        )
+        .await;
+    let status = staff
+        .js("return document.getElementById('status').textContent")
+        .await;
+    let subscriptions = shop.store().push_subscriptions("demo").await.unwrap();
+    match status.as_str().unwrap() {
+        "Alerts on this device are on" => assert_eq!(subscriptions.len(), 1),
+        other => {
+            assert!(
+                other.starts_with("Alerts on this device could not be turned on: "),
+                "{other}"
+            );
+            assert!(subscriptions.is_empty());
+            assert_eq!(
+                staff
+                    .js("return document.getElementById('push').getAttribute('aria-pressed')")
+                    .await,
+                "false"
+            );
+        }
+    }
+    assert_eq!(staff.axe().await, Vec::<String>::new());
+    staff.close().await;
 }
