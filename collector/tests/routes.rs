@@ -742,3 +742,56 @@ async fn unknown_routes_and_methods_answer_in_the_error_shape() {
         "method_not_allowed"
     );
 }
+
+#[tokio::test]
+async fn charts_count_prompts_use_and_feedback_per_rule_by_the_hour_zero_where_none() {
+    use lifeline_collector::store::Store;
+    let c = Collector::new(Settings::default()).await;
+    let hour = 3_600_000u64;
+    let t0 = 1_700_000_000_000u64 / hour * hour;
+    let report = |key: &str, rule: &str, outcome: Option<&str>| {
+        serde_json::json!({"key": key, "at": 1, "page": "/cart", "report": {"type": "decision",
+            "rule": rule, "prompt": "p", "kind": "help", "outcome": outcome, "band": "high",
+            "signals": ["rage_click"]}})
+    };
+    for (n, (received, items)) in [
+        (
+            t0 + 10,
+            vec![
+                report("a", "promo", None),
+                report("b", "promo", Some("engaged")),
+            ],
+        ),
+        (
+            t0 + 2 * hour + 5,
+            vec![report("c", "promo", None), report("d", "ship", None)],
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let batch = serde_json::json!({"session": format!("s{n}"), "items": items});
+        let batch = serde_json::from_value(batch).unwrap();
+        c.store.ingest("shop", batch, received).await.unwrap();
+    }
+    let uri = format!(
+        "/v1/admin/sites/shop/series?bucket=hour&from={t0}&to={}",
+        t0 + 3 * hour
+    );
+    let r = c.send(c.admin("GET", &uri, Body::empty())).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v = json(r).await;
+    assert_eq!(v["at"], serde_json::json!([t0, t0 + hour, t0 + 2 * hour]));
+    assert_eq!(v["lines"][0]["name"], "promo", "the busiest first");
+    assert_eq!(v["lines"][0]["shown"], serde_json::json!([1, 0, 1]));
+    assert_eq!(v["lines"][0]["engaged"], serde_json::json!([1, 0, 0]));
+    assert_eq!(v["lines"][1]["shown"], serde_json::json!([0, 0, 1]));
+    // Too many points for a chart: said, with what to do.
+    let uri = format!("/v1/admin/sites/shop/series?bucket=hour&from=0&to={t0}");
+    let (code, at) = error(
+        c.send(c.admin("GET", &uri, Body::empty())).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!((code.as_str(), at.as_str()), ("bad_query", "from"));
+}

@@ -154,6 +154,7 @@
       $("site-title").focus();
       $("pause").setAttribute("aria-pressed", "false");
       if (admin) ticking(true);
+      if (admin) window.lifelineCharts.start(session);
       window.lifelineLive.start(session);
       if (!admin) say("Live: alerts, visitors in difficulty and staff");
     });
@@ -185,7 +186,7 @@
         say("");
       });
     });
-    $("refresh").addEventListener("click", function () { load().catch(show); });
+    $("refresh").addEventListener("click", function () { load().catch(show); window.lifelineCharts.refresh(); });
     $("pause").addEventListener("click", function () {
       var paused = this.getAttribute("aria-pressed") != "true";
       this.setAttribute("aria-pressed", String(paused));
@@ -201,6 +202,7 @@
     $("logout").addEventListener("click", function () {
       sessionStorage.removeItem("lifeline-dashboard"); ticking(false); session = null;
       window.lifelineLive.stop();
+      window.lifelineCharts.stop();
       $("site-view").hidden = true; $("login").hidden = false; $("token").value = "";
       ["rules", "pages", "support-pages", "support-articles", "support-personas", "triage", "problems",
         "coupon-totals", "coupons", "feedback", "decisions"]

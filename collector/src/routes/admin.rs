@@ -360,6 +360,65 @@ pub async fn stats<S: Store>(
     .await
 }
 
+/// Most points on a chart's time axis (a month of hours).
+const MAX_POINTS: u64 = 744;
+/// Most lines on a chart: the rules or pages with the most prompts and feedback.
+const MAX_LINES: usize = 8;
+
+/// `GET .../series`: decisions shown, prompts used or answered and feedback over time, one
+/// line per rule or page (the busiest [`MAX_LINES`]), zero where nothing happened. Without
+/// `from`, the last 48 hours by the hour or 30 days by the day.
+pub async fn series<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(site): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    admin(&app, "admin", async {
+        authorize(&app, &site, &headers).await?;
+        let mut c = super::filters::chart(query.as_deref())?;
+        let b = c.bucket_ms;
+        let to = c.filter.to.unwrap_or_else(|| crate::now_ms() + 1);
+        let span = if b == super::filters::HOUR { 48 } else { 30 } * b;
+        let from = c.filter.from.unwrap_or(to.saturating_sub(span)) / b * b;
+        if to.saturating_sub(from) / b > MAX_POINTS {
+            return Err(super::filters::bad(
+                "from",
+                &format!("at most {MAX_POINTS} points: narrow from and to, or use bucket=day"),
+            ));
+        }
+        (c.filter.from, c.filter.to) = (Some(from), Some(to));
+        let points = app.store.series(&site, c.filter, c.by, b).await?;
+        let at: Vec<u64> = (0..).map(|i| from + i * b).take_while(|t| *t < to).collect();
+        let mut names: Vec<(String, u64)> = Vec::new();
+        for p in &points {
+            match names.iter_mut().find(|(n, _)| *n == p.name) {
+                Some((_, total)) => *total += p.shown + p.feedback,
+                None => names.push((p.name.clone(), p.shown + p.feedback)),
+            }
+        }
+        names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        names.truncate(MAX_LINES);
+        let lines: Vec<serde_json::Value> = (names.iter())
+            .map(|(name, _)| {
+                let mut sums = [vec![0u64; at.len()], vec![0u64; at.len()], vec![0u64; at.len()]];
+                for p in points.iter().filter(|p| p.name == *name) {
+                    let i = ((p.at - from) / b) as usize;
+                    if i < at.len() {
+                        (sums[0][i], sums[1][i], sums[2][i]) = (p.shown, p.engaged, p.feedback);
+                    }
+                }
+                let [shown, engaged, feedback] = sums;
+                serde_json::json!({"name": name, "shown": shown, "engaged": engaged, "feedback": feedback})
+            })
+            .collect();
+        let bucket = if b == super::filters::HOUR { "hour" } else { "day" };
+        Ok(axum::Json(serde_json::json!({"bucket": bucket, "by": c.by, "at": at, "lines": lines}))
+            .into_response())
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

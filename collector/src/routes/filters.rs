@@ -1,5 +1,5 @@
 //! The admin API's query string: report filters (`from`, `to`, `rule`, `page`, `kind`) and,
-//! for listings, `limit`, `cursor` and `format`. Strict, so a typo never silently widens a
+//! for listings, `limit`, `cursor` and `format`; for charts, `by` and `bucket`. Strict, so a typo never silently widens a
 //! filter: an unknown or repeated parameter is an error naming it, and every message quotes
 //! at most a clip of what was sent.
 
@@ -7,7 +7,7 @@ use lifeline_shared::json::clip;
 use lifeline_shared::rules::spec::PromptKind;
 
 use crate::ApiError;
-use crate::store::ReportFilter;
+use crate::store::{ReportFilter, SeriesBy};
 
 /// Most reports in one page.
 pub const MAX_LIMIT: u32 = 500;
@@ -115,6 +115,56 @@ pub fn listing(query: Option<&str>, paged: bool) -> Result<Listing, ApiError> {
     Ok(l)
 }
 
+/// An hour, the shortest stretch of a chart.
+pub const HOUR: u64 = 3_600_000;
+/// A day.
+pub const DAY: u64 = 24 * HOUR;
+
+/// What a chart asks for: the reports (filters), one line per rule or page (`by`, rule
+/// when not given), a point per hour or day (`bucket`, day when not given).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// Which reports.
+    pub filter: ReportFilter,
+    /// What the lines are.
+    pub by: SeriesBy,
+    /// The stretch of one point, ms.
+    pub bucket_ms: u64,
+}
+
+/// Reads a chart's query: the filters, `by` and `bucket`.
+pub fn chart(query: Option<&str>) -> Result<Chart, ApiError> {
+    let (mut by, mut bucket, mut rest) = (None, None, Vec::new());
+    for (name, value) in pairs(query)? {
+        let twice = || bad(&name, &format!("`{name}` is given twice; give it once"));
+        match name.as_str() {
+            "by" if by.is_some() => return Err(twice()),
+            "bucket" if bucket.is_some() => return Err(twice()),
+            "by" => {
+                by = Some(match value.as_str() {
+                    "rule" => SeriesBy::Rule,
+                    "page" => SeriesBy::Page,
+                    _ => return Err(bad("by", "expected rule or page")),
+                })
+            }
+            "bucket" => {
+                bucket = Some(match value.as_str() {
+                    "hour" => HOUR,
+                    "day" => DAY,
+                    _ => return Err(bad("bucket", "expected hour or day")),
+                })
+            }
+            _ => rest.push((name, value)),
+        }
+    }
+    let rest = serde_urlencoded::to_string(&rest).unwrap_or_default();
+    Ok(Chart {
+        filter: listing(Some(&rest), false)?.filter,
+        by: by.unwrap_or(SeriesBy::Rule),
+        bucket_ms: bucket.unwrap_or(DAY),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +190,29 @@ mod tests {
         assert_eq!(l.filter.kind.as_deref(), Some("help"));
         assert_eq!((l.limit, l.cursor, l.csv), (7, Some(3), true));
         assert_eq!(listing(None, true).expect("empty").limit, DEFAULT_LIMIT);
+    }
+
+    #[test]
+    fn a_chart_reads_its_lines_and_stretch_and_the_filters_strictly() {
+        let c = chart(Some("by=page&bucket=hour&from=5&rule=r")).expect("valid");
+        assert_eq!((c.by, c.bucket_ms), (SeriesBy::Page, HOUR));
+        assert_eq!(
+            (c.filter.from, c.filter.rule.as_deref()),
+            (Some(5), Some("r"))
+        );
+        let c = chart(None).expect("defaults");
+        assert_eq!((c.by, c.bucket_ms), (SeriesBy::Rule, DAY));
+        for (query, name) in [
+            ("by=visitor", "by"),
+            ("bucket=week", "bucket"),
+            ("by=rule&by=page", "by"),
+            ("limit=5", "limit"),
+        ] {
+            match chart(Some(query)) {
+                Err(ApiError::BadQuery { name: n, .. }) => assert_eq!(n, name, "{query}"),
+                other => panic!("{query}: {other:?}"),
+            }
+        }
     }
 
     #[test]

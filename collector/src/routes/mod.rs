@@ -102,6 +102,7 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .route("/v1/admin/sites/{site}/feedback", get(admin::feedback::<S>))
         .route("/v1/admin/sites/{site}/support", get(admin::support::<S>))
         .route("/v1/admin/sites/{site}/stats", get(admin::stats::<S>))
+        .route("/v1/admin/sites/{site}/series", get(admin::series::<S>))
         .route("/v1/admin/sites/{site}/triage", get(triage::triage::<S>))
         .route(
             "/v1/admin/sites/{site}/problems",

@@ -403,6 +403,31 @@ pub struct Stats {
     pub support: SupportStats,
 }
 
+/// What a chart's lines are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeriesBy {
+    /// One line per rule.
+    Rule,
+    /// One line per page.
+    Page,
+}
+
+/// One rule's or page's counts in one stretch of time (a chart's point).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Point {
+    /// The rule id or page path.
+    pub name: String,
+    /// The stretch's start, ms since the epoch (a multiple of its length).
+    pub at: u64,
+    /// Prompts shown.
+    pub shown: u64,
+    /// Prompts used or answered.
+    pub engaged: u64,
+    /// Feedback received.
+    pub feedback: u64,
+}
+
 /// Where sites, rules and reports are kept. Every write is durable when its future resolves.
 pub trait Store: Send + Sync + 'static {
     /// Adds a site.
@@ -521,6 +546,14 @@ pub trait Store: Send + Sync + 'static {
         site: &str,
         filter: ReportFilter,
     ) -> impl Future<Output = Result<Stats, StoreError>> + Send;
+    /// Counts over time by rule or by page (`by`), in stretches of `bucket_ms`.
+    fn series(
+        &self,
+        site: &str,
+        filter: ReportFilter,
+        by: SeriesBy,
+        bucket_ms: u64,
+    ) -> impl Future<Output = Result<Vec<Point>, StoreError>> + Send;
     /// Adds a member of staff to a site.
     fn add_staff(
         &self,

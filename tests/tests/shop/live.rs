@@ -244,3 +244,81 @@ async fn the_dashboard_installs_as_an_app_and_its_service_worker_shows_a_pushed_
     assert_eq!(staff.axe().await, Vec::<String>::new());
     staff.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_charts_prompts_use_and_feedback_over_time_and_fits_a_phone() {
+    let shop = Shop::start().await;
+    let now = lifeline_collector::now_ms();
+    let decision = |key: &str, rule: &str, page: &str, outcome: Option<&str>| {
+        serde_json::json!({"key": key, "at": 1, "page": page, "report": {"type": "decision",
+            "rule": rule, "prompt": "promo_help", "kind": "help", "outcome": outcome,
+            "band": "high", "signals": ["rage_click"]}})
+    };
+    for (n, days_ago) in [0u64, 0, 1, 3].into_iter().enumerate() {
+        let batch = serde_json::json!({"session": format!("visit{n}"), "items": [
+            decision(&format!("k{n}a"), "promo-rage", "/demo/cart/", None),
+            decision(&format!("k{n}b"), "promo-rage", "/demo/cart/", Some("engaged")),
+            decision(&format!("k{n}c"), "shipping-confusion", "/demo/shipping/", None)]});
+        shop.store()
+            .ingest(
+                "demo",
+                serde_json::from_value(batch).unwrap(),
+                now - days_ago * 86_400_000,
+            )
+            .await
+            .unwrap();
+    }
+    let admin = Browser::start().await;
+    admin.client.goto(&shop.url("/dashboard/")).await.unwrap();
+    admin.type_into("#token", &shop.token).await;
+    admin.click("button[type=submit]").await;
+    admin
+        .wait_js(
+            "three charts",
+            "return document.querySelectorAll('#charts figure canvas').length === 3",
+        )
+        .await;
+    let label = admin
+        .js("return document.querySelector('#charts [role=img]').getAttribute('aria-label')")
+        .await;
+    assert_eq!(
+        label,
+        "Prompts shown per rule, per day, totals: promo-rage 4, shipping-confusion 4"
+    );
+    // The numbers behind the chart, as a table: today's row has two of each.
+    let today = admin
+        .js("var rows = document.querySelector('#charts details table').tBodies[0].rows; var r = rows[rows.length - 1]; return Array.from(r.cells).slice(1).map(function (c) { return c.textContent; })")
+        .await;
+    assert_eq!(today, serde_json::json!(["2", "2"]));
+    // By page, and by the hour.
+    admin
+        .js("var s = document.getElementById('chart-by'); s.value = 'page'; s.dispatchEvent(new Event('change')); return true")
+        .await;
+    admin
+        .wait_js(
+            "lines by page",
+            "return document.querySelector('#charts [role=img]').getAttribute('aria-label').indexOf('/demo/cart/ 4') > 0",
+        )
+        .await;
+    admin
+        .js("document.getElementById('charts-title').scrollIntoView(); return true")
+        .await;
+    admin.screenshot("dashboard-charts").await;
+    assert_eq!(admin.axe().await, Vec::<String>::new());
+    // A phone: the charts fit the screen.
+    admin.viewport(375, 740, 1.0).await;
+    admin
+        .wait_js(
+            "charts within 375 px",
+            "return Array.from(document.querySelectorAll('#charts canvas')).every(function (c) { return c.getBoundingClientRect().right <= window.innerWidth; })",
+        )
+        .await;
+    assert_eq!(
+        admin
+            .js("return document.documentElement.scrollWidth <= window.innerWidth")
+            .await,
+        true,
+        "nothing wider than the phone"
+    );
+    admin.close().await;
+}

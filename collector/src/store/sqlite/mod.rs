@@ -33,9 +33,9 @@ use lifeline_shared::rules::spec::CouponSpec;
 
 use super::{
     Alert, Conversation, Coupon, CouponFilter, CouponPage, Ingested, Intake, Message, NewAlert,
-    NewConversation, NewMessage, NewStaff, ProblemTally, ReportFilter, ReportPage, ReportType,
-    Role, RulesVersion, Side, Site, StaffMember, Stats, Status, Store, StoreError, StoredReport,
-    SupportStats, SupportTally, Tally, TriageFilter, TriagePage,
+    NewConversation, NewMessage, NewStaff, Point, ProblemTally, ReportFilter, ReportPage,
+    ReportType, Role, RulesVersion, SeriesBy, Side, Site, StaffMember, Stats, Status, Store,
+    StoreError, StoredReport, SupportStats, SupportTally, Tally, TriageFilter, TriagePage,
 };
 
 /// Most jobs committed together.
@@ -1174,6 +1174,48 @@ impl Store for SqliteStore {
                     personas: support_tallies(conn, "persona", &site, &filter)?,
                 },
             })
+        })
+        .await
+    }
+
+    async fn series(
+        &self,
+        site: &str,
+        filter: ReportFilter,
+        by: SeriesBy,
+        bucket_ms: u64,
+    ) -> Result<Vec<Point>, StoreError> {
+        let site = site.to_owned();
+        let column = match by {
+            SeriesBy::Rule => "rule",
+            SeriesBy::Page => "page",
+        };
+        let bucket = bucket_ms.max(1) as i64;
+        self.read(move |conn| {
+            let (cond, values) = filter_sql(&site, &filter);
+            // The stretch's length is a number of ours, written into the SQL.
+            let sql = format!(
+                "SELECT {column}, (received / {bucket}) * {bucket} AS t,
+                    COUNT(*) FILTER (WHERE type = 'decision' AND outcome IS NULL),
+                    COUNT(*) FILTER (WHERE outcome IN ('engaged', 'completed')),
+                    COUNT(*) FILTER (WHERE type = 'feedback')
+                 FROM reports WHERE {cond} AND type IN ('decision', 'feedback')
+                 GROUP BY 1, 2 ORDER BY 2, 1"
+            );
+            let mut stmt = conn.prepare(&sql).map_err(db)?;
+            let rows = stmt
+                .query_map(params_from_iter(values), |r| {
+                    let n = |i| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+                    Ok(Point {
+                        name: r.get(0)?,
+                        at: n(1)?,
+                        shown: n(2)?,
+                        engaged: n(3)?,
+                        feedback: n(4)?,
+                    })
+                })
+                .map_err(db)?;
+            rows.collect::<Result<_, _>>().map_err(db)
         })
         .await
     }
