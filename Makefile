@@ -32,7 +32,7 @@ WASM_OPT_FEATURES := --enable-bulk-memory --enable-reference-types --enable-mult
 	--enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int
 WASM_OPT_FLAGS := -Oz $(WASM_OPT_FEATURES)
 
-.PHONY: setup test lint unit wasm-test e2e agent size demo bench bench-engine bench-hostile bench-collector bench-peers schema fuzz clean
+.PHONY: setup test lint unit wasm-test e2e agent size demo bench bench-engine bench-hostile bench-collector bench-chat bench-peers schema fuzz clean
 
 setup:
 	@echo "== set-up: installing what is missing"
@@ -193,7 +193,7 @@ demo: setup agent
 	echo; \
 	exec $(COLLECTOR) serve --listen $(DEMO_LISTEN) --database $$db --public-url $$url --www www --agent target/agent
 
-bench: bench-engine bench-hostile bench-collector bench-peers
+bench: bench-engine bench-hostile bench-collector bench-chat bench-peers
 
 bench-engine:
 	cargo bench -p lifeline-shared --bench engine
@@ -206,6 +206,11 @@ bench-hostile:
 # The report endpoint against a no-op axum route, with wrk (installed if missing).
 bench-collector:
 	collector/bench/load.sh 10 128
+
+# One collector holding 1,500 chat WebSockets and 500 staff live streams at once: its memory
+# and the message latency.
+bench-chat:
+	collector/bench/chat.sh 1500 500 30 10
 
 # Lifeline next to posthog-js and no agent in headless Chromium, plus the collector's figures:
 # target/peers/report.md (the README's table) and raw.json. puppeteer-core and posthog-js are

@@ -16,6 +16,9 @@ use tokio::sync::broadcast;
 
 /// Events waiting for a slow subscriber before it misses some (and is told so).
 pub const BACKLOG: usize = 256;
+/// A conversation's events waiting for a slow socket (which then reads what it missed from
+/// the store); small, as thousands of conversations may be open at once.
+pub const CHAT_BACKLOG: usize = 16;
 
 /// Something that happened on a site, for its staff.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -109,11 +112,11 @@ pub trait Broadcast: Send + Sync + 'static {
 
 /// Senders by topic, each made when first subscribed to and dropped when nobody listens.
 #[derive(Debug)]
-struct Topics<T>(Mutex<HashMap<String, broadcast::Sender<T>>>);
+struct Topics<T>(Mutex<HashMap<String, broadcast::Sender<T>>>, usize);
 
-impl<T> Default for Topics<T> {
-    fn default() -> Self {
-        Topics(Mutex::new(HashMap::new()))
+impl<T> Topics<T> {
+    fn new(backlog: usize) -> Self {
+        Topics(Mutex::new(HashMap::new()), backlog)
     }
 }
 
@@ -138,17 +141,27 @@ impl<T: Clone> Topics<T> {
         let mut topics = self.0.lock().unwrap_or_else(|e| e.into_inner());
         topics
             .entry(topic.to_owned())
-            .or_insert_with(|| broadcast::channel(BACKLOG).0)
+            .or_insert_with(|| broadcast::channel(self.1).0)
             .subscribe()
     }
 }
 
 /// Within this process.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LocalBroadcast {
     sites: Topics<Numbered>,
     chats: Topics<ChatEvent>,
     next: AtomicU64,
+}
+
+impl Default for LocalBroadcast {
+    fn default() -> Self {
+        LocalBroadcast {
+            sites: Topics::new(BACKLOG),
+            chats: Topics::new(CHAT_BACKLOG),
+            next: AtomicU64::new(0),
+        }
+    }
 }
 
 impl Broadcast for LocalBroadcast {

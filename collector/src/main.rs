@@ -115,6 +115,9 @@ struct Serve {
     /// Report requests per minute per client address and site (0: no limit).
     #[arg(long, env = "LIFELINE_REPORTS_PER_MINUTE", default_value_t = 120)]
     reports_per_minute: u32,
+    /// Chat messages per minute per conversation and side (0: no limit).
+    #[arg(long, env = "LIFELINE_CHAT_PER_MINUTE", default_value_t = 30)]
+    chat_per_minute: u32,
 }
 
 #[derive(Subcommand)]
@@ -252,7 +255,14 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Runtime::new() {
+    // Blocking work is the store's reads (a few milliseconds each): a small pool, not
+    // tokio's 512 threads, each with its stack and its own SQLite connection, when thousands
+    // of chats open at once.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(32)
+        .build();
+    let runtime = match runtime {
         Ok(r) => r,
         Err(e) => {
             eprintln!("lifeline-collector: cannot start: {e}");
@@ -519,6 +529,8 @@ async fn serve(args: Serve) -> Result<(), String> {
         public_url: args.public_url.clone(),
         reports_per_minute: args.reports_per_minute,
         reports_burst: (args.reports_per_minute / 2).max(10),
+        chat_per_minute: args.chat_per_minute,
+        chat_burst: (args.chat_per_minute / 3).max(5),
         ..Settings::default()
     };
     let app = Arc::new(App::new(store.clone(), assets, metrics, settings));
