@@ -4,8 +4,9 @@
  *   __lifeline_send(url, body, beacon)  sendBeacon's answer, or a promise of whether the
  *                                       collector took the batch (fetch, keepalive: the request
  *                                       outlives a page being left; a string body goes as
- *                                       text/plain, so no preflight); an alerting decision's
- *                                       answer may open a conversation (__lifeline_talk)
+ *                                       text/plain, so no preflight); an alerting decision goes
+ *                                       with the shop's signed attributes, and its answer may
+ *                                       open a conversation (__lifeline_talk)
  *   __lifeline_get(local, key)          a value from localStorage or sessionStorage, or null
  *   __lifeline_set(local, key, value)   stores it (null removes it); false when refused
  *   __lifeline_clear(prefix)            forgets every value whose key starts with prefix
@@ -20,11 +21,15 @@
   }
   w.__lifeline_send = function (url, body, beacon) {
     if (beacon) return w.navigator.sendBeacon(url, body);
+    // An alerting decision goes with the attributes the shop signed (the collector keeps
+    // only their tier, for the staff).
+    var id = w.__lifeline_identity, alerting = body.indexOf('"value":') > 0;
+    if (alerting && id) body = body.slice(0, -1) + ',"identity":' + JSON.stringify(id) + "}";
     return w.fetch(url, { method: "POST", body: body, keepalive: true })
       .then(function (r) {
         // A decision that alerted the staff: its answer names the conversation they may
         // open with this page (the chat module, unseen until they write).
-        if (r.ok && body.indexOf('"value":') > 0) {
+        if (r.ok && alerting) {
           r.clone().json().then(function (j) { if (j.chat && w.__lifeline_talk) w.__lifeline_talk(j.chat); }, function () {});
         }
         return r.ok;

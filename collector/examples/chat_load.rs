@@ -45,22 +45,33 @@ async fn open(addr: &str, site: &str, origin: &str, n: usize) -> (String, String
         .await
         .unwrap();
     let json = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
-    let v: serde_json::Value = serde_json::from_str(json)
-        .unwrap_or_else(|_| panic!("a conversation: {answer}"));
+    let v: serde_json::Value =
+        serde_json::from_str(json).unwrap_or_else(|_| panic!("a conversation: {answer}"));
     (
         v["id"].as_str().unwrap().into(),
         v["token"].as_str().unwrap().into(),
     )
 }
 
-async fn visitor(addr: String, site: String, origin: String, n: usize, t: Arc<Tally>, until: Instant, interval: Duration, start: Instant) {
+async fn visitor(
+    addr: String,
+    site: String,
+    origin: String,
+    n: usize,
+    t: Arc<Tally>,
+    until: Instant,
+    interval: Duration,
+    start: Instant,
+) {
     let (id, token) = open(&addr, &site, &origin, n).await;
     let url = format!("ws://{addr}/v1/sites/{site}/conversations/{id}/socket");
     let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     let (mut tx, mut rx) = ws.split();
-    tx.send(Message::text(serde_json::json!({"type": "hello", "token": token}).to_string()))
-        .await
-        .unwrap();
+    tx.send(Message::text(
+        serde_json::json!({"type": "hello", "token": token}).to_string(),
+    ))
+    .await
+    .unwrap();
     t.open_sockets.fetch_add(1, Ordering::Relaxed);
     let sent_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let reader = {
@@ -108,7 +119,11 @@ async fn stream(addr: String, site: String, token: String, t: Arc<Tally>, until:
     let request = format!(
         "GET /v1/staff/sites/{site}/events HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
     );
-    reader.get_mut().write_all(request.as_bytes()).await.unwrap();
+    reader
+        .get_mut()
+        .write_all(request.as_bytes())
+        .await
+        .unwrap();
     let mut line = String::new();
     reader.read_line(&mut line).await.unwrap();
     assert!(line.starts_with("HTTP/1.1 200"), "{line}");
@@ -136,7 +151,17 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 #[tokio::main]
 async fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
-    let [addr, site, origin, token, visitors, streams, seconds, interval] = &a[..] else {
+    let [
+        addr,
+        site,
+        origin,
+        token,
+        visitors,
+        streams,
+        seconds,
+        interval,
+    ] = &a[..]
+    else {
         eprintln!("chat_load ADDR SITE ORIGIN STAFF_TOKEN VISITORS STREAMS SECONDS INTERVAL");
         std::process::exit(2);
     };
@@ -149,17 +174,38 @@ async fn main() {
     let until = start + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for _ in 0..streams {
-        tasks.push(tokio::spawn(stream(addr.clone(), site.clone(), token.clone(), t.clone(), until)));
+        tasks.push(tokio::spawn(stream(
+            addr.clone(),
+            site.clone(),
+            token.clone(),
+            t.clone(),
+            until,
+        )));
     }
     for n in 0..visitors {
-        tasks.push(tokio::spawn(visitor(addr.clone(), site.clone(), origin.clone(), n, t.clone(), until, interval, start)));
+        tasks.push(tokio::spawn(visitor(
+            addr.clone(),
+            site.clone(),
+            origin.clone(),
+            n,
+            t.clone(),
+            until,
+            interval,
+            start,
+        )));
         if n % 100 == 99 {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
     tokio::time::sleep_until(start.into()).await;
-    let held = (t.open_sockets.load(Ordering::Relaxed), t.open_streams.load(Ordering::Relaxed));
-    eprintln!("holding {} chat sockets and {} live streams", held.0, held.1);
+    let held = (
+        t.open_sockets.load(Ordering::Relaxed),
+        t.open_streams.load(Ordering::Relaxed),
+    );
+    eprintln!(
+        "holding {} chat sockets and {} live streams",
+        held.0, held.1
+    );
     // Halfway: the moment the collector's memory is read by the script.
     tokio::time::sleep(Duration::from_secs(seconds / 2)).await;
     println!("HALFWAY");
@@ -168,10 +214,27 @@ async fn main() {
     }
     let mut lat = t.latencies.lock().await.clone();
     lat.sort();
-    println!("| connections held at once | {} (chat WebSockets {} + live streams {}) |", held.0 + held.1, held.0, held.1);
-    println!("| chat messages sent | {} ({:.0}/s) |", t.sent.load(Ordering::Relaxed), t.sent.load(Ordering::Relaxed) as f64 / seconds as f64);
+    println!(
+        "| connections held at once | {} (chat WebSockets {} + live streams {}) |",
+        held.0 + held.1,
+        held.0,
+        held.1
+    );
+    println!(
+        "| chat messages sent | {} ({:.0}/s) |",
+        t.sent.load(Ordering::Relaxed),
+        t.sent.load(Ordering::Relaxed) as f64 / seconds as f64
+    );
     println!("| echoed back (stored and fanned out) | {} |", lat.len());
     println!("| refused | {} |", t.refused.load(Ordering::Relaxed));
-    println!("| live-stream events received | {} |", t.events.load(Ordering::Relaxed));
-    println!("| message latency p50 / p99 / max | {:.1} ms / {:.1} ms / {:.1} ms |", percentile(&lat, 0.5), percentile(&lat, 0.99), percentile(&lat, 1.0));
+    println!(
+        "| live-stream events received | {} |",
+        t.events.load(Ordering::Relaxed)
+    );
+    println!(
+        "| message latency p50 / p99 / max | {:.1} ms / {:.1} ms / {:.1} ms |",
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        percentile(&lat, 1.0)
+    );
 }

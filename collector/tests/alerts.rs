@@ -104,6 +104,7 @@ async fn a_valuable_struggling_visitor_reaches_a_senior_member_of_staff_at_once(
             "session",
             "signals",
             "state",
+            "tier",
             "value"
         ],
         "only what reports carry"
@@ -329,4 +330,50 @@ async fn staff_webhooks_hear_of_alerts_signed_and_a_busy_minute_is_a_digest() {
             digest.push(v);
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_carries_the_tier_the_shop_signed_and_nothing_else_of_it() {
+    use lifeline_collector::triage::identity;
+    let c = Collector::new(Settings::default()).await;
+    c.put_rules(RULES).await;
+    staff(&c, "ana", Role::Agent, true).await;
+    let secret = identity::key(&c.store.secret("shop", false).await.unwrap());
+    let exp = lifeline_collector::now_ms() / 1000 + 3600;
+    let attrs = format!("exp={exp}&id=cust-829&tier=gold");
+    let signed = |visit: &str, signature: &str| {
+        let mut batch: serde_json::Value =
+            serde_json::from_str(&decision(visit, "payment-trouble", 80)).unwrap();
+        batch["identity"] = serde_json::json!({"attrs": attrs, "signature": signature});
+        batch.to_string()
+    };
+    let good = identity::sign(&secret, "shop", &attrs);
+    assert_eq!(
+        c.post_reports(&signed("v1", &good)).await.status(),
+        StatusCode::ACCEPTED
+    );
+    let forged = "0".repeat(64);
+    assert_eq!(
+        c.post_reports(&signed("v2", &forged)).await.status(),
+        StatusCode::ACCEPTED
+    );
+    let alerts = c.store.alerts("shop", false).await.unwrap();
+    let tiers: Vec<(&str, Option<&str>)> = alerts
+        .iter()
+        .map(|a| (a.session.as_str(), a.tier.as_deref()))
+        .collect();
+    assert_eq!(
+        tiers,
+        [("v2", None), ("v1", Some("gold"))],
+        "a forged signature counts for nothing"
+    );
+    let listed = json(
+        c.send(c.admin("GET", "/v1/staff/sites/shop/alerts", ""))
+            .await,
+    )
+    .await;
+    assert!(
+        !listed.to_string().contains("cust-829"),
+        "the shop's customer id stays out"
+    );
 }

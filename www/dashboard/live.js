@@ -87,7 +87,7 @@
         actions.appendChild(talk);
       }
       return [a.id + ":" + a.assigned, time(a.created), a.page, a.rule, a.band, a.signals.join(", "),
-        a.value + " %", a.assigned || "anyone", actions];
+        a.value + " %" + (a.tier ? " · " + a.tier : ""), a.assigned || "anyone", actions];
     }));
   }
 

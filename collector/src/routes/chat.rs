@@ -764,6 +764,7 @@ impl<S: Store> Chat<S> {
             value: crate::store::alerts::SENIOR_VALUE,
             window_ms: CALL_WINDOW_MS,
             conversation: Some(c.id.clone()),
+            tier: None,
         };
         if let Ok(Some(raised)) = self
             .app

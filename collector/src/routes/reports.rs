@@ -58,7 +58,7 @@ pub async fn ingest<S: Store>(
         let intake = intake(&app, &site_row, ip, &batch).await?;
         let triage = intake.triage.clone();
         let shown = live_decisions(&app, &site, &batch);
-        let alerting = alerting(&batch);
+        let alerting = alerting(&batch, &site_row);
         let done = app.store.ingest_with(&site, batch, intake).await?;
         let chat = match alerting.is_empty() {
             true => None,
@@ -186,8 +186,22 @@ fn live_decisions<S: Store>(
 }
 
 /// The decisions of `batch` that came with a value (their rule alerts the staff), by
-/// position.
-fn alerting(batch: &ReportBatch) -> Vec<(usize, crate::store::NewAlert)> {
+/// position, each with the visitor's tier when the shop's signature holds.
+fn alerting(batch: &ReportBatch, site: &Site) -> Vec<(usize, crate::store::NewAlert)> {
+    let alerts =
+        (batch.items.iter()).any(|i| matches!(i.report, Report::Decision { value: Some(_), .. }));
+    let tier = match alerts {
+        false => None,
+        true => match crate::triage::identity::verify(
+            &crate::triage::identity::key(&site.secret),
+            &site.name,
+            batch.identity.as_ref(),
+            crate::now_ms() / 1000,
+        ) {
+            crate::triage::identity::Signed::Valid { tier, .. } => tier,
+            _ => None,
+        },
+    };
     (batch.items.iter().enumerate())
         .filter_map(|(i, item)| match &item.report {
             Report::Decision {
@@ -211,6 +225,7 @@ fn alerting(batch: &ReportBatch) -> Vec<(usize, crate::store::NewAlert)> {
                     value: *value,
                     window_ms: 0,
                     conversation: None,
+                    tier: tier.clone(),
                 },
             )),
             _ => None,

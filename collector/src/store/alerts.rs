@@ -1,5 +1,6 @@
 //! Alerts: a visitor in difficulty the rules say is worth a person now. Each carries only
-//! what reports carry (rule, page, band, signals, decision value) and is routed to one
+//! what reports carry (rule, page, band, signals, decision value, the tier the shop signed)
+//! and is routed to one
 //! member of staff online: for a valuable visitor (decision value at least
 //! [`SENIOR_VALUE`]) owners first, else agents first; the least busy first; then by name.
 //! Not acknowledged within its window, it goes to the next (escalation); with nobody left,
@@ -33,6 +34,8 @@ pub struct NewAlert {
     pub window_ms: u64,
     /// The conversation staff may join for it.
     pub conversation: Option<String>,
+    /// The visitor's tier, as the shop signed it (`lifeline.identify`), when it was valid.
+    pub tier: Option<String>,
 }
 
 /// Where an alert stands.
@@ -78,6 +81,9 @@ pub struct Alert {
     pub closed: Option<u64>,
     /// The conversation staff may join for it (opened with the visitor's page).
     pub conversation: Option<String>,
+    /// The visitor's tier as the shop signed it, when valid (nothing else of the signed
+    /// attributes is kept).
+    pub tier: Option<String>,
 }
 
 /// Who gets an alert of `value` next: online, not `tried` yet; owners first for a valuable

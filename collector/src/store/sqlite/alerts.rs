@@ -9,7 +9,7 @@ use crate::store::staff::presence;
 use crate::store::{Alert, AlertState, NewAlert, Role, StaffMember, Status, StoreError};
 
 const COLUMNS: &str = "id, session, created, page, rule, band, signals, value, assigned,
-    escalations, acked, acked_by, expired, conversation";
+    escalations, acked, acked_by, expired, conversation, tier";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
     let signals: String = r.get(6)?;
@@ -34,6 +34,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
         acked_by: r.get(11)?,
         closed: acked.or(expired).map(|t| t as u64),
         conversation: r.get(13)?,
+        tier: r.get(14)?,
     })
 }
 
@@ -89,8 +90,8 @@ pub(super) fn raise(
     let n = conn
         .execute(
             "INSERT OR IGNORE INTO alerts (site, key, session, created, page, rule, band, signals,
-                value, window_ms, assigned, assigned_at, tried, conversation)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?4, ?12, ?13)",
+                value, window_ms, assigned, assigned_at, tried, conversation, tier)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?4, ?12, ?13, ?14)",
             params![
                 site,
                 alert.key,
@@ -104,7 +105,8 @@ pub(super) fn raise(
                 alert.window_ms as i64,
                 to,
                 to.unwrap_or_default(),
-                alert.conversation
+                alert.conversation,
+                alert.tier
             ],
         )
         .map_err(db)?;

@@ -205,6 +205,7 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_by_conversation ON messages (conversation, id);
 ALTER TABLE alerts ADD COLUMN conversation TEXT;
+ALTER TABLE alerts ADD COLUMN tier TEXT;
 ALTER TABLE sites ADD COLUMN vapid BLOB;
 CREATE TABLE push_subscriptions (
     endpoint TEXT PRIMARY KEY,
