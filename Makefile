@@ -139,7 +139,7 @@ unit:
 # overflow checks on. New inputs go to target/fuzz/corpus/, crashes to target/fuzz/artifacts/;
 # a crash found is fixed and its input added to fuzz/corpus/TARGET/ as a regression.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := rules_check compiled_rules visit_state agent_storage replay_lines report_batch page_match admin_query support_content feedback_triage
+FUZZ_TARGETS := rules_check compiled_rules visit_state agent_storage replay_lines report_batch page_match admin_query support_content feedback_triage chat_frame
 fuzz:
 	@rustup run nightly rustc --version >/dev/null 2>&1 \
 		|| { echo "make fuzz needs the nightly toolchain: rustup toolchain install nightly --profile minimal"; exit 1; }

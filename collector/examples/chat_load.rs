@@ -53,17 +53,19 @@ async fn open(addr: &str, site: &str, origin: &str, n: usize) -> (String, String
     )
 }
 
-async fn visitor(
+/// Where and how hard.
+struct Plan {
     addr: String,
     site: String,
     origin: String,
-    n: usize,
-    t: Arc<Tally>,
-    until: Instant,
     interval: Duration,
     start: Instant,
-) {
-    let (id, token) = open(&addr, &site, &origin, n).await;
+    until: Instant,
+}
+
+async fn visitor(p: Arc<Plan>, n: usize, t: Arc<Tally>) {
+    let (addr, site, interval, until) = (&p.addr, &p.site, p.interval, p.until);
+    let (id, token) = open(addr, site, &p.origin, n).await;
     let url = format!("ws://{addr}/v1/sites/{site}/conversations/{id}/socket");
     let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     let (mut tx, mut rx) = ws.split();
@@ -96,7 +98,7 @@ async fn visitor(
         })
     };
     // Every visitor connected before anyone writes; then spread over the interval.
-    tokio::time::sleep_until((start + interval.mul_f64((n % 1000) as f64 / 1000.0)).into()).await;
+    tokio::time::sleep_until((p.start + interval.mul_f64((n % 1000) as f64 / 1000.0)).into()).await;
     let mut k = 0;
     while Instant::now() < until {
         let cid = format!("{n}-{k}");
@@ -182,17 +184,16 @@ async fn main() {
             until,
         )));
     }
+    let plan = Arc::new(Plan {
+        addr: addr.clone(),
+        site: site.clone(),
+        origin: origin.clone(),
+        interval,
+        start,
+        until,
+    });
     for n in 0..visitors {
-        tasks.push(tokio::spawn(visitor(
-            addr.clone(),
-            site.clone(),
-            origin.clone(),
-            n,
-            t.clone(),
-            until,
-            interval,
-            start,
-        )));
+        tasks.push(tokio::spawn(visitor(plan.clone(), n, t.clone())));
         if n % 100 == 99 {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

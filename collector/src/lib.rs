@@ -13,6 +13,7 @@
 //!   committing in groups; an acknowledged batch is on disk).
 //! - [`assets`]: the agent's files, precompressed, with ETags and long caching.
 //! - [`cache`]: sites and served rules kept in memory for a few seconds.
+//! - [`chat`]: the chat's frames, read strictly and checked before anything is stored.
 //! - [`live`]: live events for staff (decisions, alerts, presence, conversations) and each
 //!   conversation's own (messages, typing, read marks), through one `Broadcast`.
 //! - [`limit`]: per-address, per-site rate limiting.
@@ -22,12 +23,14 @@
 //! - [`site`]: what a site name and an origin may be.
 //! - [`triage`]: feedback judged while the visitor waits: negative, valid, potential fraud,
 //!   the known problem, disclosure, compensation.
+//! - [`push`]: Web Push of alerts to staff's phones (RFC 8291, VAPID).
 //! - [`webhook`]: coupons minted and alerts, told to the shop's platform (and Slack),
 //!   signed; past a rate, a digest.
 //! - [`trial`]: `rules try`, recorded sessions replayed against a rules file, as text.
 
 pub mod assets;
 pub mod cache;
+pub mod chat;
 pub mod error;
 pub mod limit;
 pub mod live;

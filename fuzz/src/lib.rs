@@ -25,6 +25,11 @@
 //!   refused, and no verdict is both potential fraud (or unsupported, or praise) and worth
 //!   a coupon.
 //!
+//! - [`chat_frame`]: a chat frame from either side, read and checked against the demo's
+//!   offers: refused with a known code and a short message, or a request whose every text
+//!   is bounded, whose phone number has 6 to 20 digits and whose product link stays on the
+//!   site; offers and products only from staff, cards taken up and calls only by visitors.
+//!
 //! `make fuzz` runs each through cargo fuzz (libFuzzer, nightly, overflow checks on);
 //! `make test` replays every corpus under `fuzz/corpus/` through these same functions.
 
@@ -616,6 +621,89 @@ fn json_string(s: &str) -> String {
     out
 }
 
+/// The demo's offers, for checking chat frames.
+fn demo_offers() -> &'static [lifeline_shared::rules::spec::OfferSpec] {
+    static OFFERS: OnceLock<Vec<lifeline_shared::rules::spec::OfferSpec>> = OnceLock::new();
+    OFFERS.get_or_init(|| {
+        let checked = Checked::from_json_str(include_str!("../../www/demo/rules.json"))
+            .expect("the demo rules");
+        checked.staff.map(|s| s.offers).unwrap_or_default()
+    })
+}
+
+/// A chat frame from the visitor and from staff: a refusal with a known code and a short
+/// message, or a request within every bound.
+pub fn chat_frame(data: &[u8]) {
+    use lifeline_collector::chat::{self, Request};
+    use lifeline_collector::store::{Card, Side, chat::MAX_TEXT};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let origins = vec!["https://shop.example".to_owned()];
+    let site = chat::Site {
+        origins: &origins,
+        offers: demo_offers(),
+    };
+    for (side, author) in [(Side::Visitor, None), (Side::Staff, Some("ana"))] {
+        let checked = chat::parse(text).and_then(|i| chat::check(i, side, author, site));
+        let request = match checked {
+            Err(r) => {
+                assert!(
+                    ["bad_json", "invalid", "too_large", "not_allowed"].contains(&r.error),
+                    "{r:?}"
+                );
+                assert!(r.message.chars().count() <= 240, "a short message: {r:?}");
+                continue;
+            }
+            Ok(request) => request,
+        };
+        let Request::Post { message, mint } = request else {
+            if let Request::Accept { .. } = request {
+                assert_eq!(side, Side::Visitor, "only visitors take up cards");
+            }
+            continue;
+        };
+        assert_eq!((message.from, message.author.as_deref()), (side, author));
+        assert!(message.text.chars().count() <= MAX_TEXT);
+        assert!(message.text == message.text.trim());
+        assert!(
+            message
+                .client_id
+                .as_ref()
+                .is_none_or(|c| !c.is_empty() && c.len() <= 64)
+        );
+        match &message.card {
+            None => assert!(!message.text.is_empty() && mint.is_none()),
+            Some(Card::Call { phone, when }) => {
+                assert_eq!(side, Side::Visitor);
+                let digits = phone.bytes().filter(u8::is_ascii_digit).count();
+                assert!((6..=20).contains(&digits) && phone.len() <= 32, "{phone:?}");
+                assert!(when.chars().count() <= 80);
+            }
+            Some(Card::Offer { offer, code, .. }) => {
+                assert_eq!(side, Side::Staff);
+                let spec = demo_offers()
+                    .iter()
+                    .find(|o| o.id == *offer)
+                    .expect("a rules offer");
+                assert_eq!(mint.is_some(), spec.coupon.is_some());
+                assert_eq!(*code, spec.code.clone().unwrap_or_default());
+            }
+            Some(Card::Product { url, title, price }) => {
+                assert_eq!(side, Side::Staff);
+                let on_site = (url.starts_with('/') && !url.starts_with("//"))
+                    || url
+                        .to_ascii_lowercase()
+                        .starts_with("https://shop.example/")
+                    || url.eq_ignore_ascii_case("https://shop.example");
+                assert!(on_site, "a link on the site: {url:?}");
+                assert!(!url.chars().any(char::is_control));
+                assert!(title.chars().count() <= 120 && price.chars().count() <= 40);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! Every corpus replayed: the findings of `make fuzz` stay fixed.
@@ -678,6 +766,11 @@ mod tests {
     #[test]
     fn admin_query_corpus() {
         replay("admin_query", super::admin_query);
+    }
+
+    #[test]
+    fn chat_frame_corpus() {
+        replay("chat_frame", super::chat_frame);
     }
 
     #[test]

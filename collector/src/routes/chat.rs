@@ -41,9 +41,10 @@ use super::admin::admin;
 use super::staff::staff_caller;
 use super::triage::{csv_line, csv_response};
 use super::{allow_origin, client_ip, parse_json, read_body, site_for_page};
+use crate::chat::{self, Incoming, Refusal, refuse};
 use crate::live::{ChatEvent, LiveEvent};
-use crate::store::chat::{MAX_CLIENT_ID, MAX_TEXT};
-use crate::store::{Card, Message, NewConversation, NewMessage, Side, Store};
+use crate::store::chat::MAX_CLIENT_ID;
+use crate::store::{Card, Message, NewConversation, Side, Store};
 use crate::{ApiError, App};
 
 /// Largest frame either side may send, in bytes.
@@ -288,77 +289,6 @@ impl Who {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-enum Incoming {
-    Hello {
-        token: String,
-        #[serde(default)]
-        after: i64,
-    },
-    Message {
-        text: String,
-        #[serde(default)]
-        client_id: Option<String>,
-    },
-    Typing,
-    Read {
-        upto: i64,
-    },
-    Accept {
-        message: i64,
-    },
-    Call {
-        phone: String,
-        #[serde(default)]
-        when: String,
-        #[serde(default)]
-        client_id: Option<String>,
-    },
-    Offer {
-        offer: String,
-        #[serde(default)]
-        text: String,
-        #[serde(default)]
-        client_id: Option<String>,
-    },
-    Product {
-        url: String,
-        title: String,
-        price: String,
-        #[serde(default)]
-        text: String,
-        #[serde(default)]
-        client_id: Option<String>,
-    },
-    Close,
-}
-
-/// A refusal told over the socket.
-struct Refusal {
-    error: &'static str,
-    message: String,
-    retry_after: Option<u64>,
-}
-
-impl From<ApiError> for Refusal {
-    fn from(e: ApiError) -> Refusal {
-        Refusal {
-            error: e.code(),
-            message: e.explain(),
-            retry_after: None,
-        }
-    }
-}
-
-fn refuse(error: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal {
-        error,
-        message: message.into(),
-        retry_after: None,
-    }
-}
-
 /// One socket's conversation.
 struct Chat<S> {
     app: Arc<App<S>>,
@@ -515,28 +445,31 @@ impl<S: Store> Chat<S> {
     }
 
     async fn handle(&mut self, text: &str) -> Result<(), Refusal> {
-        let incoming: Incoming = serde_json::from_str(text)
-            .map_err(|e| refuse("bad_json", lifeline_shared::json::clip(&e.to_string(), 200)))?;
+        let incoming = chat::parse(text)?;
         let side = self.who.side();
+        // Offers and products are checked against the site's origins and served rules.
+        let (mut origins, mut rules) = (Vec::new(), None);
+        if incoming.needs_site() {
+            let site = (self.app.sites)
+                .get(&self.site, self.app.store.site(&self.site))
+                .await
+                .map_err(ApiError::from)?
+                .ok_or(ApiError::UnknownSite)?;
+            origins = site.origins;
+            rules = super::staff::alert_rules(&self.app, &self.site).await?;
+        }
+        let offers = rules.as_ref().map_or(&[][..], |r| &r.staff.offers[..]);
         let author = match &self.who {
-            Who::Staff(name) => Some(name.clone()),
+            Who::Staff(name) => Some(name.as_str()),
             Who::Visitor => None,
         };
-        let staff_only = || {
-            refuse(
-                "not_allowed",
-                "only the site's staff send offers and products",
-            )
+        let site = chat::Site {
+            origins: &origins,
+            offers,
         };
-        let visitor_only = || {
-            refuse(
-                "not_allowed",
-                "only the visitor takes up cards and asks for a call",
-            )
-        };
-        let (message, mint) = match incoming {
-            Incoming::Hello { .. } => return Err(refuse("bad_json", "hello was said already")),
-            Incoming::Typing => {
+        let (message, mint) = match chat::check(incoming, side, author, site)? {
+            chat::Request::Post { message, mint } => (*message, mint),
+            chat::Request::Typing => {
                 let now = std::time::Instant::now();
                 if self
                     .typed
@@ -549,7 +482,7 @@ impl<S: Store> Chat<S> {
                 }
                 return Ok(());
             }
-            Incoming::Read { upto } => {
+            chat::Request::Read { upto } => {
                 let upto = (self.app.store)
                     .mark_read(&self.site, &self.id, side, upto)
                     .await
@@ -560,7 +493,7 @@ impl<S: Store> Chat<S> {
                 self.tell_inbox().await;
                 return Ok(());
             }
-            Incoming::Close => {
+            chat::Request::Close => {
                 (self.app.store)
                     .close_conversation(&self.site, &self.id, crate::now_ms())
                     .await
@@ -569,10 +502,7 @@ impl<S: Store> Chat<S> {
                 self.tell_inbox().await;
                 return Ok(());
             }
-            Incoming::Accept { message } => {
-                if side != Side::Visitor {
-                    return Err(visitor_only());
-                }
+            chat::Request::Accept { message } => {
                 let m = (self.app.store)
                     .accept_card(&self.site, &self.id, message, crate::now_ms())
                     .await
@@ -585,113 +515,6 @@ impl<S: Store> Chat<S> {
                 );
                 self.tell_inbox().await;
                 return Ok(());
-            }
-            Incoming::Message { text, client_id } => (
-                NewMessage {
-                    from: side,
-                    author,
-                    text: message_text(&text, false)?,
-                    card: None,
-                    client_id: client_id_checked(client_id)?,
-                },
-                None,
-            ),
-            Incoming::Call {
-                phone,
-                when,
-                client_id,
-            } => {
-                if side != Side::Visitor {
-                    return Err(visitor_only());
-                }
-                let card = Card::Call {
-                    phone: phone_number(&phone)?,
-                    when: short(&when, "when", 80, true)?,
-                };
-                (
-                    NewMessage {
-                        from: side,
-                        author,
-                        text: String::new(),
-                        card: Some(card),
-                        client_id: client_id_checked(client_id)?,
-                    },
-                    None,
-                )
-            }
-            Incoming::Offer {
-                offer,
-                text,
-                client_id,
-            } => {
-                if side != Side::Staff {
-                    return Err(staff_only());
-                }
-                let rules = super::staff::alert_rules(&self.app, &self.site)
-                    .await
-                    .map_err(Refusal::from)?;
-                let spec = (rules.iter().flat_map(|r| r.staff.offers.iter()))
-                    .find(|o| o.id == offer)
-                    .ok_or_else(|| {
-                        refuse(
-                            "invalid",
-                            format!(
-                                "offer: no offer `{}` in the rules' staff.offers",
-                                lifeline_shared::json::clip(&offer, 64)
-                            ),
-                        )
-                    })?
-                    .clone();
-                let card = Card::Offer {
-                    offer: spec.id,
-                    title: spec.title,
-                    code: spec.code.unwrap_or_default(),
-                    value: None,
-                    expires: None,
-                };
-                (
-                    NewMessage {
-                        from: side,
-                        author,
-                        text: message_text(&text, true)?,
-                        card: Some(card),
-                        client_id: client_id_checked(client_id)?,
-                    },
-                    spec.coupon,
-                )
-            }
-            Incoming::Product {
-                url,
-                title,
-                price,
-                text,
-                client_id,
-            } => {
-                if side != Side::Staff {
-                    return Err(staff_only());
-                }
-                let site = self
-                    .app
-                    .store
-                    .site(&self.site)
-                    .await
-                    .map_err(ApiError::from)?
-                    .ok_or(ApiError::UnknownSite)?;
-                let card = Card::Product {
-                    url: product_url(&url, &site.origins)?,
-                    title: short(&title, "title", 120, false)?,
-                    price: short(&price, "price", 40, false)?,
-                };
-                (
-                    NewMessage {
-                        from: side,
-                        author,
-                        text: message_text(&text, true)?,
-                        card: Some(card),
-                        client_id: client_id_checked(client_id)?,
-                    },
-                    None,
-                )
             }
         };
         let key = format!("{}:{}", self.id, side.as_str());
@@ -827,104 +650,5 @@ async fn who<S: Store>(app: &App<S>, site: &str, id: &str, token: &str) -> Resul
         (Some(_), Ok(caller)) => Ok(Who::Staff(caller.name.unwrap_or_else(|| "owner".into()))),
         (_, Err(ApiError::Unavailable)) => Err(ApiError::Unavailable),
         _ => Err(ApiError::UnknownConversation),
-    }
-}
-
-fn message_text(text: &str, may_be_empty: bool) -> Result<String, Refusal> {
-    let text = text.trim();
-    if text.is_empty() && !may_be_empty {
-        return Err(refuse("invalid", "text: a message needs some text"));
-    }
-    if text.chars().count() > MAX_TEXT {
-        return Err(refuse(
-            "too_large",
-            format!("text: a message is at most {MAX_TEXT} characters"),
-        ));
-    }
-    Ok(text.to_owned())
-}
-
-fn short(text: &str, name: &str, max: usize, may_be_empty: bool) -> Result<String, Refusal> {
-    let text = text.trim();
-    if (text.is_empty() && !may_be_empty)
-        || text.chars().count() > max
-        || text.chars().any(char::is_control)
-    {
-        return Err(refuse(
-            "invalid",
-            format!(
-                "{name}: expected {}at most {max} characters of text",
-                if may_be_empty { "" } else { "1 to " }
-            ),
-        ));
-    }
-    Ok(text.to_owned())
-}
-
-fn client_id_checked(id: Option<String>) -> Result<Option<String>, Refusal> {
-    match id {
-        Some(id) if id.is_empty() || id.len() > MAX_CLIENT_ID => Err(refuse(
-            "invalid",
-            format!("client_id: 1 to {MAX_CLIENT_ID} bytes"),
-        )),
-        other => Ok(other),
-    }
-}
-
-/// A phone number as a visitor types it: digits with `+`, spaces, dots, dashes, brackets;
-/// 6 to 20 digits.
-fn phone_number(phone: &str) -> Result<String, Refusal> {
-    let phone = phone.trim();
-    let digits = phone.bytes().filter(u8::is_ascii_digit).count();
-    let good = phone.len() <= 32
-        && (6..=20).contains(&digits)
-        && phone
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b" +-.()/".contains(&b));
-    if !good {
-        return Err(refuse(
-            "invalid",
-            "phone: expected a phone number (6 to 20 digits; + - . ( ) and spaces allowed)",
-        ));
-    }
-    Ok(phone.to_owned())
-}
-
-/// A product link: a path of the site, or an `https://` URL of one of its origins.
-fn product_url(url: &str, origins: &[String]) -> Result<String, Refusal> {
-    let url = url.trim();
-    let own = (url.starts_with('/') && !url.starts_with("//"))
-        || origins.iter().any(|o| {
-            url.to_ascii_lowercase()
-                .strip_prefix(o.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        });
-    if !own || url.len() > 1024 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(refuse(
-            "invalid",
-            "url: expected a path of the site (/products/boots) or a URL of one of its origins",
-        ));
-    }
-    Ok(url.to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phone_numbers_product_links_and_texts_are_checked() {
-        assert!(phone_number("+49 (30) 123-4567").is_ok());
-        assert!(phone_number("12345").is_err(), "too few digits");
-        assert!(phone_number("call me").is_err());
-        let origins = vec!["https://shop.example".to_owned()];
-        assert!(product_url("/p/boots", &origins).is_ok());
-        assert!(product_url("https://shop.example/p/boots", &origins).is_ok());
-        assert!(product_url("https://shop.example.evil/p", &origins).is_err());
-        assert!(product_url("//evil.example/p", &origins).is_err());
-        assert!(product_url("javascript:alert(1)", &origins).is_err());
-        assert!(message_text("  ", false).is_err());
-        assert!(message_text(&"x".repeat(MAX_TEXT + 1), false).is_err());
-        assert_eq!(message_text(" hi ", false).ok().as_deref(), Some("hi"));
     }
 }
