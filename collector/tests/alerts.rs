@@ -11,36 +11,13 @@ use common::{Collector, as_staff, error, json};
 use lifeline_collector::Settings;
 use lifeline_collector::store::{AlertState, Role, Status, Store};
 
-const RULES: &str = r#"{
-  "version": 1,
-  "prompts": {"help": {"kind": "help", "text": {"title": "Trouble paying?"}}},
-  "rules": [
-    {"id": "payment-trouble", "when": {"signals": {"any": ["repeated_action"]}},
-     "then": {"prompt": "help", "alert": {"min_value": 0.5, "window_s": 30}}},
-    {"id": "quiet", "when": {"signals": {"any": ["rage_click"]}}, "then": {"prompt": "help"}}
-  ]
-}"#;
+const RULES: &str = common::ALERT_RULES;
 
 async fn staff(c: &Collector, name: &str, role: Role, online: bool) -> String {
-    let token = c.add_staff(name, role).await;
-    if online {
-        let now = lifeline_collector::now_ms();
-        c.store
-            .heartbeat("shop", name, Status::Online, now)
-            .await
-            .unwrap();
-    }
-    token
+    c.staff(name, role, online).await
 }
 
-/// A decision of `rule` with `value` (percent) in visit `visit`.
-fn decision(visit: &str, rule: &str, value: u8) -> String {
-    serde_json::json!({"session": visit, "items": [{"key": format!("{visit}:1"), "at": 1,
-        "page": "/checkout/payment", "report": {"type": "decision", "rule": rule, "prompt": "help",
-        "kind": "help", "outcome": null, "band": "high", "signals": ["repeated_action"],
-        "value": value}}]})
-    .to_string()
-}
+use common::decision;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_valuable_struggling_visitor_reaches_a_senior_member_of_staff_at_once() {
@@ -270,10 +247,10 @@ async fn staff_webhooks_hear_of_alerts_signed_and_a_busy_minute_is_a_digest() {
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move { axum::serve(listener, hooks).await });
     let rules = RULES.replace(
-        r#""version": 1,"#,
+        r#""staff": {"#,
         &format!(
-            r#""version": 1, "staff": {{"webhook": "http://127.0.0.1:{port}/generic",
-                "slack_webhook": "http://127.0.0.1:{port}/slack", "alerts_per_minute": 1}},"#
+            r#""staff": {{"webhook": "http://127.0.0.1:{port}/generic",
+                "slack_webhook": "http://127.0.0.1:{port}/slack", "alerts_per_minute": 1,"#
         ),
     );
     let c = Collector::new(Settings::default()).await;

@@ -16,22 +16,11 @@ use axum::http::{Request, StatusCode};
 use common::{Collector, ORIGIN, as_staff, bytes, json};
 use futures_util::{SinkExt, StreamExt};
 use lifeline_collector::Settings;
-use lifeline_collector::store::{Role, Site, Status, Store};
+use lifeline_collector::store::{Role, Site, Store};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message as Frame;
 
-const RULES: &str = r#"{
-  "version": 1,
-  "prompts": {"help": {"kind": "help", "text": {"title": "Trouble paying?"}}},
-  "rules": [
-    {"id": "payment-trouble", "when": {"signals": {"any": ["repeated_action"]}},
-     "then": {"prompt": "help", "alert": {"min_value": 0.5, "window_s": 30}}}
-  ],
-  "staff": {"offers": [
-    {"id": "ship", "title": "Free shipping on this order", "code": "SHIPFREE"},
-    {"id": "ten", "title": "10 % off", "coupon": {"kind": "percent", "value": 10, "prefix": "CHAT-"}}
-  ]}
-}"#;
+const RULES: &str = common::ALERT_RULES;
 
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -86,11 +75,7 @@ impl Socket {
 async fn setup() -> (Collector, SocketAddr, String) {
     let c = Collector::new(Settings::default()).await;
     c.put_rules(RULES).await;
-    let ana = c.add_staff("ana", Role::Agent).await;
-    c.store
-        .heartbeat("shop", "ana", Status::Online, lifeline_collector::now_ms())
-        .await
-        .unwrap();
+    let ana = c.staff("ana", Role::Agent, true).await;
     let addr = common::serve(&c).await;
     (c, addr, ana)
 }
@@ -486,11 +471,8 @@ async fn offers_products_and_call_backs_are_cards_and_a_coupon_is_minted_into_th
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_alert_opens_a_conversation_the_page_and_its_staff_can_join() {
     let (c, addr, ana) = setup().await;
-    let decision = json!({"session": "v9", "items": [{"key": "v9:1", "at": 1,
-        "page": "/checkout/payment", "report": {"type": "decision", "rule": "payment-trouble",
-        "prompt": "help", "kind": "help", "outcome": null, "band": "high",
-        "signals": ["repeated_action"], "value": 80}}]});
-    let r = c.post_reports(&decision.to_string()).await;
+    let decision = common::decision("v9", "payment-trouble", 80);
+    let r = c.post_reports(&decision).await;
     assert_eq!(r.status(), StatusCode::ACCEPTED);
     let answer = json(r).await;
     let (id, token) = (
@@ -511,6 +493,6 @@ async fn an_alert_opens_a_conversation_the_page_and_its_staff_can_join() {
         "Hi, I'm Ana. Can I help with the payment?"
     );
     // The same decision again (a retry) raises nothing and opens nothing.
-    let again = json(c.post_reports(&decision.to_string()).await).await;
+    let again = json(c.post_reports(&decision).await).await;
     assert!(again["chat"].is_null(), "{again}");
 }

@@ -17,16 +17,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use common::{Collector, as_staff, error, json};
 use lifeline_collector::Settings;
 use lifeline_collector::push;
-use lifeline_collector::store::{Role, Status, Store};
+use lifeline_collector::store::{Role, Store};
 
-const RULES: &str = r#"{
-  "version": 1,
-  "prompts": {"help": {"kind": "help", "text": {"title": "Trouble paying?"}}},
-  "rules": [
-    {"id": "payment-trouble", "when": {"signals": {"any": ["repeated_action"]}},
-     "then": {"prompt": "help", "alert": {"min_value": 0.5, "window_s": 30}}}
-  ]
-}"#;
+const RULES: &str = common::ALERT_RULES;
 
 /// A push service on this machine: what it was sent, by path; `/gone` answers 410.
 type Received = Arc<Mutex<Vec<(String, HeaderMap, Vec<u8>)>>>;
@@ -70,11 +63,7 @@ fn browser(endpoint: &str) -> (p256::SecretKey, [u8; 16], String) {
 }
 
 fn decision(visit: &str) -> String {
-    serde_json::json!({"session": visit, "items": [{"key": format!("{visit}:1"), "at": 1,
-        "page": "/checkout/payment", "report": {"type": "decision", "rule": "payment-trouble",
-        "prompt": "help", "kind": "help", "outcome": null, "band": "high",
-        "signals": ["repeated_action"], "value": 80}}]})
-    .to_string()
+    common::decision(visit, "payment-trouble", 80)
 }
 
 async fn wait_for(got: &Received, n: usize) -> Vec<(String, HeaderMap, Vec<u8>)> {
@@ -91,12 +80,8 @@ async fn wait_for(got: &Received, n: usize) -> Vec<(String, HeaderMap, Vec<u8>)>
 async fn an_alert_reaches_the_phone_of_the_member_of_staff_it_is_for_encrypted_and_signed() {
     let c = Collector::new(Settings::default()).await;
     c.put_rules(RULES).await;
-    let ana = c.add_staff("ana", Role::Agent).await;
-    let bo = c.add_staff("bo", Role::Agent).await;
-    c.store
-        .heartbeat("shop", "ana", Status::Online, lifeline_collector::now_ms())
-        .await
-        .unwrap();
+    let ana = c.staff("ana", Role::Agent, true).await;
+    let bo = c.staff("bo", Role::Agent, false).await;
     let (service, got) = push_service().await;
 
     let key = json(

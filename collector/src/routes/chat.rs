@@ -40,7 +40,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::admin::admin;
 use super::staff::staff_caller;
 use super::triage::{csv_line, csv_response};
-use super::{allow_origin, client_ip, parse_json, read_body, site_for_page};
+use super::{from_page, parse_json, read_body};
 use crate::chat::{self, Incoming, Refusal, refuse};
 use crate::live::{ChatEvent, LiveEvent};
 use crate::store::chat::MAX_CLIENT_ID;
@@ -112,76 +112,59 @@ pub async fn start<S: Store>(
     Path(site): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    app.metrics.request("conversations");
-    let ip = client_ip(&request);
-    let (parts, body) = request.into_parts();
-    let headers = parts.headers;
-    if let Err(after) = app.limiter.take(ip, &site) {
-        app.metrics.rejected("rate_limited");
-        return ApiError::RateLimited(after).into_response();
-    }
-    let mut allowed = false;
-    let result = async {
-        site_for_page(&app, &site, &headers).await?;
-        allowed = true;
-        let bytes = read_body(body, &headers, 4096).await?;
-        let o: Opening = parse_json(&bytes)?;
-        let id_like = |s: &str| {
-            !s.is_empty()
-                && s.len() <= 64
-                && s.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        };
-        if !id_like(&o.session) {
-            return Err(invalid(
-                "session",
-                "expected the visit's id: 1 to 64 letters, digits, - or _",
-            ));
-        }
-        if !o.page.starts_with('/') || o.page.len() > 512 {
-            return Err(invalid(
-                "page",
-                "expected a page path (starting with /), at most 512 bytes",
-            ));
-        }
-        if !o.rule.is_empty() && !id_like(&o.rule) {
-            return Err(invalid("rule", "expected a rule id"));
-        }
-        if o.signals.len() > 16 {
-            return Err(invalid("signals", "at most 16 signals"));
-        }
-        let signals = (o.signals.iter().map(|s| s.as_str()))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let (id, token) = new_ids()?;
-        let opening = NewConversation {
-            id,
-            token_hash: crate::token::hash(&token),
-            session: o.session,
-            page: o.page,
-            band: o.band.as_str().into(),
-            signals,
-            rule: o.rule,
-            alert: None,
-        };
-        let c = open(&app, &site, opening).await?;
-        Ok::<_, ApiError>(
-            (
-                StatusCode::CREATED,
-                axum::Json(serde_json::json!({"id": c.id, "token": token})),
-            )
-                .into_response(),
-        )
-    }
-    .await;
-    let mut response = result.unwrap_or_else(|e| {
-        app.metrics.rejected(e.code());
-        e.into_response()
-    });
-    if allowed {
-        allow_origin(&mut response, &headers);
-    }
-    response
+    let (app, site) = (&*app, site.as_str());
+    from_page(
+        app,
+        site,
+        "conversations",
+        request,
+        |_, headers, body, _| async move {
+            let bytes = read_body(body, &headers, 4096).await?;
+            let o: Opening = parse_json(&bytes)?;
+            let id_like = |s: &str| {
+                !s.is_empty()
+                    && s.len() <= 64
+                    && s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            };
+            if !id_like(&o.session) {
+                return Err(invalid(
+                    "session",
+                    "expected the visit's id: 1 to 64 letters, digits, - or _",
+                ));
+            }
+            if !o.page.starts_with('/') || o.page.len() > 512 {
+                return Err(invalid(
+                    "page",
+                    "expected a page path (starting with /), at most 512 bytes",
+                ));
+            }
+            if !o.rule.is_empty() && !id_like(&o.rule) {
+                return Err(invalid("rule", "expected a rule id"));
+            }
+            if o.signals.len() > 16 {
+                return Err(invalid("signals", "at most 16 signals"));
+            }
+            let signals = (o.signals.iter().map(|s| s.as_str()))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let (id, token) = new_ids()?;
+            let opening = NewConversation {
+                id,
+                token_hash: crate::token::hash(&token),
+                session: o.session,
+                page: o.page,
+                band: o.band.as_str().into(),
+                signals,
+                rule: o.rule,
+                alert: None,
+            };
+            let c = open(app, site, opening).await?;
+            let answer = serde_json::json!({"id": c.id, "token": token});
+            Ok((StatusCode::CREATED, axum::Json(answer)).into_response())
+        },
+    )
+    .await
 }
 
 /// `GET /v1/staff/sites/{site}/conversations`.
@@ -193,11 +176,7 @@ pub async fn inbox<S: Store>(
 ) -> Response {
     admin(&app, "staff", async {
         staff_caller(&app, &site, &headers).await?;
-        let open = match query.as_deref() {
-            None | Some("") => false,
-            Some("open") | Some("open=true") => true,
-            Some(other) => return Err(super::filters::unknown(other)),
-        };
+        let open = super::filters::open_only(query.as_deref())?;
         let list = app.store.conversations(&site, open).await?;
         // The deals staff may send, from the served rules.
         let rules = super::staff::alert_rules(&app, &site).await?;

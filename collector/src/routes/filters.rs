@@ -115,6 +115,15 @@ pub fn listing(query: Option<&str>, paged: bool) -> Result<Listing, ApiError> {
     Ok(l)
 }
 
+/// `?open` (the open ones only) or nothing (all), for alerts and conversations.
+pub fn open_only(query: Option<&str>) -> Result<bool, ApiError> {
+    match query {
+        None | Some("") => Ok(false),
+        Some("open") | Some("open=true") => Ok(true),
+        Some(other) => Err(unknown(other)),
+    }
+}
+
 /// An hour, the shortest stretch of a chart.
 pub const HOUR: u64 = 3_600_000;
 /// A day.
@@ -213,6 +222,13 @@ mod tests {
                 other => panic!("{query}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn open_or_all() {
+        assert_eq!(open_only(None).ok(), Some(false));
+        assert_eq!(open_only(Some("open")).ok(), Some(true));
+        assert!(open_only(Some("closed")).is_err());
     }
 
     #[test]

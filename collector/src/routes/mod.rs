@@ -186,6 +186,45 @@ pub(crate) async fn site_for_page<S: Store>(
     Ok(site)
 }
 
+/// A page's POST (`what` in the metrics): rate-limited by address and site, refused unless
+/// the site takes pages from the request's origin; then `handle` gets the site, the
+/// headers, the body and the address. Its answer, or its refusal, may be read by that
+/// origin; a refusal is counted by its code.
+pub(crate) async fn from_page<S, F, Fut>(
+    app: &App<S>,
+    site: &str,
+    what: &'static str,
+    request: Request<Body>,
+    handle: F,
+) -> Response
+where
+    S: Store,
+    F: FnOnce(Site, HeaderMap, Body, IpAddr) -> Fut,
+    Fut: std::future::Future<Output = Result<Response, ApiError>>,
+{
+    use axum::response::IntoResponse;
+    app.metrics.request(what);
+    let ip = client_ip(&request);
+    let (parts, body) = request.into_parts();
+    let refused = |e: ApiError| {
+        app.metrics.rejected(e.code());
+        e.into_response()
+    };
+    if let Err(after) = app.limiter.take(ip, site) {
+        return refused(ApiError::RateLimited(after));
+    }
+    let row = match site_for_page(app, site, &parts.headers).await {
+        Ok(row) => row,
+        Err(e) => return refused(e),
+    };
+    let headers = parts.headers.clone();
+    let mut response = handle(row, parts.headers, body, ip)
+        .await
+        .unwrap_or_else(refused);
+    allow_origin(&mut response, &headers);
+    response
+}
+
 /// Lets the request's origin (already checked) read the response.
 pub(crate) fn allow_origin(response: &mut Response, headers: &HeaderMap) {
     if let Some(origin) = origin(headers).and_then(|o| HeaderValue::from_str(o).ok()) {

@@ -20,7 +20,7 @@ use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use lifeline_shared::wire::{MAX_BATCH_BYTES, Report, ReportBatch};
 
-use super::{allow_origin, client_ip, parse_json, read_body, site_for_page};
+use super::{from_page, parse_json, read_body};
 use crate::store::{Intake, Site, Store};
 use crate::{ApiError, App};
 
@@ -30,18 +30,8 @@ pub async fn ingest<S: Store>(
     Path(site): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    app.metrics.request("reports");
-    let ip = client_ip(&request);
-    let (parts, body) = request.into_parts();
-    let headers = parts.headers;
-    if let Err(after) = app.limiter.take(ip, &site) {
-        app.metrics.rejected("rate_limited");
-        return ApiError::RateLimited(after).into_response();
-    }
-    let mut allowed = false;
-    let result = async {
-        let site_row = site_for_page(&app, &site, &headers).await?;
-        allowed = true;
+    let (app, site) = (&*app, site.as_str());
+    from_page(app, site, "reports", request, |site_row, headers, body, ip| async move {
         let bytes = read_body(body, &headers, MAX_BATCH_BYTES).await?;
         let mut batch: ReportBatch = parse_json(&bytes)?;
         let refused = batch.refuse_invalid_items();
@@ -55,50 +45,37 @@ pub async fn ingest<S: Store>(
             return Err(invalid(first.clone()));
         }
         batch.validate().map_err(invalid)?;
-        let intake = intake(&app, &site_row, ip, &batch).await?;
+        let intake = intake(app, &site_row, ip, &batch).await?;
         let triage = intake.triage.clone();
-        let shown = live_decisions(&app, &site, &batch);
+        let shown = live_decisions(app, site, &batch);
         let alerting = alerting(&batch, &site_row);
-        let done = app.store.ingest_with(&site, batch, intake).await?;
+        let done = app.store.ingest_with(site, batch, intake).await?;
         let chat = match alerting.is_empty() {
             true => None,
-            false => raise_alerts(&app, &site, alerting, &done.fresh).await?,
+            false => raise_alerts(app, site, alerting, &done.fresh).await?,
         };
         if let Some(triage) = triage {
             crate::webhook::send(&triage, &site_row, &done.minted);
         }
         for (position, event) in shown {
             if done.fresh.contains(&position) {
-                app.live.publish(&site, event);
+                app.live.publish(site, event);
             }
         }
-        Ok::<_, ApiError>((done, refused, chat))
-    }
-    .await;
-    let mut response = match result {
-        Ok((done, refused, chat)) => {
-            app.metrics.ingested(done.stored, done.duplicates);
-            let refused: Vec<_> = (refused.iter())
-                .map(|e| serde_json::json!({"path": e.path, "message": e.message}))
-                .collect();
-            let mut answer = serde_json::json!({"stored": done.stored, "duplicates": done.duplicates, "refused": refused});
-            if !done.answers.is_empty() {
-                answer["answers"] = serde_json::json!(done.answers);
-            }
-            if let Some(chat) = chat {
-                answer["chat"] = chat;
-            }
-            (StatusCode::ACCEPTED, axum::Json(answer)).into_response()
+        app.metrics.ingested(done.stored, done.duplicates);
+        let refused: Vec<_> = (refused.iter())
+            .map(|e| serde_json::json!({"path": e.path, "message": e.message}))
+            .collect();
+        let mut answer = serde_json::json!({"stored": done.stored, "duplicates": done.duplicates, "refused": refused});
+        if !done.answers.is_empty() {
+            answer["answers"] = serde_json::json!(done.answers);
         }
-        Err(e) => {
-            app.metrics.rejected(e.code());
-            e.into_response()
+        if let Some(chat) = chat {
+            answer["chat"] = chat;
         }
-    };
-    if allowed {
-        allow_origin(&mut response, &headers);
-    }
-    response
+        Ok((StatusCode::ACCEPTED, axum::Json(answer)).into_response())
+    })
+    .await
 }
 
 /// What the store needs to triage a batch's feedback: the served rules' `feedback` section

@@ -178,11 +178,7 @@ pub async fn alerts<S: Store>(
 ) -> Response {
     admin(&app, "staff", async {
         staff_caller(&app, &site, &headers).await?;
-        let open = match query.as_deref() {
-            None | Some("") => false,
-            Some("open") | Some("open=true") => true,
-            Some(other) => return Err(super::filters::unknown(other)),
-        };
+        let open = super::filters::open_only(query.as_deref())?;
         let list = app.store.alerts(&site, open).await?;
         Ok(axum::Json(serde_json::json!({ "alerts": list })).into_response())
     })

@@ -29,6 +29,30 @@ pub const RULES: &str = r#"{
   ]
 }"#;
 
+/// A rule that alerts the staff when a visitor repeats an action at payment.
+pub const ALERT_RULES: &str = r#"{
+  "version": 1,
+  "prompts": {"help": {"kind": "help", "text": {"title": "Trouble paying?"}}},
+  "rules": [
+    {"id": "payment-trouble", "when": {"signals": {"any": ["repeated_action"]}},
+     "then": {"prompt": "help", "alert": {"min_value": 0.5, "window_s": 30}}},
+    {"id": "quiet", "when": {"signals": {"any": ["rage_click"]}}, "then": {"prompt": "help"}}
+  ],
+  "staff": {"offers": [
+    {"id": "ship", "title": "Free shipping on this order", "code": "SHIPFREE"},
+    {"id": "ten", "title": "10 % off", "coupon": {"kind": "percent", "value": 10, "prefix": "CHAT-"}}
+  ]}
+}"#;
+
+/// A decision of `rule` with `value` (percent) in visit `visit`, at payment.
+pub fn decision(visit: &str, rule: &str, value: u8) -> String {
+    serde_json::json!({"session": visit, "items": [{"key": format!("{visit}:1"), "at": 1,
+        "page": "/checkout/payment", "report": {"type": "decision", "rule": rule, "prompt": "help",
+        "kind": "help", "outcome": null, "band": "high", "signals": ["repeated_action"],
+        "value": value}}]})
+    .to_string()
+}
+
 pub struct Collector {
     pub router: Router,
     pub app: Arc<App<SqliteStore>>,
@@ -115,6 +139,25 @@ impl Collector {
             token_hash,
         };
         self.store.add_staff("shop", new).await.unwrap();
+        token
+    }
+
+    /// Adds `name` to the staff, online now when `online`; their token.
+    pub async fn staff(
+        &self,
+        name: &str,
+        role: lifeline_collector::store::Role,
+        online: bool,
+    ) -> String {
+        let token = self.add_staff(name, role).await;
+        if online {
+            let now = lifeline_collector::now_ms();
+            let status = lifeline_collector::store::Status::Online;
+            self.store
+                .heartbeat("shop", name, status, now)
+                .await
+                .unwrap();
+        }
         token
     }
 
