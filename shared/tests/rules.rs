@@ -117,7 +117,7 @@ fn every_error_in_a_file_is_reported_with_its_path() {
         "scoring": {"bands": {"low": 0.6, "medium": 0.5}},
         "prompts": {
             "help": {"kind": "help", "text": {"title": "", "links": [{"label": "x", "url": "javascript:alert(1)"}]}},
-            "call": {"kind": "call_offer", "text": {"title": "Call?"}},
+            "call": {"kind": "call_offer", "text": {"title": "Call?"}, "phone": "ring us"},
             "theme": {"kind": "help", "text": {"title": "x"}, "theme": {"accent": "red"}}
         },
         "rules": [
@@ -131,7 +131,7 @@ fn every_error_in_a_file_is_reported_with_its_path() {
         errors(text),
         [
             "scoring.bands: bands must rise: low < medium < high",
-            "prompts.call: missing field `phone`",
+            "prompts.call.phone: bad phone number \"ring us\": use digits, spaces and + - ( ) . only",
             "prompts.help.text.title: must not be empty",
             "prompts.help.text.links[0].url: bad link \"javascript:alert(1)\": use https:, http:, mailto:, tel: or a path starting with /",
             "prompts.theme.theme.accent: bad colour \"red\": use #rgb or #rrggbb",
