@@ -77,6 +77,20 @@ pub async fn staff_caller<S: Store>(
         .ok_or(ApiError::WrongToken)
 }
 
+/// A member of staff's request with a JSON body of at most `limit` bytes: the caller (the
+/// token checked first) and the body, read strictly.
+async fn staff_body<S: Store, T: serde::de::DeserializeOwned>(
+    app: &App<S>,
+    site: &str,
+    parts: axum::http::request::Parts,
+    body: Body,
+    limit: usize,
+) -> Result<(Caller, T), ApiError> {
+    let caller = staff_caller(app, site, &parts.headers).await?;
+    let bytes = read_body(body, &parts.headers, limit).await?;
+    Ok((caller, parse_json(&bytes)?))
+}
+
 /// `GET .../presence`.
 pub async fn presence<S: Store>(
     State(app): State<Arc<App<S>>>,
@@ -108,10 +122,8 @@ pub async fn heartbeat<S: Store>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     admin(&app, "staff", async {
-        let caller = staff_caller(&app, &site, &parts.headers).await?;
+        let (caller, beat): (_, Heartbeat) = staff_body(&app, &site, parts, body, 1024).await?;
         let name = person(caller, "presence")?;
-        let bytes = read_body(body, &parts.headers, 1024).await?;
-        let beat: Heartbeat = parse_json(&bytes)?;
         let status = Status::from_name(&beat.status).ok_or_else(|| ApiError::Invalid {
             path: "status".into(),
             message: "expected online, busy or away".into(),
@@ -291,12 +303,9 @@ pub async fn push_subscribe<S: Store>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     admin(&app, "staff", async {
-        let name = person(
-            staff_caller(&app, &site, &parts.headers).await?,
-            "a push subscription",
-        )?;
-        let bytes = read_body(body, &parts.headers, 4096).await?;
-        let subscription: crate::push::Subscription = parse_json(&bytes)?;
+        let (caller, subscription): (_, crate::push::Subscription) =
+            staff_body(&app, &site, parts, body, 4096).await?;
+        let name = person(caller, "a push subscription")?;
         subscription.check().map_err(|e| ApiError::Invalid {
             path: match e {
                 crate::push::PushError::BadEndpoint => "endpoint",
@@ -332,9 +341,7 @@ pub async fn push_unsubscribe<S: Store>(
 ) -> Response {
     let (parts, body) = request.into_parts();
     admin(&app, "staff", async {
-        staff_caller(&app, &site, &parts.headers).await?;
-        let bytes = read_body(body, &parts.headers, 4096).await?;
-        let u: Unsubscribe = parse_json(&bytes)?;
+        let (_, u): (_, Unsubscribe) = staff_body(&app, &site, parts, body, 4096).await?;
         app.store.unsubscribe_push(&site, &u.endpoint).await?;
         Ok(axum::http::StatusCode::NO_CONTENT.into_response())
     })
