@@ -12,8 +12,8 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use lifeline_collector::assets::Assets;
 use lifeline_collector::metrics::Metrics;
-use lifeline_collector::store::sqlite::SqliteStore;
-use lifeline_collector::store::{Site, Store, StoreError};
+use lifeline_collector::store::writer::CommitObserver;
+use lifeline_collector::store::{self, Site, Store, StoreError};
 use lifeline_collector::{App, Settings, router, site, token};
 
 // glibc's allocator spends its time on its own locks under load; mimalloc does not.
@@ -83,7 +83,8 @@ enum StaffCommand {
 
 #[derive(clap::Args)]
 struct Database {
-    /// Where data is kept: sqlite://PATH.
+    /// Where data is kept: sqlite://PATH, or postgres://USER:PASSWORD@HOST/NAME (several
+    /// collectors may share one PostgreSQL database).
     #[arg(
         long,
         env = "LIFELINE_DATABASE",
@@ -216,19 +217,6 @@ fn read_rules(
     }
 }
 
-fn sqlite_path(url: &str) -> Result<PathBuf, String> {
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        if path.is_empty() {
-            return Err("sqlite:// needs a path: sqlite://data/lifeline.db".into());
-        }
-        return Ok(PathBuf::from(path));
-    }
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err("PostgreSQL is not supported yet: use sqlite://PATH".into());
-    }
-    Err(format!("unknown database URL {url:?}: use sqlite://PATH"))
-}
-
 /// A store error as the command line says it, about `site`.
 fn explain(e: StoreError, site: &str) -> String {
     match e {
@@ -238,12 +226,12 @@ fn explain(e: StoreError, site: &str) -> String {
     }
 }
 
-fn open_store(database: &Database, metrics: Option<Arc<Metrics>>) -> Result<SqliteStore, String> {
-    let path = sqlite_path(&database.database)?;
-    let observer = metrics.map(|m| -> lifeline_collector::store::sqlite::CommitObserver {
-        Box::new(move |took| m.committed(took))
-    });
-    SqliteStore::open(&path, observer).map_err(|e| format!("{}: {e}", path.display()))
+fn open_store(
+    database: &Database,
+    metrics: Option<Arc<Metrics>>,
+) -> Result<store::Database, String> {
+    let observer = metrics.map(|m| -> CommitObserver { Box::new(move |took| m.committed(took)) });
+    store::Database::open(&database.database, observer).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {

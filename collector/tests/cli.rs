@@ -70,11 +70,9 @@ fn sites_are_added_once_and_their_tokens_rotate() {
         "{}",
         text(&origins.stderr)
     );
-    let store = lifeline_collector::store::sqlite::SqliteStore::open(
-        &dir.path().join("data/db.sqlite"),
-        None,
-    )
-    .unwrap();
+    let store =
+        lifeline_collector::store::Database::sqlite(&dir.path().join("data/db.sqlite"), None)
+            .unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let site = runtime
         .block_on(lifeline_collector::store::Store::site(&store, "shop"))

@@ -1,11 +1,14 @@
-//! The SQLite store below the routes: migrations on reopen, retention, a newer schema
-//! refused, concurrent batches committed in groups.
+//! The store below the routes, on either engine: migrations on reopen, retention, a newer
+//! schema refused, concurrent batches committed in groups.
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::Arc;
 
-use lifeline_collector::store::sqlite::SqliteStore;
+use common::scratch::Scratch;
+use lifeline_collector::store::Database;
 use lifeline_collector::store::{ReportFilter, Site, Store, StoreError};
 use lifeline_shared::wire::ReportBatch;
 
@@ -29,7 +32,7 @@ fn site() -> Site {
     }
 }
 
-async fn all(s: &SqliteStore) -> usize {
+async fn all(s: &Database) -> usize {
     s.reports("shop", ReportFilter::default(), None, 100)
         .await
         .unwrap()
@@ -40,9 +43,9 @@ async fn all(s: &SqliteStore) -> usize {
 #[tokio::test]
 async fn data_survives_a_reopen_and_old_reports_are_purged() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db.sqlite");
+    let db = Scratch::new(dir.path());
     {
-        let store = SqliteStore::open(&path, None).unwrap();
+        let store = db.open(None);
         store.add_site(site()).await.unwrap();
         assert!(matches!(
             store.add_site(site()).await,
@@ -52,7 +55,7 @@ async fn data_survives_a_reopen_and_old_reports_are_purged() {
         store.ingest("shop", batch("new", 2), 5_000).await.unwrap();
         store.close();
     }
-    let store = SqliteStore::open(&path, None).unwrap();
+    let store = db.open(None);
     let stored = store.site("shop").await.unwrap().unwrap();
     assert_eq!(
         stored.secret.len(),
@@ -74,12 +77,17 @@ async fn data_survives_a_reopen_and_old_reports_are_purged() {
 #[tokio::test]
 async fn a_database_from_a_newer_collector_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db.sqlite");
-    drop(SqliteStore::open(&path, None).unwrap());
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.pragma_update(None, "user_version", 99).unwrap();
-    drop(conn);
-    let e = SqliteStore::open(&path, None).err().unwrap();
+    let db = Scratch::new(dir.path());
+    drop(db.open(None));
+    db.execute(if db.is_postgres() {
+        "UPDATE lifeline_schema SET version = 99"
+    } else {
+        "PRAGMA user_version = 99"
+    });
+    let url = db.url.clone();
+    let e = common::scratch::blocking(move || Database::open(&url, None))
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("newer than this collector"), "{e}");
 }
 
@@ -88,15 +96,10 @@ async fn concurrent_batches_are_all_stored_in_fewer_commits() {
     let dir = tempfile::tempdir().unwrap();
     let commits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = commits.clone();
-    let store = Arc::new(
-        SqliteStore::open(
-            &dir.path().join("db.sqlite"),
-            Some(Box::new(move |_| {
-                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            })),
-        )
-        .unwrap(),
-    );
+    let db = Scratch::new(dir.path());
+    let store = Arc::new(db.open(Some(Box::new(move |_| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }))));
     store.add_site(site()).await.unwrap();
     let before = commits.load(std::sync::atomic::Ordering::Relaxed);
     let tasks: Vec<_> = (0..200)
@@ -120,7 +123,8 @@ async fn concurrent_batches_are_all_stored_in_fewer_commits() {
 #[tokio::test]
 async fn times_beyond_any_stored_one_filter_as_the_latest_not_wrapped() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("db.sqlite"), None).unwrap();
+    let db = Scratch::new(dir.path());
+    let store = db.open(None);
     store.add_site(site()).await.unwrap();
     store.ingest("shop", batch("a", 2), 1_000).await.unwrap();
     let count = |filter: ReportFilter| {

@@ -1,19 +1,27 @@
 //! [`Store`]: where sites, their rules (every version) and their reports are kept, with
 //! feedback's verdicts and coupons, the staff and their alerts.
 //!
-//! - [`sqlite`]: the embedded default, one writer thread committing in groups.
+//! - [`Database`]: the store, on one of two engines, side by side: [`sqlite`] (embedded,
+//!   the default) and [`postgres`] (several collectors on one database).
+//! - [`sql`]: the SQL both engines run, written once.
+//! - [`writer`]: each engine's writer thread, committing in groups; a write is
+//!   acknowledged once it is durable.
 //! - [`ledger`]: triaged feedback and the coupon ledger, as the admin API lists them.
 //! - [`staff`]: accounts, roles and presence.
 //! - [`alerts`]: alerts and how they are routed.
 //! - [`chat`]: conversations between a visitor and the staff, their messages and cards.
 //!
-//! The trait is what the routes use, so a PostgreSQL store can run the same tests.
+//! The trait is what the routes use; the same tests run on both engines.
 
 pub mod alerts;
 pub mod chat;
+pub mod database;
 pub mod ledger;
+pub mod postgres;
+pub mod sql;
 pub mod sqlite;
 pub mod staff;
+pub mod writer;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -24,6 +32,7 @@ use serde::Serialize;
 
 pub use alerts::{Alert, AlertState, NewAlert};
 pub use chat::{Card, Conversation, Message, NewConversation, NewMessage, Side};
+pub use database::Database;
 pub use ledger::{
     Coupon, CouponFilter, CouponPage, CouponState, CouponTotal, Intake, ProblemTally, Queue,
     TriageFilter, TriagePage, TriageRecord,

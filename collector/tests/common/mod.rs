@@ -1,7 +1,10 @@
-//! A collector over a real SQLite file in a temporary directory, driven in memory through
-//! `tower::ServiceExt::oneshot`.
+//! A collector over a real database (SQLite in a temporary directory, or PostgreSQL when the
+//! run is for it: [`scratch`]), driven in memory through `tower::ServiceExt::oneshot`.
 
 #![allow(dead_code, unreachable_pub)]
+
+pub mod process;
+pub mod scratch;
 
 use std::sync::Arc;
 
@@ -10,7 +13,7 @@ use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
 use lifeline_collector::assets::Assets;
 use lifeline_collector::metrics::Metrics;
-use lifeline_collector::store::sqlite::SqliteStore;
+use lifeline_collector::store::Database;
 use lifeline_collector::store::{Site, Store};
 use lifeline_collector::{App, Settings, router, token};
 use serde_json::Value;
@@ -55,9 +58,10 @@ pub fn decision(visit: &str, rule: &str, value: u8) -> String {
 
 pub struct Collector {
     pub router: Router,
-    pub app: Arc<App<SqliteStore>>,
-    pub store: Arc<SqliteStore>,
+    pub app: Arc<App<Database>>,
+    pub store: Arc<Database>,
     pub token: String,
+    pub database: scratch::Scratch,
     pub dir: tempfile::TempDir,
 }
 
@@ -75,13 +79,8 @@ impl Collector {
         .unwrap();
         let metrics = Arc::new(Metrics::default());
         let m = metrics.clone();
-        let store = Arc::new(
-            SqliteStore::open(
-                &dir.path().join("db/lifeline.db"),
-                Some(Box::new(move |took| m.committed(took))),
-            )
-            .unwrap(),
-        );
+        let database = scratch::Scratch::new(dir.path());
+        let store = Arc::new(database.open(Some(Box::new(move |took| m.committed(took)))));
         let (token, token_hash) = token::new_token().unwrap();
         store
             .add_site(Site {
@@ -104,6 +103,7 @@ impl Collector {
             app,
             store,
             token,
+            database,
             dir,
         }
     }

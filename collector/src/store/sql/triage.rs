@@ -8,10 +8,8 @@ use lifeline_shared::rules::Triage;
 use lifeline_shared::rules::spec::CouponKind;
 use lifeline_shared::signals::{Signal, SignalSet};
 use lifeline_shared::wire::{Evidence, Identity};
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use super::{Where, db, stored_millis};
+use super::{Conn, Param, Row, Value, Where, params, stored_millis};
 use crate::store::{
     Coupon, CouponFilter, CouponPage, CouponState, CouponTotal, Intake, ProblemTally, Queue,
     StoreError, TriageFilter, TriagePage, TriageRecord,
@@ -23,23 +21,32 @@ use crate::triage::{self as judge, Feedback, History, Sentiment, coupon, words a
 const DAY: u64 = 86_400_000;
 
 /// A new feedback, as stored.
-pub(super) struct NewFeedback<'a> {
+pub struct NewFeedback<'a> {
+    /// The site.
     pub site: &'a str,
+    /// The visit.
     pub session: &'a str,
+    /// The report's id.
     pub report: i64,
+    /// The report's idempotency key.
     pub key: &'a str,
+    /// The page it was sent from.
     pub page: &'a str,
+    /// 1 to 5.
     pub rating: Option<u8>,
+    /// Thumbs up or down.
     pub thumbs: Option<bool>,
+    /// What the visitor typed.
     pub comment: Option<&'a str>,
+    /// What the agent saw, without content.
     pub evidence: Option<&'a Evidence>,
+    /// Signed visitor attributes.
     pub identity: Option<&'a Identity>,
 }
 
-fn count(conn: &Connection, sql: &str, values: &[&dyn rusqlite::ToSql]) -> Result<u32, StoreError> {
-    conn.query_row(sql, values, |r| r.get::<_, i64>(0))
+fn count(conn: &dyn Conn, sql: &str, values: &[Param<'_>]) -> Result<u32, StoreError> {
+    conn.one::<i64>(sql, values)
         .map(|n| n.clamp(0, i64::from(u32::MAX)) as u32)
-        .map_err(db)
 }
 
 /// A digest of a folded comment long enough to be the same text on purpose (at least
@@ -55,8 +62,8 @@ fn text_hash(folded: &str) -> Option<String> {
 /// Triages a feedback just stored: the verdict, a coupon when one is due and can be
 /// minted, and what the visitor is told. The answer is kept, so a batch sent again gets
 /// the same one.
-pub(super) fn triage(
-    conn: &Connection,
+pub fn triage(
+    conn: &dyn Conn,
     f: &NewFeedback<'_>,
     triage: &Triage,
     intake: &Intake,
@@ -88,12 +95,7 @@ pub(super) fn triage(
                 conn,
                 "SELECT COUNT(DISTINCT visitor) FROM triage
                  WHERE site = ?1 AND text_hash = ?2 AND received >= ?3 AND visitor != ?4",
-                &[
-                    &f.site,
-                    h,
-                    &((now.saturating_sub(7 * DAY)) as i64),
-                    &visitor,
-                ],
+                params![f.site, h, now.saturating_sub(7 * DAY), visitor],
             )?,
             None => 0,
         },
@@ -101,23 +103,23 @@ pub(super) fn triage(
             conn,
             "SELECT COUNT(*) FROM triage WHERE site = ?1 AND visitor = ?2 AND received >= ?3
              AND sentiment = 'negative'",
-            &[&f.site, &visitor, &(today as i64)],
+            params![f.site, visitor, today],
         )?,
         address_negatives_today: count(
             conn,
             "SELECT COUNT(*) FROM triage WHERE site = ?1 AND address = ?2 AND received >= ?3
              AND sentiment = 'negative'",
-            &[&f.site, &intake.address, &(today as i64)],
+            params![f.site, intake.address, today],
         )?,
         coupon_recently: count(
             conn,
             "SELECT COUNT(*) FROM coupons WHERE site = ?1 AND (visitor = ?2 OR address = ?3)
              AND minted >= ?4",
-            &[
-                &f.site,
-                &visitor,
-                &intake.address,
-                &((now.saturating_sub(30 * DAY)) as i64),
+            params![
+                f.site,
+                visitor,
+                intake.address,
+                now.saturating_sub(30 * DAY)
             ],
         )? > 0,
     };
@@ -126,19 +128,13 @@ pub(super) fn triage(
         page: f.page.to_owned(),
         signals: f.evidence.map_or(SignalSet::EMPTY, |e| e.here),
     }];
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT page, signals FROM reports WHERE site = ?1 AND session = ?2
-             AND type = 'decision' AND signals != '' ORDER BY id DESC LIMIT 64",
-        )
-        .map_err(db)?;
-    let rows = stmt
-        .query_map(params![f.site, f.session], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .map_err(db)?;
-    for row in rows {
-        let (page, names) = row.map_err(db)?;
+    let rows = conn.rows(
+        "SELECT page, signals FROM reports WHERE site = ?1 AND session = ?2
+         AND type = 'decision' AND signals != '' ORDER BY id DESC LIMIT 64",
+        params![f.site, f.session],
+        |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+    )?;
+    for (page, names) in rows {
         let signals = names
             .split_whitespace()
             .filter_map(Signal::from_name)
@@ -166,15 +162,16 @@ pub(super) fn triage(
         let visitor_coupons = count(
             conn,
             "SELECT COUNT(*) FROM coupons WHERE site = ?1 AND visitor = ?2 AND minted >= ?3",
-            &[&f.site, &visitor, &((now.saturating_sub(30 * DAY)) as i64)],
+            params![f.site, visitor, now.saturating_sub(30 * DAY)],
         )?;
         let (day_count, day_value): (i64, f64) = conn
-            .query_row(
-                "SELECT COUNT(*), COALESCE(SUM(value), 0) FROM coupons WHERE site = ?1 AND minted >= ?2",
-                params![f.site, today as i64],
+            .row(
+                "SELECT COUNT(*), CAST(COALESCE(SUM(value), 0) AS DOUBLE PRECISION) FROM coupons
+                 WHERE site = ?1 AND minted >= ?2",
+                params![f.site, today],
                 |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(db)?;
+            )?
+            .unwrap_or((0, 0.0));
         if visitor_coupons >= c.per_visitor {
             not_minted = Some("visitor_cap");
         } else if day_count >= i64::from(c.per_day) {
@@ -202,11 +199,10 @@ pub(super) fn triage(
                     kind,
                     c.coupon.value,
                     c.coupon.currency,
-                    now as i64,
-                    expires as i64
+                    stored_millis(now),
+                    expires
                 ],
-            )
-            .map_err(db)?;
+            )?;
             minted = Some(Coupon {
                 code,
                 problem: p.id.clone(),
@@ -286,7 +282,7 @@ pub(super) fn triage(
             f.report,
             f.site,
             f.key,
-            now as i64,
+            stored_millis(now),
             visitor,
             intake.address,
             hash,
@@ -303,25 +299,17 @@ pub(super) fn triage(
             outcome,
             serde_json::to_string(&answer).unwrap_or_default(),
         ],
-    )
-    .map_err(db)?;
+    )?;
     Ok((answer, minted))
 }
 
 /// The answer a feedback was given, for the same feedback sent again.
-pub(super) fn stored_answer(
-    conn: &Connection,
-    site: &str,
-    key: &str,
-) -> Result<Option<Answer>, StoreError> {
-    let json: Option<String> = conn
-        .query_row(
-            "SELECT answer FROM triage WHERE site = ?1 AND key = ?2",
-            params![site, key],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db)?;
+pub fn stored_answer(conn: &dyn Conn, site: &str, key: &str) -> Result<Option<Answer>, StoreError> {
+    let json: Option<String> = conn.row(
+        "SELECT answer FROM triage WHERE site = ?1 AND key = ?2",
+        params![site, key],
+        |r| r.get(0),
+    )?;
     Ok(json
         .and_then(|j| serde_json::from_str::<StoredAnswer>(&j).ok())
         .map(|a| a.0))
@@ -362,8 +350,8 @@ impl<'de> serde::Deserialize<'de> for StoredAnswer {
 }
 
 /// The triage queue.
-pub(super) fn list(
-    conn: &Connection,
+pub fn list(
+    conn: &dyn Conn,
     site: &str,
     f: &TriageFilter,
     cursor: Option<i64>,
@@ -380,7 +368,7 @@ pub(super) fn list(
     w.equals("t.problem", f.problem.as_deref());
     w.between("t.received", f.from, f.to);
     if let Some(c) = cursor {
-        w.and("r.id < ?", [Value::Integer(c)]);
+        w.and("r.id < ?", [Value::Int(c)]);
     }
     let sql = format!(
         "SELECT r.id, r.key, t.received, r.page, r.rule, r.rating, r.thumbs, r.comment,
@@ -390,35 +378,31 @@ pub(super) fn list(
         w.sql
     );
     let mut values = w.values;
-    values.push(Value::Integer(i64::from(limit) + 1));
-    let mut stmt = conn.prepare(&sql).map_err(db)?;
-    let rows = stmt
-        .query_map(params_from_iter(values), |r| {
-            let reasons: String = r.get(11)?;
-            Ok(TriageRecord {
-                id: r.get(0)?,
-                key: r.get(1)?,
-                received: r.get::<_, i64>(2)? as u64,
-                page: r.get(3)?,
-                rule: r.get(4)?,
-                rating: r.get(5)?,
-                thumbs: r.get(6)?,
-                comment: r.get(7)?,
-                sentiment: r.get(8)?,
-                valid: r.get(9)?,
-                fraud: r.get(10)?,
-                reasons: reasons.split_whitespace().map(str::to_owned).collect(),
-                problem: r.get(12)?,
-                disclosed: r.get(13)?,
-                signed: r.get(14)?,
-                tier: r.get(15)?,
-                worth: r.get(16)?,
-                coupon: r.get(17)?,
-                outcome: r.get(18)?,
-            })
+    values.push(Value::Int(i64::from(limit) + 1));
+    let mut items = conn.rows(&sql, &super::values(&values), |r| {
+        let reasons: String = r.get(11)?;
+        Ok(TriageRecord {
+            id: r.get(0)?,
+            key: r.get(1)?,
+            received: r.count(2)?,
+            page: r.get(3)?,
+            rule: r.get(4)?,
+            rating: r.get(5)?,
+            thumbs: r.get(6)?,
+            comment: r.get(7)?,
+            sentiment: r.get(8)?,
+            valid: r.get(9)?,
+            fraud: r.get(10)?,
+            reasons: reasons.split_whitespace().map(str::to_owned).collect(),
+            problem: r.get(12)?,
+            disclosed: r.get(13)?,
+            signed: r.get(14)?,
+            tier: r.get(15)?,
+            worth: r.get(16)?,
+            coupon: r.get(17)?,
+            outcome: r.get(18)?,
         })
-        .map_err(db)?;
-    let mut items: Vec<TriageRecord> = rows.collect::<Result<_, _>>().map_err(db)?;
+    })?;
     let next = (items.len() > limit as usize).then(|| {
         items.truncate(limit as usize);
         items.last().map(|r| r.id.to_string())
@@ -430,38 +414,34 @@ pub(super) fn list(
 }
 
 /// Known problems by visitors hit.
-pub(super) fn problems(
-    conn: &Connection,
+pub fn problems(
+    conn: &dyn Conn,
     site: &str,
     f: &TriageFilter,
     costs: &dyn Fn(&str) -> f64,
 ) -> Result<Vec<ProblemTally>, StoreError> {
     let from = stored_millis(f.from.unwrap_or(0));
     let to = stored_millis(f.to.unwrap_or(u64::MAX));
-    let mut stmt = conn
-        .prepare(
-            "SELECT t.problem, COUNT(DISTINCT t.visitor), COUNT(*), COUNT(c.code),
-                COALESCE(SUM(c.value), 0)
+    let mut list = conn.rows(
+        "SELECT t.problem, COUNT(DISTINCT t.visitor), COUNT(*), COUNT(c.code),
+                CAST(COALESCE(SUM(c.value), 0) AS DOUBLE PRECISION)
              FROM triage t LEFT JOIN coupons c ON c.code = t.coupon
              WHERE t.site = ?1 AND t.problem IS NOT NULL AND t.received >= ?2 AND t.received < ?3
              GROUP BY t.problem ORDER BY COUNT(DISTINCT t.visitor) DESC, t.problem",
-        )
-        .map_err(db)?;
-    let rows = stmt
-        .query_map(params![site, from, to], |r| {
+        params![site, from, to],
+        |r| {
             let problem: String = r.get(0)?;
-            let visitors = r.get::<_, i64>(1)? as u64;
+            let visitors = r.count(1)?;
             Ok(ProblemTally {
                 cost: costs(&problem) * visitors as f64,
                 problem,
                 visitors,
-                feedback: r.get::<_, i64>(2)? as u64,
-                coupons: r.get::<_, i64>(3)? as u64,
+                feedback: r.count(2)?,
+                coupons: r.count(3)?,
                 coupon_value: r.get(4)?,
             })
-        })
-        .map_err(db)?;
-    let mut list: Vec<ProblemTally> = rows.collect::<Result<_, _>>().map_err(db)?;
+        },
+    )?;
     list.sort_by(|a, b| {
         (b.visitors, b.cost)
             .partial_cmp(&(a.visitors, a.cost))
@@ -470,10 +450,10 @@ pub(super) fn problems(
     Ok(list)
 }
 
-fn coupon_row(r: &rusqlite::Row<'_>, now: u64) -> rusqlite::Result<Coupon> {
-    let expires = r.get::<_, i64>(6)? as u64;
-    let redeemed: Option<i64> = r.get(7)?;
-    let revoked: Option<i64> = r.get(8)?;
+fn coupon_row(r: &Row, now: u64) -> Result<Coupon, StoreError> {
+    let expires = r.count(6)?;
+    let redeemed: Option<u64> = r.get(7)?;
+    let revoked: Option<u64> = r.get(8)?;
     let state = match (redeemed, revoked) {
         (Some(_), _) => CouponState::Redeemed,
         (_, Some(_)) => CouponState::Revoked,
@@ -486,10 +466,10 @@ fn coupon_row(r: &rusqlite::Row<'_>, now: u64) -> rusqlite::Result<Coupon> {
         kind: r.get(2)?,
         value: r.get(3)?,
         currency: r.get(4)?,
-        minted: r.get::<_, i64>(5)? as u64,
+        minted: r.count(5)?,
         expires,
-        redeemed: redeemed.map(|t| t as u64),
-        revoked: revoked.map(|t| t as u64),
+        redeemed,
+        revoked,
         state,
         key: r.get(9)?,
     })
@@ -509,8 +489,8 @@ fn state_sql(state: CouponState) -> &'static str {
 }
 
 /// The ledger.
-pub(super) fn coupons(
-    conn: &Connection,
+pub fn coupons(
+    conn: &dyn Conn,
     site: &str,
     f: &CouponFilter,
     cursor: Option<&str>,
@@ -521,10 +501,7 @@ pub(super) fn coupons(
         let mut w = Where::site("c.site", site);
         if let Some(s) = state {
             let dated = matches!(s, CouponState::Expired | CouponState::Active);
-            w.and(
-                state_sql(s),
-                dated.then(|| Value::Integer(stored_millis(now))),
-            );
+            w.and(state_sql(s), dated.then(|| Value::Int(stored_millis(now))));
         }
         w.between("c.minted", f.from, f.to);
         w
@@ -533,23 +510,19 @@ pub(super) fn coupons(
     if let Some(c) = cursor {
         // Newest first by (minted, code).
         let (minted, code) = c.split_once('.').unwrap_or(("0", ""));
-        let minted = Value::Integer(minted.parse().unwrap_or(0));
+        let minted = Value::Int(minted.parse().unwrap_or(0));
         w.and(
             "(c.minted < ? OR (c.minted = ? AND c.code < ?))",
             [minted.clone(), minted, Value::Text(code.to_owned())],
         );
     }
     let (cond, mut values) = (format!(" WHERE {}", w.sql), w.values);
-    values.push(Value::Integer(i64::from(limit) + 1));
+    values.push(Value::Int(i64::from(limit) + 1));
     let sql = format!(
         "SELECT {COUPON_COLUMNS} FROM coupons c LEFT JOIN triage t ON t.report = c.report
          {cond} ORDER BY c.minted DESC, c.code DESC LIMIT ?"
     );
-    let mut stmt = conn.prepare(&sql).map_err(db)?;
-    let rows = stmt
-        .query_map(params_from_iter(values), |r| coupon_row(r, now))
-        .map_err(db)?;
-    let mut items: Vec<Coupon> = rows.collect::<Result<_, _>>().map_err(db)?;
+    let mut items = conn.rows(&sql, &super::values(&values), |r| coupon_row(r, now))?;
     let next = if items.len() > limit as usize {
         items.truncate(limit as usize);
         items.last().map(|c| format!("{}.{}", c.minted, c.code))
@@ -568,15 +541,16 @@ pub(super) fn coupons(
         }
         let w = base(Some(state));
         let (count, value): (i64, f64) = conn
-            .query_row(
+            .row(
                 &format!(
-                    "SELECT COUNT(*), COALESCE(SUM(c.value), 0) FROM coupons c WHERE {}",
+                    "SELECT COUNT(*), CAST(COALESCE(SUM(c.value), 0) AS DOUBLE PRECISION)
+                     FROM coupons c WHERE {}",
                     w.sql
                 ),
-                params_from_iter(w.values),
+                &super::values(&w.values),
                 |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(db)?;
+            )?
+            .unwrap_or((0, 0.0));
         totals.push(CouponTotal {
             state,
             count: count as u64,
@@ -591,28 +565,21 @@ pub(super) fn coupons(
 }
 
 /// One coupon.
-pub(super) fn coupon(
-    conn: &Connection,
-    site: &str,
-    code: &str,
-    now: u64,
-) -> Result<Coupon, StoreError> {
-    conn.query_row(
+pub fn coupon(conn: &dyn Conn, site: &str, code: &str, now: u64) -> Result<Coupon, StoreError> {
+    conn.row(
         &format!(
             "SELECT {COUPON_COLUMNS} FROM coupons c LEFT JOIN triage t ON t.report = c.report
              WHERE c.site = ?1 AND c.code = ?2"
         ),
         params![site, code],
         |r| coupon_row(r, now),
-    )
-    .optional()
-    .map_err(db)?
+    )?
     .ok_or(StoreError::UnknownCoupon)
 }
 
 /// Marks an active coupon `column` (redeemed or revoked) at `now`: once only.
-pub(super) fn settle(
-    conn: &Connection,
+pub fn settle(
+    conn: &dyn Conn,
     site: &str,
     code: &str,
     column: &'static str,
@@ -627,8 +594,7 @@ pub(super) fn settle(
             "UPDATE coupons SET {column} = ?3 WHERE site = ?1 AND code = ?2
              AND redeemed IS NULL AND revoked IS NULL"
         ),
-        params![site, code, now as i64],
-    )
-    .map_err(db)?;
+        params![site, code, stored_millis(now)],
+    )?;
     coupon(conn, site, code, now)
 }

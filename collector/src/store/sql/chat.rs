@@ -3,9 +3,8 @@
 //! read marks only go forward; a card is taken up once.
 
 use lifeline_shared::rules::spec::{CouponKind, CouponSpec};
-use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{db, stored_millis};
+use super::{Conn, Row, params, stored_millis};
 use crate::store::StoreError;
 use crate::store::chat::{Card, Conversation, Message, NewConversation, NewMessage, Side};
 use crate::triage::coupon;
@@ -20,72 +19,69 @@ const CONVERSATION: &str = "c.id, c.session, c.opened, c.page, c.band, c.signals
         AND m.id > c.staff_read),
     c.token_hash";
 
-fn conversation(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Conversation, [u8; 32])> {
+fn conversation(r: &Row) -> Result<(Conversation, [u8; 32]), StoreError> {
     let signals: String = r.get(5)?;
-    let hash: Vec<u8> = r.get(15)?;
     Ok((
         Conversation {
             id: r.get(0)?,
             session: r.get(1)?,
-            opened: r.get::<_, i64>(2)? as u64,
+            opened: r.count(2)?,
             page: r.get(3)?,
             band: r.get(4)?,
             signals: signals.split_whitespace().map(str::to_owned).collect(),
             rule: r.get(6)?,
             alert: r.get(7)?,
             staff: r.get(8)?,
-            closed: r.get::<_, Option<i64>>(9)?.map(|t| t as u64),
+            closed: r.get::<Option<u64>>(9)?,
             visitor_read: r.get(10)?,
             staff_read: r.get(11)?,
             messages: r.get(12)?,
             last: r.get(13)?,
             unread: r.get(14)?,
         },
-        hash.try_into().unwrap_or([0; 32]),
+        r.hash(15)?,
     ))
 }
 
 const MESSAGE: &str = "id, at, side, author, text, card, accepted, client_id";
 
-fn message(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
+fn message(r: &Row) -> Result<Message, StoreError> {
     let side: String = r.get(2)?;
     let card: Option<String> = r.get(5)?;
     Ok(Message {
         id: r.get(0)?,
-        at: r.get::<_, i64>(1)? as u64,
+        at: r.count(1)?,
         from: Side::from_name(&side).unwrap_or(Side::Visitor),
         author: r.get(3)?,
         text: r.get(4)?,
         card: card.and_then(|c| serde_json::from_str(&c).ok()),
-        accepted: r.get::<_, Option<i64>>(6)?.map(|t| t as u64),
+        accepted: r.get::<Option<u64>>(6)?,
         client_id: r.get(7)?,
     })
 }
 
 /// One conversation of the site, with its visitor's token hash.
-pub(super) fn get(
-    conn: &Connection,
+pub fn get(
+    conn: &dyn Conn,
     site: &str,
     id: &str,
 ) -> Result<Option<(Conversation, [u8; 32])>, StoreError> {
-    conn.query_row(
+    conn.row(
         &format!("SELECT {CONVERSATION} FROM conversations c WHERE c.site = ?1 AND c.id = ?2"),
         params![site, id],
         conversation,
     )
-    .optional()
-    .map_err(db)
 }
 
-fn existing(conn: &Connection, site: &str, id: &str) -> Result<Conversation, StoreError> {
+fn existing(conn: &dyn Conn, site: &str, id: &str) -> Result<Conversation, StoreError> {
     get(conn, site, id)?
         .map(|(c, _)| c)
         .ok_or(StoreError::UnknownConversation)
 }
 
 /// Opens a conversation.
-pub(super) fn open(
-    conn: &Connection,
+pub fn open(
+    conn: &dyn Conn,
     site: &str,
     new: &NewConversation,
     now: u64,
@@ -106,42 +102,31 @@ pub(super) fn open(
             new.rule,
             new.alert
         ],
-    )
-    .map_err(db)?;
+    )?;
     existing(conn, site, &new.id)
 }
 
 /// The site's conversations, newest first.
-pub(super) fn list(
-    conn: &Connection,
-    site: &str,
-    open: bool,
-) -> Result<Vec<Conversation>, StoreError> {
+pub fn list(conn: &dyn Conn, site: &str, open: bool) -> Result<Vec<Conversation>, StoreError> {
     let sql = format!(
         "SELECT {CONVERSATION} FROM conversations c WHERE c.site = ?1 {}
          ORDER BY c.opened DESC, c.id LIMIT 500",
         if open { "AND c.closed IS NULL" } else { "" }
     );
-    let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
-    let rows = stmt
-        .query_map([site], |r| conversation(r).map(|(c, _)| c))
-        .map_err(db)?;
-    rows.collect::<Result<_, _>>().map_err(db)
+    conn.rows(&sql, params![site], |r| conversation(r).map(|(c, _)| c))
 }
 
-fn one(conn: &Connection, conversation: &str, id: i64) -> Result<Option<Message>, StoreError> {
-    conn.query_row(
+fn one(conn: &dyn Conn, conversation: &str, id: i64) -> Result<Option<Message>, StoreError> {
+    conn.row(
         &format!("SELECT {MESSAGE} FROM messages WHERE conversation = ?1 AND id = ?2"),
         params![conversation, id],
         message,
     )
-    .optional()
-    .map_err(db)
 }
 
 /// Adds a message (its coupon minted with it); the stored one when its client id was seen.
-pub(super) fn post(
-    conn: &Connection,
+pub fn post(
+    conn: &dyn Conn,
     site: &str,
     id: &str,
     mut m: NewMessage,
@@ -150,16 +135,11 @@ pub(super) fn post(
 ) -> Result<(Message, bool), StoreError> {
     let c = existing(conn, site, id)?;
     if let Some(client) = &m.client_id {
-        let seen = conn
-            .query_row(
-                &format!(
-                    "SELECT {MESSAGE} FROM messages WHERE conversation = ?1 AND client_id = ?2"
-                ),
-                params![id, client],
-                message,
-            )
-            .optional()
-            .map_err(db)?;
+        let seen = conn.row(
+            &format!("SELECT {MESSAGE} FROM messages WHERE conversation = ?1 AND client_id = ?2"),
+            params![id, client],
+            message,
+        )?;
         if let Some(seen) = seen {
             return Ok((seen, false));
         }
@@ -200,8 +180,7 @@ pub(super) fn post(
                 stored_millis(now),
                 stored_millis(until)
             ],
-        )
-        .map_err(db)?;
+        )?;
         *code = minted;
         *value = Some(coupon::face(spec));
         *expires = Some(coupon::date(until));
@@ -210,9 +189,9 @@ pub(super) fn post(
         .map(serde_json::to_string)
         .transpose()
         .map_err(|e| StoreError::Database(e.to_string()))?;
-    conn.execute(
+    let new: i64 = conn.one(
         "INSERT INTO messages (conversation, at, side, author, text, card, client_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
         params![
             id,
             stored_millis(now),
@@ -222,45 +201,40 @@ pub(super) fn post(
             card,
             m.client_id
         ],
-    )
-    .map_err(db)?;
-    let new = conn.last_insert_rowid();
+    )?;
     if m.from == Side::Staff {
         // The first member of staff to write takes the conversation.
         conn.execute(
             "UPDATE conversations SET staff = ?2 WHERE id = ?1 AND staff IS NULL",
             params![id, m.author],
-        )
-        .map_err(db)?;
+        )?;
     }
     let stored = one(conn, id, new)?.ok_or(StoreError::UnknownConversation)?;
     Ok((stored, true))
 }
 
 /// Messages after `after`, oldest first.
-pub(super) fn messages(
-    conn: &Connection,
+pub fn messages(
+    conn: &dyn Conn,
     site: &str,
     id: &str,
     after: i64,
     limit: u32,
 ) -> Result<Vec<Message>, StoreError> {
     existing(conn, site, id)?;
-    let mut stmt = conn
-        .prepare_cached(&format!(
+    conn.rows(
+        &format!(
             "SELECT {MESSAGE} FROM messages WHERE conversation = ?1 AND id > ?2
              ORDER BY id LIMIT ?3"
-        ))
-        .map_err(db)?;
-    let rows = stmt
-        .query_map(params![id, after, limit], message)
-        .map_err(db)?;
-    rows.collect::<Result<_, _>>().map_err(db)
+        ),
+        params![id, after, limit],
+        message,
+    )
 }
 
 /// Moves `side`'s read mark forward to `upto` (at most the last message).
-pub(super) fn read(
-    conn: &Connection,
+pub fn read(
+    conn: &dyn Conn,
     site: &str,
     id: &str,
     side: Side,
@@ -280,15 +254,14 @@ pub(super) fn read(
         conn.execute(
             &format!("UPDATE conversations SET {column} = ?2 WHERE id = ?1"),
             params![id, now],
-        )
-        .map_err(db)?;
+        )?;
     }
     Ok(now)
 }
 
 /// The visitor takes up staff's card in message `message`.
-pub(super) fn accept(
-    conn: &Connection,
+pub fn accept(
+    conn: &dyn Conn,
     site: &str,
     id: &str,
     message: i64,
@@ -307,22 +280,15 @@ pub(super) fn accept(
     conn.execute(
         "UPDATE messages SET accepted = ?3 WHERE conversation = ?1 AND id = ?2",
         params![id, message, stored_millis(now)],
-    )
-    .map_err(db)?;
+    )?;
     one(conn, id, message)?.ok_or(StoreError::NoCard)
 }
 
 /// Closes a conversation.
-pub(super) fn close(
-    conn: &Connection,
-    site: &str,
-    id: &str,
-    now: u64,
-) -> Result<Conversation, StoreError> {
+pub fn close(conn: &dyn Conn, site: &str, id: &str, now: u64) -> Result<Conversation, StoreError> {
     conn.execute(
         "UPDATE conversations SET closed = ?3 WHERE site = ?1 AND id = ?2 AND closed IS NULL",
         params![site, id, stored_millis(now)],
-    )
-    .map_err(db)?;
+    )?;
     existing(conn, site, id)
 }

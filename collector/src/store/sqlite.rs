@@ -1,0 +1,375 @@
+//! [`Sqlite`]: the embedded engine. One file, WAL, migrations by `user_version`; a full sync
+//! at each group commit, so an acknowledged batch survives a crash. Reads use a small pool
+//! of their own read-only connections, which WAL lets run beside the writer.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags, params_from_iter};
+
+use super::StoreError;
+use super::database::Engine;
+use super::sql::{Conn, Param, Row, Value};
+use super::writer::{CommitObserver, Committer, Queued, Scope, write_loop};
+
+const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE sites (
+    name TEXT PRIMARY KEY,
+    origins TEXT NOT NULL,
+    token_hash BLOB NOT NULL,
+    active_rules INTEGER,
+    created INTEGER NOT NULL
+);
+CREATE TABLE rules (
+    site TEXT NOT NULL REFERENCES sites(name),
+    version INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    json TEXT NOT NULL,
+    compiled BLOB NOT NULL,
+    etag TEXT NOT NULL,
+    PRIMARY KEY (site, version)
+);
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    key TEXT NOT NULL,
+    session TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    page TEXT NOT NULL,
+    type TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    kind TEXT,
+    outcome TEXT,
+    band TEXT,
+    signals TEXT,
+    rating INTEGER,
+    thumbs INTEGER,
+    comment TEXT,
+    UNIQUE (site, key)
+);
+CREATE INDEX reports_by_received ON reports (site, received);
+"#,
+    r#"
+ALTER TABLE reports ADD COLUMN persona TEXT;
+ALTER TABLE reports ADD COLUMN article TEXT;
+ALTER TABLE reports ADD COLUMN guide TEXT;
+ALTER TABLE reports ADD COLUMN step INTEGER;
+ALTER TABLE reports ADD COLUMN channel TEXT;
+"#,
+    r#"
+ALTER TABLE sites ADD COLUMN secret BLOB;
+ALTER TABLE reports ADD COLUMN evidence TEXT;
+CREATE TABLE triage (
+    report INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    key TEXT NOT NULL,
+    received INTEGER NOT NULL,
+    visitor TEXT NOT NULL,
+    address TEXT NOT NULL,
+    text_hash TEXT,
+    sentiment TEXT NOT NULL,
+    valid INTEGER NOT NULL,
+    fraud INTEGER NOT NULL,
+    reasons TEXT NOT NULL,
+    problem TEXT,
+    disclosed INTEGER NOT NULL,
+    signed TEXT NOT NULL,
+    tier TEXT,
+    worth REAL,
+    coupon TEXT,
+    outcome TEXT NOT NULL,
+    answer TEXT NOT NULL
+);
+CREATE UNIQUE INDEX triage_by_key ON triage (site, key);
+CREATE INDEX triage_by_received ON triage (site, received);
+CREATE INDEX triage_by_text ON triage (site, text_hash, received);
+CREATE INDEX triage_by_visitor ON triage (site, visitor, received);
+CREATE INDEX triage_by_address ON triage (site, address, received);
+CREATE TABLE coupons (
+    code TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    report INTEGER NOT NULL,
+    visitor TEXT NOT NULL,
+    address TEXT NOT NULL,
+    problem TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value REAL NOT NULL,
+    currency TEXT,
+    minted INTEGER NOT NULL,
+    expires INTEGER NOT NULL,
+    redeemed INTEGER,
+    revoked INTEGER
+);
+CREATE INDEX coupons_by_minted ON coupons (site, minted);
+CREATE INDEX coupons_by_visitor ON coupons (site, visitor, minted);
+"#,
+    r#"
+CREATE TABLE staff (
+    site TEXT NOT NULL REFERENCES sites(name),
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    token_hash BLOB NOT NULL,
+    created INTEGER NOT NULL,
+    status TEXT,
+    seen INTEGER,
+    PRIMARY KEY (site, name)
+);
+"#,
+    r#"
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    key TEXT NOT NULL,
+    session TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    page TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    band TEXT NOT NULL,
+    signals TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    window_ms INTEGER NOT NULL,
+    assigned TEXT,
+    assigned_at INTEGER NOT NULL,
+    tried TEXT NOT NULL,
+    escalations INTEGER NOT NULL DEFAULT 0,
+    acked INTEGER,
+    acked_by TEXT,
+    expired INTEGER,
+    UNIQUE (site, key)
+);
+CREATE INDEX alerts_open ON alerts (acked, expired, assigned_at);
+"#,
+    r#"
+CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    token_hash BLOB NOT NULL,
+    session TEXT NOT NULL,
+    opened INTEGER NOT NULL,
+    page TEXT NOT NULL,
+    band TEXT NOT NULL,
+    signals TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    alert INTEGER,
+    staff TEXT,
+    closed INTEGER,
+    visitor_read INTEGER NOT NULL DEFAULT 0,
+    staff_read INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX conversations_by_site ON conversations (site, opened);
+CREATE INDEX conversations_by_alert ON conversations (alert);
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    conversation TEXT NOT NULL REFERENCES conversations(id),
+    at INTEGER NOT NULL,
+    side TEXT NOT NULL,
+    author TEXT,
+    text TEXT NOT NULL,
+    card TEXT,
+    client_id TEXT,
+    accepted INTEGER,
+    UNIQUE (conversation, client_id)
+);
+CREATE INDEX messages_by_conversation ON messages (conversation, id);
+ALTER TABLE alerts ADD COLUMN conversation TEXT;
+ALTER TABLE alerts ADD COLUMN tier TEXT;
+ALTER TABLE sites ADD COLUMN vapid BLOB;
+CREATE TABLE push_subscriptions (
+    endpoint TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    staff TEXT NOT NULL,
+    p256dh TEXT NOT NULL,
+    auth TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE INDEX push_by_site ON push_subscriptions (site, staff);
+"#,
+];
+
+fn db(e: rusqlite::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match *self {
+            Param::Null => ValueRef::Null,
+            Param::Int(v) => ValueRef::Integer(v),
+            Param::Real(v) => ValueRef::Real(v),
+            Param::Text(s) => ValueRef::Text(s.as_bytes()),
+            Param::Bytes(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+impl Conn for Connection {
+    fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<usize, StoreError> {
+        let mut stmt = self.prepare_cached(sql).map_err(db)?;
+        stmt.execute(params_from_iter(params)).map_err(db)
+    }
+
+    fn query(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+        let mut stmt = self.prepare_cached(sql).map_err(db)?;
+        let columns = stmt.column_count();
+        let mut rows = stmt.query(params_from_iter(params)).map_err(db)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(db)? {
+            let mut values = Vec::with_capacity(columns);
+            for i in 0..columns {
+                values.push(match r.get_ref(i).map_err(db)? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(v) => Value::Int(v),
+                    ValueRef::Real(v) => Value::Real(v),
+                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+                });
+            }
+            out.push(Row(values));
+        }
+        Ok(out)
+    }
+}
+
+/// The SQLite engine.
+pub struct Sqlite {
+    jobs: Mutex<Option<mpsc::Sender<Queued>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    readers: Mutex<Vec<Connection>>,
+    path: PathBuf,
+    depth: Arc<AtomicUsize>,
+}
+
+fn open(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(path, flags).map_err(db)?;
+    conn.busy_timeout(Duration::from_secs(5)).map_err(db)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// The writer's connection: one transaction per group, committed with a full sync.
+struct Writer(Connection);
+
+impl Committer for Writer {
+    fn commit(
+        &mut self,
+        _scopes: &[Scope],
+        run: &mut dyn FnMut(&dyn Conn) -> bool,
+    ) -> Result<(), StoreError> {
+        let tx = self.0.transaction().map_err(db)?;
+        if run(&*tx) {
+            tx.commit().map_err(db)
+        } else {
+            // Dropping the transaction rolls the whole group back.
+            Err(StoreError::Database("a write in this group failed".into()))
+        }
+    }
+}
+
+impl Sqlite {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: &Path, on_commit: Option<CommitObserver>) -> Result<Sqlite, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Database(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let mut conn = open(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        // FULL: a commit is on disk when it returns, so an acknowledged batch survives a crash.
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", true).map_err(db)?;
+        migrate(&mut conn)?;
+
+        let (tx, rx) = mpsc::channel::<Queued>();
+        let depth = Arc::new(AtomicUsize::new(0));
+        let writer_depth = depth.clone();
+        let writer = std::thread::Builder::new()
+            .name("lifeline-writer".into())
+            .spawn(move || write_loop(Writer(conn), rx, writer_depth, on_commit))
+            .map_err(|e| StoreError::Database(format!("cannot start the writer: {e}")))?;
+        Ok(Sqlite {
+            jobs: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(writer)),
+            readers: Mutex::new(Vec::new()),
+            path: path.to_owned(),
+            depth,
+        })
+    }
+}
+
+impl Engine for Sqlite {
+    fn submit(&self, queued: Queued) -> Result<(), StoreError> {
+        let jobs = self.jobs.lock().map_err(|_| StoreError::Closed)?;
+        let sender = jobs.as_ref().ok_or(StoreError::Closed)?;
+        self.depth.fetch_add(1, Ordering::Relaxed);
+        sender.send(queued).map_err(|_| {
+            self.depth.fetch_sub(1, Ordering::Relaxed);
+            StoreError::Closed
+        })
+    }
+
+    fn read(&self, read: &mut dyn FnMut(&dyn Conn)) -> Result<(), StoreError> {
+        let pooled = self.readers.lock().ok().and_then(|mut r| r.pop());
+        let conn = match pooled {
+            Some(c) => c,
+            None => open(
+                &self.path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?,
+        };
+        read(&conn);
+        if let Ok(mut r) = self.readers.lock()
+            && r.len() < 8
+        {
+            r.push(conn);
+        }
+        Ok(())
+    }
+
+    fn queue_depth(&self) -> usize {
+        self.depth.load(Ordering::Relaxed)
+    }
+
+    fn close(&self) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.take();
+        }
+        let writer = self.writer.lock().ok().and_then(|mut w| w.take());
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let applied: usize = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(db)?;
+    if applied > MIGRATIONS.len() {
+        return Err(StoreError::Database(format!(
+            "the database is at schema version {applied}, newer than this collector knows ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let tx = conn.transaction().map_err(db)?;
+        tx.execute_batch(sql).map_err(db)?;
+        tx.pragma_update(None, "user_version", i + 1).map_err(db)?;
+        tx.commit().map_err(db)?;
+    }
+    Ok(())
+}
