@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use fantoccini::{Client, ClientBuilder, Locator};
 use lifeline_collector::assets::Assets;
 use lifeline_collector::metrics::Metrics;
-use lifeline_collector::store::sqlite::SqliteStore;
+use lifeline_collector::store::Database;
 use lifeline_collector::store::{ReportFilter, Site, Store, StoredReport};
 use lifeline_collector::{App, Settings, router, token};
 
@@ -71,13 +71,13 @@ pub struct Shop {
     pub base: String,
     /// The demo site's admin token.
     pub token: String,
-    store: Arc<SqliteStore>,
+    store: Arc<Database>,
     requests: Arc<Mutex<Vec<Recorded>>>,
     switches: Arc<Switches>,
     addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
-    app: Option<Arc<App<SqliteStore>>>,
+    app: Option<Arc<App<Database>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -172,7 +172,7 @@ impl Shop {
     pub async fn start() -> Shop {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let store =
-            Arc::new(SqliteStore::open(&dir.path().join("lifeline.db"), None).expect("the store"));
+            Arc::new(Database::sqlite(&dir.path().join("lifeline.db"), None).expect("the store"));
         let (token, token_hash) = token::new_token().expect("randomness");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -406,7 +406,7 @@ impl Shop {
     }
 
     /// The store, to read what was kept.
-    pub fn store(&self) -> &SqliteStore {
+    pub fn store(&self) -> &Database {
         &self.store
     }
 
