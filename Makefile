@@ -32,7 +32,7 @@ WASM_OPT_FEATURES := --enable-bulk-memory --enable-reference-types --enable-mult
 	--enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int
 WASM_OPT_FLAGS := -Oz $(WASM_OPT_FEATURES)
 
-.PHONY: setup test lint unit wasm-test e2e agent size demo bench bench-engine bench-hostile bench-collector bench-chat bench-peers schema fuzz clean
+.PHONY: setup postgres test lint unit wasm-test e2e agent size demo bench bench-engine bench-hostile bench-collector bench-chat bench-peers schema fuzz clean
 
 setup:
 	@echo "== set-up: installing what is missing"
@@ -56,7 +56,28 @@ setup:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
-	@echo "== set-up done: $$(wasm-bindgen --version), $$(wasm-opt --version), $$(/usr/bin/chromium --version 2>/dev/null)"
+	@if ! command -v pg_ctlcluster >/dev/null || ! ls -d /etc/postgresql/*/main >/dev/null 2>&1; then \
+		echo "installing postgresql from Debian (the collector's second engine, tested beside SQLite)"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+	@echo "== set-up done: $$(wasm-bindgen --version), $$(wasm-opt --version), $$(/usr/bin/chromium --version 2>/dev/null), $$(psql --version)"
+
+# PostgreSQL for the tests: Debian's cluster started (no systemd here), a role for the tests
+# and a database of this checkout's own, made afresh each run (each test makes a schema of its
+# own in it). Override TEST_POSTGRES to test against another server.
+TEST_DB := lifeline_test_$(shell echo $(CURDIR) | sha256sum | cut -c1-8)
+TEST_POSTGRES ?= postgres://lifeline:lifeline@127.0.0.1:5432/$(TEST_DB)
+AS_POSTGRES := $(if $(SUDO),sudo -u postgres,runuser -u postgres --)
+postgres:
+	@v=$$(ls /etc/postgresql | sort -n | tail -1); \
+		pg_lsclusters -h | awk '$$1 == "'$$v'" && $$2 == "main" && $$4 == "online"' | grep -q . \
+		|| $(SUDO) pg_ctlcluster --skip-systemctl-redirect $$v main start
+	@$(AS_POSTGRES) psql -qX -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
+		-c "DO \$$\$$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lifeline') THEN CREATE ROLE lifeline LOGIN PASSWORD 'lifeline'; END IF; END \$$\$$" \
+		-c "DROP DATABASE IF EXISTS $(TEST_DB) WITH (FORCE)" \
+		-c "CREATE DATABASE $(TEST_DB) OWNER lifeline" >/dev/null
+	@echo "== PostgreSQL $$(psql -XAtc 'SHOW server_version' $(TEST_POSTGRES)) at $(TEST_POSTGRES)"
 
 # The release agent: agent.js (wasm-bindgen's glue + the host helpers + the observer + the loader, minified by
 # terser) and agent-HASH.wasm, through binaryen's wasm-opt (from npm; Debian's is too old and
@@ -129,9 +150,11 @@ lint:
 	@echo "== build for wasm32"
 	cargo build -p lifeline-shared -p lifeline-agent -p lifeline-rules-checker -p lifeline-support-module --target wasm32-unknown-unknown --locked
 
-unit:
-	@echo "== tests (native)"
+unit: postgres
+	@echo "== tests (native; the collector's on SQLite)"
 	cargo test --workspace --exclude lifeline-e2e --locked
+	@echo "== the collector's tests again, on PostgreSQL"
+	LIFELINE_TEST_POSTGRES=$(TEST_POSTGRES) cargo test -p lifeline-collector --locked
 	@echo "== fuzz corpora, replayed (fuzz/corpus/: seeds and every finding kept)"
 	cargo test --manifest-path fuzz/Cargo.toml --locked
 

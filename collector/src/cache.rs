@@ -1,7 +1,8 @@
 //! [`Cache`]: what every page asks for (a site, its served rules), kept in memory for a few
-//! seconds so page traffic does not read the database on each request. Writes through this
-//! collector's admin API forget the entry at once; a change made by another process (the
-//! CLI rotating a token) is seen within [`TTL`].
+//! seconds so page traffic does not read the database on each request. Writes through the
+//! admin API forget the entry at once, in every collector sharing the database
+//! ([`crate::follow_changes`]); a change made by another process (the CLI rotating a token)
+//! is seen within [`TTL`].
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -49,6 +50,13 @@ impl<V: Clone> Cache<V> {
             entries.insert(key.to_owned(), (v.clone(), Instant::now()));
         }
         Ok(loaded)
+    }
+
+    /// Forgets everything.
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
+        }
     }
 
     /// Forgets `key` (after a write).

@@ -138,14 +138,55 @@ impl<S> App<S> {
 
 impl<S> App<S> {
     /// Forgets what is cached of `site` (its row and everything its served rules give), after
-    /// a write through this collector's admin API.
+    /// a write through this collector's admin API, here and in every collector sharing the
+    /// database.
     pub fn forget(&self, site: &str) {
+        self.forget_here(site);
+        self.live.changed(site);
+    }
+
+    /// Forgets what this collector cached of `site`.
+    pub fn forget_here(&self, site: &str) {
         self.sites.forget(site);
         self.served_rules.forget(site);
         self.served_support.forget(site);
         self.served_triage.forget(site);
         self.served_alerts.forget(site);
     }
+
+    /// Forgets everything this collector cached.
+    pub fn forget_all(&self) {
+        self.sites.clear();
+        self.served_rules.clear();
+        self.served_support.clear();
+        self.served_triage.clear();
+        self.served_alerts.clear();
+    }
+}
+
+/// Follows the sites changed through other collectors sharing the database (when `app.live`
+/// carries them): each is forgotten here as soon as it is read, so a rules change made on
+/// one collector is served by all within moments. Ends with the app.
+pub fn follow_changes<S: Send + Sync + 'static>(app: &Arc<App<S>>) {
+    let Some(mut changes) = app.live.changes() else {
+        return;
+    };
+    let app = Arc::downgrade(app);
+    tokio::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            let changed = changes.recv().await;
+            let Some(app) = app.upgrade() else {
+                return;
+            };
+            match changed {
+                Ok(site) => app.forget_here(&site),
+                // Missed some: forget everything.
+                Err(RecvError::Lagged(_)) => app.forget_all(),
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
 }
 
 /// Milliseconds since the Unix epoch.

@@ -521,7 +521,11 @@ async fn serve(args: Serve) -> Result<(), String> {
         chat_burst: (args.chat_per_minute / 3).max(5),
         ..Settings::default()
     };
-    let app = Arc::new(App::new(store.clone(), assets, metrics, settings));
+    let mut app = App::new(store.clone(), assets, metrics, settings);
+    app.live = lifeline_collector::live::for_database(&args.database.database)
+        .map_err(|e| e.to_string())?;
+    let app = Arc::new(app);
+    lifeline_collector::follow_changes(&app);
     // Alerts not taken up in their window go to the next member of staff, or expire.
     let escalating = app.clone();
     tokio::spawn(async move {
@@ -565,7 +569,7 @@ async fn serve(args: Serve) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    tracing::info!(address = %local, database = %args.database.database, "lifeline collector listening");
+    tracing::info!(address = %local, database = %store::redacted(&args.database.database), "lifeline collector listening");
     eprintln!("listening on http://{local}");
     axum::serve(
         listener,

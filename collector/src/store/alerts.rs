@@ -6,7 +6,7 @@
 //! Not acknowledged within its window, it goes to the next (escalation); with nobody left,
 //! it expires. Every step is recorded.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::staff::{Role, StaffMember, Status};
 
@@ -39,7 +39,7 @@ pub struct NewAlert {
 }
 
 /// Where an alert stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertState {
     /// Waiting for its member of staff (or for anyone, when nobody was online).
@@ -51,7 +51,7 @@ pub enum AlertState {
 }
 
 /// An alert as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alert {
     /// Its id.
     pub id: i64,

@@ -80,7 +80,7 @@ pub enum Card {
 }
 
 /// A message as stored and sent to both sides.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     /// Rises by one within the site's messages (the resume point).
     pub id: i64,
@@ -141,7 +141,7 @@ pub struct NewConversation {
 }
 
 /// A conversation, as staff's inbox lists it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Conversation {
     /// Its id.
     pub id: String,

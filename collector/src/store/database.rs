@@ -20,6 +20,18 @@ use super::{
     TriageFilter, TriagePage,
 };
 
+/// A database URL as it may be logged: without its password.
+pub fn redacted(url: &str) -> String {
+    match (url.split_once("://"), url.rfind('@')) {
+        (Some((scheme, rest)), Some(_)) => {
+            let (credentials, host) = rest.rsplit_once('@').unwrap_or(("", rest));
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// What a store's engine does: queue writes for its writer, run reads on its pool.
 pub trait Engine: Send + Sync + 'static {
     /// Queues a write.
@@ -68,7 +80,7 @@ impl Database {
         }
         Err(StoreError::Database(format!(
             "unknown database URL {:?}: use sqlite://PATH or postgres://USER:PASSWORD@HOST/NAME",
-            url.split('@').next_back().unwrap_or_default()
+            redacted(url)
         )))
     }
 
@@ -517,5 +529,23 @@ impl Store for Database {
 
     fn queue_depth(&self) -> usize {
         self.engine.queue_depth()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn urls_are_logged_without_their_password() {
+        assert_eq!(
+            redacted("postgres://lifeline:secret@db.internal:5432/lifeline"),
+            "postgres://lifeline@db.internal:5432/lifeline"
+        );
+        assert_eq!(redacted("postgres://db/lifeline"), "postgres://db/lifeline");
+        assert_eq!(
+            redacted("sqlite://data/lifeline.db"),
+            "sqlite://data/lifeline.db"
+        );
     }
 }

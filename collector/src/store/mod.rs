@@ -32,7 +32,7 @@ use serde::Serialize;
 
 pub use alerts::{Alert, AlertState, NewAlert};
 pub use chat::{Card, Conversation, Message, NewConversation, NewMessage, Side};
-pub use database::Database;
+pub use database::{Database, redacted};
 pub use ledger::{
     Coupon, CouponFilter, CouponPage, CouponState, CouponTotal, Intake, ProblemTally, Queue,
     TriageFilter, TriagePage, TriageRecord,

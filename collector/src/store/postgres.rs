@@ -29,9 +29,11 @@ use super::database::Engine;
 use super::sql::{Conn, Param, Row, Value};
 use super::writer::{CommitObserver, Committer, Queued, Scope, write_loop};
 
-/// The schema, one migration per entry; `lifeline_schema.version` counts those applied.
+/// The schema, one migration per entry; `lifeline_schema.version` counts those applied. The
+/// second is the live channel's table ([`crate::live::postgres`]).
 /// Text compares byte by byte (`COLLATE "C"`, as SQLite does), whatever the database's locale.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE sites (
     name TEXT PRIMARY KEY,
     origins TEXT NOT NULL,
@@ -195,7 +197,18 @@ CREATE TABLE push_subscriptions (
     created BIGINT NOT NULL
 );
 CREATE INDEX push_by_site ON push_subscriptions (site, staff);
-"#];
+"#,
+    r#"
+CREATE UNLOGGED TABLE live_events (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    event TEXT NOT NULL
+);
+CREATE INDEX live_events_by_at ON live_events (at);
+"#,
+];
 
 /// The advisory lock of "the writers" (shared by each group, exclusive for every-site jobs).
 const WRITERS: i64 = 0x4c69_6665_6c69_6e65;

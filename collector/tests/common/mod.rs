@@ -92,12 +92,16 @@ impl Collector {
             })
             .await
             .unwrap();
-        let app = Arc::new(App::new(
+        let mut app = App::new(
             store.clone(),
             Assets::load(&agent).unwrap(),
             metrics,
             settings,
-        ));
+        );
+        // On PostgreSQL, live events go through the database, as between replicas.
+        app.live = lifeline_collector::live::for_database(&database.url).unwrap();
+        let app = Arc::new(app);
+        lifeline_collector::follow_changes(&app);
         Collector {
             router: router(app.clone()),
             app,

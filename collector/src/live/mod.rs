@@ -6,12 +6,17 @@
 //! Events carry only what reports carry: rule, prompt, page path, band, signals. A
 //! conversation's own events ([`ChatEvent`]: messages, typing, read marks) go to the
 //! conversation's topic, to its visitor and the staff in it, never to the whole site.
+//!
+//! - [`postgres`]: [`postgres::PgBroadcast`], for collectors sharing one PostgreSQL
+//!   database: events through a table, LISTEN/NOTIFY carrying only their ids.
+
+pub mod postgres;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 /// Events waiting for a slow subscriber before it misses some (and is told so).
@@ -21,7 +26,7 @@ pub const BACKLOG: usize = 256;
 pub const CHAT_BACKLOG: usize = 16;
 
 /// Something that happened on a site, for its staff.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveEvent {
     /// A prompt was shown to a visitor (a visitor in difficulty, when the band is not none).
@@ -72,7 +77,7 @@ pub struct Numbered {
 }
 
 /// Something that happened in a conversation, for everyone in it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChatEvent {
     /// A message (a card taken up comes again, with `accepted`).
@@ -108,6 +113,22 @@ pub trait Broadcast: Send + Sync + 'static {
     fn publish_chat(&self, conversation: &str, event: ChatEvent);
     /// Events of `conversation` from now on.
     fn subscribe_chat(&self, conversation: &str) -> broadcast::Receiver<ChatEvent>;
+    /// Tells the other collectors sharing the database that `site`'s row or rules changed
+    /// (they forget what they cached of it). Alone, nobody else needs telling.
+    fn changed(&self, _site: &str) {}
+    /// Sites changed through other collectors, for this one to forget; `None` when alone.
+    fn changes(&self) -> Option<broadcast::Receiver<String>> {
+        None
+    }
+}
+
+/// The live channel for a store at `database` (its URL): through PostgreSQL when several
+/// collectors may share it, within this process otherwise.
+pub fn for_database(database: &str) -> Result<std::sync::Arc<dyn Broadcast>, postgres::LiveError> {
+    if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+        return Ok(std::sync::Arc::new(postgres::PgBroadcast::start(database)?));
+    }
+    Ok(std::sync::Arc::new(LocalBroadcast::default()))
 }
 
 /// Senders by topic, each made when first subscribed to and dropped when nobody listens.
@@ -161,6 +182,13 @@ impl Default for LocalBroadcast {
             chats: Topics::new(CHAT_BACKLOG),
             next: AtomicU64::new(0),
         }
+    }
+}
+
+impl LocalBroadcast {
+    /// Delivers an event numbered elsewhere (by the database carrying it between collectors).
+    pub fn deliver(&self, site: &str, numbered: Numbered) {
+        self.sites.publish(site, numbered);
     }
 }
 
