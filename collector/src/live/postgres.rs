@@ -94,14 +94,18 @@ impl PgBroadcast {
     /// has migrated). Connections are made, and made again, in the background.
     pub fn start(url: &str) -> Result<PgBroadcast, LiveError> {
         let mut config: Config = url.parse().map_err(|e| LiveError::BadUrl(format!("{e}")))?;
-        config.application_name("lifeline-collector live");
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(5));
         }
+        // Named for operators (and tests) to tell each collector's connections apart.
+        let pid = std::process::id();
+        let mut publisher = config.clone();
+        publisher.application_name(&format!("lifeline live publisher {pid}"));
+        config.application_name(&format!("lifeline live listener {pid}"));
         let local = Arc::new(LocalBroadcast::default());
         let (outbox, waiting) = mpsc::channel(WAITING);
         let (changes, _) = broadcast::channel(super::BACKLOG);
-        tokio::spawn(publish_loop(config.clone(), waiting));
+        tokio::spawn(publish_loop(publisher, waiting));
         let listener = Listener {
             local: local.clone(),
             changes: changes.clone(),
