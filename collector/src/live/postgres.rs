@@ -100,8 +100,8 @@ impl PgBroadcast {
         // Named for operators (and tests) to tell each collector's connections apart.
         let pid = std::process::id();
         let mut publisher = config.clone();
-        publisher.application_name(&format!("lifeline live publisher {pid}"));
-        config.application_name(&format!("lifeline live listener {pid}"));
+        publisher.application_name(format!("lifeline live publisher {pid}"));
+        config.application_name(format!("lifeline live listener {pid}"));
         let local = Arc::new(LocalBroadcast::default());
         let (outbox, waiting) = mpsc::channel(WAITING);
         let (changes, _) = broadcast::channel(super::BACKLOG);
