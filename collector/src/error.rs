@@ -42,6 +42,13 @@ pub enum ApiError {
     WrongToken,
     /// The body is over the limit, in bytes.
     TooLarge(usize),
+    /// The body could not be read: it ended before its length, or its chunks are malformed.
+    BadBody,
+    /// The body did not arrive in time.
+    BodyTimeout,
+    /// The request is ambiguous (both `Content-Length` and `Transfer-Encoding`) or its path
+    /// is not text.
+    BadRequest(&'static str),
     /// A query parameter is wrong.
     BadQuery {
         /// The parameter.
@@ -92,7 +99,11 @@ impl ApiError {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadJson { .. } | ApiError::BadQuery { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BadJson { .. }
+            | ApiError::BadQuery { .. }
+            | ApiError::BadBody
+            | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Invalid { .. } | ApiError::InvalidRules(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -131,6 +142,9 @@ impl ApiError {
             ApiError::MissingToken => "missing_token",
             ApiError::WrongToken => "wrong_token",
             ApiError::TooLarge(_) => "too_large",
+            ApiError::BadBody => "bad_body",
+            ApiError::BodyTimeout => "body_timeout",
+            ApiError::BadRequest(_) => "bad_request",
             ApiError::BadQuery { .. } => "bad_query",
             ApiError::RateLimited(_) => "rate_limited",
             ApiError::NotFound => "not_found",
@@ -187,6 +201,15 @@ impl ApiError {
                 format!("the body is over the limit of {limit} bytes"),
                 String::new(),
             ),
+            ApiError::BadBody => (
+                "the body could not be read: it ended before its Content-Length, or its chunks are malformed".into(),
+                String::new(),
+            ),
+            ApiError::BodyTimeout => (
+                "the body did not arrive in time; send it again".into(),
+                String::new(),
+            ),
+            ApiError::BadRequest(what) => ((*what).to_owned(), String::new()),
             ApiError::BadQuery { name, message } => (message.clone(), name.clone()),
             ApiError::RateLimited(after) => (
                 format!("too many requests; retry after {after} s"),
@@ -226,6 +249,10 @@ impl ApiError {
     }
 }
 
+/// Marks the answer to a wrong token (for the per-address limit on guesses).
+#[derive(Debug, Clone, Copy)]
+pub struct WrongTokenSent;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (message, path) = self.message_and_path();
@@ -249,6 +276,9 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_str(&after.max(1).to_string())
                     .unwrap_or(HeaderValue::from_static("1")),
             );
+        }
+        if self == ApiError::WrongToken {
+            response.extensions_mut().insert(WrongTokenSent);
         }
         if matches!(self, ApiError::MissingToken | ApiError::WrongToken) {
             response

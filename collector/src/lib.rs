@@ -9,13 +9,17 @@
 //!   per-rule and per-page stats, triage, problems, coupons. Staff (their own tokens):
 //!   presence, alerts, the live event stream, the chat inbox and transcripts. Chat: a
 //!   WebSocket per conversation for the visitor and the staff.
-//! - [`store`]: the [`Store`](store::Store) trait and its SQLite implementation (one writer
-//!   committing in groups; an acknowledged batch is on disk).
+//! - [`store`]: the [`Store`](store::Store) trait and [`store::Database`], on SQLite (the
+//!   default) or PostgreSQL (several collectors on one database), one writer each
+//!   committing in groups (an acknowledged batch is durable).
+//! - [`server`]: [`server::serve`], the collector as `serve` runs it: the HTTP server with
+//!   its timeouts and bounded graceful stop, and the work done in the background.
 //! - [`assets`]: the agent's files, precompressed, with ETags and long caching.
 //! - [`cache`]: sites and served rules kept in memory for a few seconds.
 //! - [`chat`]: the chat's frames, read strictly and checked before anything is stored.
 //! - [`live`]: live events for staff (decisions, alerts, presence, conversations) and each
-//!   conversation's own (messages, typing, read marks), through one `Broadcast`.
+//!   conversation's own (messages, typing, read marks), through one `Broadcast`: within
+//!   the process, or between collectors through PostgreSQL's LISTEN/NOTIFY.
 //! - [`limit`]: per-address, per-site rate limiting.
 //! - [`metrics`]: Prometheus counters.
 //! - [`token`]: admin tokens, stored only as hashes.
@@ -37,6 +41,7 @@ pub mod live;
 pub mod metrics;
 pub mod push;
 pub mod routes;
+pub mod server;
 pub mod site;
 pub mod store;
 pub mod token;
@@ -65,6 +70,8 @@ pub struct Settings {
     pub chat_per_minute: u32,
     /// Chat messages at once before the rate applies.
     pub chat_burst: u32,
+    /// Static files served at `/` (the demo shop and the dashboard).
+    pub www: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -76,6 +83,7 @@ impl Default for Settings {
             max_rules_bytes: 256 * 1024,
             chat_per_minute: 30,
             chat_burst: 10,
+            www: None,
         }
     }
 }
@@ -90,6 +98,8 @@ pub struct App<S> {
     pub limiter: limit::RateLimiter,
     /// Rate limiting of chat messages, per conversation and side.
     pub chat_limiter: limit::RateLimiter,
+    /// Wrong admin and staff tokens, per address.
+    pub token_limiter: limit::RateLimiter,
     /// Counters for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
     /// Limits and settings.
@@ -123,6 +133,7 @@ impl<S> App<S> {
             assets,
             limiter: limit::RateLimiter::new(settings.reports_per_minute, settings.reports_burst),
             chat_limiter: limit::RateLimiter::new(settings.chat_per_minute, settings.chat_burst),
+            token_limiter: limit::RateLimiter::new(30, routes::guard::WRONG_TOKENS),
             metrics,
             settings,
             sites: cache::Cache::default(),

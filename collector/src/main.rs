@@ -10,11 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use lifeline_collector::assets::Assets;
 use lifeline_collector::metrics::Metrics;
 use lifeline_collector::store::writer::CommitObserver;
 use lifeline_collector::store::{self, Site, Store, StoreError};
-use lifeline_collector::{App, Settings, router, site, token};
+use lifeline_collector::{server, site, token};
 
 // glibc's allocator spends its time on its own locks under load; mimalloc does not.
 #[global_allocator]
@@ -119,6 +118,15 @@ struct Serve {
     /// Chat messages per minute per conversation and side (0: no limit).
     #[arg(long, env = "LIFELINE_CHAT_PER_MINUTE", default_value_t = 30)]
     chat_per_minute: u32,
+    /// Seconds a client has to send a request's headers before its connection is closed.
+    #[arg(long, env = "LIFELINE_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: u64,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, env = "LIFELINE_BODY_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_timeout: u64,
+    /// Seconds requests in flight get to finish when the collector stops.
+    #[arg(long, env = "LIFELINE_GRACE", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    grace: u64,
 }
 
 #[derive(Subcommand)]
@@ -498,90 +506,27 @@ async fn run(command: Command) -> Result<ExitCode, String> {
 }
 
 async fn serve(args: Serve) -> Result<(), String> {
-    let metrics = Arc::new(Metrics::default());
-    let store = Arc::new(open_store(&args.database, Some(metrics.clone()))?);
-    let assets = if args.agent.is_dir() {
-        Assets::load(&args.agent).map_err(|e| format!("{}: {e}", args.agent.display()))?
-    } else {
-        tracing::warn!(dir = %args.agent.display(), "no agent files (run `make agent`); serving none");
-        Assets::default()
-    };
-    if let Some(url) = &args.public_url
-        && site::origin_of(url).is_none()
-    {
-        return Err(format!(
-            "bad --public-url {url:?}: expected http(s)://HOST[:PORT]"
-        ));
-    }
-    let settings = Settings {
-        public_url: args.public_url.clone(),
+    let config = server::Config {
+        database: args.database.database,
+        public_url: args.public_url,
+        www: args.www,
+        agent: args.agent,
+        retention_days: args.retention_days,
         reports_per_minute: args.reports_per_minute,
-        reports_burst: (args.reports_per_minute / 2).max(10),
         chat_per_minute: args.chat_per_minute,
-        chat_burst: (args.chat_per_minute / 3).max(5),
-        ..Settings::default()
+        header_timeout: Duration::from_secs(args.header_timeout),
+        body_timeout: Duration::from_secs(args.body_timeout),
+        grace: Duration::from_secs(args.grace),
     };
-    let mut app = App::new(store.clone(), assets, metrics, settings);
-    app.live = lifeline_collector::live::for_database(&args.database.database)
-        .map_err(|e| e.to_string())?;
-    let app = Arc::new(app);
-    lifeline_collector::follow_changes(&app);
-    // Alerts not taken up in their window go to the next member of staff, or expire.
-    let escalating = app.clone();
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(5));
-        loop {
-            every.tick().await;
-            let now = lifeline_collector::now_ms();
-            if let Err(e) = lifeline_collector::routes::staff::escalate(&escalating, now).await {
-                tracing::warn!(error = %e.code(), "alert escalation failed");
-            }
-        }
-    });
-    let mut routes = router(app);
-    if args.www.is_dir() {
-        routes = routes.fallback_service(
-            tower_http::services::ServeDir::new(&args.www)
-                .not_found_service(axum::routing::any(lifeline_collector::routes::not_found)),
-        );
-    }
-    let routes = routes
-        .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .layer(tower_http::trace::TraceLayer::new_for_http());
-
-    if args.retention_days > 0 {
-        let (store, days) = (store.clone(), u64::from(args.retention_days));
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(3600));
-            loop {
-                every.tick().await;
-                let cutoff = lifeline_collector::now_ms().saturating_sub(days * 86_400_000);
-                match store.purge(cutoff).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(deleted = n, days, "retention: old reports deleted"),
-                    Err(e) => tracing::warn!(error = %e, "retention failed"),
-                }
-            }
-        });
-    }
-
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    tracing::info!(address = %local, database = %store::redacted(&args.database.database), "lifeline collector listening");
+    tracing::info!(address = %local, database = %store::redacted(&config.database), "lifeline collector listening");
     eprintln!("listening on http://{local}");
-    axum::serve(
-        listener,
-        routes.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await
-    .map_err(|e| e.to_string())?;
-    // Requests are drained; let the writer commit what it holds.
-    store.close();
-    tracing::info!("stopped; every acknowledged report is stored");
-    Ok(())
+    server::serve(config, listener, shutdown())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn shutdown() {

@@ -14,7 +14,7 @@ const BUCKETS: [f64; 11] = [
 /// Routes counted.
 const ROUTES: [&str; 6] = ["agent", "rules", "support", "reports", "admin", "metrics"];
 /// Reasons for refusals counted (the error codes).
-const REASONS: [&str; 16] = [
+const REASONS: [&str; 19] = [
     "bad_json",
     "invalid",
     "invalid_rules",
@@ -26,6 +26,9 @@ const REASONS: [&str; 16] = [
     "missing_token",
     "wrong_token",
     "too_large",
+    "bad_body",
+    "body_timeout",
+    "bad_request",
     "bad_query",
     "rate_limited",
     "not_found",
@@ -41,6 +44,7 @@ pub struct Metrics {
     stored: AtomicU64,
     duplicates: AtomicU64,
     commits: Mutex<Histogram>,
+    collectors: AtomicU64,
 }
 
 #[derive(Debug, Default)]
@@ -72,6 +76,11 @@ impl Metrics {
         self.stored.fetch_add(u64::from(stored), Ordering::Relaxed);
         self.duplicates
             .fetch_add(u64::from(duplicates), Ordering::Relaxed);
+    }
+
+    /// `n` collectors share the database now (this one included).
+    pub fn collectors(&self, n: u32) {
+        self.collectors.store(u64::from(n), Ordering::Relaxed);
     }
 
     /// One group commit took `took`.
@@ -154,6 +163,11 @@ impl Metrics {
         let _ = writeln!(
             out,
             "# HELP lifeline_writer_queue_depth Writes waiting for the writer.\n# TYPE lifeline_writer_queue_depth gauge\nlifeline_writer_queue_depth {queue_depth}"
+        );
+        let _ = writeln!(
+            out,
+            "# HELP lifeline_collectors Collectors alive on this database (0 until this one has said it is).\n# TYPE lifeline_collectors gauge\nlifeline_collectors {}",
+            self.collectors.load(Ordering::Relaxed)
         );
         out
     }

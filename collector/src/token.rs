@@ -18,6 +18,18 @@ pub fn hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
+/// The token of an `Authorization: Bearer TOKEN` header (the scheme in any case, as
+/// RFC 9110 has it); `None` when there is none.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// Whether `presented` is the token whose hash is `stored`, in constant time.
 pub fn matches(presented: &str, stored: &[u8; 32]) -> bool {
     bool::from(hash(presented).ct_eq(stored))
@@ -36,5 +48,21 @@ mod tests {
         assert!(!matches("", &stored));
         let (other, _) = new_token().unwrap();
         assert_ne!(token, other);
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        let mut headers = axum::http::HeaderMap::new();
+        for (sent, read) in [
+            ("Bearer abc", Some("abc")),
+            ("bearer abc", Some("abc")),
+            ("BEARER  abc ", Some("abc")),
+            ("Basic abc", None),
+            ("Bearer ", None),
+            ("Bearerabc", None),
+        ] {
+            headers.insert("authorization", sent.parse().unwrap());
+            assert_eq!(bearer(&headers), read, "{sent:?}");
+        }
     }
 }

@@ -174,10 +174,13 @@ pub async fn digests<S: Store>(app: &App<S>, now: u64) {
     }
 }
 
-/// New alerts told per site and minute; past the rate, their pages kept for a digest.
+/// New alerts told per site and minute; past the rate, their pages kept for a digest. With
+/// several collectors sharing a database, each tells its share of the rate
+/// ([`Notices::share`]).
 #[derive(Debug, Default)]
 pub struct Notices {
     sites: Mutex<HashMap<String, Minute>>,
+    collectors: std::sync::atomic::AtomicU32,
 }
 
 #[derive(Debug)]
@@ -189,6 +192,11 @@ struct Minute {
 }
 
 impl Notices {
+    /// `collectors` share the rate; 1 when alone.
+    pub fn share(&self, collectors: u32) {
+        (self.collectors).store(collectors.max(1), std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Whether a new alert on `page` at `now` is told at once (else it waits for the digest).
     pub fn admit(&self, site: &str, staff: &StaffSpec, page: &str, now: u64) -> bool {
         let Ok(mut sites) = self.sites.lock() else {
@@ -204,7 +212,10 @@ impl Notices {
             (m.start, m.told) = (now, 0);
         }
         m.staff = staff.clone();
-        if m.told < staff.alerts_per_minute {
+        let share = (self.collectors)
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .max(1);
+        if m.told < staff.alerts_per_minute.div_ceil(share) {
             m.told += 1;
             true
         } else {

@@ -25,6 +25,7 @@ use common::scratch::{Scratch, blocking};
 const BIN: &str = env!("CARGO_BIN_EXE_lifeline-collector");
 
 /// The shared database, or `None` (said) on a SQLite run.
+#[allow(clippy::print_stderr)] // said once, where a skipped test shows
 fn shared(dir: &std::path::Path) -> Option<Scratch> {
     let scratch = Scratch::new(dir);
     if !scratch.is_postgres() {

@@ -373,10 +373,50 @@ async fn admin_routes_need_the_sites_token() {
             "{uri}"
         );
     }
+    // Whether a site exists is not told to whoever has no token of it.
     let r = c
         .send(c.admin("GET", "/v1/admin/sites/other/rules", ""))
         .await;
-    assert_eq!(error(r, StatusCode::NOT_FOUND).await.0, "unknown_site");
+    assert_eq!(error(r, StatusCode::UNAUTHORIZED).await.0, "wrong_token");
+    // The scheme in any case (RFC 9110).
+    let lower = Request::get("/v1/admin/sites/shop/rules")
+        .header("authorization", format!("bearer {}", c.token))
+        .body(Body::empty())
+        .unwrap();
+    assert_ne!(c.send(lower).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_address_guessing_tokens_waits_and_so_does_its_right_token() {
+    let c = Collector::new(Settings::default()).await;
+    let guess = |n: usize| {
+        Request::get("/v1/admin/sites/shop/stats")
+            .header("authorization", format!("Bearer guess{n}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    for n in 0..lifeline_collector::routes::guard::WRONG_TOKENS as usize {
+        assert_eq!(c.send(guess(n)).await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = c.send(guess(99)).await;
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(
+        error(r, StatusCode::TOO_MANY_REQUESTS).await.0,
+        "rate_limited"
+    );
+    let r = c
+        .send(c.admin("GET", "/v1/admin/sites/shop/stats", ""))
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "not even the right one, for now"
+    );
+    // Pages are not held up by it.
+    assert_eq!(
+        c.post_reports(&batch("p", 0, 1)).await.status(),
+        StatusCode::ACCEPTED
+    );
 }
 
 #[tokio::test]
@@ -794,4 +834,61 @@ async fn charts_count_prompts_use_and_feedback_per_rule_by_the_hour_zero_where_n
     )
     .await;
     assert_eq!((code.as_str(), at.as_str()), ("bad_query", "from"));
+}
+
+#[tokio::test]
+async fn filters_beyond_what_the_database_holds_or_given_twice_are_refused() {
+    let c = Collector::new(Settings::default()).await;
+    for uri in [
+        "/v1/admin/sites/shop/decisions?to=9223372036854775808",
+        "/v1/admin/sites/shop/feedback?from=18446744073709551615",
+        "/v1/admin/sites/shop/stats?from=-1",
+        "/v1/admin/sites/shop/coupons?to=9223372036854775808",
+        "/v1/admin/sites/shop/triage?from=99999999999999999999",
+    ] {
+        let r = c.send(c.admin("GET", uri, "")).await;
+        assert_eq!(
+            error(r, StatusCode::BAD_REQUEST).await.0,
+            "bad_query",
+            "{uri}"
+        );
+    }
+    for uri in [
+        "/v1/admin/sites/shop/decisions?rule=a&rule=b",
+        "/v1/admin/sites/shop/coupons?state=active&state=revoked",
+        "/v1/admin/sites/shop/rules?version=1&version=2",
+    ] {
+        let r = c.send(c.admin("GET", uri, "")).await;
+        let (code, path) = error(r, StatusCode::BAD_REQUEST).await;
+        assert_eq!(code, "bad_query", "{uri}");
+        assert!(!path.is_empty(), "the parameter is named: {uri}");
+    }
+    let r = c
+        .send(c.admin(
+            "GET",
+            "/v1/admin/sites/shop/decisions?to=9223372036854775807",
+            "",
+        ))
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "the largest time the database holds"
+    );
+}
+
+#[tokio::test]
+async fn a_request_framed_two_ways_is_refused_before_any_route() {
+    let c = Collector::new(Settings::default()).await;
+    let r = c
+        .send(
+            Request::post("/v1/sites/shop/reports")
+                .header("origin", ORIGIN)
+                .header("content-length", "5")
+                .header("transfer-encoding", "chunked")
+                .body(Body::from("0\r\n\r\n"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(error(r, StatusCode::BAD_REQUEST).await.0, "bad_request");
 }

@@ -233,17 +233,13 @@ impl Shop {
             Settings {
                 public_url: Some(self.base.clone()),
                 reports_per_minute: 0,
+                www: Some(root().join("www")),
                 ..Settings::default()
             },
         ));
         let state: LayerState = Arc::new((self.requests.clone(), self.switches.clone()));
         self.app = Some(app.clone());
-        let routes = router(app)
-            .fallback_service(
-                tower_http::services::ServeDir::new(root().join("www"))
-                    .not_found_service(axum::routing::any(lifeline_collector::routes::not_found)),
-            )
-            .layer(axum::middleware::from_fn_with_state(state, test_layer));
+        let routes = router(app).layer(axum::middleware::from_fn_with_state(state, test_layer));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         self.stop = Some(stop);
         self.server = Some(tokio::spawn(async move {

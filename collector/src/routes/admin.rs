@@ -30,24 +30,19 @@ use crate::{ApiError, App};
 /// Most reports in one CSV export.
 pub const MAX_CSV_ROWS: usize = 100_000;
 
-/// The site, if the request carries its token.
+/// The site, if the request carries its token. A site that does not exist answers as a
+/// wrong token does (after the same work), so the answer never says which sites exist.
 pub(super) async fn authorize<S: Store>(
     app: &App<S>,
     name: &str,
     headers: &HeaderMap,
 ) -> Result<Site, ApiError> {
-    let site = app.store.site(name).await?.ok_or(ApiError::UnknownSite)?;
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or(ApiError::MissingToken)?;
-    if crate::token::matches(token, &site.token_hash) {
-        Ok(site)
-    } else {
-        Err(ApiError::WrongToken)
+    let token = crate::token::bearer(headers).ok_or(ApiError::MissingToken)?;
+    let site = app.store.site(name).await?;
+    let stored = site.as_ref().map_or([0; 32], |s| s.token_hash);
+    match site {
+        Some(site) if crate::token::matches(token, &stored) => Ok(site),
+        _ => Err(ApiError::WrongToken),
     }
 }
 
@@ -277,7 +272,9 @@ where
 /// A CSV field: quoted when needed; a leading `= + - @` is defused so a spreadsheet never
 /// runs a visitor's comment as a formula.
 pub(super) fn field(out: &mut String, value: &str) {
-    let defuse = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    // Spreadsheets skip leading spaces and read full-width signs as formulas too.
+    let defuse = value.starts_with(['\t', '\r'])
+        || (value.trim_start()).starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠']);
     if defuse || value.contains([',', '"', '\n', '\r']) {
         out.push('"');
         if defuse {
@@ -432,5 +429,10 @@ mod tests {
         out.push('|');
         field(&mut out, "=HYPERLINK(\"x\")");
         assert_eq!(out, "plain|\"a, \"\"b\"\"\nc\"|\"'=HYPERLINK(\"\"x\"\")\"");
+        for formula in [" =1+1", "\u{3000}=1", "＝1+1", " ＋1", "\t=1"] {
+            let mut out = String::new();
+            field(&mut out, formula);
+            assert!(out.starts_with("\"'"), "{formula:?} became {out:?}");
+        }
     }
 }

@@ -29,12 +29,23 @@ pub struct Listing {
     pub csv: bool,
 }
 
-/// The query's name=value pairs, percent-decoded.
+/// The query's name=value pairs, percent-decoded; a name given twice is refused (which of
+/// two values was meant cannot be told).
 pub fn pairs(query: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
-    serde_urlencoded::from_str(query.unwrap_or("")).map_err(|e| ApiError::BadQuery {
-        name: String::new(),
-        message: clip(&format!("the query string is not valid: {e}"), 200),
-    })
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or("")).map_err(|e| ApiError::BadQuery {
+            name: String::new(),
+            message: clip(&format!("the query string is not valid: {e}"), 200),
+        })?;
+    for (i, (name, _)) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|(earlier, _)| earlier == name) {
+            return Err(bad(
+                name,
+                &format!("`{}` is given twice; give it once", clip(name, SHOWN)),
+            ));
+        }
+    }
+    Ok(pairs)
 }
 
 /// An error about parameter `name`.
@@ -50,10 +61,18 @@ pub fn unknown(name: &str) -> ApiError {
     bad(name, &format!("unknown parameter `{}`", clip(name, SHOWN)))
 }
 
-fn millis(name: &str, value: &str) -> Result<u64, ApiError> {
+/// A time in ms since the epoch, at most what the database holds (`i64::MAX`).
+pub fn millis(name: &str, value: &str) -> Result<u64, ApiError> {
     value
-        .parse()
-        .map_err(|_| bad(name, "expected milliseconds since the Unix epoch"))
+        .parse::<i64>()
+        .ok()
+        .and_then(|v| u64::try_from(v).ok())
+        .ok_or_else(|| {
+            bad(
+                name,
+                "expected milliseconds since the Unix epoch (0 to 9223372036854775807)",
+            )
+        })
 }
 
 /// Reads filters (and, if `paged`, `limit`, `cursor`, `format`) from the query.
@@ -64,14 +83,7 @@ pub fn listing(query: Option<&str>, paged: bool) -> Result<Listing, ApiError> {
         cursor: None,
         csv: false,
     };
-    let mut seen: Vec<String> = Vec::new();
     for (name, value) in pairs(query)? {
-        if seen.contains(&name) {
-            return Err(bad(
-                &name,
-                &format!("`{}` is given twice; give it once", clip(&name, SHOWN)),
-            ));
-        }
         match name.as_str() {
             "from" => l.filter.from = Some(millis(&name, &value)?),
             "to" => l.filter.to = Some(millis(&name, &value)?),
@@ -110,7 +122,6 @@ pub fn listing(query: Option<&str>, paged: bool) -> Result<Listing, ApiError> {
             }
             _ => return Err(unknown(&name)),
         }
-        seen.push(name);
     }
     Ok(l)
 }

@@ -11,10 +11,13 @@
 //! - [`chat`]: conversations between a visitor and the staff: opened by a page, a
 //!   WebSocket for both sides, the staff's inbox and transcripts.
 //! - [`filters`]: the admin API's query string, read strictly.
+//! - [`guard`]: what every request passes: ambiguous framing and odd paths refused,
+//!   wrong tokens limited, every refusal in the one JSON shape.
 
 pub mod admin;
 pub mod chat;
 pub mod filters;
+pub mod guard;
 pub mod public;
 pub mod reports;
 pub mod staff;
@@ -130,9 +133,22 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
             ),
         );
     }
+    router = match &app.settings.www {
+        // The demo shop and the dashboard; a method they do not take is refused in the
+        // JSON shape too (by `one_shape`).
+        Some(www) => router.fallback_service(
+            tower_http::services::ServeDir::new(www)
+                .not_found_service(axum::routing::any(not_found)),
+        ),
+        None => router.fallback(not_found),
+    };
     router
-        .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            guard::refuse_early::<S>,
+        ))
+        .layer(axum::middleware::from_fn(guard::one_shape))
         .with_state(app)
 }
 
@@ -251,9 +267,22 @@ pub(crate) async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::TooLarge(limit));
     }
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::TooLarge(limit))
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let e = e.into_inner();
+        // The cause may be wrapped (by the body's own error type): look down the chain.
+        let chain = std::iter::successors(Some(&*e as &(dyn std::error::Error + 'static)), |e| {
+            e.source()
+        });
+        let mut refusal = ApiError::BadBody;
+        for cause in chain {
+            if cause.is::<http_body_util::LengthLimitError>() {
+                refusal = ApiError::TooLarge(limit);
+            } else if cause.is::<tower_http::timeout::TimeoutError>() {
+                refusal = ApiError::BodyTimeout;
+            }
+        }
+        refusal
+    })
 }
 
 /// Parses JSON into `T`, with the path of the first problem.

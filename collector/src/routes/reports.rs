@@ -30,6 +30,7 @@ pub async fn ingest<S: Store>(
     Path(site): Path<String>,
     request: Request<Body>,
 ) -> Response {
+    let owner = app.clone();
     let (app, site) = (&*app, site.as_str());
     from_page(app, site, "reports", request, |site_row, headers, body, ip| async move {
         let bytes = read_body(body, &headers, MAX_BATCH_BYTES).await?;
@@ -46,23 +47,11 @@ pub async fn ingest<S: Store>(
         }
         batch.validate().map_err(invalid)?;
         let intake = intake(app, &site_row, ip, &batch).await?;
-        let triage = intake.triage.clone();
-        let shown = live_decisions(app, site, &batch);
-        let alerting = alerting(&batch, &site_row);
-        let done = app.store.ingest_with(site, batch, intake).await?;
-        let chat = match alerting.is_empty() {
-            true => None,
-            false => raise_alerts(app, site, alerting, &done.fresh).await?,
-        };
-        if let Some(triage) = triage {
-            crate::webhook::send(&triage, &site_row, &done.minted);
-        }
-        for (position, event) in shown {
-            if done.fresh.contains(&position) {
-                app.live.publish(site, event);
-            }
-        }
-        app.metrics.ingested(done.stored, done.duplicates);
+        // Stored and followed up (alerts, live events, webhooks, counters) in a task of its
+        // own: a client gone before the answer changes nothing of what its batch did.
+        let (done, chat) = tokio::spawn(commit(owner, site_row, batch, intake))
+            .await
+            .map_err(|_| ApiError::Unavailable)??;
         let refused: Vec<_> = (refused.iter())
             .map(|e| serde_json::json!({"path": e.path, "message": e.message}))
             .collect();
@@ -76,6 +65,35 @@ pub async fn ingest<S: Store>(
         Ok((StatusCode::ACCEPTED, axum::Json(answer)).into_response())
     })
     .await
+}
+
+/// Stores a checked batch and does what follows from it: alerts raised (with their
+/// conversation), coupons told to the webhook, decisions shown live, the counters.
+async fn commit<S: Store>(
+    app: Arc<App<S>>,
+    site_row: Site,
+    batch: ReportBatch,
+    intake: Intake,
+) -> Result<(crate::store::Ingested, Option<serde_json::Value>), ApiError> {
+    let site = site_row.name.as_str();
+    let triage = intake.triage.clone();
+    let shown = live_decisions(&app, site, &batch);
+    let alerting = alerting(&batch, &site_row);
+    let done = app.store.ingest_with(site, batch, intake).await?;
+    app.metrics.ingested(done.stored, done.duplicates);
+    let chat = match alerting.is_empty() {
+        true => None,
+        false => raise_alerts(&app, site, alerting, &done.fresh).await?,
+    };
+    if let Some(triage) = triage {
+        crate::webhook::send(&triage, &site_row, &done.minted);
+    }
+    for (position, event) in shown {
+        if done.fresh.contains(&position) {
+            app.live.publish(site, event);
+        }
+    }
+    Ok((done, chat))
 }
 
 /// What the store needs to triage a batch's feedback: the served rules' `feedback` section

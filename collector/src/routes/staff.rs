@@ -42,19 +42,16 @@ pub struct Caller {
 }
 
 /// The caller, if the request carries the token of one of the site's staff (or its admin
-/// token); every token is compared in constant time.
+/// token); every token is compared in constant time. A site that does not exist answers
+/// as a wrong token does.
 pub async fn staff_caller<S: Store>(
     app: &App<S>,
     site: &str,
     headers: &HeaderMap,
 ) -> Result<Caller, ApiError> {
-    let s = app.store.site(site).await?.ok_or(ApiError::UnknownSite)?;
-    let token = (headers.get(header::AUTHORIZATION))
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or(ApiError::MissingToken)?;
+    let token = crate::token::bearer(headers).ok_or(ApiError::MissingToken)?;
+    // A site that does not exist answers as a wrong token does.
+    let s = app.store.site(site).await?.ok_or(ApiError::WrongToken)?;
     if crate::token::matches(token, &s.token_hash) {
         return Ok(Caller {
             name: None,

@@ -38,18 +38,11 @@ struct Asked {
 /// Reads the query strictly: only `allowed` names, each once.
 fn asked(query: Option<&str>, allowed: &[&str]) -> Result<Asked, ApiError> {
     let mut a = Asked::default();
-    let mut seen: Vec<String> = Vec::new();
     for (name, value) in pairs(query)? {
         if !allowed.contains(&name.as_str()) {
             return Err(unknown(&name));
         }
-        if seen.contains(&name) {
-            return Err(bad(&name, "given twice; give it once"));
-        }
-        let millis = |v: &str| {
-            v.parse::<u64>()
-                .map_err(|_| bad(&name, "expected milliseconds since the Unix epoch"))
-        };
+        let millis = |v: &str| super::filters::millis(&name, v);
         match name.as_str() {
             "queue" => {
                 a.queue = Some(Queue::from_name(&value).ok_or_else(|| {
@@ -89,7 +82,6 @@ fn asked(query: Option<&str>, allowed: &[&str]) -> Result<Asked, ApiError> {
             }
             _ => return Err(unknown(&name)),
         }
-        seen.push(name);
     }
     Ok(a)
 }

@@ -522,6 +522,14 @@ impl Store for Database {
         self.site_read(site, sql::push::list).await
     }
 
+    async fn collector_alive(&self, id: &str, now: u64) -> Result<u32, StoreError> {
+        let id = id.to_owned();
+        self.write(Scope::Own, move |conn| {
+            sql::collectors::alive(conn, &id, now)
+        })
+        .await
+    }
+
     async fn purge(&self, cutoff: u64) -> Result<u64, StoreError> {
         self.write(Scope::All, move |conn| sql::reports::purge(conn, cutoff))
             .await

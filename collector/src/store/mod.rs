@@ -699,6 +699,12 @@ pub trait Store: Send + Sync + 'static {
         &self,
         site: &str,
     ) -> impl Future<Output = Result<Vec<(String, crate::push::Subscription)>, StoreError>> + Send;
+    /// Collector `id` is alive at `now`; how many collectors share the database.
+    fn collector_alive(
+        &self,
+        id: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
     /// Deletes reports received before `cutoff`; returns how many.
     fn purge(&self, cutoff: u64) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Batches waiting for the writer.

@@ -30,7 +30,7 @@ use super::sql::{Conn, Param, Row, Value};
 use super::writer::{CommitObserver, Committer, Queued, Scope, write_loop};
 
 /// The schema, one migration per entry; `lifeline_schema.version` counts those applied. The
-/// second is the live channel's table ([`crate::live::postgres`]).
+/// second is the live channel's table ([`crate::live::postgres`]) and the collectors alive.
 /// Text compares byte by byte (`COLLATE "C"`, as SQLite does), whatever the database's locale.
 const MIGRATIONS: &[&str] = &[
     r#"
@@ -412,7 +412,7 @@ fn lock(tx: &mut postgres::Transaction<'_>, scopes: &[Scope]) -> Result<(), Stor
     let mut sites: Vec<i64> = (scopes.iter())
         .filter_map(|s| match s {
             Scope::Site(name) => Some(site_lock(name)),
-            Scope::All => None,
+            Scope::All | Scope::Own => None,
         })
         .collect();
     sites.sort_unstable();

@@ -191,6 +191,12 @@ CREATE TABLE push_subscriptions (
 );
 CREATE INDEX push_by_site ON push_subscriptions (site, staff);
 "#,
+    r#"
+CREATE TABLE collectors (
+    id TEXT PRIMARY KEY,
+    seen INTEGER NOT NULL
+);
+"#,
 ];
 
 fn db(e: rusqlite::Error) -> StoreError {

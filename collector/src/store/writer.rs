@@ -30,6 +30,8 @@ pub enum Scope {
     Site(String),
     /// Any site's rows (escalation, retention).
     All,
+    /// This collector's own rows (it is alive): no other writes them.
+    Own,
 }
 
 /// What the writer answers a job with, once its transaction is committed (or not).

@@ -19,6 +19,18 @@ pub struct Scratch {
     postgres: Option<(String, String)>,
 }
 
+/// The number a query gives (a count) on the database at `url`, read as an operator would.
+pub fn count(url: &str, sql: &str) -> u64 {
+    let n: i64 = match url.strip_prefix("sqlite://") {
+        Some(path) => rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap(),
+        None => blocking(|| client(url).query_one(sql, &[]).unwrap().get(0)),
+    };
+    u64::try_from(n).unwrap()
+}
+
 /// Runs `f` on a thread of its own: the sync PostgreSQL client never blocks an async test's.
 pub fn blocking<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|s| s.spawn(f).join().expect("the helper thread"))

@@ -12,6 +12,7 @@
 //! - [`alerts`]: alerts raised, routed, escalated and acknowledged.
 //! - [`chat`]: conversations and their messages.
 //! - [`push`]: VAPID keys and push subscriptions.
+//! - [`collectors`]: the collectors sharing the database, alive.
 //!
 //! The SQL is the common ground of both engines: `ON CONFLICT`, `RETURNING`,
 //! `COUNT(*) FILTER`, casts to `BIGINT` and `DOUBLE PRECISION` where PostgreSQL would widen
@@ -19,6 +20,7 @@
 
 pub mod alerts;
 pub mod chat;
+pub mod collectors;
 pub mod push;
 pub mod reports;
 pub mod sites;
