@@ -226,9 +226,13 @@ bench-engine:
 bench-hostile:
 	cargo bench -p lifeline-shared --bench hostile
 
-# The report endpoint against a no-op axum route, with wrk (installed if missing).
-bench-collector:
-	collector/bench/load.sh 10 128
+# The report endpoint on SQLite and on PostgreSQL (a database of its own, made afresh) against
+# a no-op axum route, with wrk (installed if missing).
+BENCH_DB := lifeline_bench_$(shell echo $(CURDIR) | sha256sum | cut -c1-8)
+bench-collector: postgres
+	@$(AS_POSTGRES) psql -qX -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
+		-c "DROP DATABASE IF EXISTS $(BENCH_DB) WITH (FORCE)" -c "CREATE DATABASE $(BENCH_DB) OWNER lifeline" >/dev/null
+	BENCH_POSTGRES=$(subst $(TEST_DB),$(BENCH_DB),$(TEST_POSTGRES)) collector/bench/load.sh 10 128
 
 # One collector holding 1,500 chat WebSockets and 500 staff live streams at once: its memory
 # and the message latency.

@@ -21,6 +21,7 @@
 //!   conversation's own (messages, typing, read marks), through one `Broadcast`: within
 //!   the process, or between collectors through PostgreSQL's LISTEN/NOTIFY.
 //! - [`limit`]: per-address, per-site rate limiting.
+//! - [`proxy`]: the reverse proxies whose `X-Forwarded-For` gives the client's address.
 //! - [`metrics`]: Prometheus counters.
 //! - [`token`]: admin tokens, stored only as hashes.
 //! - [`error`]: one JSON error shape for every refusal.
@@ -39,6 +40,7 @@ pub mod error;
 pub mod limit;
 pub mod live;
 pub mod metrics;
+pub mod proxy;
 pub mod push;
 pub mod routes;
 pub mod server;
@@ -72,6 +74,8 @@ pub struct Settings {
     pub chat_burst: u32,
     /// Static files served at `/` (the demo shop and the dashboard).
     pub www: Option<std::path::PathBuf>,
+    /// Reverse proxies before the collector, whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: proxy::TrustedProxies,
 }
 
 impl Default for Settings {
@@ -84,6 +88,7 @@ impl Default for Settings {
             chat_per_minute: 30,
             chat_burst: 10,
             www: None,
+            trusted_proxies: proxy::TrustedProxies::default(),
         }
     }
 }
@@ -105,7 +110,7 @@ pub struct App<S> {
     /// Limits and settings.
     pub settings: Settings,
     /// Sites, for page requests.
-    pub sites: cache::Cache<store::Site>,
+    pub sites: cache::Cache<Arc<store::Site>>,
     /// Each site's served rules, for page requests.
     pub served_rules: cache::Cache<Arc<store::RulesVersion>>,
     /// Each site's served support content, for support sessions.
@@ -144,6 +149,17 @@ impl<S> App<S> {
             live: Arc::new(live::LocalBroadcast::default()),
             notices: webhook::Notices::default(),
         }
+    }
+}
+
+impl<S: store::Store> App<S> {
+    /// A site, as page requests read it: from the cache, or the store.
+    pub async fn site(&self, name: &str) -> Result<Option<Arc<store::Site>>, store::StoreError> {
+        (self.sites)
+            .get(name, async {
+                Ok(self.store.site(name).await?.map(Arc::new))
+            })
+            .await
     }
 }
 

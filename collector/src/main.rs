@@ -118,6 +118,10 @@ struct Serve {
     /// Chat messages per minute per conversation and side (0: no limit).
     #[arg(long, env = "LIFELINE_CHAT_PER_MINUTE", default_value_t = 30)]
     chat_per_minute: u32,
+    /// Reverse proxies (a load balancer) whose X-Forwarded-For gives the client's address:
+    /// addresses or networks, `10.0.0.0/8,192.168.1.7`. None by default.
+    #[arg(long, env = "LIFELINE_TRUSTED_PROXIES", default_value = "", value_parser = trusted_proxies)]
+    trusted_proxies: lifeline_collector::proxy::TrustedProxies,
     /// Seconds a client has to send a request's headers before its connection is closed.
     #[arg(long, env = "LIFELINE_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     header_timeout: u64,
@@ -505,6 +509,10 @@ async fn run(command: Command) -> Result<ExitCode, String> {
     }
 }
 
+fn trusted_proxies(list: &str) -> Result<lifeline_collector::proxy::TrustedProxies, String> {
+    lifeline_collector::proxy::TrustedProxies::parse(list).map_err(|e| e.to_string())
+}
+
 async fn serve(args: Serve) -> Result<(), String> {
     let config = server::Config {
         database: args.database.database,
@@ -514,6 +522,7 @@ async fn serve(args: Serve) -> Result<(), String> {
         retention_days: args.retention_days,
         reports_per_minute: args.reports_per_minute,
         chat_per_minute: args.chat_per_minute,
+        trusted_proxies: args.trusted_proxies,
         header_timeout: Duration::from_secs(args.header_timeout),
         body_timeout: Duration::from_secs(args.body_timeout),
         grace: Duration::from_secs(args.grace),

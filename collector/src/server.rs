@@ -47,6 +47,8 @@ pub struct Config {
     pub reports_per_minute: u32,
     /// Chat messages per minute per conversation and side (0: no limit).
     pub chat_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: crate::proxy::TrustedProxies,
     /// Longest wait for a request's headers.
     pub header_timeout: Duration,
     /// Longest wait for a request's body.
@@ -122,6 +124,7 @@ pub async fn serve(
         chat_per_minute: config.chat_per_minute,
         chat_burst: (config.chat_per_minute / 3).max(5),
         www: config.www.is_dir().then(|| config.www.clone()),
+        trusted_proxies: config.trusted_proxies.clone(),
         ..Settings::default()
     };
     let mut app = App::new(store.clone(), assets, metrics, settings);

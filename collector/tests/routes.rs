@@ -892,3 +892,32 @@ async fn a_request_framed_two_ways_is_refused_before_any_route() {
         .await;
     assert_eq!(error(r, StatusCode::BAD_REQUEST).await.0, "bad_request");
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_visitor_has_their_own_rate() {
+    let c = Collector::new(Settings {
+        reports_per_minute: 60,
+        reports_burst: 2,
+        // In memory, every request comes from 0.0.0.0: here, the proxy.
+        trusted_proxies: lifeline_collector::proxy::TrustedProxies::parse("0.0.0.0").unwrap(),
+        ..Settings::default()
+    })
+    .await;
+    let from = |visitor: &str, n: usize| {
+        Request::post("/v1/sites/shop/reports")
+            .header("origin", ORIGIN)
+            .header("x-forwarded-for", visitor)
+            .body(Body::from(batch(visitor, n, 1)))
+            .unwrap()
+    };
+    for n in 0..2 {
+        assert_eq!(c.send(from("203.0.113.1", n)).await.status(), StatusCode::ACCEPTED);
+    }
+    let r = c.send(from("203.0.113.1", 2)).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        c.send(from("203.0.113.2", 0)).await.status(),
+        StatusCode::ACCEPTED,
+        "another visitor through the same proxy"
+    );
+}

@@ -49,6 +49,7 @@ async fn running() -> Running {
         retention_days: 0,
         reports_per_minute: 0,
         chat_per_minute: 0,
+        trusted_proxies: Default::default(),
         header_timeout: Duration::from_secs(1),
         body_timeout: Duration::from_secs(1),
         grace: Duration::from_secs(1),

@@ -429,12 +429,10 @@ impl<S: Store> Chat<S> {
         // Offers and products are checked against the site's origins and served rules.
         let (mut origins, mut rules) = (Vec::new(), None);
         if incoming.needs_site() {
-            let site = (self.app.sites)
-                .get(&self.site, self.app.store.site(&self.site))
-                .await
+            let site = (self.app.site(&self.site).await)
                 .map_err(ApiError::from)?
                 .ok_or(ApiError::UnknownSite)?;
-            origins = site.origins;
+            origins = site.origins.clone();
             rules = super::staff::alert_rules(&self.app, &self.site).await?;
         }
         let offers = rules.as_ref().map_or(&[][..], |r| &r.staff.offers[..]);

@@ -38,14 +38,14 @@ pub async fn refuse_early<S: Send + Sync + 'static>(
     if path.starts_with("//") {
         return ApiError::NotFound.into_response();
     }
-    if std::str::from_utf8(&percent_decoded(path)).is_err() {
+    if path.contains('%') && std::str::from_utf8(&percent_decoded(path)).is_err() {
         return ApiError::BadRequest("the path is not UTF-8 text once decoded").into_response();
     }
     let guarded = path.starts_with("/v1/admin/") || path.starts_with("/v1/staff/");
     if !guarded {
         return next.run(request).await;
     }
-    let ip = super::client_ip(&request);
+    let ip = super::client_ip(&app.settings, &request);
     if let Err(after) = app.token_limiter.check(ip, "token") {
         app.metrics.rejected("rate_limited");
         return ApiError::RateLimited(after).into_response();

@@ -163,12 +163,12 @@ async fn method_not_allowed() -> Response {
     ApiError::MethodNotAllowed.into_response()
 }
 
-/// The client's address (the peer; `0.0.0.0` when unknown, as in handler tests).
-pub(crate) fn client_ip(request: &Request<Body>) -> IpAddr {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
+/// The client's address: the peer's (`0.0.0.0` when unknown, as in handler tests), or the
+/// one a trusted proxy forwarded.
+pub(crate) fn client_ip(settings: &crate::Settings, request: &Request<Body>) -> IpAddr {
+    let peer = (request.extensions().get::<ConnectInfo<SocketAddr>>())
+        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+    settings.trusted_proxies.client(peer, request.headers())
 }
 
 /// The request's `Origin`, if any.
@@ -182,12 +182,8 @@ pub(crate) async fn site_for_page<S: Store>(
     app: &App<S>,
     name: &str,
     headers: &HeaderMap,
-) -> Result<Site, ApiError> {
-    let site = app
-        .sites
-        .get(name, app.store.site(name))
-        .await?
-        .ok_or(ApiError::UnknownSite)?;
+) -> Result<Arc<Site>, ApiError> {
+    let site = app.site(name).await?.ok_or(ApiError::UnknownSite)?;
     if let Some(origin) = origin(headers) {
         let own = app
             .settings
@@ -215,12 +211,12 @@ pub(crate) async fn from_page<S, F, Fut>(
 ) -> Response
 where
     S: Store,
-    F: FnOnce(Site, HeaderMap, Body, IpAddr) -> Fut,
+    F: FnOnce(Arc<Site>, HeaderMap, Body, IpAddr) -> Fut,
     Fut: std::future::Future<Output = Result<Response, ApiError>>,
 {
     use axum::response::IntoResponse;
     app.metrics.request(what);
-    let ip = client_ip(&request);
+    let ip = client_ip(&app.settings, &request);
     let (parts, body) = request.into_parts();
     let refused = |e: ApiError| {
         app.metrics.rejected(e.code());

@@ -52,26 +52,47 @@ pub async fn ingest<S: Store>(
         let (done, chat) = tokio::spawn(commit(owner, site_row, batch, intake))
             .await
             .map_err(|_| ApiError::Unavailable)??;
-        let refused: Vec<_> = (refused.iter())
-            .map(|e| serde_json::json!({"path": e.path, "message": e.message}))
-            .collect();
-        let mut answer = serde_json::json!({"stored": done.stored, "duplicates": done.duplicates, "refused": refused});
-        if !done.answers.is_empty() {
-            answer["answers"] = serde_json::json!(done.answers);
-        }
-        if let Some(chat) = chat {
-            answer["chat"] = chat;
-        }
+        let answer = Answer {
+            stored: done.stored,
+            duplicates: done.duplicates,
+            refused: (refused.iter())
+                .map(|e| Refused {
+                    path: &e.path,
+                    message: &e.message,
+                })
+                .collect(),
+            answers: &done.answers,
+            chat,
+        };
         Ok((StatusCode::ACCEPTED, axum::Json(answer)).into_response())
     })
     .await
+}
+
+/// The `202`'s body.
+#[derive(serde::Serialize)]
+struct Answer<'a> {
+    stored: u32,
+    duplicates: u32,
+    refused: Vec<Refused<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    answers: &'a [crate::triage::answer::Answer],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chat: Option<serde_json::Value>,
+}
+
+/// A report left out of a batch, and why.
+#[derive(serde::Serialize)]
+struct Refused<'a> {
+    path: &'a str,
+    message: &'a str,
 }
 
 /// Stores a checked batch and does what follows from it: alerts raised (with their
 /// conversation), coupons told to the webhook, decisions shown live, the counters.
 async fn commit<S: Store>(
     app: Arc<App<S>>,
-    site_row: Site,
+    site_row: Arc<Site>,
     batch: ReportBatch,
     intake: Intake,
 ) -> Result<(crate::store::Ingested, Option<serde_json::Value>), ApiError> {

@@ -246,7 +246,7 @@ pub(crate) async fn alert_rules<S: Store>(
 /// Tells the site's staff of an alert raised or moved on (escalated, acknowledged,
 /// expired): the live dashboard, the rules' webhooks, their phones (Web Push).
 pub(crate) async fn tell_staff<S: Store>(app: &App<S>, site: &str, alert: crate::store::Alert) {
-    let row = app.sites.get(site, app.store.site(site)).await;
+    let row = app.site(site).await;
     let rules = alert_rules(app, site).await.ok().flatten();
     let staff = rules.as_ref().map(|r| r.staff.clone()).unwrap_or_default();
     // Past the minute's rate, a new alert waits for the digest (webhooks and phones); the

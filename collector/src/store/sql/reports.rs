@@ -133,13 +133,13 @@ pub fn ingest(
         };
         let r = Columns::of(item.report);
         // The key is unique in the database: of two writers (two replicas) only one stores it.
-        let id: Option<i64> = conn.row(
+        let fresh = conn.execute(
             "INSERT INTO reports (site, key, session, at, received, page, type,
                 rule, prompt, kind, outcome, band, signals, rating, thumbs, comment,
                 persona, article, guide, step, channel, evidence)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                 ?17, ?18, ?19, ?20, ?21, ?22)
-             ON CONFLICT (site, key) DO NOTHING RETURNING id",
+             ON CONFLICT (site, key) DO NOTHING",
             params![
                 site,
                 item.key,
@@ -164,14 +164,20 @@ pub fn ingest(
                 r.channel,
                 r.evidence
             ],
-            |row| row.get(0),
-        )?;
-        match id {
-            Some(_) => {
-                done.stored += 1;
-                done.fresh.push(position);
-            }
-            None => done.duplicates += 1,
+        )? == 1;
+        // Only feedback to triage needs its id (a decision is done with once stored).
+        let id: Option<i64> = match (fresh, &feedback) {
+            (true, Some(_)) => Some(conn.one(
+                "SELECT id FROM reports WHERE site = ?1 AND key = ?2",
+                params![site, item.key],
+            )?),
+            _ => None,
+        };
+        if fresh {
+            done.stored += 1;
+            done.fresh.push(position);
+        } else {
+            done.duplicates += 1;
         }
         let (Some(rules), Some((rating, thumbs, comment, evidence))) = (&intake.triage, feedback)
         else {
