@@ -34,7 +34,11 @@ impl TrustedProxies {
     /// Reads `10.0.0.0/8,192.168.1.7,fd00::/8` (commas or spaces between).
     pub fn parse(list: &str) -> Result<TrustedProxies, BadProxy> {
         let mut nets = Vec::new();
-        for item in list.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+        for item in list
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             let bad = || BadProxy(item.to_owned());
             let (addr, bits) = match item.split_once('/') {
                 Some((a, b)) => (a, Some(b.parse::<u8>().map_err(|_| bad())?)),
@@ -82,7 +86,9 @@ fn within(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
         (IpAddr::V6(a), IpAddr::V6(n)) => (u128::from(a), u128::from(n), 128),
         // An IPv4 peer seen as IPv6 (::ffff:a.b.c.d).
         (IpAddr::V6(a), IpAddr::V4(_)) => {
-            return a.to_ipv4_mapped().is_some_and(|v4| within(IpAddr::V4(v4), net, bits));
+            return a
+                .to_ipv4_mapped()
+                .is_some_and(|v4| within(IpAddr::V4(v4), net, bits));
         }
         _ => return false,
     };
@@ -107,7 +113,10 @@ mod tests {
         let proxies = TrustedProxies::parse("10.0.0.0/8, 192.168.1.7").unwrap();
         let ip = |s: &str| s.parse::<IpAddr>().unwrap();
         // From the proxy: the address it saw.
-        assert_eq!(proxies.client(ip("10.1.2.3"), &headers(&["203.0.113.9"])), ip("203.0.113.9"));
+        assert_eq!(
+            proxies.client(ip("10.1.2.3"), &headers(&["203.0.113.9"])),
+            ip("203.0.113.9")
+        );
         // What the client wrote before it is not believed.
         assert_eq!(
             proxies.client(ip("10.1.2.3"), &headers(&["1.1.1.1, 203.0.113.9"])),
@@ -119,9 +128,15 @@ mod tests {
             ip("203.0.113.9")
         );
         // Not from a proxy: the peer, whatever it claims.
-        assert_eq!(proxies.client(ip("203.0.113.5"), &headers(&["10.9.9.9"])), ip("203.0.113.5"));
+        assert_eq!(
+            proxies.client(ip("203.0.113.5"), &headers(&["10.9.9.9"])),
+            ip("203.0.113.5")
+        );
         // Garbage stops the walk.
-        assert_eq!(proxies.client(ip("10.1.2.3"), &headers(&["nonsense"])), ip("10.1.2.3"));
+        assert_eq!(
+            proxies.client(ip("10.1.2.3"), &headers(&["nonsense"])),
+            ip("10.1.2.3")
+        );
         assert!(proxies.trusts(ip("::ffff:10.0.0.1")));
         assert!(!TrustedProxies::default().trusts(ip("10.0.0.1")));
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err());

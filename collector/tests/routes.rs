@@ -911,7 +911,10 @@ async fn behind_a_trusted_proxy_each_visitor_has_their_own_rate() {
             .unwrap()
     };
     for n in 0..2 {
-        assert_eq!(c.send(from("203.0.113.1", n)).await.status(), StatusCode::ACCEPTED);
+        assert_eq!(
+            c.send(from("203.0.113.1", n)).await.status(),
+            StatusCode::ACCEPTED
+        );
     }
     let r = c.send(from("203.0.113.1", 2)).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);

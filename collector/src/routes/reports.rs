@@ -32,40 +32,46 @@ pub async fn ingest<S: Store>(
 ) -> Response {
     let owner = app.clone();
     let (app, site) = (&*app, site.as_str());
-    from_page(app, site, "reports", request, |site_row, headers, body, ip| async move {
-        let bytes = read_body(body, &headers, MAX_BATCH_BYTES).await?;
-        let mut batch: ReportBatch = parse_json(&bytes)?;
-        let refused = batch.refuse_invalid_items();
-        let invalid = |e: lifeline_shared::wire::WireError| ApiError::Invalid {
-            path: e.path,
-            message: e.message,
-        };
-        if batch.items.is_empty()
-            && let Some(first) = refused.first()
-        {
-            return Err(invalid(first.clone()));
-        }
-        batch.validate().map_err(invalid)?;
-        let intake = intake(app, &site_row, ip, &batch).await?;
-        // Stored and followed up (alerts, live events, webhooks, counters) in a task of its
-        // own: a client gone before the answer changes nothing of what its batch did.
-        let (done, chat) = tokio::spawn(commit(owner, site_row, batch, intake))
-            .await
-            .map_err(|_| ApiError::Unavailable)??;
-        let answer = Answer {
-            stored: done.stored,
-            duplicates: done.duplicates,
-            refused: (refused.iter())
-                .map(|e| Refused {
-                    path: &e.path,
-                    message: &e.message,
-                })
-                .collect(),
-            answers: &done.answers,
-            chat,
-        };
-        Ok((StatusCode::ACCEPTED, axum::Json(answer)).into_response())
-    })
+    from_page(
+        app,
+        site,
+        "reports",
+        request,
+        |site_row, headers, body, ip| async move {
+            let bytes = read_body(body, &headers, MAX_BATCH_BYTES).await?;
+            let mut batch: ReportBatch = parse_json(&bytes)?;
+            let refused = batch.refuse_invalid_items();
+            let invalid = |e: lifeline_shared::wire::WireError| ApiError::Invalid {
+                path: e.path,
+                message: e.message,
+            };
+            if batch.items.is_empty()
+                && let Some(first) = refused.first()
+            {
+                return Err(invalid(first.clone()));
+            }
+            batch.validate().map_err(invalid)?;
+            let intake = intake(app, &site_row, ip, &batch).await?;
+            // Stored and followed up (alerts, live events, webhooks, counters) in a task of its
+            // own: a client gone before the answer changes nothing of what its batch did.
+            let (done, chat) = tokio::spawn(commit(owner, site_row, batch, intake))
+                .await
+                .map_err(|_| ApiError::Unavailable)??;
+            let answer = Answer {
+                stored: done.stored,
+                duplicates: done.duplicates,
+                refused: (refused.iter())
+                    .map(|e| Refused {
+                        path: &e.path,
+                        message: &e.message,
+                    })
+                    .collect(),
+                answers: &done.answers,
+                chat,
+            };
+            Ok((StatusCode::ACCEPTED, axum::Json(answer)).into_response())
+        },
+    )
     .await
 }
 
