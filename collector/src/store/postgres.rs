@@ -15,9 +15,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
-use std::thread::JoinHandle;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use bytes::BytesMut;
@@ -27,7 +25,7 @@ use postgres::{Client, Config, GenericClient, NoTls, Statement};
 use super::StoreError;
 use super::database::Engine;
 use super::sql::{Conn, Param, Row, Value};
-use super::writer::{CommitObserver, Committer, Queued, Scope, write_loop};
+use super::writer::{CommitObserver, Committer, Queued, Scope, Writer};
 
 /// The schema, one migration per entry; `lifeline_schema.version` counts those applied. The
 /// second is the live channel's table ([`crate::live::postgres`]) and the collectors alive.
@@ -386,12 +384,12 @@ impl<C: GenericClient> Conn for PgConn<'_, C> {
 }
 
 /// The writer's connection, opened again when it is lost.
-struct Writer {
+struct Commits {
     config: Config,
     conn: Option<Connection>,
 }
 
-impl Writer {
+impl Commits {
     fn connection(&mut self) -> Result<&mut Connection, StoreError> {
         if self.conn.as_ref().is_none_or(|c| c.client.is_closed()) {
             self.conn = None;
@@ -428,7 +426,7 @@ fn lock(tx: &mut postgres::Transaction<'_>, scopes: &[Scope]) -> Result<(), Stor
     Ok(())
 }
 
-impl Committer for Writer {
+impl Committer for Commits {
     fn commit(
         &mut self,
         scopes: &[Scope],
@@ -452,11 +450,9 @@ impl Committer for Writer {
 
 /// The PostgreSQL engine.
 pub struct Postgres {
-    jobs: Mutex<Option<mpsc::Sender<Queued>>>,
-    writer: Mutex<Option<JoinHandle<()>>>,
+    writer: Writer,
     readers: Mutex<Vec<Connection>>,
     config: Config,
-    depth: Arc<AtomicUsize>,
 }
 
 impl Postgres {
@@ -480,36 +476,21 @@ impl Postgres {
             .unwrap_or(Err(StoreError::Closed))
         })?;
 
-        let (tx, rx) = mpsc::channel::<Queued>();
-        let depth = Arc::new(AtomicUsize::new(0));
-        let writer_depth = depth.clone();
-        let writer = Writer {
+        let commits = Commits {
             config: config.clone(),
             conn: Some(first),
         };
-        let writer = std::thread::Builder::new()
-            .name("lifeline-writer".into())
-            .spawn(move || write_loop(writer, rx, writer_depth, on_commit))
-            .map_err(|e| StoreError::Database(format!("cannot start the writer: {e}")))?;
         Ok(Postgres {
-            jobs: Mutex::new(Some(tx)),
-            writer: Mutex::new(Some(writer)),
+            writer: Writer::start(commits, on_commit)?,
             readers: Mutex::new(Vec::new()),
             config,
-            depth,
         })
     }
 }
 
 impl Engine for Postgres {
     fn submit(&self, queued: Queued) -> Result<(), StoreError> {
-        let jobs = self.jobs.lock().map_err(|_| StoreError::Closed)?;
-        let sender = jobs.as_ref().ok_or(StoreError::Closed)?;
-        self.depth.fetch_add(1, Ordering::Relaxed);
-        sender.send(queued).map_err(|_| {
-            self.depth.fetch_sub(1, Ordering::Relaxed);
-            StoreError::Closed
-        })
+        self.writer.submit(queued)
     }
 
     fn read(&self, read: &mut dyn FnMut(&dyn Conn)) -> Result<(), StoreError> {
@@ -532,17 +513,11 @@ impl Engine for Postgres {
     }
 
     fn queue_depth(&self) -> usize {
-        self.depth.load(Ordering::Relaxed)
+        self.writer.queue_depth()
     }
 
     fn close(&self) {
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.take();
-        }
-        let writer = self.writer.lock().ok().and_then(|mut w| w.take());
-        if let Some(writer) = writer {
-            let _ = writer.join();
-        }
+        self.writer.close();
         // A client ends its runtime when dropped, which an async caller's thread must not do.
         let readers = (self.readers.lock().ok()).map(|mut r| std::mem::take(&mut *r));
         let _ = std::thread::spawn(move || drop(readers)).join();

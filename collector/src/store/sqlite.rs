@@ -3,9 +3,7 @@
 //! of their own read-only connections, which WAL lets run beside the writer.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
-use std::thread::JoinHandle;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -14,7 +12,7 @@ use rusqlite::{Connection, OpenFlags, params_from_iter};
 use super::StoreError;
 use super::database::Engine;
 use super::sql::{Conn, Param, Row, Value};
-use super::writer::{CommitObserver, Committer, Queued, Scope, write_loop};
+use super::writer::{CommitObserver, Committer, Queued, Scope, Writer};
 
 const MIGRATIONS: &[&str] = &[
     r#"
@@ -245,11 +243,9 @@ impl Conn for Connection {
 
 /// The SQLite engine.
 pub struct Sqlite {
-    jobs: Mutex<Option<mpsc::Sender<Queued>>>,
-    writer: Mutex<Option<JoinHandle<()>>>,
+    writer: Writer,
     readers: Mutex<Vec<Connection>>,
     path: PathBuf,
-    depth: Arc<AtomicUsize>,
 }
 
 fn open(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
@@ -260,9 +256,9 @@ fn open(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
 }
 
 /// The writer's connection: one transaction per group, committed with a full sync.
-struct Writer(Connection);
+struct Commits(Connection);
 
-impl Committer for Writer {
+impl Committer for Commits {
     fn commit(
         &mut self,
         _scopes: &[Scope],
@@ -300,32 +296,17 @@ impl Sqlite {
         conn.pragma_update(None, "foreign_keys", true).map_err(db)?;
         migrate(&mut conn)?;
 
-        let (tx, rx) = mpsc::channel::<Queued>();
-        let depth = Arc::new(AtomicUsize::new(0));
-        let writer_depth = depth.clone();
-        let writer = std::thread::Builder::new()
-            .name("lifeline-writer".into())
-            .spawn(move || write_loop(Writer(conn), rx, writer_depth, on_commit))
-            .map_err(|e| StoreError::Database(format!("cannot start the writer: {e}")))?;
         Ok(Sqlite {
-            jobs: Mutex::new(Some(tx)),
-            writer: Mutex::new(Some(writer)),
+            writer: Writer::start(Commits(conn), on_commit)?,
             readers: Mutex::new(Vec::new()),
             path: path.to_owned(),
-            depth,
         })
     }
 }
 
 impl Engine for Sqlite {
     fn submit(&self, queued: Queued) -> Result<(), StoreError> {
-        let jobs = self.jobs.lock().map_err(|_| StoreError::Closed)?;
-        let sender = jobs.as_ref().ok_or(StoreError::Closed)?;
-        self.depth.fetch_add(1, Ordering::Relaxed);
-        sender.send(queued).map_err(|_| {
-            self.depth.fetch_sub(1, Ordering::Relaxed);
-            StoreError::Closed
-        })
+        self.writer.submit(queued)
     }
 
     fn read(&self, read: &mut dyn FnMut(&dyn Conn)) -> Result<(), StoreError> {
@@ -347,17 +328,11 @@ impl Engine for Sqlite {
     }
 
     fn queue_depth(&self) -> usize {
-        self.depth.load(Ordering::Relaxed)
+        self.writer.queue_depth()
     }
 
     fn close(&self) {
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.take();
-        }
-        let writer = self.writer.lock().ok().and_then(|mut w| w.take());
-        if let Some(writer) = writer {
-            let _ = writer.join();
-        }
+        self.writer.close();
     }
 }
 

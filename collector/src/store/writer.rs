@@ -12,9 +12,9 @@
 //! and needs no more; on PostgreSQL several collectors write at once, and each group first
 //! takes the locks of its sites (in one order, so two groups never wait on each other).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::StoreError;
@@ -72,8 +72,63 @@ pub trait Committer {
     ) -> Result<(), StoreError>;
 }
 
+/// An engine's writer thread and its queue.
+pub struct Writer {
+    jobs: Mutex<Option<mpsc::Sender<Queued>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    depth: Arc<AtomicUsize>,
+}
+
+impl Writer {
+    /// Starts the writer thread, committing with `committer`.
+    pub fn start(
+        committer: impl Committer + Send + 'static,
+        on_commit: Option<CommitObserver>,
+    ) -> Result<Writer, StoreError> {
+        let (tx, rx) = mpsc::channel::<Queued>();
+        let depth = Arc::new(AtomicUsize::new(0));
+        let writer_depth = depth.clone();
+        let thread = std::thread::Builder::new()
+            .name("lifeline-writer".into())
+            .spawn(move || write_loop(committer, rx, writer_depth, on_commit))
+            .map_err(|e| StoreError::Database(format!("cannot start the writer: {e}")))?;
+        Ok(Writer {
+            jobs: Mutex::new(Some(tx)),
+            thread: Mutex::new(Some(thread)),
+            depth,
+        })
+    }
+
+    /// Queues a write.
+    pub fn submit(&self, queued: Queued) -> Result<(), StoreError> {
+        let jobs = self.jobs.lock().map_err(|_| StoreError::Closed)?;
+        let sender = jobs.as_ref().ok_or(StoreError::Closed)?;
+        self.depth.fetch_add(1, Ordering::Relaxed);
+        sender.send(queued).map_err(|_| {
+            self.depth.fetch_sub(1, Ordering::Relaxed);
+            StoreError::Closed
+        })
+    }
+
+    /// Writes waiting.
+    pub fn queue_depth(&self) -> usize {
+        self.depth.load(Ordering::Relaxed)
+    }
+
+    /// Stops taking writes, lets the writer commit what it has, and waits for it.
+    pub fn close(&self) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.take();
+        }
+        let thread = self.thread.lock().ok().and_then(|mut w| w.take());
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// The writer: group commits until every sender is gone and the queue is empty.
-pub fn write_loop(
+fn write_loop(
     mut committer: impl Committer,
     jobs: mpsc::Receiver<Queued>,
     depth: Arc<AtomicUsize>,
