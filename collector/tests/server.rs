@@ -314,11 +314,14 @@ async fn batches_whose_clients_left_before_the_answer_are_counted_as_stored() {
             .find_map(|l| l.strip_prefix("lifeline_reports_stored_total "))
             .and_then(|n| n.trim().parse().ok())
             .unwrap();
+        // The collector said it is alive (at start), and is the only one.
+        assert!(answer.contains("\nlifeline_collectors 1\n"), "{answer}");
         (count_reports(&db), counted)
     })
     .await
     .unwrap();
     assert!(stored > 0, "some were stored");
+    assert!(counted > 0);
     assert_eq!(counted, stored, "every stored report counted");
     stop(r).await;
 }

@@ -157,3 +157,15 @@ async fn times_beyond_any_stored_one_filter_as_the_latest_not_wrapped() {
     // Purging before the end of time deletes everything, not nothing.
     assert_eq!(store.purge(huge).await.unwrap(), 2);
 }
+
+#[tokio::test]
+async fn collectors_alive_are_counted_and_those_gone_forgotten() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Scratch::new(dir.path());
+    let store = db.open(None);
+    assert_eq!(store.collector_alive("a", 100_000).await.unwrap(), 1);
+    assert_eq!(store.collector_alive("b", 101_000).await.unwrap(), 2);
+    assert_eq!(store.collector_alive("a", 105_000).await.unwrap(), 2, "a again");
+    // b is not heard from for longer than 15 s.
+    assert_eq!(store.collector_alive("a", 120_000).await.unwrap(), 1);
+}

@@ -205,6 +205,10 @@ CREATE UNLOGGED TABLE live_events (
     event TEXT NOT NULL
 );
 CREATE INDEX live_events_by_at ON live_events (at);
+CREATE TABLE collectors (
+    id TEXT PRIMARY KEY,
+    seen BIGINT NOT NULL
+);
 "#,
 ];
 

@@ -54,6 +54,10 @@ pub fn job<T: Send + 'static>(
         let result = f(conn);
         // Refusals of the job's own are found before it writes anything.
         let ok = !matches!(result, Err(StoreError::Database(_) | StoreError::Closed));
+        if let Err(StoreError::Database(e)) = &result {
+            // Said here: its callers hear only that the group failed.
+            tracing::error!(error = %e, "a write failed; its group is rolled back");
+        }
         let deliver: Deliver = Box::new(move |committed| {
             let _ = tx.send(committed.and(result));
         });
