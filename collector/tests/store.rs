@@ -165,7 +165,11 @@ async fn collectors_alive_are_counted_and_those_gone_forgotten() {
     let store = db.open(None);
     assert_eq!(store.collector_alive("a", 100_000).await.unwrap(), 1);
     assert_eq!(store.collector_alive("b", 101_000).await.unwrap(), 2);
-    assert_eq!(store.collector_alive("a", 105_000).await.unwrap(), 2, "a again");
+    assert_eq!(
+        store.collector_alive("a", 105_000).await.unwrap(),
+        2,
+        "a again"
+    );
     // b is not heard from for longer than 15 s.
     assert_eq!(store.collector_alive("a", 120_000).await.unwrap(), 1);
 }

@@ -1,12 +1,12 @@
-//! What every request passes before and after its route:
+//! [`guard`]: what every request passes before and after its route (one layer):
 //!
-//! - [`refuse_early`]: requests refused before any route — framing that two servers could
-//!   read two ways (`Content-Length` and `Transfer-Encoding` both), a path that is not text
-//!   once decoded, a path starting `//` (which a directory's redirect would turn into a
-//!   link to another host); and an address that sent [`WRONG_TOKENS`] wrong tokens waits
-//!   before it may try another.
-//! - [`one_shape`]: a refusal made below the routes (an extractor's, the static files',
-//!   a caught panic) is answered in the JSON error shape like every other.
+//! - refused before any route: framing that two servers could read two ways
+//!   (`Content-Length` and `Transfer-Encoding` both), a path that is not text once decoded,
+//!   a path starting `//` (which a directory's redirect would turn into a link to another
+//!   host); and an address that sent [`WRONG_TOKENS`] wrong tokens waits before it may try
+//!   another;
+//! - a refusal made below the routes (an extractor's, the static files', a caught panic)
+//!   is answered in the JSON error shape like every other.
 
 use std::sync::Arc;
 
@@ -21,8 +21,9 @@ use crate::{ApiError, App};
 /// try every two seconds.
 pub const WRONG_TOKENS: u32 = 10;
 
-/// Refuses what no route should see; counts an address's wrong tokens.
-pub async fn refuse_early<S: Send + Sync + 'static>(
+/// Refuses what no route should see, counts an address's wrong tokens, and puts every
+/// refusal in the JSON shape.
+pub async fn guard<S: Send + Sync + 'static>(
     State(app): State<Arc<App<S>>>,
     request: Request,
     next: Next,
@@ -43,7 +44,7 @@ pub async fn refuse_early<S: Send + Sync + 'static>(
     }
     let guarded = path.starts_with("/v1/admin/") || path.starts_with("/v1/staff/");
     if !guarded {
-        return next.run(request).await;
+        return one_shape(next.run(request).await).await;
     }
     let ip = super::client_ip(&app.settings, &request);
     if let Err(after) = app.token_limiter.check(ip, "token") {
@@ -87,8 +88,7 @@ const KEPT: usize = 200;
 
 /// Puts a refusal that is not in the JSON error shape into it, keeping its status and (as
 /// the message) its text.
-pub async fn one_shape(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+async fn one_shape(response: Response) -> Response {
     let status = response.status();
     let json = (response.headers().get(header::CONTENT_TYPE))
         .and_then(|v| v.to_str().ok())

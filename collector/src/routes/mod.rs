@@ -146,9 +146,8 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
-            guard::refuse_early::<S>,
+            guard::guard::<S>,
         ))
-        .layer(axum::middleware::from_fn(guard::one_shape))
         .with_state(app)
 }
 
