@@ -11,191 +11,8 @@ use rusqlite::{Connection, OpenFlags, params_from_iter};
 
 use super::StoreError;
 use super::database::Engine;
-use super::sql::{Conn, Param, Row, Value};
+use super::sql::{Conn, Param, Row, Value, schema};
 use super::writer::{CommitObserver, Committer, Queued, Scope, Writer};
-
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE sites (
-    name TEXT PRIMARY KEY,
-    origins TEXT NOT NULL,
-    token_hash BLOB NOT NULL,
-    active_rules INTEGER,
-    created INTEGER NOT NULL
-);
-CREATE TABLE rules (
-    site TEXT NOT NULL REFERENCES sites(name),
-    version INTEGER NOT NULL,
-    created INTEGER NOT NULL,
-    json TEXT NOT NULL,
-    compiled BLOB NOT NULL,
-    etag TEXT NOT NULL,
-    PRIMARY KEY (site, version)
-);
-CREATE TABLE reports (
-    id INTEGER PRIMARY KEY,
-    site TEXT NOT NULL,
-    key TEXT NOT NULL,
-    session TEXT NOT NULL,
-    at INTEGER NOT NULL,
-    received INTEGER NOT NULL,
-    page TEXT NOT NULL,
-    type TEXT NOT NULL,
-    rule TEXT NOT NULL,
-    prompt TEXT NOT NULL,
-    kind TEXT,
-    outcome TEXT,
-    band TEXT,
-    signals TEXT,
-    rating INTEGER,
-    thumbs INTEGER,
-    comment TEXT,
-    UNIQUE (site, key)
-);
-CREATE INDEX reports_by_received ON reports (site, received);
-"#,
-    r#"
-ALTER TABLE reports ADD COLUMN persona TEXT;
-ALTER TABLE reports ADD COLUMN article TEXT;
-ALTER TABLE reports ADD COLUMN guide TEXT;
-ALTER TABLE reports ADD COLUMN step INTEGER;
-ALTER TABLE reports ADD COLUMN channel TEXT;
-"#,
-    r#"
-ALTER TABLE sites ADD COLUMN secret BLOB;
-ALTER TABLE reports ADD COLUMN evidence TEXT;
-CREATE TABLE triage (
-    report INTEGER PRIMARY KEY,
-    site TEXT NOT NULL,
-    key TEXT NOT NULL,
-    received INTEGER NOT NULL,
-    visitor TEXT NOT NULL,
-    address TEXT NOT NULL,
-    text_hash TEXT,
-    sentiment TEXT NOT NULL,
-    valid INTEGER NOT NULL,
-    fraud INTEGER NOT NULL,
-    reasons TEXT NOT NULL,
-    problem TEXT,
-    disclosed INTEGER NOT NULL,
-    signed TEXT NOT NULL,
-    tier TEXT,
-    worth REAL,
-    coupon TEXT,
-    outcome TEXT NOT NULL,
-    answer TEXT NOT NULL
-);
-CREATE UNIQUE INDEX triage_by_key ON triage (site, key);
-CREATE INDEX triage_by_received ON triage (site, received);
-CREATE INDEX triage_by_text ON triage (site, text_hash, received);
-CREATE INDEX triage_by_visitor ON triage (site, visitor, received);
-CREATE INDEX triage_by_address ON triage (site, address, received);
-CREATE TABLE coupons (
-    code TEXT PRIMARY KEY,
-    site TEXT NOT NULL,
-    report INTEGER NOT NULL,
-    visitor TEXT NOT NULL,
-    address TEXT NOT NULL,
-    problem TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    value REAL NOT NULL,
-    currency TEXT,
-    minted INTEGER NOT NULL,
-    expires INTEGER NOT NULL,
-    redeemed INTEGER,
-    revoked INTEGER
-);
-CREATE INDEX coupons_by_minted ON coupons (site, minted);
-CREATE INDEX coupons_by_visitor ON coupons (site, visitor, minted);
-"#,
-    r#"
-CREATE TABLE staff (
-    site TEXT NOT NULL REFERENCES sites(name),
-    name TEXT NOT NULL,
-    role TEXT NOT NULL,
-    token_hash BLOB NOT NULL,
-    created INTEGER NOT NULL,
-    status TEXT,
-    seen INTEGER,
-    PRIMARY KEY (site, name)
-);
-"#,
-    r#"
-CREATE TABLE alerts (
-    id INTEGER PRIMARY KEY,
-    site TEXT NOT NULL,
-    key TEXT NOT NULL,
-    session TEXT NOT NULL,
-    created INTEGER NOT NULL,
-    page TEXT NOT NULL,
-    rule TEXT NOT NULL,
-    band TEXT NOT NULL,
-    signals TEXT NOT NULL,
-    value INTEGER NOT NULL,
-    window_ms INTEGER NOT NULL,
-    assigned TEXT,
-    assigned_at INTEGER NOT NULL,
-    tried TEXT NOT NULL,
-    escalations INTEGER NOT NULL DEFAULT 0,
-    acked INTEGER,
-    acked_by TEXT,
-    expired INTEGER,
-    UNIQUE (site, key)
-);
-CREATE INDEX alerts_open ON alerts (acked, expired, assigned_at);
-"#,
-    r#"
-CREATE TABLE conversations (
-    id TEXT PRIMARY KEY,
-    site TEXT NOT NULL,
-    token_hash BLOB NOT NULL,
-    session TEXT NOT NULL,
-    opened INTEGER NOT NULL,
-    page TEXT NOT NULL,
-    band TEXT NOT NULL,
-    signals TEXT NOT NULL,
-    rule TEXT NOT NULL,
-    alert INTEGER,
-    staff TEXT,
-    closed INTEGER,
-    visitor_read INTEGER NOT NULL DEFAULT 0,
-    staff_read INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX conversations_by_site ON conversations (site, opened);
-CREATE INDEX conversations_by_alert ON conversations (alert);
-CREATE TABLE messages (
-    id INTEGER PRIMARY KEY,
-    conversation TEXT NOT NULL REFERENCES conversations(id),
-    at INTEGER NOT NULL,
-    side TEXT NOT NULL,
-    author TEXT,
-    text TEXT NOT NULL,
-    card TEXT,
-    client_id TEXT,
-    accepted INTEGER,
-    UNIQUE (conversation, client_id)
-);
-CREATE INDEX messages_by_conversation ON messages (conversation, id);
-ALTER TABLE alerts ADD COLUMN conversation TEXT;
-ALTER TABLE alerts ADD COLUMN tier TEXT;
-ALTER TABLE sites ADD COLUMN vapid BLOB;
-CREATE TABLE push_subscriptions (
-    endpoint TEXT PRIMARY KEY,
-    site TEXT NOT NULL,
-    staff TEXT NOT NULL,
-    p256dh TEXT NOT NULL,
-    auth TEXT NOT NULL,
-    created INTEGER NOT NULL
-);
-CREATE INDEX push_by_site ON push_subscriptions (site, staff);
-"#,
-    r#"
-CREATE TABLE collectors (
-    id TEXT PRIMARY KEY,
-    seen INTEGER NOT NULL
-);
-"#,
-];
 
 fn db(e: rusqlite::Error) -> StoreError {
     StoreError::Database(e.to_string())
@@ -340,15 +157,17 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let applied: usize = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .map_err(db)?;
-    if applied > MIGRATIONS.len() {
+    let known = schema::MIGRATIONS.len();
+    if applied > known {
         return Err(StoreError::Database(format!(
-            "the database is at schema version {applied}, newer than this collector knows ({})",
-            MIGRATIONS.len()
+            "the database is at schema version {applied}, newer than this collector knows ({known})"
         )));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+    for (i, migration) in schema::MIGRATIONS.iter().enumerate().skip(applied) {
         let tx = conn.transaction().map_err(db)?;
-        tx.execute_batch(sql).map_err(db)?;
+        if let Some(sql) = migration.sqlite() {
+            tx.execute_batch(sql).map_err(db)?;
+        }
         tx.pragma_update(None, "user_version", i + 1).map_err(db)?;
         tx.commit().map_err(db)?;
     }

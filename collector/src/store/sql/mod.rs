@@ -13,6 +13,7 @@
 //! - [`chat`]: conversations and their messages.
 //! - [`push`]: VAPID keys and push subscriptions.
 //! - [`collectors`]: the collectors sharing the database, alive.
+//! - [`schema`]: the tables, one migration history for both engines.
 //!
 //! The SQL is the common ground of both engines: `ON CONFLICT`, `RETURNING`,
 //! `COUNT(*) FILTER`, casts to `BIGINT` and `DOUBLE PRECISION` where PostgreSQL would widen
@@ -23,6 +24,7 @@ pub mod chat;
 pub mod collectors;
 pub mod push;
 pub mod reports;
+pub mod schema;
 pub mod sites;
 pub mod staff;
 pub mod triage;
