@@ -14,7 +14,6 @@ mod common;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -164,16 +163,7 @@ fn decision(visit: &str, page: &str) -> String {
 }
 
 fn staff_add(db: &str) -> String {
-    let out = Command::new(BIN)
-        .args(["staff", "add", "shop", "ana", "--database", db])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    common::process::printed(BIN, &["staff", "add", "shop", "ana", "--database", db])
 }
 
 /// Ends collector `server`'s live listener connection, as a network blip or a database

@@ -48,8 +48,9 @@ pub fn start(bin: &str, database: &str) -> Server {
 }
 
 pub fn site_add(bin: &str, database: &str) -> String {
-    let out = Command::new(bin)
-        .args([
+    printed(
+        bin,
+        &[
             "site",
             "add",
             "shop",
@@ -57,12 +58,16 @@ pub fn site_add(bin: &str, database: &str) -> String {
             "http://shop.test",
             "--database",
             database,
-        ])
-        .output()
-        .unwrap();
+        ],
+    )
+}
+
+/// What a command of the collector's prints (a token), after it succeeded.
+pub fn printed(bin: &str, args: &[&str]) -> String {
+    let out = Command::new(bin).args(args).output().unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "{args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
