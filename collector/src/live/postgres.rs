@@ -64,6 +64,7 @@ pub struct PgBroadcast {
     local: Arc<LocalBroadcast>,
     outbox: mpsc::Sender<Outgoing>,
     changes: broadcast::Sender<String>,
+    dropping: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for PgBroadcast {
@@ -115,6 +116,7 @@ impl PgBroadcast {
             local,
             outbox,
             changes,
+            dropping: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -127,8 +129,17 @@ impl PgBroadcast {
             topic: topic.to_owned(),
             json,
         };
-        if self.outbox.try_send(outgoing).is_err() {
-            tracing::warn!("live events: too many waiting for the database; one dropped");
+        use std::sync::atomic::Ordering::Relaxed;
+        let dropped = self.outbox.try_send(outgoing).is_err();
+        // Said once when dropping starts and once when it stops, not for every event.
+        if dropped != self.dropping.swap(dropped, Relaxed) {
+            match dropped {
+                true => tracing::warn!(
+                    waiting = WAITING,
+                    "live events: the database does not take them; new ones are dropped"
+                ),
+                false => tracing::info!("live events: the database takes them again"),
+            }
         }
     }
 }
