@@ -123,6 +123,9 @@ pub struct App<S> {
     pub live: Arc<dyn live::Broadcast>,
     /// New alerts told to webhooks this minute, and those kept for the digest.
     pub notices: webhook::Notices,
+    /// Becomes `true` when the collector stops: long-lived streams and sockets end, so their
+    /// clients connect again (to another collector, behind a balancer).
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl<S> App<S> {
@@ -148,6 +151,7 @@ impl<S> App<S> {
             served_alerts: cache::Cache::default(),
             live: Arc::new(live::LocalBroadcast::default()),
             notices: webhook::Notices::default(),
+            stopping: tokio::sync::watch::Sender::new(false),
         }
     }
 }
@@ -189,6 +193,12 @@ impl<S> App<S> {
         self.served_triage.clear();
         self.served_alerts.clear();
     }
+}
+
+/// Resolves once the collector is stopping (at once, when it is already).
+pub async fn stopped(stopping: &mut tokio::sync::watch::Receiver<bool>) {
+    // A closed channel means the app is gone: stopping too.
+    let _ = stopping.wait_for(|s| *s).await;
 }
 
 /// Follows the sites changed through other collectors sharing the database (when `app.live`

@@ -130,6 +130,7 @@ pub async fn serve(
     let mut app = App::new(store.clone(), assets, metrics, settings);
     app.live = crate::live::for_database(&config.database).map_err(ServeError::Live)?;
     let app = Arc::new(app);
+    let stopping = app.stopping.clone();
     crate::follow_changes(&app);
     let background = [
         tokio::spawn(escalating(app.clone())),
@@ -183,6 +184,8 @@ pub async fn serve(
         });
     }
     drop(listener);
+    // Live streams and chat sockets end now (their clients connect again elsewhere).
+    stopping.send_replace(true);
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(config.grace) => {

@@ -24,6 +24,13 @@ struct Running {
 }
 
 async fn running() -> Running {
+    running_with(Duration::from_secs(1)).await
+}
+
+/// A member of staff's token, made before the server starts.
+const STAFF_TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+async fn running_with(grace: Duration) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let db = Scratch::new(dir.path());
     let store = db.open(None);
@@ -35,6 +42,17 @@ async fn running() -> Running {
             active_rules: None,
             secret: Vec::new(),
         })
+        .await
+        .unwrap();
+    store
+        .add_staff(
+            "shop",
+            lifeline_collector::store::NewStaff {
+                name: "ana".into(),
+                role: lifeline_collector::store::Role::Agent,
+                token_hash: lifeline_collector::token::hash(STAFF_TOKEN),
+            },
+        )
         .await
         .unwrap();
     drop(store);
@@ -52,7 +70,7 @@ async fn running() -> Running {
         trusted_proxies: Default::default(),
         header_timeout: Duration::from_secs(1),
         body_timeout: Duration::from_secs(1),
-        grace: Duration::from_secs(1),
+        grace,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -324,4 +342,78 @@ async fn batches_whose_clients_left_before_the_answer_are_counted_as_stored() {
     assert!(counted > 0);
     assert_eq!(counted, stored, "every stored report counted");
     stop(r).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_a_stop_live_streams_end_and_chat_sockets_are_told_to_go_elsewhere() {
+    use futures_util::{SinkExt as _, StreamExt as _};
+    use tokio_tungstenite::tungstenite::Message as Frame;
+    // A grace long enough that only streams ending of themselves make the stop quick.
+    let r = running_with(Duration::from_secs(30)).await;
+    let addr = r.addr;
+    // A dashboard's live stream, open.
+    let mut live = TcpStream::connect(addr).unwrap();
+    live.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    live.write_all(
+        format!(
+            "GET /v1/staff/sites/shop/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {STAFF_TOKEN}\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let mut head = [0u8; 256];
+    let n = live.read(&mut head).unwrap();
+    assert!(String::from_utf8_lossy(&head[..n]).starts_with("HTTP/1.1 200"));
+    // A visitor's chat socket, open.
+    let body = r#"{"session": "v1", "page": "/cart", "band": "high", "signals": [], "rule": "r"}"#;
+    let answer = tokio::task::spawn_blocking(move || {
+        raw(
+            addr,
+            &post(
+                "/v1/sites/shop/conversations",
+                &format!(
+                    "Origin: https://shop.example\r\nContent-Length: {}\r\n",
+                    body.len()
+                ),
+                body,
+            ),
+            false,
+        )
+    })
+    .await
+    .unwrap();
+    let opened: serde_json::Value =
+        serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let url = format!(
+        "ws://{addr}/v1/sites/shop/conversations/{}/socket",
+        opened["id"].as_str().unwrap()
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let hello = serde_json::json!({"type": "hello", "token": opened["token"]});
+    socket.send(Frame::text(hello.to_string())).await.unwrap();
+    let welcome = socket.next().await.unwrap().unwrap();
+    assert!(
+        welcome.to_text().unwrap().contains("welcome"),
+        "{welcome:?}"
+    );
+
+    let started = Instant::now();
+    stop(r).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    // The stream ended (the dashboard connects again), the socket was closed "going away".
+    let mut rest = Vec::new();
+    let _ = live.read_to_end(&mut rest);
+    let code = loop {
+        match socket.next().await {
+            Some(Ok(Frame::Close(c))) => break c.map(|c| u16::from(c.code)),
+            Some(Ok(_)) => {}
+            other => panic!("no close frame: {other:?}"),
+        }
+    };
+    assert_eq!(code, Some(1001));
 }

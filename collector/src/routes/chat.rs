@@ -384,8 +384,13 @@ impl<S: Store> Chat<S> {
     ) -> Result<(), axum::Error> {
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
+        let mut stopping = self.app.stopping.subscribe();
         loop {
             tokio::select! {
+                // The collector stops: "going away", so the page connects again (elsewhere).
+                () = crate::stopped(&mut stopping) => {
+                    return close(self.socket, 1001, "the collector is stopping").await;
+                }
                 frame = self.socket.recv() => match frame {
                     Some(Ok(Frame::Text(text))) => {
                         let client_id = client_id_of(&text);

@@ -149,29 +149,36 @@ pub async fn events<S: Store>(
     admin(&app, "staff", async {
         staff_caller(&app, &site, &headers).await?;
         let rx = app.live.subscribe(&site);
-        let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-            let event = match rx.recv().await {
-                Ok(n) => {
-                    let kind = match n.event {
-                        LiveEvent::Decision { .. } => "decision",
-                        LiveEvent::Alert { .. } => "alert",
-                        LiveEvent::Chat { .. } => "chat",
-                        LiveEvent::Presence { .. } => "presence",
-                    };
-                    Event::default()
-                        .id(n.id.to_string())
-                        .event(kind)
-                        .json_data(&n.event)
-                        .unwrap_or_default()
-                }
-                // Too slow to keep up: told how many it missed (the dashboard reloads).
-                Err(RecvError::Lagged(missed)) => {
-                    Event::default().event("lagged").data(missed.to_string())
-                }
-                Err(RecvError::Closed) => return None,
-            };
-            Some((Ok::<_, Infallible>(event), rx))
-        });
+        let stopping = app.stopping.subscribe();
+        let stream =
+            futures_util::stream::unfold((rx, stopping), |(mut rx, mut stopping)| async move {
+                // The collector stopping ends the stream (the dashboard connects again).
+                let received = tokio::select! {
+                    r = rx.recv() => r,
+                    () = crate::stopped(&mut stopping) => return None,
+                };
+                let event = match received {
+                    Ok(n) => {
+                        let kind = match n.event {
+                            LiveEvent::Decision { .. } => "decision",
+                            LiveEvent::Alert { .. } => "alert",
+                            LiveEvent::Chat { .. } => "chat",
+                            LiveEvent::Presence { .. } => "presence",
+                        };
+                        Event::default()
+                            .id(n.id.to_string())
+                            .event(kind)
+                            .json_data(&n.event)
+                            .unwrap_or_default()
+                    }
+                    // Too slow to keep up: told how many it missed (the dashboard reloads).
+                    Err(RecvError::Lagged(missed)) => {
+                        Event::default().event("lagged").data(missed.to_string())
+                    }
+                    Err(RecvError::Closed) => return None,
+                };
+                Some((Ok::<_, Infallible>(event), (rx, stopping)))
+            });
         let keep = KeepAlive::new().interval(Duration::from_secs(15));
         Ok(Sse::new(stream).keep_alive(keep).into_response())
     })
