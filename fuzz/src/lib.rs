@@ -38,7 +38,7 @@ use std::sync::{Arc, OnceLock};
 use lifeline_agent::{Agent, Config, MemoryHost};
 use lifeline_collector::ApiError;
 use lifeline_collector::routes::filters;
-use lifeline_collector::store::sqlite::SqliteStore;
+use lifeline_collector::store::Database;
 use lifeline_collector::store::{ReportFilter, ReportType, Site, Store, StoredReport, Tally};
 use lifeline_shared::page::{MAX_PATH_LEN, Matcher};
 use lifeline_shared::replay::{self, Player};
@@ -253,7 +253,7 @@ pub fn page_match(data: &[u8]) {
 /// times, stored once in a real SQLite store.
 struct Reports {
     runtime: tokio::runtime::Runtime,
-    store: SqliteStore,
+    store: Database,
     all: Vec<StoredReport>,
 }
 
@@ -265,7 +265,7 @@ fn stored_reports() -> &'static Reports {
         let dir = std::env::temp_dir().join(format!("lifeline-fuzz-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("a temporary directory");
-        let store = SqliteStore::open(&dir.join("reports.sqlite"), None).expect("a store");
+        let store = Database::sqlite(&dir.join("reports.sqlite"), None).expect("a store");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
