@@ -10,8 +10,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use lifeline_collector::metrics::Metrics;
-use lifeline_collector::store::writer::CommitObserver;
 use lifeline_collector::store::{self, Site, Store, StoreError};
 use lifeline_collector::{server, site, token};
 
@@ -238,12 +236,8 @@ fn explain(e: StoreError, site: &str) -> String {
     }
 }
 
-fn open_store(
-    database: &Database,
-    metrics: Option<Arc<Metrics>>,
-) -> Result<store::Database, String> {
-    let observer = metrics.map(|m| -> CommitObserver { Box::new(move |took| m.committed(took)) });
-    store::Database::open(&database.database, observer).map_err(|e| e.to_string())
+fn open_store(database: &Database) -> Result<store::Database, String> {
+    store::Database::open(&database.database, None).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {
@@ -293,7 +287,7 @@ async fn staff(command: StaffCommand) -> Result<ExitCode, String> {
             }
             let role = Role::from_name(&role)
                 .ok_or_else(|| format!("{role:?}: the role is agent or owner"))?;
-            let store = open_store(&database, None)?;
+            let store = open_store(&database)?;
             let (token, token_hash) = token::new_token().map_err(|e| e.to_string())?;
             let added = store.add_staff(
                 &site,
@@ -316,7 +310,7 @@ async fn staff(command: StaffCommand) -> Result<ExitCode, String> {
             name,
             database,
         } => {
-            let store = open_store(&database, None)?;
+            let store = open_store(&database)?;
             store
                 .remove_staff(&site, &name)
                 .await
@@ -325,7 +319,7 @@ async fn staff(command: StaffCommand) -> Result<ExitCode, String> {
             eprintln!("{name} removed from {site}; their token no longer works");
         }
         StaffCommand::List { site, database } => {
-            let store = open_store(&database, None)?;
+            let store = open_store(&database)?;
             let staff = store
                 .staff(&site, lifeline_collector::now_ms())
                 .await
@@ -360,7 +354,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
                 .iter()
                 .map(|o| site::check_origin(o))
                 .collect::<Result<Vec<_>, _>>()?;
-            let store = open_store(&database, None)?;
+            let store = open_store(&database)?;
             let (token, token_hash) = token::new_token().map_err(|e| e.to_string())?;
             store
                 .add_site(Site {
@@ -389,7 +383,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
                 .iter()
                 .map(|o| site::check_origin(o))
                 .collect::<Result<Vec<_>, _>>()?;
-            let store = open_store(&database, None)?;
+            let store = open_store(&database)?;
             store
                 .set_origins(&name, origins.clone())
                 .await
@@ -415,7 +409,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
                         .into(),
                 );
             }
-            let store = open_store(&database, None)?;
+            let store = open_store(&database)?;
             let (token, token_hash) = token::new_token().map_err(|e| e.to_string())?;
             store
                 .set_token(&name, token_hash)
@@ -434,7 +428,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
                     database,
                 },
         } => {
-            let store = open_store(&database, None)?;
+            let store = open_store(&database)?;
             let secret = store
                 .secret(&name, rotate)
                 .await
@@ -488,7 +482,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
             let Ok((text, rules)) = read_rules(&file)? else {
                 return Ok(ExitCode::FAILURE);
             };
-            let store = open_store(&database, None)?;
+            let store = open_store(&database)?;
             let served = store.rules(&site, None).await.map_err(|e| e.to_string())?;
             let compiled = rules.to_compiled();
             if let Some(served) = served.filter(|s| s.compiled == compiled) {
