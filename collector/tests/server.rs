@@ -230,6 +230,13 @@ async fn slow_and_broken_requests_are_refused_in_the_json_shape_and_closed() {
     stop(r).await;
 }
 
+/// Stops the server and asserts it stopped within `limit`.
+async fn stop_within(r: Running, limit: Duration) {
+    let started = Instant::now();
+    stop(r).await;
+    assert!(started.elapsed() < limit, "took {:?}", started.elapsed());
+}
+
 /// Reports in the database at `url`, counted by another connection.
 fn count_reports(url: &str) -> u64 {
     common::scratch::count(url, "SELECT COUNT(*) FROM reports")
@@ -263,13 +270,7 @@ async fn a_stop_ends_within_its_grace_however_slow_a_client_is() {
         }
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let started = Instant::now();
-    stop(r).await;
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
+    stop_within(r, Duration::from_secs(5)).await;
     trickler.join().unwrap();
 }
 
@@ -380,13 +381,7 @@ async fn at_a_stop_live_streams_end_and_chat_sockets_are_told_to_go_elsewhere() 
         "{welcome:?}"
     );
 
-    let started = Instant::now();
-    stop(r).await;
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
+    stop_within(r, Duration::from_secs(5)).await;
     // The stream ended (the dashboard connects again), the socket was closed "going away".
     let mut rest = Vec::new();
     let _ = live.read_to_end(&mut rest);

@@ -5,7 +5,7 @@
 //!   the default) and [`postgres`] (several collectors on one database).
 //! - [`sql`]: the SQL both engines run, written once.
 //! - [`writer`]: each engine's writer thread, committing in groups; a write is
-//!   acknowledged once it is durable.
+//!   acknowledged once it is durable. [`readers`]: each engine's pool of reading connections.
 //! - [`ledger`]: triaged feedback and the coupon ledger, as the admin API lists them.
 //! - [`staff`]: accounts, roles and presence.
 //! - [`alerts`]: alerts and how they are routed.
@@ -18,6 +18,7 @@ pub mod chat;
 pub mod database;
 pub mod ledger;
 pub mod postgres;
+pub mod readers;
 pub mod sql;
 pub mod sqlite;
 pub mod staff;

@@ -15,7 +15,6 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use bytes::BytesMut;
@@ -24,6 +23,7 @@ use postgres::{Client, Config, GenericClient, NoTls, Statement};
 
 use super::StoreError;
 use super::database::Engine;
+use super::readers::Readers;
 use super::sql::{Conn, Param, Row, Value, schema};
 use super::writer::{CommitObserver, Committer, Queued, Scope, Writer};
 
@@ -276,7 +276,7 @@ impl Committer for Commits {
 /// The PostgreSQL engine.
 pub struct Postgres {
     writer: Writer,
-    readers: Mutex<Vec<Connection>>,
+    readers: Readers<Connection>,
     config: Config,
 }
 
@@ -307,7 +307,7 @@ impl Postgres {
         };
         Ok(Postgres {
             writer: Writer::start(commits, on_commit)?,
-            readers: Mutex::new(Vec::new()),
+            readers: Readers::default(),
             config,
         })
     }
@@ -319,22 +319,16 @@ impl Engine for Postgres {
     }
 
     fn read(&self, read: &mut dyn FnMut(&dyn Conn)) -> Result<(), StoreError> {
-        let pooled = self.readers.lock().ok().and_then(|mut r| r.pop());
-        let mut conn = match pooled.filter(|c| !c.client.is_closed()) {
-            Some(c) => c,
-            None => Connection::open(&self.config)?,
-        };
-        read(&PgConn {
-            client: RefCell::new(&mut conn.client),
-            statements: &conn.statements,
-        });
-        if let Ok(mut r) = self.readers.lock()
-            && r.len() < 8
-            && !conn.client.is_closed()
-        {
-            r.push(conn);
-        }
-        Ok(())
+        self.readers.with(
+            || Connection::open(&self.config),
+            |c| !c.client.is_closed(),
+            |conn| {
+                read(&PgConn {
+                    client: RefCell::new(&mut conn.client),
+                    statements: &conn.statements,
+                })
+            },
+        )
     }
 
     fn queue_depth(&self) -> usize {
@@ -344,7 +338,7 @@ impl Engine for Postgres {
     fn close(&self) {
         self.writer.close();
         // A client ends its runtime when dropped, which an async caller's thread must not do.
-        let readers = (self.readers.lock().ok()).map(|mut r| std::mem::take(&mut *r));
+        let readers = self.readers.take_all();
         let _ = std::thread::spawn(move || drop(readers)).join();
     }
 }

@@ -3,7 +3,6 @@
 //! of their own read-only connections, which WAL lets run beside the writer.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -11,6 +10,7 @@ use rusqlite::{Connection, OpenFlags, params_from_iter};
 
 use super::StoreError;
 use super::database::Engine;
+use super::readers::Readers;
 use super::sql::{Conn, Param, Row, Value, schema};
 use super::writer::{CommitObserver, Committer, Queued, Scope, Writer};
 
@@ -61,7 +61,7 @@ impl Conn for Connection {
 /// The SQLite engine.
 pub struct Sqlite {
     writer: Writer,
-    readers: Mutex<Vec<Connection>>,
+    readers: Readers<Connection>,
     path: PathBuf,
 }
 
@@ -115,7 +115,7 @@ impl Sqlite {
 
         Ok(Sqlite {
             writer: Writer::start(Commits(conn), on_commit)?,
-            readers: Mutex::new(Vec::new()),
+            readers: Readers::default(),
             path: path.to_owned(),
         })
     }
@@ -127,21 +127,8 @@ impl Engine for Sqlite {
     }
 
     fn read(&self, read: &mut dyn FnMut(&dyn Conn)) -> Result<(), StoreError> {
-        let pooled = self.readers.lock().ok().and_then(|mut r| r.pop());
-        let conn = match pooled {
-            Some(c) => c,
-            None => open(
-                &self.path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )?,
-        };
-        read(&conn);
-        if let Ok(mut r) = self.readers.lock()
-            && r.len() < 8
-        {
-            r.push(conn);
-        }
-        Ok(())
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        (self.readers).with(|| open(&self.path, flags), |_| true, |conn| read(conn))
     }
 
     fn queue_depth(&self) -> usize {
