@@ -16,6 +16,11 @@
       var text = ask("");
       return text ? text.split("\n") : null;
     }
+    // "score 34% (low)": the context's score line is hundredths, band, visit id.
+    function score(c) {
+      var s = (c ? c[9] || "" : "").split(" ");
+      return "score " + (s[0] || "0") + "% (" + (s[1] || "none") + ")";
+    }
     function look() {
       var c = context();
       if (!c) return;
@@ -25,7 +30,7 @@
       }
       var now = c[7].split(" ").filter(Boolean);
       var fired = now.filter(function (s) { return had.indexOf(s) < 0; });
-      if (fired.length) console.info("lifeline: signals " + fired.join(" ") + "; score " + c[9] + "%");
+      if (fired.length) console.info("lifeline: signals " + fired.join(" ") + "; " + score(c));
       had = now;
     }
     look();
@@ -39,7 +44,7 @@
           var c = context(), v = JSON.parse(view);
           look();
           console.info("lifeline: rule \"" + (c ? c[1] : "") + "\" shows \"" + v.prompt + "\" (" + v.kind +
-            "); score " + (c ? c[9] : "") + "%");
+            "); " + score(c));
         }, 0);
       }
       return shown;

@@ -52,6 +52,13 @@ async fn sleep(ms: i32) {
     JsFuture::from(promise).await.unwrap();
 }
 
+/// Until the observer has passed what it queued to the engine: an event waits at most
+/// until the next once-a-second tick (agent/js/observer.js), and a prompt is placed at the
+/// next frame.
+async fn settle() {
+    sleep(1100).await;
+}
+
 /// Empty storage, a dead-end collector, network and console recorded, the fixture page.
 fn fresh_page() {
     window().local_storage().unwrap().unwrap().clear().unwrap();
@@ -164,7 +171,7 @@ async fn rage_on_apply() {
     for _ in 0..3 {
         by_id("apply").click();
     }
-    sleep(10).await;
+    settle().await;
 }
 
 #[wasm_bindgen_test]
@@ -240,10 +247,10 @@ async fn spa_route_changes_recheck_page_rules_and_close_prompts_about_the_page_l
     assert!(prompt_root().is_none());
     let history = window().history().unwrap();
     go_to("/promo/summer");
-    sleep(10).await;
+    settle().await;
     assert_eq!(prompt_title().as_deref(), Some("Summer promo"));
     go_to("/checkout");
-    sleep(10).await;
+    settle().await;
     assert!(
         prompt_root().is_none(),
         "left the promo page: its prompt went"
@@ -258,7 +265,7 @@ async fn page_hidden() {
     window()
         .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
         .unwrap();
-    sleep(10).await;
+    settle().await;
 }
 
 /// The body of every request the page sent.
@@ -507,7 +514,7 @@ async fn global_privacy_control_and_consent_hold_the_agent() {
         "nothing stored before consent"
     );
     platform::consent(true);
-    sleep(10).await;
+    settle().await;
     sleep(1100).await; // past the rage window of the first clicks
     rage_on_apply().await;
     assert!(prompt_root().is_some(), "consent given: the agent runs");
@@ -548,7 +555,7 @@ async fn task_and_cart_markers_drive_the_engine() {
         '<button id="go" data-lifeline-task="checkout-start">Checkout</button>');"#,
     );
     by_id("add").click();
-    sleep(10).await;
+    settle().await;
     assert_eq!(prompt_title().as_deref(), Some("Your cart is saved"));
     click_in_prompt("button.close");
     by_id("go").click();
@@ -557,7 +564,7 @@ async fn task_and_cart_markers_drive_the_engine() {
         r#"document.getElementById("fixture").insertAdjacentHTML("beforeend", '<main data-lifeline-task="order-placed"></main>');"#,
     );
     go_to("/order/complete");
-    sleep(10).await;
+    settle().await;
     assert_eq!(prompt_title().as_deref(), Some("How was checking out?"));
     assert_eq!(
         in_prompt("[data-ll=thumb]")
@@ -651,8 +658,10 @@ async fn each_event_is_one_call_into_wasm_and_idle_events_are_none() {
         r#"document.dispatchEvent(new MouseEvent("mouseout", {clientY: 300, bubbles: true}));
           document.dispatchEvent(new Event("selectionchange"));"#,
     );
-    sleep(10).await;
-    assert_eq!(crossings(), ["1"], "one click, one call");
+    settle().await;
+    // The once-a-second tick (kind 12) aside.
+    let events: Vec<String> = crossings().into_iter().filter(|k| k != "12").collect();
+    assert_eq!(events, ["1"], "one click, one call");
 }
 
 const DEAD_HELP: &str = r#"{"version": 1,
@@ -671,7 +680,7 @@ async fn input_buttons_are_buttons_not_fields() {
     for _ in 0..3 {
         by_id("ib").click();
     }
-    sleep(10).await;
+    settle().await;
     assert_eq!(
         prompt_title().as_deref(),
         Some("Trouble with your promo code?"),
@@ -722,7 +731,7 @@ async fn a_link_inside_a_web_component_is_a_link() {
     );
     sleep(2700).await;
     js("window.dispatchEvent(new Event('scroll'));"); // any later event brings the verdict
-    sleep(10).await;
+    settle().await;
     assert!(
         prompt_root().is_none(),
         "a link's answer is the navigation: never dead"
@@ -734,7 +743,7 @@ async fn a_link_inside_a_web_component_is_a_link() {
     );
     sleep(2700).await;
     js("window.dispatchEvent(new Event('scroll'));");
-    sleep(10).await;
+    settle().await;
     assert_eq!(prompt_title().as_deref(), Some("Stuck?"));
     home();
 }
@@ -752,7 +761,7 @@ async fn double_and_triple_clicks_that_select_text_are_neither_rage_nor_dead() {
     );
     sleep(2700).await;
     js("window.dispatchEvent(new Event('scroll')); window.getSelection().removeAllRanges();");
-    sleep(10).await;
+    settle().await;
     assert!(prompt_root().is_none());
 }
 

@@ -168,7 +168,7 @@ async function run(agent) {
     urls[e.requestId] = e.request.url;
     const u = e.request.url;
     const toAgent = u.startsWith(collector + "/v1/sites/bench/reports") || (u.startsWith(pageOrigin + "/ph/") && !u.includes("/static/"));
-    if (toAgent) { agentSent.requests += 1; agentSent.bytes += (e.request.postData || "").length + u.length; }
+    if (toAgent) { agentSent.requests += 1; agentSent.bytes += (e.request.postData || "").length + u.length; if (process.env.SENT) process.stderr.write((e.request.postData || "") + "\n"); }
   });
   cdp.on("Network.loadingFinished", (e) => {
     const u = urls[e.requestId] || "";
@@ -292,7 +292,10 @@ try {
   server.close();
 }
 
-if (!["none", "lifeline", "posthog"].every((a) => AGENTS.includes(a))) process.exit(0);
+if (!["none", "lifeline", "posthog"].every((a) => AGENTS.includes(a))) {
+  writeFileSync(join(out, "raw.json"), JSON.stringify({ raw }, null, 2));
+  process.exit(0);
+}
 // --- Files as shipped: raw, gzip, brotli. ---
 const lifelineFiles = readdirSync(join(root, "target/agent")).filter((f) => /^agent/.test(f)).map((f) => join(root, "target/agent", f));
 const posthogFetched = [...new Set(raw.filter((r) => r.agent === "posthog").flatMap((r) => r.agent_files))]

@@ -64,7 +64,7 @@ async fn back_and_forward_bounces_are_a_loop_and_the_feedback_typed_after_back_i
     // The debug switch's logger (a lazy module): page views, signals, the prompt shown.
     b.wait_js(
         "the prompt in the debug log",
-        "return (window.__info || []).some(function (m) { return m.indexOf('lifeline: rule \"shipping-loop\" shows \"struggle_feedback\" (feedback); score ') == 0; })",
+        r#"return (window.__info || []).some(function (m) { return /^lifeline: rule "shipping-loop" shows "struggle_feedback" \(feedback\); score \d+% \((none|low|medium|high)\)$/.test(m); })"#,
     )
     .await;
     let log = b.debug_log().await;
