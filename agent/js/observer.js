@@ -24,8 +24,8 @@
  * Light on the input's own path. A click's listener only notes the click (its element, the
  * event, the time) in a queue and arms the DOM watch; other frequent events (DOM answers,
  * scrolls, input, focus, errors) are queued too. The queue is described and passed to wasm
- * in one go: at the once-a-second tick, at once when the same element is clicked again (a
- * burst that may be rage is seen as it happens), when QUEUE_MAX events wait, and before
+ * in one go: at the once-a-second tick, at once at a click the browser counts as another
+ * in a row at the same spot (a burst that may be rage is seen as it happens), when QUEUE_MAX events wait, and before
  * anything that must be seen at once (a submit, a page view, the page hiding, exit intent).
  * Measured with trusted clicks in headless Chromium, page script costs far more on a click's
  * own, cold path than in a batch: describing an element (a few `closest`) took about 12 us
@@ -70,8 +70,6 @@
   var HOST = "lifeline-host";
   function mine(n) { return n && typeof n.id == "string" && n.id.indexOf(HOST) == 0; }
   var lastClicked = null;
-  // The queue (see above): at most QUEUE_MAX events wait.
-  var QUEUE_MAX = 64;
 
   // el.closest(sel), continued through the hosts of open shadow roots.
   function up(el, sel) {
@@ -118,11 +116,6 @@
     return mask || (1 << SIGNALS.length) - 1;
   }
 
-  function selected() {
-    var s = d.getSelection && d.getSelection();
-    return !!s && !s.isCollapsed;
-  }
-
   // The element an event really happened on, inside open shadow roots too (an event out of
   // a shadow root names its host: only then is the composed path read).
   function targetOf(e) {
@@ -136,8 +129,7 @@
 
   w.__lifeline_avoid = function () {
     var out = [], a = d.activeElement, form = a && a.form;
-    var clicked = lastClicked && (up(lastClicked, BUTTONS) || lastClicked);
-    if (clicked && clicked.isConnected) out.push(clicked);
+    if (lastClicked && lastClicked.isConnected) out.push(lastClicked);
     if (form) {
       var submit = form.querySelector("[type=submit],button:not([type])");
       if (submit) out.push(submit);
@@ -164,35 +156,25 @@
     var root = d.documentElement;
     // Waiting events, five slots each: kind, element, event, flags, time. Clicks carry their
     // element and event (described when read); other kinds only their time.
-    var waiting = [], queued = 0, flushing = false, lastEl = null;
-    function later(kind, el, e, flags, t) {
-      waiting.push(kind, el, e, flags, t);
-      if (++queued >= QUEUE_MAX) flush();
+    var waiting = [];
+    function later(kind, el, e, flags) {
+      if (waiting.push(kind, el, e, flags, now()) >= 320) flush(); // QUEUE_MAX: 64 events
     }
-    // Everything waiting, into wasm in order (one call per event). Not re-entered: events
-    // queued meanwhile wait for the next flush.
+    // Everything waiting, into wasm in order (one call per event). Taken out of the queue
+    // first: a flush inside a flush passes on only what came meanwhile.
     function flush() {
-      if (w.__lifeline_dead) waiting = [], queued = 0;
-      if (flushing || !waiting.length) return;
-      flushing = true;
       var q = waiting;
       waiting = [];
-      queued = 0;
-      try {
-        for (var i = 0; i < q.length; i += 5) {
-          if (q[i] == CLICK) described(q[i + 1], q[i + 2], q[i + 3], q[i + 4]);
-          else emit(q[i], 0, 0, 0, 0, 0, q[i + 4]);
-        }
-      } finally {
-        flushing = false;
+      for (var i = 0; i < q.length && !w.__lifeline_dead; i += 5) {
+        if (q[i] == CLICK) described(q[i + 1], q[i + 2], q[i + 3], q[i + 4]);
+        else emit(q[i], 0, 0, 0, 0, 0, q[i + 4]);
       }
     }
     // A waiting click, described now (see the note at the top) and passed on.
     function described(el, e, flags, t) {
       // Not an element (a page's synthetic click on a text node), or our own prompt or
       // support session (a host without a shadow root).
-      if (el.nodeType !== 1 || mine(el)) return;
-      lastClicked = el;
+      if (!el.closest || mine(el)) return;
       var button = null, marked = null;
       if (up(el, ANY)) {
         if (up(el, LINKS)) flags |= LINK;
@@ -202,6 +184,7 @@
         marked = up(el, MARKERS);
       }
       if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) flags |= MODIFIER;
+      lastClicked = button || el;
       // Only repeated actions use the key, and only buttons and forms are actions.
       emit(CLICK, button ? keyOf(button) : 0, e.clientX, e.clientY, flags, marked ? ignored(el) : 0, t);
       if (!marked) return;
@@ -222,25 +205,24 @@
       for (var i = 0; i < records.length; i++) {
         if (!mine(records[i].target) && !ours(records[i])) {
           stopWatching();
-          return later(DOM, null, null, 0, t);
+          return later(DOM);
         }
       }
     })) : null;
 
     // Our own prompt coming or going is not the page answering.
     function ours(r) {
-      var nodes = r.type === "childList" ? [].concat([].slice.call(r.addedNodes), [].slice.call(r.removedNodes)) : [];
-      return nodes.length > 0 && nodes.every(mine);
+      var nodes = [].slice.call(r.addedNodes).concat([].slice.call(r.removedNodes));
+      return nodes.length && nodes.every(mine);
     }
     function stopWatching() {
       awaitDom = false;
       if (mutations) mutations.disconnect();
     }
-    function on(target, type, f, capture) {
-      listen(target, type, guard1(f), capture);
-    }
-    function listen(target, type, f, capture) {
+    // A passive listener, guarded unless `bare` (it has a try of its own).
+    function on(target, type, f, capture, bare) {
       var options = { passive: true, capture: !!capture };
+      if (!bare) f = guard1(f);
       target.addEventListener(type, f, options);
       added.push([target, type, f, options]);
     }
@@ -261,28 +243,28 @@
     // target inside a shadow root (the composed path is gone after dispatch) and whether a
     // double or triple click selected text. The least code runs here: no guard wrapper (the
     // try is its own; a dead agent's queue is dropped at the next flush).
-    listen(d, "click", function (e) {
+    on(d, "click", function (e) {
       try {
         var el = e.target, t = now();
-        if (el && el.shadowRoot) {
+        if (el.shadowRoot) {
           if (mine(el)) return; // our prompt or support session: its host
-          el = targetOf(e);
+          el = targetOf(e) || el;
         }
-        if (!el) return;
         lastClick = t;
         awaitScroll = true;
         if (mutations && !awaitDom) {
           awaitDom = true;
           mutations.observe(root, { childList: true, subtree: true, attributes: true, characterData: true });
         }
-        later(CLICK, el, e, e.detail >= 2 && selected() ? SELECT : 0, t);
-        // The same element again: perhaps a burst of rage, seen at once.
-        if (el === lastEl) flush();
-        lastEl = el;
+        // A second click in a row at the same spot (the browser counts them): it may be
+        // selecting text, or a burst of rage, seen at once.
+        var again = e.detail > 1, s = again && d.getSelection();
+        later(CLICK, el, e, s && !s.isCollapsed ? SELECT : 0);
+        if (again) flush();
       } catch (x) {
         w.__lifeline_dead = true;
       }
-    }, true);
+    }, true, true);
     on(d, "submit", function (e) {
       var form = targetOf(e);
       flush();
@@ -294,7 +276,7 @@
         var t = now();
         if (t - lastInput < 1000 || mine(e.target)) return;
         lastInput = t;
-        later(INPUT, null, null, 0, t);
+        later(INPUT);
       }, true);
     }
     if (want & (W_SCROLL | W_INPUT)) {
@@ -304,7 +286,7 @@
         if ((awaitScroll && t - lastClick < reactMs) || t - lastScroll >= 1000) {
           awaitScroll = false;
           lastScroll = t;
-          later(SCROLL, null, null, 0, t);
+          later(SCROLL);
         }
       }, true);
     }
@@ -315,12 +297,14 @@
       });
     }
     if (want & W_ERRORS) {
-      on(w, "error", function () { later(ERROR, null, null, 0, now()); });
-      on(w, "unhandledrejection", function () { later(ERROR, null, null, 0, now()); });
+      var failed = function () { later(ERROR); };
+      on(w, "error", failed);
+      on(w, "unhandledrejection", failed);
     }
     on(d, "visibilitychange", function () { atOnce(d.hidden ? HIDDEN : VISIBLE); });
-    on(w, "focus", function () { later(FOCUS, null, null, 0, now()); });
-    on(w, "blur", function () { later(FOCUS, null, null, 0, now()); });
+    var focus = function () { later(FOCUS); };
+    on(w, "focus", focus);
+    on(w, "blur", focus);
     on(w, "pagehide", function () { atOnce(PAGEHIDE); });
     // Back/Forward: a page restored from the back/forward cache is a page view.
     on(w, "pageshow", function (e) { if (e.persisted) navigated(RESTORED); });
