@@ -24,17 +24,18 @@
  * Light on the input's own path. A click's listener only notes the click (its element, the
  * event, the time) in a queue and arms the DOM watch; other frequent events (DOM answers,
  * scrolls, input, focus, errors) are queued too. The queue is described and passed to wasm
- * in one go: at the once-a-second tick, at once at a click the browser counts as another
- * in a row at the same spot (a burst that may be rage is seen as it happens), when QUEUE_MAX events wait, and before
- * anything that must be seen at once (a submit, a page view, the page hiding, exit intent).
- * Measured with trusted clicks in headless Chromium, page script costs far more on a click's
- * own, cold path than in a batch: describing an element (a few `closest`) took about 12 us
- * per click in its listener, under half of that in a batch, and a timer of its own per
- * batch cost more than it saved. Events keep their order and their times, so the engine's
- * verdicts are the same; a prompt about scattered clicks (dead clicks, whose verdict waits
- * for their window anyway) comes at the next tick, and the agent does not hold up the paint
- * that answers a click. A click's element is described as it is when the queue is read: one
- * the page removed meanwhile is described in its detached subtree.
+ * in one go: at the once-a-second tick; at once at a click the browser counts as another
+ * in a row at the same spot (a burst that may be rage is seen as it happens); when 64
+ * events wait; and before anything that must be seen at once (a submit, a page view, the
+ * page hiding, exit intent). Measured with trusted clicks in headless Chromium, page script
+ * costs far more on a click's own, cold path than in a batch: describing an element (a few
+ * `closest`) took about 12 us per click in its listener, under half of that in a batch,
+ * and a timer of its own per batch cost more than it saved. Events keep their order and
+ * their times, so the engine's verdicts are the same; a prompt about scattered clicks (dead
+ * clicks, whose verdict waits for their window anyway) comes at the next tick, and the
+ * agent does not hold up the paint that answers a click. A click's element is described as
+ * it is when the queue is read: one the page removed meanwhile is described in its
+ * detached subtree.
  *
  * Cheap on the page's busiest events, as measured with a CPU profile of trusted clicks: DOM
  * changes are watched only while a click waits for its answer, and at most one is passed on
@@ -158,7 +159,7 @@
     // element and event (described when read); other kinds only their time.
     var waiting = [];
     function later(kind, el, e, flags) {
-      if (waiting.push(kind, el, e, flags, now()) >= 320) flush(); // QUEUE_MAX: 64 events
+      if (waiting.push(kind, el, e, flags, now()) >= 320) flush(); // 64 events
     }
     // Everything waiting, into wasm in order (one call per event). Taken out of the queue
     // first: a flush inside a flush passes on only what came meanwhile.

@@ -337,7 +337,8 @@
     var panel = el(root, "section", ["class", "panel " + v.position, "role", "dialog",
       "aria-modal", "false", "aria-labelledby", "ll-title", "tabindex", "-1", "lang", v.lang]);
     icon(el(panel, "button", ["class", "close", "type", "button", "aria-label", L.close, "data-ll", "close"]), "close");
-    var h2 = el(panel, "h2", ["id", "ll-title"]);
+    // Titled at once (the dialog is labelled by it); fit() makes it the compact bar's toggle.
+    var h2 = el(panel, "h2", ["id", "ll-title"], v.title);
     var content = el(panel, "div", ["id", "ll-content", "class", "content"]);
     if (v.body) {
       el(content, "p", ["id", "ll-body"], v.body);

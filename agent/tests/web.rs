@@ -653,6 +653,10 @@ async fn each_event_is_one_call_into_wasm_and_idle_events_are_none() {
     start(RULES).await;
     js("window.__crossings = [];");
     by_id("apply").click();
+    assert!(
+        crossings().is_empty(),
+        "on its own path a click is only noted: described and passed on later"
+    );
     // A mouseout inside the page and a selectionchange with nothing selected: no call.
     js(
         r#"document.dispatchEvent(new MouseEvent("mouseout", {clientY: 300, bubbles: true}));
@@ -662,6 +666,20 @@ async fn each_event_is_one_call_into_wasm_and_idle_events_are_none() {
     // The once-a-second tick (kind 12) aside.
     let events: Vec<String> = crossings().into_iter().filter(|k| k != "12").collect();
     assert_eq!(events, ["1"], "one click, one call");
+}
+
+#[wasm_bindgen_test]
+async fn a_burst_of_clicks_at_one_spot_is_judged_as_it_happens() {
+    fresh(RULES).await;
+    // Three quick clicks at one spot, as the browser counts them (detail 1, 2, 3): the
+    // second and third pass the queue on at once, so the prompt is up before the tick.
+    js(r#"var b = document.getElementById("apply");
+          for (var n = 1; n <= 3; n++) b.dispatchEvent(new MouseEvent("click", {bubbles: true, detail: n, clientX: 5, clientY: 5}));"#);
+    assert_eq!(
+        prompt_title().as_deref(),
+        Some("Trouble with your promo code?"),
+        "rage seen within the burst, not at the next tick"
+    );
 }
 
 const DEAD_HELP: &str = r#"{"version": 1,
