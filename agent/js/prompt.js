@@ -152,29 +152,22 @@
     }, 0);
   }
 
-  // The rules' corner, unless another covers less of what the visitor is working with. One
-  // measure of the panel where it is; the other corners' boxes follow from it (the corners'
-  // margins are the same on both sides of each axis), so no corner is tried by laying the
-  // page out again.
+  // The rules' corner, unless another covers less of what the visitor is working with.
   function place(c) {
-    var panel = c.panel, at = panel.className.match(/\b(top|bottom)_(left|right)\b/);
-    var base = panel.className.replace(/ ?\b(top|bottom)_(left|right)\b/g, "");
+    var panel = c.panel, base = panel.className.replace(/ ?\b(top|bottom)_(left|right)\b/g, "");
     var avoid = (w.__lifeline_avoid ? w.__lifeline_avoid() : []).filter(function (e) {
       return !c.h.contains(e) && e !== c.h;
     }).map(function (e) {
       return e.getBoundingClientRect();
     }).filter(function (r) { return r.width || r.height; });
-    var r = panel.getBoundingClientRect(), html = d.documentElement;
-    var vw = html.clientWidth || w.innerWidth, vh = d.compatMode == "CSS1Compat" ? html.clientHeight : w.innerHeight;
-    var mx = at && at[2] == "right" ? vw - r.right : r.left, my = at && at[1] == "bottom" ? vh - r.bottom : r.top;
     var order = [c.v.position].concat(CORNERS.filter(function (x) { return x != c.v.position; }));
     var best, least = Infinity;
     for (var i = 0; i < order.length && least > 0; i++) {
-      var left = /left/.test(order[i]) ? mx : vw - mx - r.width, top = /top/.test(order[i]) ? my : vh - my - r.height;
-      var covered = overlap({ left: left, top: top, right: left + r.width, bottom: top + r.height }, avoid);
+      panel.className = base + " " + order[i];
+      var covered = overlap(panel.getBoundingClientRect(), avoid);
       if (covered < least) { least = covered; best = order[i]; }
     }
-    if (!at || best != at[0]) panel.className = base + " " + best;
+    panel.className = base + " " + best;
   }
 
   // Compact (a bar that opens on request) when the whole prompt would take much of the
@@ -337,8 +330,7 @@
     var panel = el(root, "section", ["class", "panel " + v.position, "role", "dialog",
       "aria-modal", "false", "aria-labelledby", "ll-title", "tabindex", "-1", "lang", v.lang]);
     icon(el(panel, "button", ["class", "close", "type", "button", "aria-label", L.close, "data-ll", "close"]), "close");
-    // Titled at once (the dialog is labelled by it); fit() makes it the compact bar's toggle.
-    var h2 = el(panel, "h2", ["id", "ll-title"], v.title);
+    var h2 = el(panel, "h2", ["id", "ll-title"]);
     var content = el(panel, "div", ["id", "ll-content", "class", "content"]);
     if (v.body) {
       el(content, "p", ["id", "ll-body"], v.body);
@@ -479,34 +471,16 @@
       w.removeEventListener("keydown", pageKey);
       d.removeEventListener("focusin", moved);
     };
+    fit(c);
+    place(c);
     // Take focus, but never from a field the visitor is typing in: then announce it.
     var active = d.activeElement;
     var typing = active && (active.isContentEditable || /^(TEXTAREA|SELECT)$/.test(active.tagName) ||
       (active.tagName == "INPUT" && !/^(button|submit|reset|image|checkbox|radio|range|color|file)$/i.test(active.type)));
-    // Sized and placed once the browser has laid the page out for its next frame (before
-    // it paints): measuring at once would make the browser lay the page out here, inside
-    // the agent's script, and again for the frame. Then focus or the announcement.
-    var ready = function () {
-      if (cur != c || c.placed) return;
-      c.placed = true;
-      fit(c);
-      place(c);
-      if (typing) {
-        setTimeout(function () { live.textContent = v.title + (v.body ? ". " + v.body : ""); }, 150);
-      } else {
-        panel.focus({ preventScroll: true });
-      }
-    };
-    if (w.ResizeObserver) {
-      var sized = new ResizeObserver(function () {
-        sized.disconnect();
-        ready();
-      });
-      sized.observe(panel);
-      // A page in the background lays nothing out: placed when it is shown.
-      c.off = (function (off) { return function () { sized.disconnect(); off(); }; })(c.off);
+    if (typing) {
+      setTimeout(function () { live.textContent = v.title + (v.body ? ". " + v.body : ""); }, 150);
     } else {
-      ready();
+      panel.focus({ preventScroll: true });
     }
     return true;
   }

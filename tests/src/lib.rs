@@ -692,7 +692,7 @@ impl Browser {
         let started = Instant::now();
         loop {
             if self.prompt_title().await.as_deref() == Some(title) {
-                return self.next_frames().await;
+                return;
             }
             assert!(
                 started.elapsed() < Duration::from_secs(20),
@@ -701,19 +701,6 @@ impl Browser {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-    }
-
-    /// Until two frames have passed: a prompt is sized, placed and focused once the page is
-    /// laid out for the frame after it was drawn (agent/js/prompt.js).
-    pub async fn next_frames(&self) {
-        self.client
-            .execute_async(
-                "var done = arguments[arguments.length - 1];\
-                 requestAnimationFrame(function () { requestAnimationFrame(function () { done(true); }); });",
-                vec![],
-            )
-            .await
-            .expect("two frames pass");
     }
 
     /// The control `css` of the prompt (inside its shadow root).
