@@ -1,6 +1,7 @@
 //! [`Host`]: everything the agent needs from its surroundings. The browser implements it
 //! in `platform` (wasm32); [`MemoryHost`] implements it in memory for native tests.
 
+#[cfg(not(target_arch = "wasm32"))]
 use lifeline_shared::wire::ReportBatch;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -49,10 +50,10 @@ pub trait Host {
     fn set(&mut self, area: Area, key: &str, value: &str) -> bool;
     /// Forgets every stored value whose key starts with `prefix`, in both areas.
     fn clear(&mut self, prefix: &str);
-    /// Sends a batch: with `fetch` (its result comes back through `Agent::sent`) or, when
+    /// Sends a batch (its JSON): with `fetch` (its result comes back through `Agent::sent`) or, when
     /// the page is going away, with `sendBeacon`. True when it went (a beacon the browser
     /// queued; a fetch started).
-    fn send(&mut self, batch: &ReportBatch, beacon: bool) -> bool;
+    fn send(&mut self, batch: &str, beacon: bool) -> bool;
     /// Shows a prompt (replacing any other); false when it could not be shown.
     fn show(&mut self, view: &str) -> bool;
     /// Removes the prompt.
@@ -74,7 +75,7 @@ pub struct MemoryHost {
     pub local: std::collections::BTreeMap<String, String>,
     /// `sessionStorage`.
     pub session: std::collections::BTreeMap<String, String>,
-    /// Batches sent, with whether by beacon.
+    /// Batches sent (as the collector reads them), with whether by beacon.
     pub sent: Vec<(ReportBatch, bool)>,
     /// The prompt on screen.
     pub shown: Option<PromptView>,
@@ -126,8 +127,9 @@ impl Host for MemoryHost {
         self.local.retain(|k, _| !k.starts_with(prefix));
         self.session.retain(|k, _| !k.starts_with(prefix));
     }
-    fn send(&mut self, batch: &ReportBatch, beacon: bool) -> bool {
-        self.sent.push((batch.clone(), beacon));
+    fn send(&mut self, batch: &str, beacon: bool) -> bool {
+        let batch = serde_json::from_str(batch).expect("the agent sends JSON the collector reads");
+        self.sent.push((batch, beacon));
         !self.beacons_refused
     }
     fn show(&mut self, view: &str) -> bool {

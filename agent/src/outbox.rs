@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use lifeline_shared::wire::{MAX_ITEMS, Report, ReportBatch, ReportItem, push_decimal};
+use lifeline_shared::wire::{MAX_ITEMS, Report, ReportItem, batch_json, push_decimal};
 
 /// Most reports kept waiting.
 pub const CAPACITY: usize = 200;
@@ -19,6 +19,16 @@ pub const BATCH_AFTER_MS: u64 = 3_000;
 pub const RETRY_FIRST_MS: u64 = 2_000;
 /// ...up to this.
 pub const RETRY_MAX_MS: u64 = 5 * 60 * 1000;
+
+/// A batch to send: the first `len` reports waiting, as JSON (written from the outbox's
+/// own reports, never copied).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    /// The batch as the collector reads it.
+    pub json: String,
+    /// How many reports it holds.
+    pub len: usize,
+}
 
 /// Reports waiting to be sent.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -96,7 +106,7 @@ impl Outbox {
 
     /// The batch to send now, if one is due: `force` (page hiding) sends whatever waits.
     /// Reports stay queued until [`Outbox::sent`] says they arrived.
-    pub fn batch(&mut self, session: &str, now: u64, force: bool) -> Option<ReportBatch> {
+    pub fn batch(&mut self, session: &str, now: u64, force: bool) -> Option<Batch> {
         // A retry time further away than the longest backoff came from storage, not from
         // here: it does not hold reports back.
         let backing_off = now < self.next_try && self.next_try - now <= RETRY_MAX_MS;
@@ -116,10 +126,9 @@ impl Outbox {
         if !force {
             self.in_flight = Some(n);
         }
-        Some(ReportBatch {
-            session: session.to_owned(),
-            items: self.items.iter().take(n).cloned().collect(),
-            identity: None,
+        Some(Batch {
+            json: batch_json(session, self.items.iter().take(n)),
+            len: n,
         })
     }
 
@@ -177,6 +186,7 @@ mod tests {
     use super::*;
     use lifeline_shared::SignalSet;
     use lifeline_shared::rules::spec::{Band, PromptKind};
+    use lifeline_shared::wire::ReportBatch;
 
     fn report() -> Report {
         Report::Decision {
@@ -190,12 +200,19 @@ mod tests {
         }
     }
 
+    /// What the collector reads of a batch.
+    fn read(b: Batch) -> ReportBatch {
+        let read: ReportBatch = serde_json::from_str(&b.json).expect("a batch is JSON");
+        assert_eq!(read.items.len(), b.len);
+        read
+    }
+
     #[test]
     fn reports_wait_for_a_batch_then_leave_only_when_sent() {
         let mut o = Outbox::default();
         o.push("s", 0, "/", report());
         assert!(o.batch("s", 1000, false).is_none(), "not due yet");
-        let b = o.batch("s", 3000, false).expect("due after 3 s");
+        let b = read(o.batch("s", 3000, false).expect("due after 3 s"));
         assert_eq!(b.items[0].key, "s:1");
         assert!(
             o.batch("s", 3001, false).is_none(),
@@ -216,9 +233,10 @@ mod tests {
         };
         o.push("s", 0, "/", report());
         o.push("s", 0, "/", report());
-        let b = o
-            .batch("s", 5000, false)
-            .expect("due: the far retry time is ignored");
+        let b = read(
+            o.batch("s", 5000, false)
+                .expect("due: the far retry time is ignored"),
+        );
         assert_eq!(
             b.items.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(),
             ["s:0", "s:1"]
@@ -240,7 +258,7 @@ mod tests {
         assert!(o.batch("s", 2100, false).is_some());
         o.sent(false, 2100);
         assert!(o.batch("s", 6099, false).is_none(), "the wait doubles");
-        assert_eq!(o.batch("s", 6100, false).map(|b| b.items.len()), Some(10));
+        assert_eq!(o.batch("s", 6100, false).map(|b| b.len), Some(10));
         o.sent(true, 6100);
         assert!(o.is_empty());
     }
@@ -252,7 +270,7 @@ mod tests {
             o.push("s", i, "/", report());
         }
         assert_eq!((o.len(), o.dropped()), (CAPACITY, 5));
-        let b = o.batch("s", 10_000, true).unwrap();
+        let b = read(o.batch("s", 10_000, true).unwrap());
         assert_eq!(b.items[0].key, "s:6", "the oldest five went");
         assert_eq!(b.items.len(), MAX_ITEMS);
     }
@@ -264,7 +282,7 @@ mod tests {
         o.push("s", 0, "/", report());
         let b = o.batch("s", 1, true).unwrap();
         assert_eq!(o.len(), 2, "kept until the browser took the beacon");
-        o.beaconed(b.items.len());
+        o.beaconed(b.len);
         assert!(o.is_empty());
         assert!(o.batch("s", 2, true).is_none(), "nothing goes twice");
     }

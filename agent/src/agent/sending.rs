@@ -24,10 +24,10 @@ impl<H: Host> Agent<H> {
             return;
         };
         if let Some(batch) = run.outbox.batch(&run.id, now, page_going)
-            && self.host.send(&batch, page_going)
+            && self.host.send(&batch.json, page_going)
             && page_going
         {
-            run.outbox.beaconed(batch.items.len());
+            run.outbox.beaconed(batch.len);
         }
     }
 

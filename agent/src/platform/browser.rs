@@ -6,8 +6,6 @@
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use lifeline_shared::wire::ReportBatch;
-
 use super::prompt::PromptUi;
 use crate::host::{Area, Host, Level};
 
@@ -88,10 +86,10 @@ impl Host for BrowserHost {
         let _ = storage_clear(prefix);
     }
 
-    fn send(&mut self, batch: &ReportBatch, beacon: bool) -> bool {
+    fn send(&mut self, batch: &str, beacon: bool) -> bool {
         // The loader's `__lifeline_send`: sendBeacon, or fetch with keepalive answering
         // whether the collector took the batch. Without it (a test page), nothing is sent.
-        match send(&self.reports_url, &batch.to_json(), beacon) {
+        match send(&self.reports_url, batch, beacon) {
             Ok(answer) if beacon => answer.is_truthy(),
             Ok(answer) => {
                 super::then_either(answer.unchecked_ref(), &self.on_answer, &self.on_failure);
