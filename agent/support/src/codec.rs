@@ -25,7 +25,7 @@ pub fn encode(support: &Support) -> Vec<u8> {
 /// Decodes content; `None` when the bytes are not content this build can use.
 pub fn decode(bytes: &[u8]) -> Option<Support> {
     let mut r = Reader::new(bytes.strip_prefix(MAGIC)?);
-    let s = Support::get(&mut r)?;
+    let s = Support::get(&mut r);
     r.is_done().then_some(s)
 }
 
@@ -46,40 +46,84 @@ impl Writer {
     }
 }
 
-/// Where decoding reads from.
+/// Where decoding reads from; spoiled by the first thing that is not the compact form (it
+/// reads as empty from then on, its values are zeros and empty strings, and it is not done).
+/// Decoding never returns early: early returns gave every field of every struct its own
+/// clean-up path, the bulk of the decoder's weight in the support module.
 pub struct Reader<'a> {
     bytes: &'a [u8],
     depth: usize,
+    sound: bool,
 }
 
 impl<'a> Reader<'a> {
     /// A reader of `bytes`.
     pub(crate) fn new(bytes: &'a [u8]) -> Reader<'a> {
-        Reader { bytes, depth: 0 }
+        Reader {
+            bytes,
+            depth: 0,
+            sound: true,
+        }
     }
 
-    /// Whether every byte was read.
+    /// Whether every byte was read, and soundly.
     pub(crate) fn is_done(&self) -> bool {
-        self.bytes.is_empty()
+        self.sound && self.bytes.is_empty()
     }
 
-    pub(crate) fn num(&mut self) -> Option<u64> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let (&b, rest) = self.bytes.split_first()?;
-            self.bytes = rest;
-            n |= u64::from(b & 0x7f).checked_shl(shift)?;
-            if b & 0x80 == 0 {
-                return Some(n);
+    /// Marks the read as spoiled: nothing more is read.
+    fn spoil(&mut self) {
+        self.sound = false;
+        self.bytes = &[];
+    }
+
+    fn byte(&mut self) -> u8 {
+        match self.bytes.split_first() {
+            Some((&b, rest)) => {
+                self.bytes = rest;
+                b
+            }
+            None => {
+                self.spoil();
+                0
             }
         }
-        None
     }
 
-    /// A count of items that each take at least one byte, at most `max`.
-    fn count(&mut self, max: usize) -> Option<usize> {
-        let n = usize::try_from(self.num()?).ok()?;
-        (n <= max && n <= self.bytes.len()).then_some(n)
+    pub(crate) fn num(&mut self) -> u64 {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte();
+            n |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return n;
+            }
+        }
+        self.spoil();
+        0
+    }
+
+    /// A count of items that each take at least one byte: at most `max`, and never more
+    /// than the bytes left.
+    fn count(&mut self, max: usize) -> usize {
+        let n = self.num();
+        if n <= max as u64 && n <= self.bytes.len() as u64 {
+            n as usize
+        } else {
+            self.spoil();
+            0
+        }
+    }
+
+    /// A tag below `count`.
+    pub(crate) fn tag(&mut self, count: usize) -> usize {
+        let n = self.num();
+        if n < count as u64 {
+            n as usize
+        } else {
+            self.spoil();
+            0
+        }
     }
 }
 
@@ -87,16 +131,20 @@ impl<'a> Reader<'a> {
 pub trait Codec: Sized {
     /// Writes it.
     fn put(&self, w: &mut Writer);
-    /// Reads one, or `None`.
-    fn get(r: &mut Reader<'_>) -> Option<Self>;
+    /// Reads one; when the bytes are not one, spoils `r` and returns any value.
+    fn get(r: &mut Reader<'_>) -> Self;
 }
 
 impl Codec for u32 {
     fn put(&self, w: &mut Writer) {
         w.num(u64::from(*self));
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        u32::try_from(r.num()?).ok()
+    fn get(r: &mut Reader<'_>) -> Self {
+        let n = r.num();
+        u32::try_from(n).unwrap_or_else(|_| {
+            r.spoil();
+            0
+        })
     }
 }
 
@@ -104,12 +152,8 @@ impl Codec for bool {
     fn put(&self, w: &mut Writer) {
         w.0.push(u8::from(*self));
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        match u32::get(r)? {
-            0 => Some(false),
-            1 => Some(true),
-            _ => None,
-        }
+    fn get(r: &mut Reader<'_>) -> Self {
+        r.tag(2) == 1
     }
 }
 
@@ -117,11 +161,17 @@ impl Codec for f32 {
     fn put(&self, w: &mut Writer) {
         w.0.extend_from_slice(&self.to_le_bytes());
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        let (b, rest) = r.bytes.split_first_chunk::<4>()?;
-        r.bytes = rest;
-        let v = f32::from_le_bytes(*b);
-        v.is_finite().then_some(v)
+    fn get(r: &mut Reader<'_>) -> Self {
+        match r.bytes.split_first_chunk::<4>() {
+            Some((b, rest)) if f32::from_le_bytes(*b).is_finite() => {
+                r.bytes = rest;
+                f32::from_le_bytes(*b)
+            }
+            _ => {
+                r.spoil();
+                0.0
+            }
+        }
     }
 }
 
@@ -130,11 +180,17 @@ impl Codec for String {
         w.num(self.len() as u64);
         w.0.extend_from_slice(self.as_bytes());
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        let n = usize::try_from(r.num()?).ok()?;
-        let (s, rest) = r.bytes.split_at_checked(n)?;
+    fn get(r: &mut Reader<'_>) -> Self {
+        let n = r.count(usize::MAX);
+        let (s, rest) = r.bytes.split_at(n);
         r.bytes = rest;
-        Some(String::from(core::str::from_utf8(s).ok()?))
+        match core::str::from_utf8(s) {
+            Ok(s) => String::from(s),
+            Err(_) => {
+                r.spoil();
+                String::new()
+            }
+        }
     }
 }
 
@@ -148,11 +204,8 @@ impl<T: Codec> Codec for Option<T> {
             }
         }
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        match bool::get(r)? {
-            false => Some(None),
-            true => T::get(r).map(Some),
-        }
+    fn get(r: &mut Reader<'_>) -> Self {
+        bool::get(r).then(|| T::get(r))
     }
 }
 
@@ -164,13 +217,13 @@ pub(crate) fn put_list<T: Codec>(list: &[T], w: &mut Writer) {
     }
 }
 
-pub(crate) fn get_list<T: Codec>(r: &mut Reader<'_>, max: usize) -> Option<Vec<T>> {
-    let n = r.count(max)?;
+pub(crate) fn get_list<T: Codec>(r: &mut Reader<'_>, max: usize) -> Vec<T> {
+    let n = r.count(max);
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
-        out.push(T::get(r)?);
+        out.push(T::get(r));
     }
-    Some(out)
+    out
 }
 
 impl Codec for Page {
@@ -198,18 +251,17 @@ impl Codec for Page {
             }
         }
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
+    fn get(r: &mut Reader<'_>) -> Self {
         r.depth += 1;
         if r.depth > MAX_NESTING {
-            return None;
+            r.spoil();
         }
-        let page = match u32::get(r)? {
-            0 => String::get(r).map(Page::Exact),
-            1 => String::get(r).map(Page::Prefix),
-            2 => String::get(r).map(Page::Glob),
-            3 => Page::get(r).map(|m| Page::Not(Box::new(m))),
-            4 => get_list(r, MAX_LIST * 2).map(Page::Any),
-            _ => None,
+        let page = match r.tag(5) {
+            0 => Page::Exact(String::get(r)),
+            1 => Page::Prefix(String::get(r)),
+            2 => Page::Glob(String::get(r)),
+            3 => Page::Not(Box::new(Page::get(r))),
+            _ => Page::Any(get_list(r, MAX_LIST * 2)),
         };
         r.depth -= 1;
         page
@@ -220,10 +272,8 @@ impl Codec for Channel {
     fn put(&self, w: &mut Writer) {
         w.0.push(*self as u8);
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        Channel::ALL
-            .get(usize::try_from(u32::get(r)?).ok()?)
-            .copied()
+    fn get(r: &mut Reader<'_>) -> Self {
+        Channel::ALL[r.tag(Channel::ALL.len())]
     }
 }
 
@@ -234,15 +284,15 @@ macro_rules! fields {
             fn put(&self, w: &mut Writer) {
                 $( $crate::codec::fields!(@put self.$f, w $(, $max)?); )*
             }
-            fn get(r: &mut Reader<'_>) -> Option<Self> {
-                Some($t { $( $f: $crate::codec::fields!(@get r $(, $max)?), )* })
+            fn get(r: &mut Reader<'_>) -> Self {
+                $t { $( $f: $crate::codec::fields!(@get r $(, $max)?), )* }
             }
         }
     };
     (@put $v:expr, $w:ident, $max:expr) => { $crate::codec::put_list(&$v, $w) };
     (@put $v:expr, $w:ident) => { $crate::codec::Codec::put(&$v, $w) };
-    (@get $r:ident, $max:expr) => { $crate::codec::get_list($r, $max)? };
-    (@get $r:ident) => { $crate::codec::Codec::get($r)? };
+    (@get $r:ident, $max:expr) => { $crate::codec::get_list($r, $max) };
+    (@get $r:ident) => { $crate::codec::Codec::get($r) };
 }
 pub(crate) use fields;
 

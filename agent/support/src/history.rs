@@ -121,7 +121,7 @@ impl History {
         let bytes: Option<Vec<u8>> = text.chars().map(|c| u8::try_from(c).ok()).collect();
         let read = |bytes: &[u8]| {
             let mut r = Reader::new(bytes.strip_prefix(&[1])?);
-            let records = crate::codec::get_list(&mut r, MAX_RECORDS)?;
+            let records = crate::codec::get_list(&mut r, MAX_RECORDS);
             r.is_done().then_some(History { records })
         };
         bytes.as_deref().and_then(read).unwrap_or_default()
@@ -148,10 +148,8 @@ impl Codec for Ending {
     fn put(&self, w: &mut Writer) {
         w.0.push(*self as u8);
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
-        Ending::ALL
-            .get(usize::try_from(u32::get(r)?).ok()?)
-            .copied()
+    fn get(r: &mut Reader<'_>) -> Self {
+        Ending::ALL[r.tag(Ending::ALL.len())]
     }
 }
 
@@ -159,7 +157,7 @@ impl Codec for u64 {
     fn put(&self, w: &mut Writer) {
         w.num(*self);
     }
-    fn get(r: &mut Reader<'_>) -> Option<Self> {
+    fn get(r: &mut Reader<'_>) -> Self {
         r.num()
     }
 }
