@@ -184,13 +184,10 @@ impl Codec for String {
         let n = r.count(usize::MAX);
         let (s, rest) = r.bytes.split_at(n);
         r.bytes = rest;
-        match core::str::from_utf8(s) {
-            Ok(s) => String::from(s),
-            Err(_) => {
-                r.spoil();
-                String::new()
-            }
-        }
+        utf8(s).unwrap_or_else(|| {
+            r.spoil();
+            String::new()
+        })
     }
 }
 
@@ -207,6 +204,38 @@ impl<T: Codec> Codec for Option<T> {
     fn get(r: &mut Reader<'_>) -> Self {
         bool::get(r).then(|| T::get(r))
     }
+}
+
+/// UTF-8 `bytes` as a string, decoded by hand (core's validator costs the support module
+/// 0.7 kB); `None` unless they are UTF-8: no stray or missing continuation bytes, no
+/// overlong forms, no surrogates, nothing past U+10FFFF.
+pub fn utf8(bytes: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // Continuation bytes to come, the least code point that needs them, the lead's bits.
+        let (n, least, bits) = match b {
+            0..=0x7f => (0, 0, 0x7f),
+            0xc0..=0xdf => (1, 0x80, 0x1f),
+            0xe0..=0xef => (2, 0x800, 0x0f),
+            0xf0..=0xf7 => (3, 0x1_0000, 0x07),
+            _ => return None,
+        };
+        let mut c = u32::from(b) & bits;
+        for k in 1..=n {
+            let x = *bytes.get(i + k)?;
+            if x & 0xc0 != 0x80 {
+                return None;
+            }
+            c = c << 6 | u32::from(x & 0x3f);
+        }
+        if c < least {
+            return None;
+        }
+        out.push(char::from_u32(c)?);
+        i += n + 1;
+    }
+    Some(out)
 }
 
 /// Lists, each with its own limit.
@@ -386,6 +415,43 @@ mod tests {
             b[i] ^= 0xff;
             let _ = decode(&b);
         }
+    }
+
+    #[test]
+    fn the_hand_decoder_takes_exactly_what_cores_validator_takes() {
+        let same = |b: &[u8]| {
+            assert_eq!(
+                utf8(b).as_deref(),
+                core::str::from_utf8(b).ok(),
+                "bytes {b:02x?}"
+            );
+        };
+        for a in 0..=255u8 {
+            same(&[a]);
+            for b in 0..=255u8 {
+                same(&[a, b]);
+                same(&[b'x', a, b]);
+            }
+        }
+        // Every three-byte form with a multi-byte lead, and four-byte forms around each
+        // boundary (overlongs, surrogates, U+10FFFF).
+        for a in 0xc0..=0xffu8 {
+            for b in 0..=255u8 {
+                for c in 0..=255u8 {
+                    same(&[a, b, c]);
+                }
+            }
+        }
+        for a in 0xf0..=0xf8u8 {
+            for b in [0x7f, 0x80, 0x8f, 0x90, 0xbf, 0xc0] {
+                for c in [0x7f, 0x80, 0xbf, 0xc0] {
+                    for d in [0x00, 0x7f, 0x80, 0xbf, 0xc0, 0xff] {
+                        same(&[a, b, c, d]);
+                    }
+                }
+            }
+        }
+        same("Größe, размер, 尺寸, 🧥".as_bytes());
     }
 
     #[test]

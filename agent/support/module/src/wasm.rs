@@ -94,10 +94,10 @@ pub(crate) extern "C" fn call(op: u32) -> usize {
     let input = core::mem::take(&mut s.input);
     match op {
         x if x == Op::Load as u32 => load(s, &input),
-        x if x == Op::Plan as u32 => session(s, text(&input)),
-        x if x == Op::Search as u32 => search(s, text(&input)),
-        x if x == Op::Keep as u32 => keep(s, text(&input)),
-        x if x == Op::Judge as u32 => judged(s, text(&input)),
+        x if x == Op::Plan as u32 => session(s, &text(&input)),
+        x if x == Op::Search as u32 => search(s, &text(&input)),
+        x if x == Op::Keep as u32 => keep(s, &text(&input)),
+        x if x == Op::Judge as u32 => judged(s, &text(&input)),
         _ => {}
     }
     s.output.len()
@@ -108,8 +108,9 @@ fn words(s: &str) -> impl Iterator<Item = &str> {
     s.split(|c| c == ' ').filter(|w| !w.is_empty())
 }
 
-fn text(bytes: &[u8]) -> &str {
-    core::str::from_utf8(bytes).unwrap_or_default()
+/// The input as text (the renderer's `TextEncoder` writes UTF-8; anything else is empty).
+fn text(bytes: &[u8]) -> String {
+    lifeline_support::codec::utf8(bytes).unwrap_or_default()
 }
 
 fn load(s: &mut State, bytes: &[u8]) {
