@@ -50,9 +50,9 @@ pub trait Host {
     fn set(&mut self, area: Area, key: &str, value: &str) -> bool;
     /// Forgets every stored value whose key starts with `prefix`, in both areas.
     fn clear(&mut self, prefix: &str);
-    /// Sends a batch (its JSON): with `fetch` (its result comes back through `Agent::sent`) or, when
-    /// the page is going away, with `sendBeacon`. True when it went (a beacon the browser
-    /// queued; a fetch started).
+    /// Sends a batch (its JSON): with `fetch` (its result comes back through
+    /// `Agent::sent`) or, when the page is going away, with `sendBeacon`. True when it went
+    /// (a beacon the browser queued; a fetch started).
     fn send(&mut self, batch: &str, beacon: bool) -> bool;
     /// Shows a prompt (replacing any other); false when it could not be shown.
     fn show(&mut self, view: &str) -> bool;
