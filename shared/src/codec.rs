@@ -217,39 +217,12 @@ impl Codec for String {
     }
     fn get(r: &mut Reader<'_>) -> Self {
         let n = r.len();
-        let text = utf8(r.take(n));
+        // Decoded by hand (`lifeline_support::codec::utf8`): the standard library's
+        // validator is several times the size in the agent's wasm.
+        let text = lifeline_support::codec::utf8(r.take(n));
         r.require(text.is_some());
         text.unwrap_or_default()
     }
-}
-
-/// `bytes` as text when they are UTF-8 (no overlong forms, no surrogates, nothing past
-/// U+10FFFF). Decoded by hand: the standard library's validator is several times the size
-/// in the agent's wasm, and this is its only text from bytes.
-fn utf8(bytes: &[u8]) -> Option<String> {
-    let mut out = String::with_capacity(bytes.len());
-    let mut it = bytes.iter();
-    while let Some(&b) = it.next() {
-        let (mut cp, more, least) = match b {
-            0x00..=0x7f => (u32::from(b), 0, 0),
-            0xc2..=0xdf => (u32::from(b & 0x1f), 1, 0x80),
-            0xe0..=0xef => (u32::from(b & 0x0f), 2, 0x800),
-            0xf0..=0xf4 => (u32::from(b & 0x07), 3, 0x1_0000),
-            _ => return None,
-        };
-        for _ in 0..more {
-            let c = *it.next()?;
-            if c & 0xc0 != 0x80 {
-                return None;
-            }
-            cp = cp << 6 | u32::from(c & 0x3f);
-        }
-        if cp < least {
-            return None;
-        }
-        out.push(char::from_u32(cp)?);
-    }
-    Some(out)
 }
 
 impl<T: Codec> Codec for Option<T> {
@@ -406,34 +379,6 @@ mod tests {
             d: vec![(300, true), (0, false)],
             e: [0.25, -1.5],
             f: [("x".to_owned(), 1u64)].into_iter().collect(),
-        }
-    }
-
-    #[test]
-    fn text_is_read_exactly_as_the_standard_library_reads_it() {
-        // Every 1- and 2-byte input, and a spread of 3- and 4-byte ones.
-        let mut inputs: Vec<Vec<u8>> = (0..=255u8).map(|a| vec![a]).collect();
-        for a in 0..=255u8 {
-            for b in 0..=255u8 {
-                inputs.push(vec![a, b]);
-            }
-        }
-        for a in [0xe0u8, 0xe1, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf4, 0xf5] {
-            for b in (0x70..=0xc0u8).step_by(3) {
-                for c in [0x7fu8, 0x80, 0xbf, 0xc0] {
-                    inputs.push(vec![a, b, c]);
-                    inputs.push(vec![a, b, c, 0x80]);
-                    inputs.push(vec![a, b, c, 0xc0]);
-                }
-            }
-        }
-        inputs.push("é ✓ 😀 \u{10FFFF}".as_bytes().to_vec());
-        for bytes in inputs {
-            assert_eq!(
-                utf8(&bytes),
-                String::from_utf8(bytes.clone()).ok(),
-                "{bytes:x?}"
-            );
         }
     }
 
