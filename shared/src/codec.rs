@@ -23,36 +23,25 @@ const MAX_LEN: usize = 1 << 20;
 #[derive(Debug, Default)]
 pub struct Writer(Vec<u8>);
 
-/// Bytes being read; spoiled by the first thing that is not a stored form.
+/// Bytes being read; spoiled by the first thing that is not a stored form. The support
+/// crate's spoiled reader, with this form's limits on lengths and tags.
 #[derive(Debug)]
-pub struct Reader<'a> {
-    bytes: &'a [u8],
-    sound: bool,
-}
+pub struct Reader<'a>(lifeline_support::codec::Reader<'a>);
 
 impl Writer {
     fn byte(&mut self, b: u8) {
         self.0.push(b);
     }
     /// Unsigned LEB128.
-    fn uint(&mut self, mut v: u64) {
-        loop {
-            let b = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                self.0.push(b);
-                return;
-            }
-            self.0.push(b | 0x80);
-        }
+    fn uint(&mut self, v: u64) {
+        lifeline_support::codec::push_num(&mut self.0, v);
     }
 }
 
 impl Reader<'_> {
     /// Marks the read as spoiled: nothing more is read and [`decode`] refuses it.
     pub fn spoil(&mut self) {
-        self.sound = false;
-        self.bytes = &[];
+        self.0.spoil();
     }
     /// Spoils the read unless `holds`.
     pub fn require(&mut self, holds: bool) {
@@ -61,33 +50,15 @@ impl Reader<'_> {
         }
     }
     fn byte(&mut self) -> u8 {
-        match self.bytes.split_first() {
-            Some((&b, rest)) => {
-                self.bytes = rest;
-                b
-            }
-            None => {
-                self.spoil();
-                0
-            }
-        }
+        self.0.byte()
     }
     fn uint(&mut self) -> u64 {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte();
-            v |= u64::from(b & 0x7f) << shift;
-            if b < 0x80 {
-                return v;
-            }
-        }
-        self.spoil();
-        0
+        self.0.num()
     }
     /// A length: bounded, and never more than the bytes left could hold.
     fn len(&mut self) -> usize {
         let n = usize::try_from(self.uint()).unwrap_or(usize::MAX);
-        if n <= MAX_LEN && n <= self.bytes.len().max(1) * 8 {
+        if n <= MAX_LEN && n <= self.0.left().max(1) * 8 {
             n
         } else {
             self.spoil();
@@ -95,12 +66,7 @@ impl Reader<'_> {
         }
     }
     fn take(&mut self, n: usize) -> &[u8] {
-        if n > self.bytes.len() {
-            self.spoil();
-        }
-        let (head, rest) = self.bytes.split_at(n.min(self.bytes.len()));
-        self.bytes = rest;
-        head
+        self.0.take(n)
     }
     /// A tag below `count`; `0` (and spoiled) otherwise.
     pub fn tag(&mut self, count: u8) -> u8 {
@@ -145,15 +111,12 @@ pub fn decode<T: Codec>(text: &str) -> Option<T> {
         .chars()
         .map(|c| u8::try_from(u32::from(c)).ok())
         .collect::<Option<_>>()?;
-    let mut r = Reader {
-        bytes: &bytes,
-        sound: true,
-    };
+    let mut r = Reader(lifeline_support::codec::Reader::new(&bytes));
     if r.byte() != VERSION {
         return None;
     }
     let value = T::get(&mut r);
-    (r.sound && r.bytes.is_empty()).then_some(value)
+    r.0.is_done().then_some(value)
 }
 
 macro_rules! uint_codec {
@@ -251,7 +214,7 @@ impl<T: Codec> Codec for Vec<T> {
         let n = r.len();
         let mut out = Vec::with_capacity(n.min(64));
         // A spoiled reader reads as empty: stop there rather than make `n` zeros.
-        while out.len() < n && r.sound {
+        while out.len() < n && r.0.is_sound() {
             out.push(T::get(r));
         }
         out

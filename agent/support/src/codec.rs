@@ -33,23 +33,31 @@ pub fn decode(bytes: &[u8]) -> Option<Support> {
 pub struct Writer(pub Vec<u8>);
 
 impl Writer {
-    pub(crate) fn num(&mut self, mut n: u64) {
-        loop {
-            let byte = (n & 0x7f) as u8;
-            n >>= 7;
-            if n == 0 {
-                self.0.push(byte);
-                return;
-            }
-            self.0.push(byte | 0x80);
+    pub(crate) fn num(&mut self, n: u64) {
+        push_num(&mut self.0, n);
+    }
+}
+
+/// Appends `n` as unsigned LEB128 (what [`Reader::num`] reads; the agent's stored form
+/// writes its numbers so too).
+pub fn push_num(out: &mut Vec<u8>, mut n: u64) {
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
         }
+        out.push(byte | 0x80);
     }
 }
 
 /// Where decoding reads from; spoiled by the first thing that is not the compact form (it
 /// reads as empty from then on, its values are zeros and empty strings, and it is not done).
 /// Decoding never returns early: early returns gave every field of every struct its own
-/// clean-up path, the bulk of the decoder's weight in the support module.
+/// clean-up path, the bulk of the decoder's weight in the support module. The agent's
+/// stored form (`lifeline_shared::codec`) reads through this reader too.
+#[derive(Debug)]
 pub struct Reader<'a> {
     bytes: &'a [u8],
     depth: usize,
@@ -58,7 +66,7 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// A reader of `bytes`.
-    pub(crate) fn new(bytes: &'a [u8]) -> Reader<'a> {
+    pub fn new(bytes: &'a [u8]) -> Reader<'a> {
         Reader {
             bytes,
             depth: 0,
@@ -67,17 +75,28 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether every byte was read, and soundly.
-    pub(crate) fn is_done(&self) -> bool {
+    pub fn is_done(&self) -> bool {
         self.sound && self.bytes.is_empty()
     }
 
+    /// Whether nothing wrong was met so far.
+    pub fn is_sound(&self) -> bool {
+        self.sound
+    }
+
+    /// How many bytes are left.
+    pub fn left(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// Marks the read as spoiled: nothing more is read.
-    fn spoil(&mut self) {
+    pub fn spoil(&mut self) {
         self.sound = false;
         self.bytes = &[];
     }
 
-    fn byte(&mut self) -> u8 {
+    /// One byte; `0` (and spoiled) past the end.
+    pub fn byte(&mut self) -> u8 {
         match self.bytes.split_first() {
             Some((&b, rest)) => {
                 self.bytes = rest;
@@ -90,7 +109,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub(crate) fn num(&mut self) -> u64 {
+    /// An unsigned LEB128 number; `0` (and spoiled) when it is not one.
+    pub fn num(&mut self) -> u64 {
         let mut n = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte();
@@ -101,6 +121,16 @@ impl<'a> Reader<'a> {
         }
         self.spoil();
         0
+    }
+
+    /// The next `n` bytes; as many as are left (and spoiled) when fewer are.
+    pub fn take(&mut self, n: usize) -> &'a [u8] {
+        if n > self.bytes.len() {
+            self.spoil();
+        }
+        let (head, rest) = self.bytes.split_at(n.min(self.bytes.len()));
+        self.bytes = rest;
+        head
     }
 
     /// A count of items that each take at least one byte: at most `max`, and never more
@@ -182,9 +212,7 @@ impl Codec for String {
     }
     fn get(r: &mut Reader<'_>) -> Self {
         let n = r.count(usize::MAX);
-        let (s, rest) = r.bytes.split_at(n);
-        r.bytes = rest;
-        utf8(s).unwrap_or_else(|| {
+        utf8(r.take(n)).unwrap_or_else(|| {
             r.spoil();
             String::new()
         })
