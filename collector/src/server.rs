@@ -128,7 +128,9 @@ pub async fn serve(
         ..Settings::default()
     };
     let mut app = App::new(store.clone(), assets, metrics, settings);
-    app.live = crate::live::for_database(&config.database).map_err(ServeError::Live)?;
+    app.live = crate::live::for_database(&config.database)
+        .await
+        .map_err(ServeError::Live)?;
     let app = Arc::new(app);
     let stopping = app.stopping.clone();
     crate::follow_changes(&app);

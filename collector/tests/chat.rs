@@ -2,7 +2,8 @@
 //! marks; a socket that drops resumes without losing or doubling a message; strangers (a
 //! guessed conversation, another site's staff) get one clear refusal; messages are bounded
 //! in size and rate; offers, products and call-backs are cards, a coupon minted into the
-//! ledger; an alert opens a conversation staff may join.
+//! ledger; an alert opens a conversation staff may join; a collector just started already
+//! hears what another publishes (on PostgreSQL).
 
 #![allow(clippy::unwrap_used)]
 
@@ -495,4 +496,43 @@ async fn an_alert_opens_a_conversation_the_page_and_its_staff_can_join() {
     // The same decision again (a retry) raises nothing and opens nothing.
     let again = json(c.post_reports(&decision).await).await;
     assert!(again["chat"].is_null(), "{again}");
+}
+
+/// A collector just started is already listening: what another collector publishes at once
+/// reaches its subscribers (through the database; a listener still connecting would take
+/// it for old news and drop it). Alone, on SQLite, there is no other collector.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_is_published_as_soon_as_a_collector_starts_reaches_its_subscribers() {
+    use lifeline_collector::live::{ChatEvent, for_database};
+    use lifeline_collector::store::Side;
+    let c = Collector::new(Settings::default()).await;
+    if !c.database.is_postgres() {
+        return;
+    }
+    let (other, url) = (c.app.live.clone(), c.database.url.clone());
+    // The other collector's publisher connected, as in a running one.
+    let mut warm = other.subscribe_chat("warm");
+    other.publish_chat("warm", ChatEvent::Typing { from: Side::Staff });
+    let warmed = tokio::time::timeout(Duration::from_secs(5), warm.recv()).await;
+    assert!(warmed.is_ok(), "the running collector hears itself");
+    for round in 0..4 {
+        let started = for_database(&url).await.unwrap();
+        let mut events = started.subscribe_chat("first");
+        other.publish_chat(
+            "first",
+            ChatEvent::Typing {
+                from: Side::Visitor,
+            },
+        );
+        let got = tokio::time::timeout(Duration::from_secs(5), events.recv()).await;
+        assert!(
+            matches!(
+                got,
+                Ok(Ok(ChatEvent::Typing {
+                    from: Side::Visitor
+                }))
+            ),
+            "round {round}: {got:?}"
+        );
+    }
 }

@@ -124,9 +124,13 @@ pub trait Broadcast: Send + Sync + 'static {
 
 /// The live channel for a store at `database` (its URL): through PostgreSQL when several
 /// collectors may share it, within this process otherwise.
-pub fn for_database(database: &str) -> Result<std::sync::Arc<dyn Broadcast>, postgres::LiveError> {
+pub async fn for_database(
+    database: &str,
+) -> Result<std::sync::Arc<dyn Broadcast>, postgres::LiveError> {
     if database.starts_with("postgres://") || database.starts_with("postgresql://") {
-        return Ok(std::sync::Arc::new(postgres::PgBroadcast::start(database)?));
+        return Ok(std::sync::Arc::new(
+            postgres::PgBroadcast::start(database).await?,
+        ));
     }
     Ok(std::sync::Arc::new(LocalBroadcast::default()))
 }

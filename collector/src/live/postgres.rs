@@ -9,6 +9,8 @@
 //! - Publishing goes through one task per collector, which adds whatever is waiting in one
 //!   statement under an advisory lock, so ids become visible in order and a reader never
 //!   skips an id committed late.
+//! - A collector is listening before it serves: what it publishes, or is published for
+//!   its first subscribers, comes after the point it starts reading from.
 //! - A listener that lost its connection connects again and first reads everything after
 //!   the last id it delivered: nothing published meanwhile is missed (events are kept
 //!   [`KEEP_MS`]).
@@ -78,12 +80,15 @@ impl std::fmt::Debug for PgBroadcast {
 pub enum LiveError {
     /// Not a PostgreSQL URL.
     BadUrl(String),
+    /// The first listening connection could not be made.
+    Listen(tokio_postgres::Error),
 }
 
 impl std::fmt::Display for LiveError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LiveError::BadUrl(e) => write!(f, "not a PostgreSQL URL: {e}"),
+            LiveError::Listen(e) => write!(f, "could not listen on the database: {e}"),
         }
     }
 }
@@ -92,8 +97,9 @@ impl std::error::Error for LiveError {}
 
 impl PgBroadcast {
     /// Starts publishing to and listening on the database at `url` (whose schema the store
-    /// has migrated). Connections are made, and made again, in the background.
-    pub fn start(url: &str) -> Result<PgBroadcast, LiveError> {
+    /// has migrated). Returns once listening, so nothing published from then on is missed;
+    /// connections lost later are made again in the background.
+    pub async fn start(url: &str) -> Result<PgBroadcast, LiveError> {
         let mut config: Config = url.parse().map_err(|e| LiveError::BadUrl(format!("{e}")))?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(5));
@@ -111,7 +117,11 @@ impl PgBroadcast {
             local: local.clone(),
             changes: changes.clone(),
         };
-        tokio::spawn(listen_loop(config, listener));
+        let mut last = None;
+        let first = subscribe(&config, &mut last)
+            .await
+            .map_err(LiveError::Listen)?;
+        tokio::spawn(listen_loop(config, listener, first, last));
         Ok(PgBroadcast {
             local,
             outbox,
@@ -274,11 +284,19 @@ async fn add(client: &mut Client, batch: &[Outgoing]) -> Result<(), tokio_postgr
 
 /// Listens, and delivers every event after the last one delivered, until the collector
 /// stops; connects again (catching up first) whenever the connection is lost.
-async fn listen_loop(config: Config, to: Listener) {
-    let mut last: Option<i64> = None;
+async fn listen_loop(config: Config, to: Listener, first: Subscribed, mut last: Option<i64>) {
     let mut pause = Duration::from_millis(100);
+    let mut connection = Some(first);
     loop {
-        match listen(&config, &to, &mut last).await {
+        let connected = match connection.take() {
+            Some(c) => Ok(c),
+            None => subscribe(&config, &mut last).await,
+        };
+        let listened = match connected {
+            Ok((client, notified)) => listen(&client, notified, &to, &mut last).await,
+            Err(e) => Err(e),
+        };
+        match listened {
             Ok(()) => pause = Duration::from_millis(100),
             Err(e) => {
                 tracing::warn!(error = %e, "live events: listening failed; trying again");
@@ -289,24 +307,37 @@ async fn listen_loop(config: Config, to: Listener) {
     }
 }
 
-async fn listen(
+/// A listening connection and its notifications.
+type Subscribed = (Client, mpsc::UnboundedReceiver<String>);
+
+/// Connects and listens; the first time, notes the newest event as the point to read after
+/// (what was published before this collector started is not news).
+async fn subscribe(
     config: &Config,
-    to: &Listener,
     last: &mut Option<i64>,
-) -> Result<(), tokio_postgres::Error> {
-    let (client, mut notified) = connect(config).await?;
+) -> Result<Subscribed, tokio_postgres::Error> {
+    let (client, notified) = connect(config).await?;
     client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
     if last.is_none() {
-        // From now on: what was published before this collector started is not news.
         let row = client
             .query_one("SELECT COALESCE(max(id), 0) FROM live_events", &[])
             .await?;
         *last = Some(row.get(0));
     }
     tracing::info!("live events: listening");
-    // Whatever was published while not listening, then whatever is notified.
+    Ok((client, notified))
+}
+
+/// Delivers whatever was published while not listening, then whatever is notified, until
+/// the connection ends.
+async fn listen(
+    client: &Client,
+    mut notified: mpsc::UnboundedReceiver<String>,
+    to: &Listener,
+    last: &mut Option<i64>,
+) -> Result<(), tokio_postgres::Error> {
     loop {
-        deliver_after(&client, to, last).await?;
+        deliver_after(client, to, last).await?;
         if notified.recv().await.is_none() {
             return Ok(());
         }

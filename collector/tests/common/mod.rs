@@ -99,7 +99,9 @@ impl Collector {
             settings,
         );
         // On PostgreSQL, live events go through the database, as between replicas.
-        app.live = lifeline_collector::live::for_database(&database.url).unwrap();
+        app.live = lifeline_collector::live::for_database(&database.url)
+            .await
+            .unwrap();
         let app = Arc::new(app);
         lifeline_collector::follow_changes(&app);
         Collector {
