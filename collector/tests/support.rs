@@ -58,7 +58,8 @@ async fn support_content_is_served_compact_with_an_etag_to_the_sites_pages_only(
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
     let content = lifeline_support::codec::decode(&bytes(r).await).expect("decodes");
     assert_eq!(content.articles[0].id, "card-declined");
-    assert_eq!(content.personas[0].voices[0].greeting, "Hi, I'm Ana");
+    let voice = &content.personas[0].voices[0].view;
+    assert!(voice.contains(r#""greeting":"Hi, I'm Ana""#), "{voice}");
 
     let r = c
         .send(support(&[("origin", ORIGIN), ("if-none-match", &etag)]))

@@ -405,7 +405,6 @@ pub fn support_content(data: &[u8]) {
     use lifeline_support::codec;
     use lifeline_support::history::History;
     use lifeline_support::plan::{Location, Visitor, plan};
-    use lifeline_support::rank::Index;
     let mut parts = data.splitn(3, |&b| b == 0xFF);
     let content = parts.next().unwrap_or_default();
     let history = History::from_storable(&as_stored(parts.next().unwrap_or_default()));
@@ -418,8 +417,7 @@ pub fn support_content(data: &[u8]) {
         Some(&support),
         "decode, encode, decode: the same content"
     );
-    let index = Index::new(&support.articles);
-    for r in index.search(&query) {
+    for r in lifeline_support::rank::search(&support.articles, &query) {
         assert!(r.0 < support.articles.len() && r.1.is_finite());
     }
     for (page, signals, task) in [

@@ -1,5 +1,5 @@
 //! [`Support`] in the compact form the collector serves and the support module reads:
-//! bytes, `LLS1` then every field in order; numbers as LEB128, strings as their length and
+//! bytes, `LLS2` then every field in order; numbers as LEB128, strings as their length and
 //! UTF-8, lists as their count and items. Decoding trusts nothing: a count is checked
 //! against the bytes left and the content's limits before anything is allocated.
 
@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use crate::content::*;
 use crate::page::Page;
 
-const MAGIC: &[u8; 4] = b"LLS1";
+const MAGIC: &[u8; 4] = b"LLS2";
 /// Deepest `not`/`any` nesting decoded (the rules' limit).
 const MAX_NESTING: usize = 16;
 
@@ -212,7 +212,7 @@ impl Codec for String {
     }
     fn get(r: &mut Reader<'_>) -> Self {
         let n = r.count(usize::MAX);
-        utf8(r.take(n)).unwrap_or_else(|| {
+        text(r.take(n)).unwrap_or_else(|| {
             r.spoil();
             String::new()
         })
@@ -232,6 +232,13 @@ impl<T: Codec> Codec for Option<T> {
     fn get(r: &mut Reader<'_>) -> Self {
         bool::get(r).then(|| T::get(r))
     }
+}
+
+/// [`utf8`], in one copy: the support module's content strings and the renderer's input
+/// are decoded by this one (inlined in both, it was twice in the module's wasm).
+#[inline(never)]
+pub fn text(bytes: &[u8]) -> Option<String> {
+    utf8(bytes)
 }
 
 /// UTF-8 `bytes` as a string, decoded by hand (core's validator is several times the size
@@ -360,17 +367,15 @@ fields!(Place {
 fields!(Article {
     id,
     language,
-    title,
     view,
-    text,
-    keywords: MAX_LIST,
+    terms: MAX_TERMS,
     topics: MAX_LIST,
     place
 });
+fields!(Term { word, count });
 fields!(Guide {
     id,
     language,
-    title,
     topics: MAX_LIST,
     place,
     view
@@ -381,20 +386,10 @@ fields!(Audience {
     languages: MAX_LIST,
     failures_at_least
 });
-fields!(Voice {
-    language,
-    greeting,
-    ask,
-    glad,
-    sorry
-});
+fields!(Voice { language, view });
 fields!(Persona {
     id,
-    name,
-    role,
     skills: MAX_LIST,
-    initials,
-    avatar,
     voices: MAX_LIST,
     audience
 });
@@ -405,12 +400,10 @@ fields!(Escalation {
     channels: 4,
     chat_url,
     email,
-    phone
+    phone,
+    view
 });
-fields!(Words {
-    language,
-    words: crate::words::KEYS.len()
-});
+fields!(Words { language, view });
 fields!(Support {
     language,
     articles: MAX_ARTICLES,

@@ -15,6 +15,8 @@ pub const MAX_GUIDES: usize = 32;
 pub const MAX_STEPS: usize = 12;
 /// Most personas.
 pub const MAX_PERSONAS: usize = 8;
+/// Most words counted for an article's search (its body's limit allows no more).
+pub const MAX_TERMS: usize = 4096;
 /// Most keywords, topics, pages, signals or tasks in one list.
 pub const MAX_LIST: usize = 16;
 
@@ -50,8 +52,9 @@ impl Support {
 pub struct Words {
     /// The language tag.
     pub language: String,
-    /// The words, in the order of [`crate::words::KEYS`].
-    pub words: Vec<String>,
+    /// The words, in the order of [`crate::words::KEYS`], as the renderer takes them: a
+    /// JSON list ([`crate::view::words`]), made when the content is checked.
+    pub view: String,
 }
 
 /// Where an article or guide applies: any of its pages, signals or tasks (an empty list
@@ -81,19 +84,25 @@ pub struct Article {
     pub id: String,
     /// Its language, when not the site's.
     pub language: Option<String>,
-    /// Heading.
-    pub title: String,
-    /// What the renderer draws, as JSON ([`crate::view::article`]), made when the content
-    /// is checked: the module only copies it.
+    /// What the renderer draws (its title and body), as JSON ([`crate::view::article`]),
+    /// made when the content is checked: the module only copies it.
     pub view: String,
-    /// The body's words, for search.
-    pub text: String,
-    /// Words a visitor may search with.
-    pub keywords: Vec<String>,
+    /// Its words for search (title, keywords and body), counted when the content is
+    /// checked ([`crate::rank::terms`]).
+    pub terms: Vec<Term>,
     /// Topics (personas take topics).
     pub topics: Vec<String>,
     /// Where it answers first.
     pub place: Place,
+}
+
+/// A word of an article and how often it occurs there, weighted by field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// The word, folded for search ([`crate::rank::words`]).
+    pub word: String,
+    /// Its weighted count.
+    pub count: u32,
 }
 
 /// A walkthrough on the page.
@@ -103,14 +112,12 @@ pub struct Guide {
     pub id: String,
     /// Its language, when not the site's.
     pub language: Option<String>,
-    /// Heading.
-    pub title: String,
     /// Topics.
     pub topics: Vec<String>,
     /// Where it is offered first.
     pub place: Place,
-    /// What the renderer draws, as JSON ([`crate::view::guide`]), made when the content is
-    /// checked.
+    /// What the renderer draws (its title and steps), as JSON ([`crate::view::guide`]),
+    /// made when the content is checked.
     pub view: String,
 }
 
@@ -147,19 +154,16 @@ pub struct Audience {
     pub failures_at_least: u32,
 }
 
-/// A persona's words in one language.
+/// A persona speaking in one language.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Voice {
     /// The language tag.
     pub language: String,
-    /// Said first ("Hi, I'm Ana from the checkout team").
-    pub greeting: String,
-    /// Asks whether it helped ("Did that sort it out?"); else the default words.
-    pub ask: Option<String>,
-    /// Said when it helped.
-    pub glad: Option<String>,
-    /// Said when it did not, before referring to a person.
-    pub sorry: Option<String>,
+    /// What the renderer draws of the persona in this language, as JSON
+    /// ([`crate::view::persona`]: its name, role, initials or avatar, greeting and the
+    /// words it asks, thanks and apologises with), made when the content is checked: the
+    /// module only copies it.
+    pub view: String,
 }
 
 /// Who speaks in a session.
@@ -167,17 +171,9 @@ pub struct Voice {
 pub struct Persona {
     /// Its id (in reports).
     pub id: String,
-    /// Name.
-    pub name: String,
-    /// Role ("Checkout help").
-    pub role: String,
     /// Topics it takes (any, when empty).
     pub skills: Vec<String>,
-    /// One or two letters shown when there is no avatar.
-    pub initials: String,
-    /// An https URL of a picture.
-    pub avatar: Option<String>,
-    /// Its words, by language; the first is the default.
+    /// How it looks and what it says, by language; the first is the default.
     pub voices: Vec<Voice>,
     /// Who it speaks to.
     pub audience: Audience,
@@ -238,6 +234,17 @@ pub struct Escalation {
     pub email: Option<String>,
     /// The number for `phone`.
     pub phone: Option<String>,
+    /// What the renderer takes of it (where to refer, how long to watch) as JSON members
+    /// ([`crate::view::escalation`]), made when the content is checked.
+    pub view: String,
+}
+
+impl Escalation {
+    /// `self` with its [`Escalation::view`] made from its fields.
+    pub fn viewed(mut self) -> Escalation {
+        self.view = crate::view::escalation(&self);
+        self
+    }
 }
 
 impl Default for Escalation {
@@ -250,6 +257,8 @@ impl Default for Escalation {
             chat_url: None,
             email: None,
             phone: None,
+            view: String::new(),
         }
+        .viewed()
     }
 }

@@ -9,7 +9,8 @@
 //! - [`markup`]: the small safe markup of article bodies, as blocks of text.
 //! - [`page`]: page patterns, matched as the rules match them.
 //! - [`codec`]: the compact form the collector serves.
-//! - [`rank`]: BM25 search over the articles, on the device.
+//! - [`rank`]: BM25 search over the articles, on the device (their words counted when
+//!   the content is checked).
 //! - [`plan`]: a session's first screen for a place, a visitor and their history.
 //! - [`effect`]: whether a session helped.
 //! - [`history`]: the visitor's past sessions, kept on their device.
@@ -19,7 +20,7 @@
 //!
 //! ## Data flow
 //! rules file `support` -> `lifeline-shared` check -> [`Support`] -> [`codec::encode`] ->
-//! collector -> support module (`agent/support/module`): [`codec::decode`] -> [`plan::plan`] (+ [`rank::Index`]
+//! collector -> support module (`agent/support/module`): [`codec::decode`] -> [`plan::plan`] (+ [`rank::search`]
 //! for searches) -> the renderer; [`effect::judge`] -> [`history::History`].
 
 // no_std in the browser module; natively (tests, the collector) std is there anyway.

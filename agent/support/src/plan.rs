@@ -61,8 +61,12 @@ pub struct Plan {
 }
 
 /// Whether `tag` is `language` or its primary subtag (`fr` for `fr-CA`), any case.
+#[expect(
+    clippy::manual_pattern_char_comparison,
+    reason = "a char pattern brings memchr: bytes in the support module"
+)]
 pub fn speaks(tag: &str, language: &str) -> bool {
-    let primary = language.split('-').next().unwrap_or(language);
+    let primary = language.split(|c| c == '-').next().unwrap_or(language);
     tag.eq_ignore_ascii_case(language) || tag.eq_ignore_ascii_case(primary)
 }
 

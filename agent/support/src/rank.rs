@@ -2,12 +2,13 @@
 //! visitor searched for): BM25 over each article's title (counted twice), keywords (three
 //! times) and body. Words are lower-cased runs of letters and digits, a plural `s`
 //! folded; a query word of three letters or more also finds the words it starts, so
-//! results come while the visitor is still typing.
+//! results come while the visitor is still typing. An article's words are counted when the
+//! content is checked ([`terms`]); the module only ranks.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::content::Article;
+use crate::content::{Article, Term};
 
 /// BM25's term-frequency saturation.
 const K1: f32 = 1.2;
@@ -51,102 +52,93 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         })
 }
 
-/// One article's words and how often each occurs (weighted by field), sorted.
-#[derive(Debug, Clone, PartialEq)]
-struct Doc {
-    terms: Vec<(String, f32)>,
-    len: f32,
-}
-
-/// The articles, indexed for search.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Index {
-    docs: Vec<Doc>,
-    avg_len: f32,
-}
-
-impl Index {
-    /// Indexes `articles` (their order is kept: results are indices into it).
-    pub fn new(articles: &[Article]) -> Index {
-        let mut docs = Vec::with_capacity(articles.len());
-        for a in articles {
-            let mut terms: Vec<(String, f32)> = Vec::new();
-            let mut add = |text: &str, weight: f32| {
-                for w in words(text) {
-                    match terms.binary_search_by(|(t, _)| t.as_str().cmp(&w)) {
-                        Ok(i) => terms[i].1 += weight,
-                        Err(i) => terms.insert(i, (w, weight)),
-                    }
-                }
-            };
-            add(&a.title, 2.0);
-            for k in &a.keywords {
-                add(k, 3.0);
+/// An article's words for search, each with how often it occurs weighted by field (title
+/// twice, keywords three times, body once), sorted ([`Article::terms`]).
+pub fn terms(title: &str, keywords: &[String], text: &str) -> Vec<Term> {
+    let mut terms: Vec<Term> = Vec::new();
+    let mut add = |text: &str, weight: u32| {
+        for word in words(text) {
+            match terms.binary_search_by(|t| t.word.as_str().cmp(&word)) {
+                Ok(i) => terms[i].count += weight,
+                Err(i) => terms.insert(
+                    i,
+                    Term {
+                        word,
+                        count: weight,
+                    },
+                ),
             }
-            add(&a.text, 1.0);
-            let len = terms.iter().map(|(_, n)| n).sum();
-            docs.push(Doc { terms, len });
         }
-        let avg_len = if docs.is_empty() {
-            1.0
+    };
+    add(title, 2);
+    for k in keywords {
+        add(k, 3);
+    }
+    add(text, 1);
+    terms
+}
+
+/// An article's length for BM25: its weighted words.
+fn length(a: &Article) -> f32 {
+    a.terms.iter().map(|t| t.count as f32).sum()
+}
+
+/// The articles matching `query`, best first, as indices into `articles` with their scores
+/// (ties in article order).
+pub fn search(articles: &[Article], query: &str) -> Vec<(usize, f32)> {
+    let cut: String = query.chars().take(MAX_QUERY).collect();
+    let mut query: Vec<String> = Vec::new();
+    for w in words(&cut) {
+        if !query.contains(&w) {
+            query.push(w);
+        }
+    }
+    let n = articles.len() as f32;
+    let avg_len = if articles.is_empty() {
+        1.0
+    } else {
+        (articles.iter().map(length).sum::<f32>() / n).max(1.0)
+    };
+    let mut scores: Vec<(usize, f32)> = Vec::new();
+    for word in &query {
+        let found: Vec<(usize, f32)> = (articles.iter().enumerate())
+            .filter_map(|(i, a)| frequency(&a.terms, word).map(|tf| (i, tf)))
+            .collect();
+        if found.is_empty() {
+            continue;
+        }
+        let df = found.len() as f32;
+        let idf = libm::logf(1.0 + (n - df + 0.5) / (df + 0.5));
+        for (i, tf) in found {
+            let norm = 1.0 - B + B * length(&articles[i]) / avg_len;
+            let s = idf * tf * (K1 + 1.0) / (tf + K1 * norm);
+            match scores.iter_mut().find(|(j, _)| *j == i) {
+                Some(e) => e.1 += s,
+                None => scores.push((i, s)),
+            }
+        }
+    }
+    crate::sort_by(&mut scores, |a, b| {
+        a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)).is_gt()
+    });
+    scores
+}
+
+/// How often `word` occurs in `terms`: whole, or (for 3 letters and more) as the start of
+/// words.
+fn frequency(terms: &[Term], word: &str) -> Option<f32> {
+    let at = terms.partition_point(|t| t.word.as_str() < word);
+    let mut tf = 0.0;
+    for t in &terms[at..] {
+        if t.word == word {
+            tf += t.count as f32;
+        } else if word.chars().nth(2).is_some() && t.word.starts_with(word) {
+            tf += t.count as f32 * PREFIX;
         } else {
-            (docs.iter().map(|d| d.len).sum::<f32>() / docs.len() as f32).max(1.0)
-        };
-        Index { docs, avg_len }
-    }
-
-    /// Articles matching `query`, best first, with their scores (ties in article order).
-    pub fn search(&self, query: &str) -> Vec<(usize, f32)> {
-        let cut: String = query.chars().take(MAX_QUERY).collect();
-        let mut query: Vec<String> = Vec::new();
-        for w in words(&cut) {
-            if !query.contains(&w) {
-                query.push(w);
-            }
+            break;
         }
-        let n = self.docs.len() as f32;
-        let mut scores: Vec<(usize, f32)> = Vec::new();
-        for word in &query {
-            let found: Vec<(usize, f32)> = (self.docs.iter().enumerate())
-                .filter_map(|(i, d)| d.frequency(word).map(|tf| (i, tf)))
-                .collect();
-            if found.is_empty() {
-                continue;
-            }
-            let df = found.len() as f32;
-            let idf = libm::logf(1.0 + (n - df + 0.5) / (df + 0.5));
-            for (i, tf) in found {
-                let norm = 1.0 - B + B * self.docs[i].len / self.avg_len;
-                let s = idf * tf * (K1 + 1.0) / (tf + K1 * norm);
-                match scores.iter_mut().find(|(j, _)| *j == i) {
-                    Some(e) => e.1 += s,
-                    None => scores.push((i, s)),
-                }
-            }
-        }
-        crate::sort_by(&mut scores, |a, b| {
-            a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)).is_gt()
-        });
-        scores
     }
-}
-
-impl Doc {
-    /// How often `word` occurs: whole, or (for 3 letters and more) as the start of words.
-    fn frequency(&self, word: &str) -> Option<f32> {
-        let at = self.terms.partition_point(|(t, _)| t.as_str() < word);
-        let mut tf = 0.0;
-        for (t, n) in &self.terms[at..] {
-            if t == word {
-                tf += n;
-            } else if word.chars().nth(2).is_some() && t.starts_with(word) {
-                tf += n * PREFIX;
-            } else {
-                break;
-            }
-        }
-        (tf > 0.0).then_some(tf)
-    }
+    (tf > 0.0).then_some(tf)
 }
 
 #[cfg(test)]
@@ -156,8 +148,7 @@ mod tests {
 
     fn ids(q: &str) -> Vec<String> {
         let c = content();
-        Index::new(&c.articles)
-            .search(q)
+        search(&c.articles, q)
             .into_iter()
             .map(|(i, _)| c.articles[i].id.clone())
             .collect()

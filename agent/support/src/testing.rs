@@ -27,10 +27,8 @@ fn article(
     Article {
         id: id.into(),
         language: None,
-        title: title.into(),
         view: crate::view::article(id, title, &blocks),
-        text,
-        keywords: strings(keywords),
+        terms: crate::rank::terms(title, &strings(keywords), &text),
         topics: strings(topics),
         place,
     }
@@ -45,25 +43,21 @@ fn place(pages: &[&str], signals: &[&str], tasks: &[&str]) -> Place {
 }
 
 fn persona(id: &str, skills: &[&str], failures_at_least: u32) -> Persona {
+    let voice = |language: &str, greeting: &str| Voice {
+        language: language.into(),
+        view: crate::view::persona(&crate::view::Face {
+            id,
+            name: id,
+            role: "Help",
+            initials: &id[..1],
+            greeting: &[greeting, id].concat(),
+            ..Default::default()
+        }),
+    };
     Persona {
         id: id.into(),
-        name: id.into(),
-        role: "Help".into(),
         skills: strings(skills),
-        initials: id[..1].into(),
-        avatar: None,
-        voices: vec![
-            Voice {
-                language: "en".into(),
-                greeting: ["Hi, I'm ", id].concat(),
-                ..Voice::default()
-            },
-            Voice {
-                language: "fr".into(),
-                greeting: ["Bonjour, je suis ", id].concat(),
-                ..Voice::default()
-            },
-        ],
+        voices: vec![voice("en", "Hi, I'm "), voice("fr", "Bonjour, je suis ")],
         audience: Audience {
             failures_at_least,
             ..Audience::default()
@@ -71,7 +65,6 @@ fn persona(id: &str, skills: &[&str], failures_at_least: u32) -> Persona {
     }
 }
 
-/// The test shop's support content.
 pub(crate) fn content() -> Support {
     Support {
         language: "en".into(),
@@ -120,7 +113,6 @@ pub(crate) fn content() -> Support {
         guides: vec![Guide {
             id: "pay-guide".into(),
             language: None,
-            title: "Paying by card".into(),
             topics: strings(&["payment"]),
             place: place(&["/payment*"], &[], &[]),
             view: crate::view::guide(
@@ -154,10 +146,11 @@ pub(crate) fn content() -> Support {
             channels: vec![Channel::Chat, Channel::Email],
             email: Some("help@shop.example".into()),
             ..Escalation::default()
-        },
+        }
+        .viewed(),
         words: vec![Words {
             language: "en".into(),
-            words: crate::words::words_for("en", core::iter::empty()),
+            view: crate::view::words(&crate::words::words_for("en", core::iter::empty())),
         }],
     }
 }

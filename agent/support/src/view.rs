@@ -4,7 +4,7 @@
 
 use alloc::string::String;
 
-use crate::content::{Step, Support, Target};
+use crate::content::{Escalation, Step, Support, Target};
 use crate::json::decimal;
 pub use crate::json::string;
 use crate::markup::{Block, Inline};
@@ -103,43 +103,112 @@ pub fn guide(id: &str, title: &str, steps: &[Step]) -> String {
     out
 }
 
-/// A session's first screen.
+/// A persona as the renderer draws it, speaking in one language (see [`persona`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Face<'a> {
+    /// Its id (in reports).
+    pub id: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// Role ("Checkout help").
+    pub role: &'a str,
+    /// One or two letters shown when there is no avatar.
+    pub initials: &'a str,
+    /// An https URL of a picture.
+    pub avatar: Option<&'a str>,
+    /// Said first.
+    pub greeting: &'a str,
+    /// Asks whether it helped (else the default words).
+    pub ask: Option<&'a str>,
+    /// Said when it helped.
+    pub glad: Option<&'a str>,
+    /// Said when it did not.
+    pub sorry: Option<&'a str>,
+}
+
+/// A persona's view in one language ([`crate::content::Voice::view`]): `{"id", "name",
+/// "role", "initials", "avatar", "greeting", "ask", "glad", "sorry"}`, absent texts `null`.
+pub fn persona(f: &Face<'_>) -> String {
+    let mut out = String::with_capacity(256);
+    out.push_str("{\"id\":");
+    string(&mut out, f.id);
+    for (name, value) in [
+        ("name", Some(f.name)),
+        ("role", Some(f.role)),
+        ("initials", Some(f.initials)),
+        ("avatar", f.avatar),
+        ("greeting", Some(f.greeting)),
+        ("ask", f.ask),
+        ("glad", f.glad),
+        ("sorry", f.sorry),
+    ] {
+        out.push_str(",\"");
+        out.push_str(name);
+        out.push_str("\":");
+        opt(&mut out, value);
+    }
+    out.push('}');
+    out
+}
+
+/// A language's fixed words as the renderer takes them ([`crate::content::Words::view`]):
+/// a JSON list in the order of [`crate::words::KEYS`].
+pub fn words(words: &[String]) -> String {
+    let mut out = String::with_capacity(512);
+    list(&mut out, words.iter(), |out, w| string(out, w));
+    out
+}
+
+/// What the renderer takes of the escalation ([`crate::content::Escalation::view`]): the
+/// members `"chat_url"`, `"email"`, `"phone"` (each `null` when not given) and
+/// `"window_ms"`.
+pub fn escalation(e: &Escalation) -> String {
+    let mut out = String::with_capacity(128);
+    for (name, value) in [
+        ("chat_url", e.chat_url.as_deref()),
+        ("email", e.email.as_deref()),
+        ("phone", e.phone.as_deref()),
+    ] {
+        out.push('"');
+        out.push_str(name);
+        out.push_str("\":");
+        opt(&mut out, value);
+        out.push(',');
+    }
+    out.push_str("\"window_ms\":");
+    decimal(&mut out, u64::from(e.window_ms));
+    out
+}
+
+/// `s` quoted, for what the checker let through as a token (an id, a language tag, a
+/// channel's name: none holds a character JSON escapes). Such characters are left out
+/// rather than escaped, so the JSON stays whole whatever damaged content says.
+fn token(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        if c >= ' ' && c != '"' && c != '\\' {
+            out.push(c);
+        }
+    }
+    out.push('"');
+}
+
+/// The session's first screen: `{"lang", "words", "persona", "articles", "guides",
+/// "suggested", "person_first", "channels", "chat_url", "email", "phone", "window_ms"}`.
+/// Every text in it was made into JSON when the content was checked ([`article`],
+/// [`guide`], [`persona`], [`words`], [`escalation`]): the support module copies those and
+/// quotes only tokens, so it carries no JSON escaping of its own.
 pub fn plan(support: &Support, p: &Plan) -> String {
     let mut out = String::with_capacity(2048);
     out.push_str("{\"lang\":");
-    string(&mut out, &p.language);
+    token(&mut out, &p.language);
     out.push_str(",\"words\":");
     let words = support.words_for(&p.language);
-    list(
-        &mut out,
-        words.into_iter().flat_map(|w| w.words.iter()),
-        |out, w| string(out, w),
-    );
+    out.push_str(words.map_or("[]", |w| &w.view));
     out.push_str(",\"persona\":");
-    match p.persona.map(|i| &support.personas[i]) {
-        None => out.push_str("null"),
-        Some(persona) => {
-            let voice = p.voice.and_then(|v| persona.voices.get(v));
-            out.push_str("{\"id\":");
-            string(&mut out, &persona.id);
-            for (name, value) in [
-                ("name", Some(persona.name.as_str())),
-                ("role", Some(persona.role.as_str())),
-                ("initials", Some(persona.initials.as_str())),
-                ("avatar", persona.avatar.as_deref()),
-                ("greeting", voice.map(|v| v.greeting.as_str())),
-                ("ask", voice.and_then(|v| v.ask.as_deref())),
-                ("glad", voice.and_then(|v| v.glad.as_deref())),
-                ("sorry", voice.and_then(|v| v.sorry.as_deref())),
-            ] {
-                out.push_str(",\"");
-                out.push_str(name);
-                out.push_str("\":");
-                opt(&mut out, value);
-            }
-            out.push('}');
-        }
-    }
+    let persona = p.persona.and_then(|i| support.personas.get(i));
+    let voice = persona.and_then(|persona| p.voice.and_then(|v| persona.voices.get(v)));
+    out.push_str(voice.map_or("null", |v| &v.view));
     out.push_str(",\"articles\":");
     list(&mut out, p.articles.iter(), |out, &i| {
         out.push_str(&support.articles[i].view)
@@ -149,29 +218,16 @@ pub fn plan(support: &Support, p: &Plan) -> String {
         out.push_str(&support.guides[i].view)
     });
     out.push_str(",\"suggested\":");
-    opt(
-        &mut out,
-        p.suggested_guide.map(|i| support.guides[i].id.as_str()),
-    );
+    match p.suggested_guide {
+        Some(i) => token(&mut out, &support.guides[i].id),
+        None => out.push_str("null"),
+    }
     out.push_str(",\"person_first\":");
     out.push_str(if p.person_first { "true" } else { "false" });
     out.push_str(",\"channels\":");
-    list(&mut out, p.channels.iter(), |out, c| {
-        string(out, c.as_str())
-    });
-    let e = &support.escalation;
-    for (name, value) in [
-        ("chat_url", e.chat_url.as_deref()),
-        ("email", e.email.as_deref()),
-        ("phone", e.phone.as_deref()),
-    ] {
-        out.push_str(",\"");
-        out.push_str(name);
-        out.push_str("\":");
-        opt(&mut out, value);
-    }
-    out.push_str(",\"window_ms\":");
-    decimal(&mut out, u64::from(e.window_ms));
+    list(&mut out, p.channels.iter(), |out, c| token(out, c.as_str()));
+    out.push(',');
+    out.push_str(&support.escalation.view);
     out.push('}');
     out
 }
@@ -213,6 +269,18 @@ mod tests {
             "{json}"
         );
         assert!(json.contains(r#""channels":["chat","email"]"#), "{json}");
+        // Drawn when checked, copied whole: the persona in the visitor's language, and
+        // where to refer them.
+        assert!(
+            json.contains(r#""persona":{"id":"ana","name":"ana","role":"Help","initials":"a","avatar":null,"greeting":"Hi, I'm ana","ask":null"#),
+            "{json}"
+        );
+        assert!(
+            json.contains(
+                r#","chat_url":null,"email":"help@shop.example","phone":null,"window_ms":120000}"#
+            ),
+            "{json}"
+        );
         assert!(json.contains(r#""words":["Help","Search help""#), "{json}");
         assert!(json.starts_with('{') && json.ends_with('}'));
     }

@@ -15,7 +15,6 @@ use lifeline_support::Support;
 use lifeline_support::effect::{Evidence, judge};
 use lifeline_support::history::{Ending, History};
 use lifeline_support::plan::{Location, Visitor, plan};
-use lifeline_support::rank::Index;
 
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
@@ -35,7 +34,6 @@ struct State {
     input: Vec<u8>,
     output: String,
     support: Option<Support>,
-    index: Option<Index>,
     history: History,
 }
 
@@ -66,7 +64,8 @@ enum Op {
     /// Input: one change per line (`begin AT PAGE [TASK]`, `shown ID`, `finished ID`,
     /// `end resolved|failed|escalated`). Output: the history to store.
     Keep = 3,
-    /// Input: `answer struggled task window` (`y`/`n`/`-`, `1`/`0`, `1`/`0`/`-`, `1`/`0`).
+    /// Input: `answer struggled task window`, one character each (`y`/`n`/`-`, `1`/`0`,
+    /// `1`/`0`/`-`, `1`/`0`; `y` and `1` both read as yes, `n` and `0` as no).
     /// Output: `open`, `resolved` or `failed`, by the content's threshold.
     Judge = 4,
 }
@@ -97,7 +96,7 @@ pub(crate) extern "C" fn call(op: u32) -> usize {
         x if x == Op::Plan as u32 => session(s, &text(&input)),
         x if x == Op::Search as u32 => search(s, &text(&input)),
         x if x == Op::Keep as u32 => keep(s, &text(&input)),
-        x if x == Op::Judge as u32 => judged(s, &text(&input)),
+        x if x == Op::Judge as u32 => judged(s, &input),
         _ => {}
     }
     s.output.len()
@@ -108,14 +107,26 @@ fn words(s: &str) -> impl Iterator<Item = &str> {
     s.split(|c| c == ' ').filter(|w| !w.is_empty())
 }
 
+/// A time in ms, in decimal (the first 15 digits: `parse`'s overflow checks weigh more
+/// than the rest of `keep`); 0 when it is not a number.
+fn number(s: &str) -> u64 {
+    let mut n = 0u64;
+    for b in s.bytes().take(15) {
+        if !b.is_ascii_digit() {
+            return 0;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    n
+}
+
 /// The input as text (the renderer's `TextEncoder` writes UTF-8; anything else is empty).
 fn text(bytes: &[u8]) -> String {
-    lifeline_support::codec::utf8(bytes).unwrap_or_default()
+    lifeline_support::codec::text(bytes).unwrap_or_default()
 }
 
 fn load(s: &mut State, bytes: &[u8]) {
     s.support = lifeline_support::codec::decode(bytes);
-    s.index = s.support.as_ref().map(|c| Index::new(&c.articles));
     if s.support.is_some() {
         s.output.push_str("ok");
     }
@@ -140,22 +151,19 @@ fn session(s: &mut State, input: &str) {
         task,
     };
     let visitor = Visitor {
-        returning: flags.contains('r'),
+        returning: flags.bytes().any(|f| f == b'r'),
         tier: (!tier.is_empty()).then_some(tier),
         language,
-        agents_online: flags.contains('o'),
+        agents_online: flags.bytes().any(|f| f == b'o'),
     };
     let p = plan(support, &at, &visitor, &s.history);
     s.output = lifeline_support::view::plan(support, &p);
 }
 
 fn search(s: &mut State, query: &str) {
-    let (Some(support), Some(index)) = (&s.support, &s.index) else {
-        return;
-    };
+    let Some(support) = &s.support else { return };
     s.output.push('[');
-    for (n, (i, _)) in index
-        .search(query)
+    for (n, (i, _)) in lifeline_support::rank::search(&support.articles, query)
         .into_iter()
         .take(MAX_RESULTS)
         .enumerate()
@@ -174,7 +182,7 @@ fn keep(s: &mut State, changes: &str) {
         match what {
             "begin" => {
                 let mut f = rest.split(|c| c == ' ');
-                let at = f.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+                let at = f.next().map_or(0, number);
                 let page = f.next().unwrap_or("/");
                 s.history
                     .begin(at, page, f.next().filter(|t| !t.is_empty()));
@@ -205,22 +213,19 @@ fn keep(s: &mut State, changes: &str) {
     s.output = s.history.to_storable();
 }
 
-fn judged(s: &mut State, evidence: &str) {
+fn judged(s: &mut State, evidence: &[u8]) {
     let Some(support) = &s.support else { return };
-    let mut f = evidence.split(|c| c == ' ');
-    let mut next = || f.next().unwrap_or("-");
-    let answer = match next() {
-        "y" => Some(true),
-        "n" => Some(false),
+    // One character each, a space between.
+    let at = |i: usize| evidence.get(2 * i).copied().unwrap_or(b'-');
+    let yes_no = |c: u8| match c {
+        b'y' | b'1' => Some(true),
+        b'n' | b'0' => Some(false),
         _ => None,
     };
-    let struggled_again = next() == "1";
-    let task_completed = match next() {
-        "1" => Some(true),
-        "0" => Some(false),
-        _ => None,
-    };
-    let window_over = next() == "1";
+    let answer = yes_no(at(0));
+    let struggled_again = at(1) == b'1';
+    let task_completed = yes_no(at(2));
+    let window_over = at(3) == b'1';
     let e = Evidence {
         answer,
         struggled_again,

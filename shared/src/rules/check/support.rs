@@ -9,6 +9,7 @@ use lifeline_support::content::{
 };
 use lifeline_support::markup::{self, MarkupError};
 use lifeline_support::page::Page;
+use lifeline_support::view::Face;
 use lifeline_support::words::{KEYS, words_for};
 
 use super::super::error::RuleErrorKind as E;
@@ -92,10 +93,10 @@ pub(super) fn support(spec: &SupportSpec, names: &Names<'_>, r: &mut Reader) -> 
     let words = (languages.into_iter().take(content::MAX_LIST))
         .map(|tag| Words {
             language: tag.to_owned(),
-            words: words_for(
+            view: lifeline_support::view::words(&words_for(
                 tag,
                 (spec.labels.get(tag).into_iter().flatten()).map(|(k, v)| (k.as_str(), v.as_str())),
-            ),
+            )),
         })
         .collect();
     Some(Support {
@@ -185,10 +186,8 @@ fn article(a: &ArticleSpec, before: &[&str], names: &Names<'_>, r: &mut Reader) 
     Some(Article {
         id: a.id.clone(),
         language: a.language.clone(),
-        title: a.title.clone(),
         view: lifeline_support::view::article(&a.id, &a.title, &body),
-        text,
-        keywords: a.keywords.clone(),
+        terms: lifeline_support::rank::terms(&a.title, &a.keywords, &text),
         topics: a.topics.clone(),
         place: place?,
     })
@@ -273,7 +272,6 @@ fn guide(g: &GuideSpec, before: &[&str], names: &Names<'_>, r: &mut Reader) -> O
     Some(Guide {
         id: g.id.clone(),
         language: g.language.clone(),
-        title: g.title.clone(),
         topics: g.topics.clone(),
         place: place?,
         view: lifeline_support::view::guide(&g.id, &g.title, &steps?),
@@ -353,10 +351,17 @@ fn persona(p: &PersonaSpec, before: &[&str], names: &Names<'_>, r: &mut Reader) 
             });
             let voice = Voice {
                 language: tag.clone(),
-                greeting: v.greeting.clone(),
-                ask: v.ask.clone(),
-                glad: v.glad.clone(),
-                sorry: v.sorry.clone(),
+                view: lifeline_support::view::persona(&Face {
+                    id: &p.id,
+                    name: &p.name,
+                    role: &p.role,
+                    initials: &initials,
+                    avatar: p.avatar.as_deref(),
+                    greeting: &v.greeting,
+                    ask: v.ask.as_deref(),
+                    glad: v.glad.as_deref(),
+                    sorry: v.sorry.as_deref(),
+                }),
             };
             // The site's language first: it is the default voice.
             if tag == names.language {
@@ -400,11 +405,7 @@ fn persona(p: &PersonaSpec, before: &[&str], names: &Names<'_>, r: &mut Reader) 
     ok.then_some(())?;
     Some(Persona {
         id: p.id.clone(),
-        name: p.name.clone(),
-        role: p.role.clone(),
         skills: p.skills.clone(),
-        initials,
-        avatar: p.avatar.clone(),
         voices: voices?,
         audience: audience?,
     })
@@ -484,13 +485,17 @@ fn escalation(e: &EscalationSpec, r: &mut Reader) -> Option<Escalation> {
     if let Some(url) = &e.chat_url {
         ok &= r.field("chat_url", |r| link_url(url, r));
     }
-    ok.then(|| Escalation {
-        threshold: e.threshold as f32,
-        window_ms: e.window_s.saturating_mul(1000),
-        person_after: e.person_after,
-        channels,
-        chat_url: e.chat_url.clone(),
-        email: e.email.clone(),
-        phone: e.phone.clone(),
+    ok.then(|| {
+        Escalation {
+            threshold: e.threshold as f32,
+            window_ms: e.window_s.saturating_mul(1000),
+            person_after: e.person_after,
+            channels,
+            chat_url: e.chat_url.clone(),
+            email: e.email.clone(),
+            phone: e.phone.clone(),
+            view: String::new(),
+        }
+        .viewed()
     })
 }
