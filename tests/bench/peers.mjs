@@ -181,6 +181,11 @@ async function run(agent) {
     const get = (n) => m.metrics.find((x) => x.name === n).value;
     return { script: get("ScriptDuration") * 1000, heap: get("JSHeapUsedSize") };
   };
+  // PROFILE=agent writes CPU profiles of start-up, the clicks phase and the navigations
+  // phase to target/peers/AGENT-startup.cpuprofile, AGENT.cpuprofile and
+  // AGENT-navigations.cpuprofile.
+  const profiling = process.env.PROFILE === agent;
+  if (profiling) { await cdp.send("Profiler.enable"); await cdp.send("Profiler.setSamplingInterval", { interval: 50 }); await cdp.send("Profiler.start"); }
   await pg.goto(`${pageOrigin}/product?agent=${agent}`, { waitUntil: "load" });
   const readyCheck = agent === "lifeline" ? "window.__lifeline_running === true" : "window.__agent_ready !== undefined";
   await pg.waitForFunction(readyCheck, { timeout: 20000 });
@@ -189,13 +194,11 @@ async function run(agent) {
     : await pg.evaluate(() => window.__agent_ready);
   await sleep(1500); // start-up work that follows readiness (lazy extensions, first flush)
   const startup = await script();
+  if (profiling) writeFileSync(join(out, `${agent}-startup.cpuprofile`), JSON.stringify((await cdp.send("Profiler.stop")).profile));
 
   // 1,000 trusted clicks: buttons, photos (dead clicks), empty space, and rage bursts.
   const targets = ["#wish", "#t0", "#t3", "#t6", "h1", "#qty"];
-  // PROFILE=agent writes CPU profiles of this phase and the next to
-  // target/peers/AGENT.cpuprofile and AGENT-navigations.cpuprofile.
-  const profiling = process.env.PROFILE === agent;
-  if (profiling) { await cdp.send("Profiler.enable"); await cdp.send("Profiler.setSamplingInterval", { interval: 50 }); await cdp.send("Profiler.start"); }
+  if (profiling) await cdp.send("Profiler.start");
   const before = await script();
   for (let i = 0; i < CLICKS;) {
     const el = await pg.$(targets[i % targets.length]);
