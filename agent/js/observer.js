@@ -2,11 +2,13 @@
  *
  * The one piece of the agent that touches the page on every event. It listens (passive;
  * capture phase for clicks, submits and input so a page that stops them is still seen; only
- * for the event types the site's rules need), describes each event as numbers, and makes
- * ONE call into wasm per event:
+ * for the event types the site's rules need) and describes each event as numbers, written
+ * into a ring in wasm's memory that wasm drains: ONE call into wasm per batch of events.
  *
- *   emit(kind, key, x, y, flags, ignore, time)   every event: numbers only
- *   emitText(kind, text, time)                   page views and marks (a few per page)
+ *   ring event: kind, key, x, y, flags, ignore, time      every event: numbers only
+ *   drain(n)                                              wasm reads the first n events
+ *   emitText(kind, text, time)                            page views and marks (a few per
+ *                                                         page; the ring drained first)
  *
  * Nothing else crosses. Each web-sys call is a JS shim plus a crossing: describing a click
  * from wasm took about forty of them. What it reads of an element is what a content-free key
@@ -15,9 +17,10 @@
  * never text, values or other attributes. Clicks inside open shadow roots are resolved
  * through the composed path, so a link inside a web component is a link.
  *
- *   __lifeline_observe(emit, emitText, want, reactMs) -> stop()
+ *   __lifeline_observe(drain, emitText, want, reactMs, memory, at) -> stop()
  *     want: what the rules need (bits below, WANT_* in agent/src/platform/observe.rs);
- *     reactMs: how long after a click a DOM change, scroll or selection still answers it.
+ *     reactMs: how long after a click a DOM change, scroll or selection still answers it;
+ *     memory, at: wasm's memory and where the ring of RING events, 7 numbers each, is.
  *   __lifeline_avoid() -> the elements a prompt must not cover (the last clicked, the
  *     focused form's submit button), for the prompt renderer.
  *
@@ -53,6 +56,8 @@
   var CLICK = 1, SUBMIT = 2, INPUT = 3, DOM = 4, SCROLL = 5, VISIBLE = 7,
     HIDDEN = 8, PAGEHIDE = 9, ERROR = 10, EXIT = 11, TICK = 12, FOCUS = 13, CART = 14;
   var NAVIGATE = 1, RESTORED = 2, MARK = 3;
+  // Events in the ring at most (RING in agent/src/platform/observe.rs).
+  var RING = 64;
   // What the rules need.
   var W_MUTATIONS = 1, W_SCROLL = 2, W_INPUT = 8, W_EXIT = 16, W_ERRORS = 32, W_HASH = 64, W_LAUNCHER = 128;
   // Click flags (ClickFlags in shared/src/event.rs).
@@ -140,9 +145,31 @@
     return out;
   };
 
-  w.__lifeline_observe = function (emit, emitText, want, reactMs) {
+  w.__lifeline_observe = function (drain, emitText, want, reactMs, memory, at) {
     // What end-to-end tests wait for: the agent is watching this page.
     w.__lifeline_running = true;
+    // Events into the ring; wasm drains it when full, at the end of a batch, and before
+    // anything else crosses (so every event keeps its order). A crossing costs more than
+    // writing an event's numbers: a batch of clicks crosses once. The view is made again
+    // when wasm's memory grew (its old buffer is then empty).
+    var ring = null, count = 0;
+    function emit(kind, key, x, y, flags, mask, t) {
+      if (!ring || !ring.length) ring = new Float64Array(memory.buffer, at, RING * 7);
+      var i = count * 7;
+      ring[i] = kind; ring[i + 1] = key; ring[i + 2] = x; ring[i + 3] = y;
+      ring[i + 4] = flags; ring[i + 5] = mask; ring[i + 6] = t;
+      if (++count == RING) pass();
+    }
+    // Taken out first: an event noted while wasm reads is passed with the next batch.
+    function pass() {
+      var n = count;
+      count = 0;
+      if (n) drain(n);
+    }
+    function text(kind, s, t) {
+      pass();
+      emitText(kind, s, t);
+    }
     // The rules' Help button (the support module draws it).
     if (want & W_LAUNCHER && w.__lifeline_launcher) w.__lifeline_launcher(false);
     var guard = w.__lifeline_guard || function (f) { return f; };
@@ -162,15 +189,20 @@
     function later(kind, el, e, flags) {
       if (waiting.push(kind, el, e, flags, now()) >= 320) flush(); // 64 events
     }
-    // Everything waiting, into wasm in order (one call per event). Taken out of the queue
-    // first: a flush inside a flush passes on only what came meanwhile.
-    function flush() {
+    // Everything waiting, into the ring in order. Taken out of the queue first: a flush
+    // inside a flush passes on only what came meanwhile.
+    function out() {
       var q = waiting, seen = new Map();
       waiting = [];
       for (var i = 0; i < q.length && !w.__lifeline_dead; i += 5) {
         if (q[i] == CLICK) described(q[i + 1], q[i + 2], q[i + 3], q[i + 4], seen);
         else emit(q[i], 0, 0, 0, 0, 0, q[i + 4]);
       }
+    }
+    // Everything waiting, into wasm.
+    function flush() {
+      out();
+      pass();
     }
     // A waiting click, described now (see the note at the top) and passed on. An element
     // clicked again in the same batch is described once: `seen` holds what was read of it,
@@ -198,15 +230,16 @@
       emit(CLICK, s[3], e.clientX, e.clientY, flags | s[0], s[4], t);
       if (!marked) return;
       var task = up(el, "[data-lifeline-task]");
-      if (task) emitText(MARK, task.getAttribute("data-lifeline-task"), t);
+      if (task) text(MARK, task.getAttribute("data-lifeline-task"), t);
       var cart = up(el, "[data-lifeline-cart]");
       var change = cart && { add: 1, remove: 2 }[cart.getAttribute("data-lifeline-cart")];
       if (change) emit(CART, 0, change, parseFloat(cart.getAttribute("data-lifeline-cart-total")), 0, 0, t);
     }
     // An event the engine must see at once: after everything waiting.
     function atOnce(kind) {
-      flush();
+      out();
       emit(kind, 0, 0, 0, 0, 0, now());
+      pass();
     }
     var mutations = (want & W_MUTATIONS) && w.MutationObserver ? new MutationObserver(guard(function (records) {
       var t = now();
@@ -242,10 +275,10 @@
     function navigated(kind) {
       flush();
       var t = now();
-      emitText(kind, location(), t);
+      text(kind, location(), t);
       // Marker elements on the page (buttons and links mark when clicked).
       var marks = d.querySelectorAll("[data-lifeline-task]:not(a):not(button)");
-      for (var i = 0; i < marks.length; i++) emitText(MARK, marks[i].getAttribute("data-lifeline-task"), t);
+      for (var i = 0; i < marks.length; i++) text(MARK, marks[i].getAttribute("data-lifeline-task"), t);
     }
 
     // A click is noted, not described (see the note at the top): what cannot wait is the
@@ -276,8 +309,9 @@
     }, true, true);
     on(d, "submit", function (e) {
       var form = targetOf(e);
-      flush();
+      out();
       if (form) emit(SUBMIT, keyOf(form), 0, 0, 0, ignored(form), now());
+      pass();
     }, true);
     if (want & W_INPUT) {
       // Only *that* the visitor typed (for idle), at most once a second.
@@ -350,6 +384,7 @@
       patched = [];
       clearInterval(ticker);
       waiting = [];
+      count = 0;
       stopWatching();
     };
   };

@@ -625,14 +625,20 @@ async fn a_chat_offer_without_a_link_asks_the_pages_own_chat_to_open() {
     assert!(prompt_root().is_none(), "taken up: the offer closes");
 }
 
-/// Counts the observer's calls into wasm (installed before the agent starts).
+/// Counts the observer's calls into wasm (installed before the agent starts): each drain of
+/// the ring as the kinds of the events it carried, each text event as `text` and its kind.
 fn count_crossings() {
     js(
         r#"var real = window.__lifeline_observe; window.__crossings = [];
-          window.__lifeline_observe = function (emit, emitText, want, reactMs) {
-            return real(function (kind) { window.__crossings.push(kind); return emit.apply(null, arguments); },
+          window.__lifeline_observe = function (drain, emitText, want, reactMs, memory, at) {
+            return real(function (n) {
+                          var ring = new Float64Array(memory.buffer, at, n * 7), kinds = [];
+                          for (var i = 0; i < n; i++) kinds.push(ring[i * 7]);
+                          window.__crossings.push(kinds.join(" "));
+                          return drain(n);
+                        },
                         function (kind) { window.__crossings.push("text" + kind); return emitText.apply(null, arguments); },
-                        want, reactMs);
+                        want, reactMs, memory, at);
           };"#,
     );
 }
@@ -645,7 +651,7 @@ fn crossings() -> Vec<String> {
 }
 
 #[wasm_bindgen_test]
-async fn each_event_is_one_call_into_wasm_and_idle_events_are_none() {
+async fn events_cross_into_wasm_in_batches_and_idle_events_not_at_all() {
     platform::reset();
     install_scripts();
     count_crossings();
@@ -657,15 +663,25 @@ async fn each_event_is_one_call_into_wasm_and_idle_events_are_none() {
         crossings().is_empty(),
         "on its own path a click is only noted: described and passed on later"
     );
-    // A mouseout inside the page and a selectionchange with nothing selected: no call.
+    // A mouseout inside the page and a selectionchange with nothing selected: nothing.
     js(
         r#"document.dispatchEvent(new MouseEvent("mouseout", {clientY: 300, bubbles: true}));
           document.dispatchEvent(new Event("selectionchange"));"#,
     );
     settle().await;
-    // The once-a-second tick (kind 12) aside.
-    let events: Vec<String> = crossings().into_iter().filter(|k| k != "12").collect();
-    assert_eq!(events, ["1"], "one click, one call");
+    // The click, at the once-a-second tick (kind 12): one crossing for both.
+    assert_eq!(crossings(), ["1 12"], "one batch, one call");
+    // Clicks on four elements, then a page view: the clicks cross in one batch, before the
+    // page view's text.
+    js("window.__crossings = [];");
+    for _ in 0..2 {
+        by_id("apply").click();
+        by_id("field").click();
+    }
+    js("history.pushState(null, '', location.pathname + '?step=2');");
+    let got = crossings();
+    assert_eq!(got.first().map(String::as_str), Some("1 1 1 1"), "{got:?}");
+    assert_eq!(got.get(1).map(String::as_str), Some("text1"), "{got:?}");
 }
 
 #[wasm_bindgen_test]

@@ -1,7 +1,8 @@
 //! The browser: the only module that talks to `web_sys`.
 //!
 //! - [`browser`]: the agent's [`Host`](crate::Host) in a real browser.
-//! - [`observe`]: the JS observer's numbers into engine events (one call per event).
+//! - [`observe`]: the JS observer's numbers into engine events (one call per batch, through
+//!   a ring in wasm's memory).
 //! - [`prompt`]: the Shadow-DOM prompt.
 //! - [`rules`]: the rules text the loader fetched (compiled, or JSON for the checker).
 //!

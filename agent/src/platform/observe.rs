@@ -1,11 +1,14 @@
 //! Watching the page through the JS observer (`agent/js/observer.js`, part of agent.js).
 //!
-//! The observer listens to the page and describes each event as numbers; this module gets
-//! ONE call per event and turns it into the engine's typed, content-free [`Event`]. No DOM
-//! call is made from here per event: each `web_sys` call is a JS shim plus a crossing, and
-//! describing a click from wasm took about forty. The observer is told what the rules need
+//! The observer listens to the page and describes each event as numbers, written into a
+//! ring in wasm's memory ([`RING`] events of [`WIDTH`] numbers); this module drains it in
+//! ONE call per batch and turns each event into the engine's typed, content-free [`Event`].
+//! No DOM call is made from here per event: each `web_sys` call is a JS shim plus a
+//! crossing, and describing a click from wasm took about forty. The observer is told what the rules need
 //! (so a site without exit-intent rules never listens to `mouseout`) and stops when
 //! [`Observers`] is dropped.
+
+use std::cell::RefCell;
 
 use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
@@ -45,8 +48,20 @@ const WANT_ERRORS: u32 = 32;
 const WANT_HASH: u32 = 64;
 const WANT_LAUNCHER: u32 = 128;
 
-/// `emit(kind, key, x, y, flags, ignore, time)`.
-type Emit = dyn FnMut(f64, f64, f64, f64, f64, f64, f64);
+/// Events in the ring at most (RING in observer.js): a batch longer than that is drained
+/// as often as it fills.
+pub(crate) const RING: usize = 64;
+/// Numbers per event in the ring: kind, key, x, y, flags, ignore, time.
+pub(crate) const WIDTH: usize = 7;
+
+thread_local! {
+    /// The ring the observer writes events into (in static memory: its place is what the
+    /// observer was told).
+    static EVENTS: RefCell<[f64; RING * WIDTH]> = const { RefCell::new([0.0; RING * WIDTH]) };
+}
+
+/// `drain(n)`: the first `n` events in the ring.
+type Drain = dyn FnMut(f64);
 /// `emitText(kind, text, time)`.
 type EmitText = dyn FnMut(f64, String, f64);
 
@@ -54,7 +69,7 @@ type EmitText = dyn FnMut(f64, String, f64);
 /// mutation observer and the timer.
 pub(crate) struct Observers {
     stop: js_sys::Function,
-    _emit: Closure<Emit>,
+    _drain: Closure<Drain>,
     _emit_text: Closure<EmitText>,
 }
 
@@ -100,14 +115,17 @@ fn interest(rules: &Rules) -> (u32, u32) {
 
 #[wasm_bindgen]
 extern "C" {
-    /// `__lifeline_observe(emit, emitText, want, reactMs)` (agent/js/observer.js): starts
-    /// observing; answers the function that stops it. Missing (a test page): an error.
+    /// `__lifeline_observe(drain, emitText, want, reactMs, memory, at)`
+    /// (agent/js/observer.js): starts observing, writing events into the ring at byte `at`
+    /// of `memory`; answers the function that stops it. Missing (a test page): an error.
     #[wasm_bindgen(catch, js_name = __lifeline_observe)]
     fn observe(
-        emit: &JsValue,
+        drain: &JsValue,
         emit_text: &JsValue,
         want: u32,
         react_ms: u32,
+        memory: &JsValue,
+        at: u32,
     ) -> Result<js_sys::Function, JsValue>;
 }
 
@@ -115,14 +133,39 @@ extern "C" {
 /// agent.js carries no observer (a test page that did not install it).
 pub(crate) fn start(rules: &Rules) -> Option<Observers> {
     let (want, react_ms) = interest(rules);
-    let emit = Closure::<Emit>::new(on_event);
+    let drain = Closure::<Drain>::new(drain);
     let emit_text = Closure::<EmitText>::new(on_text);
-    let stop = observe(emit.as_ref(), emit_text.as_ref(), want, react_ms).ok()?;
+    // A wasm32 address: the pointer's value is the byte offset in memory.
+    let at = EVENTS.try_with(|e| e.as_ptr() as usize as u32).ok()?;
+    let memory = wasm_bindgen::memory();
+    let stop = observe(
+        drain.as_ref(),
+        emit_text.as_ref(),
+        want,
+        react_ms,
+        &memory,
+        at,
+    )
+    .ok()?;
     Some(Observers {
         stop,
-        _emit: emit,
+        _drain: drain,
         _emit_text: emit_text,
     })
+}
+
+/// The first `n` events of the ring, in order. Copied out first: an event the observer
+/// notes meanwhile (the engine's work may set off page events) goes into the ring's start
+/// for the next batch.
+fn drain(n: f64) {
+    let Ok(Some(batch)) = EVENTS.try_with(|e| e.try_borrow().ok().map(|e| *e)) else {
+        return;
+    };
+    for e in batch.chunks_exact(WIDTH).take(n as usize) {
+        if let [kind, key, x, y, flags, ignore, time] = *e {
+            on_event(kind, key, x, y, flags, ignore, time);
+        }
+    }
 }
 
 /// One page event, as numbers.
