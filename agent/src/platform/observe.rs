@@ -4,9 +4,9 @@
 //! ring in wasm's memory ([`RING`] events of [`WIDTH`] numbers); this module drains it in
 //! ONE call per batch and turns each event into the engine's typed, content-free [`Event`].
 //! No DOM call is made from here per event: each `web_sys` call is a JS shim plus a
-//! crossing, and describing a click from wasm took about forty. The observer is told what the rules need
-//! (so a site without exit-intent rules never listens to `mouseout`) and stops when
-//! [`Observers`] is dropped.
+//! crossing, and describing a click from wasm took about forty. The observer is told what
+//! the rules need (so a site without exit-intent rules never listens to `mouseout`) and
+//! stops when [`Observers`] is dropped.
 
 use std::cell::RefCell;
 
