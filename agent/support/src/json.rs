@@ -1,5 +1,6 @@
 //! JSON written by hand, for the browser's wasm (the agent's and the support module's): a
-//! string literal and a decimal, without a serializer or `core::fmt`; and texts joined
+//! string literal (or `null`), a member's name and a decimal, without a serializer or
+//! `core::fmt`; and texts joined
 //! ([`cat`]), without the standard library's generic joining and its overflow panics.
 
 use alloc::string::String;
@@ -27,6 +28,21 @@ pub fn string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+/// Appends `,"name":`: a member's name, after the object's first member.
+pub fn member(out: &mut String, name: &str) {
+    out.push_str(",\"");
+    out.push_str(name);
+    out.push_str("\":");
+}
+
+/// Appends `s` as a JSON string literal, or `null` when there is none.
+pub fn string_or_null(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => string(out, s),
+        None => out.push_str("null"),
+    }
 }
 
 /// Appends `v` in decimal, without `core::fmt` (which costs the browser's wasm bytes).

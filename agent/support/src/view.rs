@@ -5,17 +5,10 @@
 use alloc::string::String;
 
 use crate::content::{Escalation, Step, Support, Target};
-use crate::json::decimal;
 pub use crate::json::string;
+use crate::json::{decimal, member, string_or_null};
 use crate::markup::{Block, Inline};
 use crate::plan::Plan;
-
-fn opt(out: &mut String, s: Option<&str>) {
-    match s {
-        Some(s) => string(out, s),
-        None => out.push_str("null"),
-    }
-}
 
 /// A list, each item written by `item`.
 fn list<T>(out: &mut String, items: impl Iterator<Item = T>, mut item: impl FnMut(&mut String, T)) {
@@ -142,10 +135,8 @@ pub fn persona(f: &Face<'_>) -> String {
         ("glad", f.glad),
         ("sorry", f.sorry),
     ] {
-        out.push_str(",\"");
-        out.push_str(name);
-        out.push_str("\":");
-        opt(&mut out, value);
+        member(&mut out, name);
+        string_or_null(&mut out, value);
     }
     out.push('}');
     out
@@ -161,7 +152,7 @@ pub fn words(words: &[String]) -> String {
 
 /// What the renderer takes of the escalation ([`crate::content::Escalation::view`]): the
 /// members `"chat_url"`, `"email"`, `"phone"` (each `null` when not given) and
-/// `"window_ms"`.
+/// `"window_ms"`, each after a comma (they follow other members).
 pub fn escalation(e: &Escalation) -> String {
     let mut out = String::with_capacity(128);
     for (name, value) in [
@@ -169,13 +160,10 @@ pub fn escalation(e: &Escalation) -> String {
         ("email", e.email.as_deref()),
         ("phone", e.phone.as_deref()),
     ] {
-        out.push('"');
-        out.push_str(name);
-        out.push_str("\":");
-        opt(&mut out, value);
-        out.push(',');
+        member(&mut out, name);
+        string_or_null(&mut out, value);
     }
-    out.push_str("\"window_ms\":");
+    member(&mut out, "window_ms");
     decimal(&mut out, u64::from(e.window_ms));
     out
 }
@@ -226,7 +214,6 @@ pub fn plan(support: &Support, p: &Plan) -> String {
     out.push_str(if p.person_first { "true" } else { "false" });
     out.push_str(",\"channels\":");
     list(&mut out, p.channels.iter(), |out, c| token(out, c.as_str()));
-    out.push(',');
     out.push_str(&support.escalation.view);
     out.push('}');
     out

@@ -7,7 +7,7 @@
 
 use super::spec::{PromptKind, PromptSpec, PromptTextSpec, ThemeSpec};
 use crate::wire::cat;
-use crate::wire::{json_string, push_decimal};
+use crate::wire::{json_string, member, push_decimal};
 
 /// The views of prompt `id` (checked `spec`, in `theme`): its text in the site's
 /// `language` first, then each translation; each the tail of a JSON object (from
@@ -33,9 +33,7 @@ struct Source<'a> {
 }
 
 fn field(out: &mut String, name: &str, value: &str) {
-    out.push_str(",\"");
-    out.push_str(name);
-    out.push_str("\":");
+    member(out, name);
     json_string(out, value);
 }
 

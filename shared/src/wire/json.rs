@@ -4,7 +4,9 @@
 
 use super::{Evidence, Report, ReportBatch, ReportItem};
 use crate::signals::SignalSet;
-pub use lifeline_support::json::{cat, decimal as push_decimal, string as json_string};
+pub use lifeline_support::json::{
+    cat, decimal as push_decimal, member, string as json_string, string_or_null,
+};
 
 impl ReportBatch {
     /// The batch as JSON text, written by hand: in the browser this keeps a JSON
@@ -81,13 +83,8 @@ pub fn batch_json<'a>(session: &str, items: impl IntoIterator<Item = &'a ReportI
                 out.push_str(",\"event\":");
                 json_string(&mut out, event.as_str());
                 for (name, id) in [("persona", persona), ("article", article), ("guide", guide)] {
-                    out.push_str(",\"");
-                    out.push_str(name);
-                    out.push_str("\":");
-                    match id {
-                        Some(id) => json_string(&mut out, id),
-                        None => out.push_str("null"),
-                    }
+                    member(&mut out, name);
+                    string_or_null(&mut out, id.as_deref());
                 }
                 out.push_str(",\"step\":");
                 match step {
@@ -162,9 +159,7 @@ fn push_evidence(out: &mut String, e: &Evidence) {
         ("prompts", e.prompts),
         ("answer_ms", e.answer_ms),
     ] {
-        out.push_str(",\"");
-        out.push_str(name);
-        out.push_str("\":");
+        member(out, name);
         push_decimal(out, u64::from(n));
     }
     out.push_str(",\"band\":");

@@ -12,7 +12,7 @@ mod evidence;
 mod json;
 
 pub use evidence::{Evidence, Identity, MAX_ATTRS, MAX_TASKS, TaskSeen};
-pub use json::{batch_json, cat, json_string, push_decimal};
+pub use json::{batch_json, cat, json_string, member, push_decimal, string_or_null};
 
 use serde::{Deserialize, Serialize};
 
