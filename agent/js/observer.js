@@ -32,8 +32,8 @@
  * events wait; and before anything that must be seen at once (a submit, a page view, the
  * page hiding, exit intent); an element clicked again in the same batch is described once
  * (stepper presses, bursts). Measured with trusted clicks in headless Chromium, page script
- * costs far more on a click's own, cold path than in a batch: describing an element (a few
- * `closest`) took about 12 us per click in its listener, under half of that in a batch,
+ * costs far more on a click's own, cold path than in a batch: describing an element took
+ * about 12 us per click in its listener, under half of that in a batch,
  * and a timer of its own per batch cost more than it saved. Events keep their order and
  * their times, so the engine's verdicts are the same; a prompt about scattered clicks (dead
  * clicks, whose verdict waits for their window anyway) comes at the next tick, and the
@@ -45,8 +45,9 @@
  * changes are watched only while a click waits for its answer, and at most one is passed on
  * per click (a page that changes all the time costs nothing between clicks); an element is
  * keyed only when the engine uses its key (buttons and forms: repeated actions); the
- * composed path is read only when the click came out of a shadow root; the markers are one
- * `closest` that is almost always null; exit intent is a `mouseleave` of the whole page, not
+ * composed path is read only when the click came out of a shadow root; an element is
+ * described by one walk up its ancestors, with no selectors (a route change makes Chromium
+ * parse every selector again); exit intent is a `mouseleave` of the whole page, not
  * every `mouseout`; and a text selection is read at a double or triple click, not on every
  * `selectionchange` (a click moves the caret, so those come with every click). */
 (function () {
@@ -59,34 +60,49 @@
   // Events in the ring at most (RING in agent/src/platform/observe.rs).
   var RING = 64;
   // What the rules need.
-  var W_MUTATIONS = 1, W_SCROLL = 2, W_INPUT = 8, W_EXIT = 16, W_ERRORS = 32, W_HASH = 64, W_LAUNCHER = 128;
+  var W_MUTATIONS = 1, W_SCROLL = 2, W_INPUT = 8, W_EXIT = 16, W_ERRORS = 32, W_HASH = 64, W_LAUNCHER = 128,
+    W_MARKS = 256;
   // Click flags (ClickFlags in shared/src/event.rs).
   var LINK = 1, MODIFIER = 2, FIELD = 4, BUTTON = 8, SELECT = 16;
   // Signal names in their bit order (Signal::ALL in shared/src/signals/mod.rs).
   var SIGNALS = ["rage_click", "dead_click", "error_click", "page_loop", "quick_back",
     "repeated_action", "dwell_outlier", "cart_churn", "cancel_intent", "exit_intent", "idle"];
-  var BUTTONS = "button,[role=button],input[type=submit],input[type=button],input[type=image],input[type=reset]";
-  var FIELDS = "input:not([type=submit]):not([type=button]):not([type=image]):not([type=reset])," +
-    "select,textarea,label,option,[contenteditable]:not([contenteditable=false])";
-  var MARKERS = "[data-lifeline-ignore],[data-lifeline-task],[data-lifeline-cart]";
-  var LINKS = "a[href],area[href]";
-  // Anything that makes a click more than a click on content: one `closest` tells, and most
-  // clicks (on text, images, empty space) stop there.
-  var ANY = [LINKS, BUTTONS, FIELDS, MARKERS].join(",");
+  // What an element is, by its own name and attributes: links, buttons (and inputs that are
+  // buttons), form fields. Read by a walk up its ancestors, not with `closest`: a page's
+  // route change (pushState) drops Chromium's cache of parsed selectors, so the first
+  // `closest` after each one parses its selectors again (about 50 us for the old list, after
+  // every SPA navigation); the walk costs the same as `closest` otherwise.
+  var FIELD_TAGS = { input: 1, select: 1, textarea: 1, label: 1, option: 1 };
+  var BUTTON_INPUTS = { submit: 1, button: 1, image: 1, reset: 1 };
   // Our own hosts (the prompt's, the support session's) are "lifeline-host" and ids after it.
   var HOST = "lifeline-host";
   function mine(n) { return n && typeof n.id == "string" && n.id.indexOf(HOST) == 0; }
   var lastClicked = null;
 
-  // el.closest(sel), continued through the hosts of open shadow roots.
-  function up(el, sel) {
-    while (el) {
-      var m = el.closest(sel);
-      if (m) return m;
-      var root = el.getRootNode();
-      el = root && root.host;
+  // What a click on el is about, from el and its ancestors (continued through the hosts of
+  // open shadow roots): [flags (LINK, FIELD, BUTTON), the nearest button, the nearest
+  // element with data-lifeline-ignore, -task and -cart]. Markers are attributes a site adds
+  // (see the README); a `contenteditable` region is a field unless it says "false".
+  function what(el) {
+    var flags = 0, button = null, ignore = null, task = null, cart = null;
+    for (var e = el; e; ) {
+      var name = e.localName, v;
+      if (name == "a" || name == "area") {
+        if (e.hasAttribute("href")) flags |= LINK;
+      } else if (name == "button" || (name == "input" && BUTTON_INPUTS[e.type] === 1)) {
+        button = button || e;
+      } else if (FIELD_TAGS[name] === 1) flags |= FIELD;
+      if (e.getAttribute("role") == "button") button = button || e;
+      v = e.getAttribute("contenteditable");
+      if (v != null && v.toLowerCase() != "false") flags |= FIELD;
+      if (!ignore && e.hasAttribute("data-lifeline-ignore")) ignore = e;
+      if (!task && e.hasAttribute("data-lifeline-task")) task = e;
+      if (!cart && e.hasAttribute("data-lifeline-cart")) cart = e;
+      v = e.parentElement;
+      if (!v) v = e.parentNode && e.parentNode.host; // out of a shadow root
+      e = v;
     }
-    return null;
+    return [button ? flags | BUTTON : flags, button, ignore, task, cart];
   }
 
   // FNV-1a (32 bits) of a string, continued from h.
@@ -110,10 +126,9 @@
     return h >>> 0;
   }
 
-  // Signals an element (or an ancestor) opts out of: data-lifeline-ignore lists signal
-  // names ("rage_click dead_click"); empty means all.
-  function ignored(el) {
-    var marked = up(el, "[data-lifeline-ignore]");
+  // Signals an element opts out of, for itself and what it holds: data-lifeline-ignore
+  // lists signal names ("rage_click dead_click"); empty means all.
+  function ignored(marked) {
     if (!marked) return 0;
     var mask = 0;
     (marked.getAttribute("data-lifeline-ignore") || "").split(/[\s,]+/).forEach(function (n) {
@@ -210,28 +225,19 @@
     function described(el, e, flags, t, seen) {
       // Not an element (a page's synthetic click on a text node), or our own prompt or
       // support session (a host without a shadow root).
-      if (!el.closest || mine(el)) return;
-      var s = seen.get(el), button = null, marked = null, more = 0;
+      if (!el.localName || mine(el)) return;
+      var s = seen.get(el);
       if (!s) {
-        if (up(el, ANY)) {
-          if (up(el, LINKS)) more |= LINK;
-          if (up(el, FIELDS)) more |= FIELD;
-          button = up(el, BUTTONS);
-          if (button) more |= BUTTON;
-          marked = up(el, MARKERS);
-        }
+        s = what(el);
         // Only repeated actions use the key, and only buttons and forms are actions.
-        seen.set(el, s = [more, button, marked, button ? keyOf(button) : 0, marked ? ignored(el) : 0]);
+        s.push(s[1] ? keyOf(s[1]) : 0, ignored(s[2]));
+        seen.set(el, s);
       }
-      button = s[1];
-      marked = s[2];
       if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) flags |= MODIFIER;
-      lastClicked = button || el;
-      emit(CLICK, s[3], e.clientX, e.clientY, flags | s[0], s[4], t);
-      if (!marked) return;
-      var task = up(el, "[data-lifeline-task]");
-      if (task) text(MARK, task.getAttribute("data-lifeline-task"), t);
-      var cart = up(el, "[data-lifeline-cart]");
+      lastClicked = s[1] || el;
+      emit(CLICK, s[5], e.clientX, e.clientY, flags | s[0], s[6], t);
+      var task = s[3], cart = s[4];
+      if (task && want & W_MARKS) text(MARK, task.getAttribute("data-lifeline-task"), t);
       var change = cart && { add: 1, remove: 2 }[cart.getAttribute("data-lifeline-cart")];
       if (change) emit(CART, 0, change, parseFloat(cart.getAttribute("data-lifeline-cart-total")), 0, 0, t);
     }
@@ -276,9 +282,14 @@
       flush();
       var t = now();
       text(kind, location(), t);
-      // Marker elements on the page (buttons and links mark when clicked).
-      var marks = d.querySelectorAll("[data-lifeline-task]:not(a):not(button)");
-      for (var i = 0; i < marks.length; i++) text(MARK, marks[i].getAttribute("data-lifeline-task"), t);
+      // Marker elements on the page (buttons and links mark when clicked), when the rules'
+      // tasks use marks.
+      if (!(want & W_MARKS)) return;
+      var marks = d.querySelectorAll("[data-lifeline-task]");
+      for (var i = 0; i < marks.length; i++) {
+        var name = marks[i].localName;
+        if (name != "a" && name != "button") text(MARK, marks[i].getAttribute("data-lifeline-task"), t);
+      }
     }
 
     // A click is noted, not described (see the note at the top): what cannot wait is the
@@ -310,7 +321,7 @@
     on(d, "submit", function (e) {
       var form = targetOf(e);
       out();
-      if (form) emit(SUBMIT, keyOf(form), 0, 0, 0, ignored(form), now());
+      if (form) emit(SUBMIT, keyOf(form), 0, 0, 0, ignored(what(form)[2]), now());
       pass();
     }, true);
     if (want & W_INPUT) {

@@ -783,6 +783,41 @@ async fn a_link_inside_a_web_component_is_a_link() {
 }
 
 #[wasm_bindgen_test]
+async fn an_editable_region_is_a_field_unless_it_says_false() {
+    fresh(DEAD_HELP).await;
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
+          '<div contenteditable="TRUE"><p id="note">Gift message</p><p contenteditable="False" id="fixed">To:</p></div>');
+          document.getElementById("note").click();"#,
+    );
+    sleep(2700).await;
+    js("window.dispatchEvent(new Event('scroll'));");
+    settle().await;
+    assert!(
+        prompt_root().is_none(),
+        "a click to type in an editable region is not dead"
+    );
+    js(r#"document.getElementById("fixed").click();"#);
+    sleep(2700).await;
+    js("window.dispatchEvent(new Event('scroll'));");
+    settle().await;
+    assert!(
+        prompt_root().is_none(),
+        "inside an editable region, the region still counts"
+    );
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
+          '<p contenteditable="false" id="plain">Total</p>');
+          document.getElementById("plain").click();"#,
+    );
+    sleep(2700).await;
+    js("window.dispatchEvent(new Event('scroll'));");
+    settle().await;
+    assert_eq!(prompt_title().as_deref(), Some("Stuck?"));
+    home();
+}
+
+#[wasm_bindgen_test]
 async fn double_and_triple_clicks_that_select_text_are_neither_rage_nor_dead() {
     fresh(DEAD_HELP).await;
     js(

@@ -14,7 +14,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use lifeline_shared::rules::Rules;
+use lifeline_shared::rules::{Marker, Rules};
 use lifeline_shared::{CartChange, Click, ClickFlags, Event, SignalSet};
 
 use super::with_agent;
@@ -47,6 +47,7 @@ const WANT_EXIT: u32 = 16;
 const WANT_ERRORS: u32 = 32;
 const WANT_HASH: u32 = 64;
 const WANT_LAUNCHER: u32 = 128;
+const WANT_MARKS: u32 = 256;
 
 /// Events in the ring at most (RING in observer.js): a batch longer than that is drained
 /// as often as it fills.
@@ -103,6 +104,14 @@ fn interest(rules: &Rules) -> (u32, u32) {
     }
     if rules.launcher {
         want |= WANT_LAUNCHER;
+    }
+    // Marks (data-lifeline-task) only start and complete tasks.
+    if rules
+        .tasks
+        .iter()
+        .any(|t| matches!(t.start, Marker::Mark(_)) || matches!(t.complete, Marker::Mark(_)))
+    {
+        want |= WANT_MARKS;
     }
     let d = &s.dead_click;
     let react_ms = d
