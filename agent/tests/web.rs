@@ -753,6 +753,13 @@ async fn a_stepper_that_answers_each_press_is_not_rage() {
     assert!(prompt_root().is_none(), "six answered presses are not rage");
 }
 
+/// Past a dead click's window (DEAD_HELP's), with a later event to bring the verdict.
+async fn dead_click_window_over() {
+    sleep(2700).await;
+    js("window.dispatchEvent(new Event('scroll'));");
+    settle().await;
+}
+
 #[wasm_bindgen_test]
 async fn a_link_inside_a_web_component_is_a_link() {
     fresh(DEAD_HELP).await;
@@ -763,9 +770,7 @@ async fn a_link_inside_a_web_component_is_a_link() {
           document.getElementById("fixture").insertAdjacentHTML("beforeend", '<nw-help id="wc"></nw-help>');
           document.getElementById("wc").shadowRoot.getElementById("in").click();"##,
     );
-    sleep(2700).await;
-    js("window.dispatchEvent(new Event('scroll'));"); // any later event brings the verdict
-    settle().await;
+    dead_click_window_over().await;
     assert!(
         prompt_root().is_none(),
         "a link's answer is the navigation: never dead"
@@ -775,9 +780,7 @@ async fn a_link_inside_a_web_component_is_a_link() {
         r#"var root = document.getElementById("wc").shadowRoot; root.innerHTML = '<span id="in">Help</span>';
           root.getElementById("in").click();"#,
     );
-    sleep(2700).await;
-    js("window.dispatchEvent(new Event('scroll'));");
-    settle().await;
+    dead_click_window_over().await;
     assert_eq!(prompt_title().as_deref(), Some("Stuck?"));
     home();
 }
@@ -790,17 +793,13 @@ async fn an_editable_region_is_a_field_unless_it_says_false() {
           '<div contenteditable="TRUE"><p id="note">Gift message</p><p contenteditable="False" id="fixed">To:</p></div>');
           document.getElementById("note").click();"#,
     );
-    sleep(2700).await;
-    js("window.dispatchEvent(new Event('scroll'));");
-    settle().await;
+    dead_click_window_over().await;
     assert!(
         prompt_root().is_none(),
         "a click to type in an editable region is not dead"
     );
     js(r#"document.getElementById("fixed").click();"#);
-    sleep(2700).await;
-    js("window.dispatchEvent(new Event('scroll'));");
-    settle().await;
+    dead_click_window_over().await;
     assert!(
         prompt_root().is_none(),
         "inside an editable region, the region still counts"
@@ -810,9 +809,7 @@ async fn an_editable_region_is_a_field_unless_it_says_false() {
           '<p contenteditable="false" id="plain">Total</p>');
           document.getElementById("plain").click();"#,
     );
-    sleep(2700).await;
-    js("window.dispatchEvent(new Event('scroll'));");
-    settle().await;
+    dead_click_window_over().await;
     assert_eq!(prompt_title().as_deref(), Some("Stuck?"));
     home();
 }
