@@ -228,17 +228,23 @@ where
         Ok(row) => row,
         Err(e) => return refused(e),
     };
-    let headers = parts.headers.clone();
+    // The origin is all that is read of the headers afterwards: kept, not the whole map.
+    let origin = parts.headers.get(header::ORIGIN).cloned();
     let mut response = handle(row, parts.headers, body, ip)
         .await
         .unwrap_or_else(refused);
-    allow_origin(&mut response, &headers);
+    allow(&mut response, origin);
     response
 }
 
 /// Lets the request's origin (already checked) read the response.
 pub(crate) fn allow_origin(response: &mut Response, headers: &HeaderMap) {
-    if let Some(origin) = origin(headers).and_then(|o| HeaderValue::from_str(o).ok()) {
+    allow(response, headers.get(header::ORIGIN).cloned());
+}
+
+/// Lets `origin`, the request's (already checked), read the response.
+fn allow(response: &mut Response, origin: Option<HeaderValue>) {
+    if let Some(origin) = origin.filter(|o| o.to_str().is_ok()) {
         let h = response.headers_mut();
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         h.insert(header::VARY, HeaderValue::from_static("Origin"));
