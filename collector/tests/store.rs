@@ -1,5 +1,6 @@
 //! The store below the routes, on either engine: migrations on reopen, retention, a newer
-//! schema refused, concurrent batches committed in groups.
+//! schema refused, concurrent batches committed in groups (and stored once per key however
+//! they wait together).
 
 #![allow(clippy::unwrap_used)]
 
@@ -118,6 +119,72 @@ async fn concurrent_batches_are_all_stored_in_fewer_commits() {
     assert_eq!(page.items.len(), 400);
     let used = commits.load(std::sync::atomic::Ordering::Relaxed) - before;
     assert!(used < 200, "200 batches took {used} commits");
+}
+
+#[tokio::test]
+async fn batches_waiting_together_store_each_key_once_and_are_told_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Scratch::new(dir.path());
+    let store = Arc::new(db.open(None));
+    store.add_site(site()).await.unwrap();
+    // 50 visits each send their batch of 3 twice at once (an answer lost, a retry), and one
+    // batch of 50 holds a key three times (on PostgreSQL, twice in one statement of 32 rows
+    // and once in the last of 32 + 16 + 2).
+    let mut big = batch("big", 50);
+    big.items[20].key = big.items[3].key.clone();
+    big.items[49].key = big.items[3].key.clone();
+    let mut tasks: Vec<_> = (0..100)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .ingest("shop", batch(&format!("s{}", i % 50), 3), 1)
+                    .await
+            })
+        })
+        .collect();
+    let whole = store.clone();
+    tasks.push(tokio::spawn(
+        async move { whole.ingest("shop", big, 2).await },
+    ));
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.unwrap().unwrap());
+    }
+    for i in 0..50 {
+        let (a, b) = (&outcomes[i], &outcomes[i + 50]);
+        assert_eq!(a.stored + b.stored, 3, "visit {i}: {a:?} {b:?}");
+        assert_eq!(a.duplicates + b.duplicates, 3, "visit {i}: {a:?} {b:?}");
+        assert_eq!(a.fresh.len(), a.stored as usize);
+    }
+    let big = &outcomes[100];
+    assert_eq!((big.stored, big.duplicates), (48, 2), "{big:?}");
+    assert!(
+        big.fresh.contains(&3),
+        "the first is fresh: {:?}",
+        big.fresh
+    );
+    assert!(
+        !big.fresh.contains(&20) && !big.fresh.contains(&49),
+        "the repeats are not fresh: {:?}",
+        big.fresh
+    );
+    let page = store
+        .reports("shop", ReportFilter::default(), None, 500)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 150 + 48);
+    let one = page.items.iter().find(|r| r.key == "big:7").unwrap();
+    assert_eq!(
+        (one.session.as_str(), one.received, one.rating),
+        ("big", 2, Some(5))
+    );
+    // A batch after the writer is gone is refused, not left waiting.
+    store.close();
+    assert!(matches!(
+        store.ingest("shop", batch("late", 1), 3).await,
+        Err(StoreError::Closed)
+    ));
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 use super::postgres::Postgres;
 use super::sql::{self, Conn};
 use super::sqlite::Sqlite;
+use super::waiting::Waiting;
 use super::writer::{CommitObserver, Queued, Scope, job};
 use super::{
     Alert, Conversation, Coupon, CouponFilter, CouponPage, Ingested, Intake, Message, NewAlert,
@@ -47,6 +48,8 @@ pub trait Engine: Send + Sync + 'static {
 /// The store: sites, rules, reports, triage, staff, alerts, chat and push, on one engine.
 pub struct Database {
     engine: Arc<dyn Engine>,
+    /// Report batches with nothing to triage, waiting for the writer.
+    waiting: Waiting,
 }
 
 impl Database {
@@ -54,6 +57,7 @@ impl Database {
     pub fn sqlite(path: &Path, on_commit: Option<CommitObserver>) -> Result<Database, StoreError> {
         Ok(Database {
             engine: Arc::new(Sqlite::open(path, on_commit)?),
+            waiting: Waiting::default(),
         })
     }
 
@@ -61,6 +65,7 @@ impl Database {
     pub fn postgres(url: &str, on_commit: Option<CommitObserver>) -> Result<Database, StoreError> {
         Ok(Database {
             engine: Arc::new(Postgres::open(url, on_commit)?),
+            waiting: Waiting::default(),
         })
     }
 
@@ -213,10 +218,19 @@ impl Store for Database {
         batch: ReportBatch,
         intake: Intake,
     ) -> Result<Ingested, StoreError> {
-        self.site_write(site, move |conn, site| {
-            sql::reports::ingest(conn, site, batch, &intake)
-        })
-        .await
+        if intake.triage.is_some() {
+            return self
+                .site_write(site, move |conn, site| {
+                    sql::reports::ingest(conn, site, batch, &intake)
+                })
+                .await;
+        }
+        // Nothing to triage: joins the site's batches waiting, stored together.
+        let (job, outcome) = self.waiting.add(site, batch, intake.received);
+        if let Some(job) = job {
+            self.engine.submit((Scope::Site(site.to_owned()), job))?;
+        }
+        outcome.await.map_err(|_| StoreError::Closed)?
     }
 
     async fn triage(

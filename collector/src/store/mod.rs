@@ -22,6 +22,7 @@ pub mod readers;
 pub mod sql;
 pub mod sqlite;
 pub mod staff;
+pub mod waiting;
 pub mod writer;
 
 use std::future::Future;
@@ -228,7 +229,7 @@ pub fn rules_etag(version: u32, compiled: &str) -> String {
 }
 
 /// What a batch did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Ingested {
     /// Reports stored now.
     pub stored: u32,

@@ -185,6 +185,10 @@ impl<C: GenericClient> Conn for PgConn<'_, C> {
             .map_err(pg)
     }
 
+    fn round_trips(&self) -> bool {
+        true
+    }
+
     fn query(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
         let statement = self.statement(sql)?;
         let rows = (self.client.borrow_mut())

@@ -265,6 +265,11 @@ pub trait Conn {
     fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<usize, StoreError>;
     /// Runs a query; its rows.
     fn query(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError>;
+    /// Whether each statement is a round trip to a server (so that rows are better written
+    /// many to a statement), not a call into a library in this process.
+    fn round_trips(&self) -> bool {
+        false
+    }
 }
 
 impl<'c> dyn Conn + 'c {

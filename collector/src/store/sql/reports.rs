@@ -101,6 +101,138 @@ impl Columns {
     }
 }
 
+/// The columns of a report as stored, in the order of [`COLUMNS`].
+const COLUMNS: &str = "site, key, session, at, received, page, type, rule, prompt, kind, outcome,
+    band, signals, rating, thumbs, comment, persona, article, guide, step, channel, evidence";
+
+/// Most reports in one `INSERT` of [`store_plain`] where statements are round trips: runs
+/// of 32, then the rest in powers of two, so that a connection prepares at most six shapes
+/// of the statement. (On SQLite, one a report: the library is called in this process, and
+/// a multi-row `INSERT ... RETURNING` costs it more than separate ones.)
+const ROWS_PER_INSERT: usize = 32;
+
+/// The `INSERT` of `rows` reports (a power of two, at most [`ROWS_PER_INSERT`]), a key
+/// stored already left out; of more than one, it answers the keys it stored.
+fn insert_sql(rows: usize) -> &'static str {
+    static SHAPES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let shapes = SHAPES.get_or_init(|| {
+        let row = format!("({})", ["?"; 22].join(", "));
+        (0..=ROWS_PER_INSERT.ilog2())
+            .map(|log| {
+                let n = 1usize << log;
+                format!(
+                    "INSERT INTO reports ({COLUMNS}) VALUES {} ON CONFLICT (site, key) DO NOTHING{}",
+                    vec![row.as_str(); n].join(", "),
+                    if n > 1 { " RETURNING key" } else { "" }
+                )
+            })
+            .collect()
+    });
+    &shapes[rows.clamp(1, ROWS_PER_INSERT).ilog2() as usize]
+}
+
+/// Stores batches with nothing to triage, all for `site`, each with the time it was
+/// received: their reports go in multi-row `INSERT`s (on PostgreSQL one round trip per 32
+/// reports, not one each), and a report whose key is stored already, or comes earlier in
+/// these batches, is dropped as a repeat. Each batch's outcome, in order.
+pub fn store_plain(
+    conn: &dyn Conn,
+    site: &str,
+    batches: Vec<(ReportBatch, u64)>,
+) -> Result<Vec<Ingested>, StoreError> {
+    struct Stored {
+        batch: usize,
+        position: usize,
+        key: String,
+        at: u64,
+        received: u64,
+        page: String,
+        columns: Columns,
+    }
+    let mut sessions = Vec::with_capacity(batches.len());
+    let mut done = Vec::with_capacity(batches.len());
+    let mut rows = Vec::new();
+    for (b, (batch, received)) in batches.into_iter().enumerate() {
+        for (position, item) in batch.items.into_iter().enumerate() {
+            rows.push(Stored {
+                batch: b,
+                position,
+                key: item.key,
+                at: item.at,
+                received,
+                page: item.page,
+                columns: Columns::of(item.report),
+            });
+        }
+        sessions.push(batch.session);
+        done.push(Ingested::default());
+    }
+    let most = if conn.round_trips() {
+        ROWS_PER_INSERT
+    } else {
+        1
+    };
+    // Whether each row was stored now (not a repeat of a stored key, or of one before it).
+    let mut fresh = vec![false; rows.len()];
+    let mut start = 0;
+    while start < rows.len() {
+        let n = 1 << (rows.len() - start).min(most).ilog2();
+        let chunk = &rows[start..start + n];
+        let mut values = Vec::with_capacity(n * 22);
+        for r in chunk {
+            let c = &r.columns;
+            values.extend_from_slice(params![
+                site,
+                r.key,
+                sessions[r.batch],
+                r.at,
+                r.received,
+                r.page,
+                c.report_type,
+                c.rule,
+                c.prompt,
+                c.kind,
+                c.outcome,
+                c.band,
+                c.signals,
+                c.rating,
+                c.thumbs,
+                c.comment,
+                c.persona,
+                c.article,
+                c.guide,
+                c.step,
+                c.channel,
+                c.evidence
+            ]);
+        }
+        // The key is unique in the database: of two writers (two replicas) only one stores it.
+        // A key twice in one statement is stored once, by its first row.
+        let stored = &mut fresh[start..start + n];
+        if n == 1 {
+            stored[0] = conn.execute(insert_sql(1), &values)? == 1;
+        } else {
+            for row in conn.query(insert_sql(n), &values)? {
+                let key = row.get::<String>(0)?;
+                if let Some(i) = (0..n).find(|&i| !stored[i] && chunk[i].key == key) {
+                    stored[i] = true;
+                }
+            }
+        }
+        start += n;
+    }
+    for (r, fresh) in rows.iter().zip(fresh) {
+        let outcome = &mut done[r.batch];
+        if fresh {
+            outcome.stored += 1;
+            outcome.fresh.push(r.position);
+        } else {
+            outcome.duplicates += 1;
+        }
+    }
+    Ok(done)
+}
+
 /// Stores a batch, dropping reports whose key is stored already, and triages its new
 /// feedback when `intake` has triage rules.
 pub fn ingest(
@@ -109,6 +241,10 @@ pub fn ingest(
     batch: ReportBatch,
     intake: &Intake,
 ) -> Result<Ingested, StoreError> {
+    if intake.triage.is_none() {
+        let mut done = store_plain(conn, site, vec![(batch, intake.received)])?;
+        return Ok(done.pop().unwrap_or_default());
+    }
     let mut done = Ingested {
         stored: 0,
         duplicates: 0,
@@ -134,12 +270,7 @@ pub fn ingest(
         let r = Columns::of(item.report);
         // The key is unique in the database: of two writers (two replicas) only one stores it.
         let fresh = conn.execute(
-            "INSERT INTO reports (site, key, session, at, received, page, type,
-                rule, prompt, kind, outcome, band, signals, rating, thumbs, comment,
-                persona, article, guide, step, channel, evidence)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                ?17, ?18, ?19, ?20, ?21, ?22)
-             ON CONFLICT (site, key) DO NOTHING",
+            insert_sql(1),
             params![
                 site,
                 item.key,
