@@ -5,7 +5,8 @@
 //!   the default) and [`postgres`] (several collectors on one database).
 //! - [`sql`]: the SQL both engines run, written once.
 //! - [`writer`]: each engine's writer thread, committing in groups; a write is
-//!   acknowledged once it is durable. [`readers`]: each engine's pool of reading connections.
+//!   acknowledged once it is durable. [`waiting`]: report batches with nothing to triage,
+//!   gathered into one job per site. [`readers`]: each engine's pool of reading connections.
 //! - [`ledger`]: triaged feedback and the coupon ledger, as the admin API lists them.
 //! - [`staff`]: accounts, roles and presence.
 //! - [`alerts`]: alerts and how they are routed.
