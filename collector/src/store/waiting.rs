@@ -45,13 +45,21 @@ impl Waiting {
             // Dropping `answer` tells the caller the store is closed.
             return (None, outcome);
         };
-        let waiting = sites.entry(site.to_owned()).or_default();
-        waiting.push(Batch {
+        let waiting = Batch {
             batch,
             received,
             answer,
-        });
-        let first = waiting.len() == 1;
+        };
+        let first = match sites.get_mut(site) {
+            Some(others) => {
+                others.push(waiting);
+                false
+            }
+            None => {
+                sites.insert(site.to_owned(), vec![waiting]);
+                true
+            }
+        };
         drop(sites);
         let job = first.then(|| {
             let taken = Taken {

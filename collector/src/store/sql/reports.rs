@@ -101,7 +101,7 @@ impl Columns {
     }
 }
 
-/// The columns of a report as stored, in the order of [`COLUMNS`].
+/// The columns of a report as stored, in the order [`insert_sql`]'s values come in.
 const COLUMNS: &str = "site, key, session, at, received, page, type, rule, prompt, kind, outcome,
     band, signals, rating, thumbs, comment, persona, article, guide, step, channel, evidence";
 
