@@ -64,7 +64,7 @@ writer() { # pid: the stat file of its writer thread, if it has one
 run() { # name round: wrk's output, then the CPU ticks of the server, its writer and wrk
   local f="$out/wrk-$1-$2.txt" w; w=$(writer "${pid[$1]}")
   local s0 w0=0; s0=$(cpu /proc/"${pid[$1]}"/stat); [ -n "$w" ] && w0=$(cpu "$w")
-  # wrk's CPU: what this shell's waited-for children used, before and after.
+  # wrk's CPU: what a fresh shell counts for its one waited-for child, wrk.
   bash -c 'wrk "$@" > "$0"; read -ra s < /proc/$$/stat; echo $((s[15] + s[16])) > "$0.wrk"' "$f" \
     -t2 -c"$connections" -d"${seconds}s" --latency -s collector/bench/reports.lua \
     "http://127.0.0.1:${port[$1]}/v1/sites/bench/reports"
