@@ -60,7 +60,7 @@
   };
   var L = {};
   var CSS = ":host{all:initial}" +
-    ".panel{position:fixed;z-index:2147483000;box-sizing:border-box;width:min(360px,calc(100vw - 32px));" +
+    ".panel{position:fixed;z-index:2147483647;box-sizing:border-box;width:min(360px,calc(100vw - 32px));" +
     "max-height:min(520px,calc(100vh - 32px));display:flex;flex-direction:column;border-radius:12px;" +
     "background:#fff;color:#111827;font:15px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;" +
     "box-shadow:0 10px 30px rgba(0,0,0,.22),0 0 0 1px rgba(0,0,0,.06)}" +
@@ -87,7 +87,7 @@
     "textarea,input{flex:1;box-sizing:border-box;min-width:0;font:inherit;color:inherit;background:#fff;padding:6px 8px;" +
     "border:1px solid #4b5563;border-radius:8px}textarea{resize:none;height:44px}input{width:100%;flex:none}" +
     ":focus-visible{outline:3px solid #2563eb;outline-offset:2px}" +
-    ".pill{position:fixed;z-index:2147483000;right:16px;bottom:16px;padding:8px 16px;border:2px solid transparent;" +
+    ".pill{position:fixed;z-index:2147483647;right:16px;bottom:16px;padding:8px 16px;border:2px solid transparent;" +
     "background:#2563eb;color:#fff;font:600 15px system-ui,sans-serif;border-radius:999px}" +
     ".sr{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     "[hidden]{display:none!important}" +

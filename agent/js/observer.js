@@ -13,8 +13,8 @@
  * Nothing else crosses. Each web-sys call is a JS shim plus a crossing: describing a click
  * from wasm took about forty of them. What it reads of an element is what a content-free key
  * needs (tag, id, name, type, data-lifeline-key, position among its siblings, three levels
- * up, hashed here), whether it is a link, button or field, and the data-lifeline-* markers:
- * never text, values or other attributes. Clicks inside open shadow roots are resolved
+ * up, hashed here), whether it is a link, button, field or media (a video, a canvas), and
+ * the data-lifeline-* markers: never text, values or other attributes. Clicks inside open shadow roots are resolved
  * through the composed path, so a link inside a web component is a link.
  *
  *   __lifeline_observe(drain, emitText, want, reactMs, memory, at) -> stop()
@@ -63,7 +63,7 @@
   var W_MUTATIONS = 1, W_SCROLL = 2, W_INPUT = 8, W_EXIT = 16, W_ERRORS = 32, W_HASH = 64, W_LAUNCHER = 128,
     W_MARKS = 256;
   // Click flags (ClickFlags in shared/src/event.rs).
-  var LINK = 1, MODIFIER = 2, FIELD = 4, BUTTON = 8, SELECT = 16;
+  var LINK = 1, MODIFIER = 2, FIELD = 4, BUTTON = 8, SELECT = 16, MEDIA = 32;
   // Signal names in their bit order (Signal::ALL in shared/src/signals/mod.rs).
   var SIGNALS = ["rage_click", "dead_click", "error_click", "page_loop", "quick_back",
     "repeated_action", "dwell_outlier", "cart_churn", "cancel_intent", "exit_intent", "idle"];
@@ -73,6 +73,8 @@
   // `closest` after each one parses its selectors again (about 50 us for the old list, after
   // every SPA navigation); the walk costs the same as `closest` otherwise.
   var FIELD_TAGS = { input: 1, select: 1, textarea: 1, label: 1, option: 1 };
+  // Surfaces that answer a click without changing the DOM (playback, drawing, a plugin).
+  var MEDIA_TAGS = { video: 1, audio: 1, canvas: 1, embed: 1, object: 1 };
   var BUTTON_INPUTS = { submit: 1, button: 1, image: 1, reset: 1 };
   // Our own hosts (the prompt's, the support session's) are "lifeline-host" and ids after it.
   var HOST = "lifeline-host";
@@ -80,7 +82,7 @@
   var lastClicked = null;
 
   // What a click on el is about, from el and its ancestors (continued through the hosts of
-  // open shadow roots): [flags (LINK, FIELD, BUTTON), the nearest button, the nearest
+  // open shadow roots): [flags (LINK, FIELD, BUTTON, MEDIA), the nearest button, the nearest
   // element with data-lifeline-ignore, -task and -cart]. Markers are attributes a site adds
   // (see the README); a `contenteditable` region is a field unless it says "false".
   function what(el) {
@@ -92,6 +94,7 @@
       } else if (name == "button" || (name == "input" && BUTTON_INPUTS[e.type] === 1)) {
         button = button || e;
       } else if (FIELD_TAGS[name] === 1) flags |= FIELD;
+      else if (MEDIA_TAGS[name] === 1) flags |= MEDIA;
       if (e.getAttribute("role") == "button") button = button || e;
       v = e.getAttribute("contenteditable");
       if (v != null && v.toLowerCase() != "false") flags |= FIELD;

@@ -63,7 +63,7 @@
   // narrowest screen (CSS px) it starts whole on.
   var ROOMY = 0.4, NARROW = 480;
   var CSS = ":host{all:initial}" +
-    ".panel{position:fixed;z-index:2147483000;box-sizing:border-box;width:min(360px,calc(100vw - 32px));" +
+    ".panel{position:fixed;z-index:2147483647;box-sizing:border-box;width:min(360px,calc(100vw - 32px));" +
     "max-height:calc(100vh - 16px);overflow:auto;padding:16px 16px 14px;border-radius:12px;" +
     "background:var(--ll-bg,#fff);color:var(--ll-text,#111827);" +
     "font:15px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;" +

@@ -220,6 +220,27 @@ async fn the_prompt_never_takes_focus_from_a_field_being_typed_in() {
 }
 
 #[wasm_bindgen_test]
+async fn a_cookie_banner_at_the_top_z_index_does_not_hide_the_prompt() {
+    fresh(RULES).await;
+    // Consent banners and chat launchers sit at or near the highest z-index there is; this
+    // one covers the whole window, and came first, as they do.
+    js(r#"var b = document.createElement("div"); b.id = "banner";
+          b.style.cssText = "position:fixed;inset:0;z-index:2147483647;background:rgba(0,0,0,.3)";
+          document.body.appendChild(b);"#);
+    rage_on_apply().await;
+    assert_eq!(
+        prompt_title().as_deref(),
+        Some("Trouble with your promo code?")
+    );
+    let on_top = js(r#"var host = document.getElementById("lifeline-host");
+          var r = host.shadowRoot.querySelector(".panel").getBoundingClientRect();
+          var at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          document.getElementById("banner").remove();
+          return at && at.id;"#);
+    assert_eq!(on_top.as_string().as_deref(), Some("lifeline-host"));
+}
+
+#[wasm_bindgen_test]
 async fn hostile_rule_text_is_shown_as_text_and_never_run() {
     let hostile = RULES.replace(
         "Trouble with your promo code?",
@@ -753,6 +774,60 @@ async fn a_stepper_that_answers_each_press_is_not_rage() {
     assert!(prompt_root().is_none(), "six answered presses are not rage");
 }
 
+/// Presses `id` `times` times, each press given time for the page's answer (a scroll comes
+/// at the next frame).
+async fn press(id: &str, times: usize) {
+    for _ in 0..times {
+        by_id(id).click();
+        sleep(60).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn carousels_and_pagination_that_answer_each_press_are_not_rage_one_stuck_at_its_end_is() {
+    fresh(RULES).await;
+    // Three kinds a shop has: a track that scrolls (scroll snapping, as Shopify's Dawn and
+    // Swiper's CSS mode do: no DOM change at all), slides moved by a transform (Embla,
+    // Splide), and a list's "Show more".
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
+          '<div id="track" style="display:flex;overflow-x:auto;scroll-snap-type:x mandatory;width:200px">' +
+          '<div style="flex:0 0 200px;height:40px;scroll-snap-align:start">1</div>'.repeat(5) + '</div>' +
+          '<button type="button" id="next">Next</button>' +
+          '<div style="overflow:hidden;width:200px"><div id="slides" style="width:1000px;height:40px"></div></div>' +
+          '<button type="button" id="slide">Next slide</button>' +
+          '<ul id="list"></ul><button type="button" id="more">Show more</button>');
+          var track = document.getElementById("track"), slides = document.getElementById("slides"), at = 0;
+          document.getElementById("next").addEventListener("click", function () { track.scrollBy({left: 200}); });
+          document.getElementById("slide").addEventListener("click", function () {
+            at = (at + 1) % 5; slides.style.transform = "translateX(" + (-200 * at) + "px)";
+          });
+          document.getElementById("more").addEventListener("click", function () {
+            document.getElementById("list").insertAdjacentHTML("beforeend", "<li>Item</li><li>Item</li>");
+          });"#,
+    );
+    press("next", 4).await;
+    assert_eq!(
+        js("return document.getElementById('track').scrollLeft").as_f64(),
+        Some(800.0),
+        "the track scrolled at each press"
+    );
+    press("slide", 6).await;
+    press("more", 6).await;
+    settle().await;
+    assert!(
+        prompt_root().is_none(),
+        "sixteen presses, each answered, are not rage"
+    );
+    // At its end the track cannot scroll: the same presses, unanswered, are rage.
+    press("next", 3).await;
+    settle().await;
+    assert_eq!(
+        prompt_title().as_deref(),
+        Some("Trouble with your promo code?")
+    );
+}
+
 /// Past a dead click's window (DEAD_HELP's), with a later event to bring the verdict.
 async fn dead_click_window_over() {
     sleep(2700).await;
@@ -781,6 +856,29 @@ async fn a_link_inside_a_web_component_is_a_link() {
           root.getElementById("in").click();"#,
     );
     dead_click_window_over().await;
+    assert_eq!(prompt_title().as_deref(), Some("Stuck?"));
+    home();
+}
+
+#[wasm_bindgen_test]
+async fn videos_and_canvases_answer_in_their_own_way_neither_dead_nor_rage() {
+    fresh(DEAD_HELP).await;
+    // A product video (played and paused: no DOM change) and a 3D viewer drawn on a canvas
+    // inside a web component, as Shopify's <model-viewer> is; each clicked in a burst.
+    js(
+        r#"if (!customElements.get("nw-viewer")) customElements.define("nw-viewer", class extends HTMLElement {
+            constructor() { super(); this.attachShadow({mode: "open"}).innerHTML = '<canvas id="gl" width="80" height="40"></canvas>'; }
+          });
+          document.getElementById("fixture").insertAdjacentHTML("beforeend",
+            '<video id="clip" width="80" height="40"></video><nw-viewer id="viewer"></nw-viewer><span id="plain">Photo</span>');
+          for (var i = 0; i < 4; i++) document.getElementById("clip").click();
+          for (var i = 0; i < 4; i++) document.getElementById("viewer").shadowRoot.getElementById("gl").click();"#,
+    );
+    dead_click_window_over().await;
+    assert!(prompt_root().is_none(), "media answer without the DOM");
+    // The same burst on a plain element is judged.
+    js("for (var i = 0; i < 4; i++) document.getElementById('plain').click();");
+    settle().await;
     assert_eq!(prompt_title().as_deref(), Some("Stuck?"));
     home();
 }

@@ -184,7 +184,13 @@ fn rules_check_prints_every_problem_with_its_path() {
 fn rules_try_replays_recorded_sessions_and_says_what_would_show_and_why_not() {
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/");
     let rules = format!("{fixtures}shop.rules.json");
-    let benign = ["browsing", "stepper", "hub_and_spoke", "text_selection"];
+    let benign = [
+        "browsing",
+        "stepper",
+        "carousel",
+        "hub_and_spoke",
+        "text_selection",
+    ];
     let struggling = ["struggling_checkout", "back_forward_bounce"];
     let sessions: Vec<String> = benign
         .iter()
@@ -198,7 +204,7 @@ fn rules_try_replays_recorded_sessions_and_says_what_would_show_and_why_not() {
     let stdout = text(&out.stdout);
     // One block per session, in order.
     let blocks: Vec<&str> = stdout.split(fixtures).filter(|b| !b.is_empty()).collect();
-    assert_eq!(blocks.len(), 6, "{stdout}");
+    assert_eq!(blocks.len(), 7, "{stdout}");
     for (name, block) in benign.iter().zip(&blocks) {
         assert!(block.starts_with(name), "{block}");
         assert!(block.contains("no prompt would show"), "{name}: {block}");
@@ -207,7 +213,7 @@ fn rules_try_replays_recorded_sessions_and_says_what_would_show_and_why_not() {
             "every rule's verdict: {block}"
         );
     }
-    let checkout = blocks[4];
+    let checkout = blocks[5];
     assert!(checkout.contains("signals rage_click"), "{checkout}");
     assert!(
         checkout.contains("SHOWS rule \"promo-rage\" shows help prompt \"promo_help\""),
@@ -215,7 +221,7 @@ fn rules_try_replays_recorded_sessions_and_says_what_would_show_and_why_not() {
     );
     assert!(checkout.contains("rule \"checkout-chat\" passed over: nobody online"));
     assert!(checkout.contains("the visit had limits.max_per_session prompts"));
-    let bounce = blocks[5];
+    let bounce = blocks[6];
     assert!(bounce.contains("signals quick_back"), "{bounce}");
     assert!(bounce.contains("SHOWS rule \"shipping-loop\""), "{bounce}");
 

@@ -29,6 +29,10 @@ impl ClickFlags {
     /// left a selection): neither a rage nor a dead click, and it answers the clicks of its
     /// gesture before it.
     pub const SELECT: ClickFlags = ClickFlags(1 << 4);
+    /// A surface that answers in its own way, without changing the DOM: a video or audio
+    /// player (playback), a canvas (a 3D viewer, a drawing), an embed or object (a plugin).
+    /// Neither a rage nor a dead click (posthog-js skips them for dead clicks too).
+    pub const MEDIA: ClickFlags = ClickFlags(1 << 5);
     /// No flags.
     pub const NONE: ClickFlags = ClickFlags(0);
 
@@ -44,7 +48,7 @@ impl ClickFlags {
 
     /// From raw bits (unknown bits are dropped).
     pub fn from_bits(bits: u8) -> ClickFlags {
-        ClickFlags(bits & 0b1_1111)
+        ClickFlags(bits & 0b11_1111)
     }
 }
 

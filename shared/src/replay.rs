@@ -44,6 +44,9 @@ pub enum Recorded {
         /// The click selected text (a double or triple click).
         #[serde(default)]
         select: bool,
+        /// On a video, audio, canvas, embed or object.
+        #[serde(default)]
+        media: bool,
         #[serde(default)]
         ignore: Vec<Signal>,
     },
@@ -104,6 +107,7 @@ impl Recorded {
                 field,
                 button,
                 select,
+                media,
                 ignore,
             } => {
                 let mut flags = ClickFlags::NONE;
@@ -113,6 +117,7 @@ impl Recorded {
                     (field, ClickFlags::FIELD),
                     (button, ClickFlags::BUTTON),
                     (select, ClickFlags::SELECT),
+                    (media, ClickFlags::MEDIA),
                 ] {
                     if *on {
                         flags = flags | f;

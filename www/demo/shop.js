@@ -40,6 +40,41 @@
     });
     return b;
   }
+  // The product's photos, one per view, in a track that scrolls a photo at a time (and by
+  // swiping). The buttons only scroll it; once it stops, each says whether it can go on
+  // (aria-disabled: a button that keeps the focus, unlike a disabled one).
+  function gallery(p) {
+    var track = d.getElementById("photos"), prev = d.getElementById("photo-prev"),
+      next = d.getElementById("photo-next"), views = ["Front", "Back", "Side", "Detail", "Worn"],
+      at = 0, last = views.length - 1, stopped = 0;
+    views.forEach(function (view, i) {
+      var photo = el("figure", { "class": "swatch photo", role: "group", "aria-roledescription": "slide",
+        "aria-label": (i + 1) + " of " + views.length, style: "background:" + p.colour });
+      photo.appendChild(el("span", { "aria-hidden": "true" }, p.icon));
+      photo.appendChild(el("figcaption", null, p.name + ", " + view.toLowerCase()));
+      track.appendChild(photo);
+    });
+    var still = window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches;
+    // From the photo being scrolled to, not from where the track is now: presses in quick
+    // succession each go one photo on.
+    function go(step) {
+      at = Math.max(0, Math.min(last, at + step));
+      track.scrollTo({ left: at * track.clientWidth, behavior: still ? "auto" : "smooth" });
+    }
+    prev.addEventListener("click", function () { go(-1); });
+    next.addEventListener("click", function () { go(1); });
+    function can(button, yes) {
+      if ((button.getAttribute("aria-disabled") != "true") !== yes) button.setAttribute("aria-disabled", String(!yes));
+    }
+    track.addEventListener("scroll", function () {
+      clearTimeout(stopped);
+      stopped = setTimeout(function () {
+        at = Math.round(track.scrollLeft / track.clientWidth);
+        can(prev, at > 0);
+        can(next, at < last);
+      }, 150);
+    }, { passive: true });
+  }
   var pages = {
     catalogue: function () {
       var grid = d.getElementById("products");
@@ -59,7 +94,7 @@
       d.title = p.name + " · Northwind Outfitters";
       d.getElementById("name").textContent = p.name;
       d.getElementById("price").textContent = money(p.price);
-      var s = d.getElementById("swatch"); s.textContent = p.icon; s.style.background = p.colour;
+      gallery(p);
       d.getElementById("buy").appendChild(addButton(p));
     },
     cart: function () {

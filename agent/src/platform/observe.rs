@@ -84,11 +84,9 @@ impl Drop for Observers {
 fn interest(rules: &Rules) -> (u32, u32) {
     let s = &rules.signals;
     let mut want = 0;
-    if s.dead_click.enabled {
+    // A DOM change or a scroll answers a click (dead clicks; rage: a stepper, a carousel).
+    if s.dead_click.enabled || s.rage_click.enabled {
         want |= WANT_MUTATIONS | WANT_SCROLL;
-    }
-    if s.rage_click.enabled {
-        want |= WANT_MUTATIONS;
     }
     if s.idle.enabled {
         want |= WANT_INPUT | WANT_SCROLL;

@@ -36,7 +36,7 @@
     "next", "done", "ask", "yes", "no", "glad", "sorry", "person", "chat", "email", "phone", "close"];
   var still = w.matchMedia && w.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var CSS = ":host{all:initial}" +
-    ".panel,.card{position:fixed;z-index:2147483000;box-sizing:border-box;background:#fff;color:#111827;" +
+    ".panel,.card{position:fixed;z-index:2147483647;box-sizing:border-box;background:#fff;color:#111827;" +
     "font:15px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;border-radius:12px;" +
     "border:1px solid #6b7280;box-shadow:0 10px 30px rgba(0,0,0,.22)}" +
     ".panel{width:min(380px,calc(100vw - 24px));max-height:min(600px,calc(100vh - 24px));overflow:auto;padding:14px 16px}" +
@@ -54,9 +54,9 @@
     "label{display:block;font-weight:600;margin:10px 0 4px}" +
     ":focus-visible{outline:3px solid #0b5fd6;outline-offset:2px}" +
     ".card{width:min(320px,calc(100vw - 24px));padding:12px 14px}" +
-    ".ring{position:fixed;z-index:2147482999;pointer-events:none;border:3px solid #0b5fd6;border-radius:6px;" +
+    ".ring{position:fixed;z-index:2147483646;pointer-events:none;border:3px solid #0b5fd6;border-radius:6px;" +
     "box-shadow:0 0 0 4px rgba(11,95,214,.25)}" +
-    ".launch{position:fixed;z-index:2147482998;margin:0;box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
+    ".launch{position:fixed;z-index:2147483645;margin:0;box-shadow:0 4px 14px rgba(0,0,0,.25)}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     "@media (forced-colors:active){.panel,.card,.ring{border:2px solid CanvasText}}" +
     "@media (prefers-reduced-motion:no-preference){.panel,.card{animation:in .15s ease-out}}" +

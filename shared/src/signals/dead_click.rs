@@ -45,7 +45,10 @@ impl DeadClick {
             }
             return;
         }
-        let skip = ClickFlags::LINK.bits() | ClickFlags::MODIFIER.bits() | ClickFlags::FIELD.bits();
+        let skip = ClickFlags::LINK.bits()
+            | ClickFlags::MODIFIER.bits()
+            | ClickFlags::FIELD.bits()
+            | ClickFlags::MEDIA.bits();
         if click.flags.bits() & skip != 0 || click.ignore.contains(Signal::DeadClick) {
             return;
         }
@@ -214,10 +217,15 @@ mod tests {
     }
 
     #[test]
-    fn links_modifier_clicks_fields_and_ignored_elements_are_never_dead() {
+    fn links_modifier_clicks_fields_media_and_ignored_elements_are_never_dead() {
         let spec = DeadClickSpec::default();
         let mut d = DeadClick::default();
-        for flags in [ClickFlags::LINK, ClickFlags::MODIFIER, ClickFlags::FIELD] {
+        for flags in [
+            ClickFlags::LINK,
+            ClickFlags::MODIFIER,
+            ClickFlags::FIELD,
+            ClickFlags::MEDIA,
+        ] {
             d.click(&spec, 0, &click(flags));
         }
         d.click(

@@ -150,11 +150,13 @@ impl Detectors {
             Event::DomChange => {
                 self.dead_click
                     .reaction(&s.dead_click, now, Reaction::DomChange);
-                self.rage_click.dom_changed(&s.rage_click, now);
+                self.rage_click.answered(&s.rage_click, now);
             }
-            Event::Scroll => self
-                .dead_click
-                .reaction(&s.dead_click, now, Reaction::Scroll),
+            Event::Scroll => {
+                self.dead_click
+                    .reaction(&s.dead_click, now, Reaction::Scroll);
+                self.rage_click.answered(&s.rage_click, now);
+            }
             Event::Selection => {
                 self.dead_click
                     .reaction(&s.dead_click, now, Reaction::Selection);

@@ -1,8 +1,10 @@
 //! Rage click: `clicks` clicks, each within `max_gap_ms` and `max_distance_px` of the one
-//! before, that the page did not answer. A click the page answered with a DOM change before
-//! the next click (a quantity stepper's number, a carousel moving, the next page of a list)
-//! was productive and does not count, unless the rules set `count_answered`. Text selection
-//! (a double or triple click on text) and form fields never count.
+//! before, that the page did not answer. A click the page answered with a DOM change or a
+//! scroll before the next click (a quantity stepper's number, a carousel moving by its
+//! transform or by scrolling its track, the next page of a list) was productive and does not
+//! count, unless the rules set `count_answered`. Text selection (a double or triple click on
+//! text), form fields and media (a video, a canvas: they answer without changing the DOM)
+//! never count.
 
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +24,7 @@ pub(super) struct RageClick {
 
 impl RageClick {
     pub(super) fn click(&mut self, spec: &RageClickSpec, now: u64, click: &Click) -> bool {
-        let skip = ClickFlags::FIELD.bits() | ClickFlags::SELECT.bits();
+        let skip = ClickFlags::FIELD.bits() | ClickFlags::SELECT.bits() | ClickFlags::MEDIA.bits();
         if click.flags.bits() & skip != 0 || click.ignore.contains(Signal::RageClick) {
             self.reset();
             return false;
@@ -45,8 +47,9 @@ impl RageClick {
         false
     }
 
-    /// The DOM changed: the page answered the last click if it came within a burst's gap.
-    pub(super) fn dom_changed(&mut self, spec: &RageClickSpec, now: u64) {
+    /// The DOM changed or something scrolled: the page answered the last click if it came
+    /// within a burst's gap.
+    pub(super) fn answered(&mut self, spec: &RageClickSpec, now: u64) {
         if spec.count_answered || self.answered {
             return;
         }
@@ -149,6 +152,11 @@ mod tests {
     }
 
     #[test]
+    fn a_video_or_a_3d_viewer_clicked_again_and_again_is_not_rage() {
+        assert!(run(&[(0, 0), (100, 0), (200, 0), (300, 0)], ClickFlags::MEDIA).is_empty());
+    }
+
+    #[test]
     fn ignore_marker_suppresses_it() {
         let spec = RageClickSpec::default();
         let mut d = RageClick::default();
@@ -169,7 +177,7 @@ mod tests {
                 !d.click(&spec, i * 150, &click(0, ClickFlags::NONE)),
                 "press {i}"
             );
-            d.dom_changed(&spec, i * 150 + 20);
+            d.answered(&spec, i * 150 + 20);
         }
         // The same presses with nothing happening are rage.
         let mut d = RageClick::default();
@@ -177,12 +185,29 @@ mod tests {
     }
 
     #[test]
+    fn a_carousel_that_scrolls_its_track_at_each_press_is_not_rage() {
+        // Its Next button scrolls the track (scroll snapping): no DOM change, a scroll each
+        // time. Pressed at its end, nothing scrolls: rage.
+        let spec = RageClickSpec::default();
+        let mut d = RageClick::default();
+        for i in 0..6 {
+            assert!(!d.click(&spec, i * 120, &click(0, ClickFlags::BUTTON)));
+            d.answered(&spec, i * 120 + 16);
+        }
+        let fired: Vec<u64> = [800, 900, 1000]
+            .into_iter()
+            .filter(|t| d.click(&spec, *t, &click(0, ClickFlags::BUTTON)))
+            .collect();
+        assert_eq!(fired, [1000], "three presses with nothing moving");
+    }
+
+    #[test]
     fn one_stray_dom_change_does_not_hide_rage() {
         let spec = RageClickSpec::default();
         let mut d = RageClick::default();
         assert!(!d.click(&spec, 0, &click(0, ClickFlags::NONE)));
-        d.dom_changed(&spec, 50);
-        d.dom_changed(&spec, 60);
+        d.answered(&spec, 50);
+        d.answered(&spec, 60);
         let fired: Vec<u64> = [200, 400, 600, 800]
             .into_iter()
             .filter(|t| d.click(&spec, *t, &click(0, ClickFlags::NONE)))
@@ -199,7 +224,7 @@ mod tests {
         let mut d = RageClick::default();
         let fired = (0..3).any(|i| {
             let f = d.click(&spec, i * 150, &click(0, ClickFlags::NONE));
-            d.dom_changed(&spec, i * 150 + 20);
+            d.answered(&spec, i * 150 + 20);
             f
         });
         assert!(fired);

@@ -54,6 +54,11 @@ pub const FIXTURES: &[Fixture] = &[
         decisions: &[],
     },
     Fixture {
+        name: "carousel",
+        text: include_str!("../../fixtures/carousel.jsonl"),
+        decisions: &[],
+    },
+    Fixture {
         name: "hub_and_spoke",
         text: include_str!("../../fixtures/hub_and_spoke.jsonl"),
         decisions: &[],

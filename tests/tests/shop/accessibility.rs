@@ -496,9 +496,12 @@ async fn the_demo_shop_fits_320_px_says_what_the_cart_did_and_names_its_steps() 
         serde_json::json!(["Cart", 1, 3])
     );
     found_nothing(&b, "the cart at 320 px").await;
+    b.open(&shop.url("/demo/product/?sku=day-pack")).await;
+    found_nothing(&b, "a product's photo carousel at 320 px").await;
     for (width, height, zoom) in [(320, 640, 1.0), (1280, 800, 4.0)] {
         b.viewport(width, height, zoom).await;
         for page in [
+            "/demo/product/?sku=day-pack",
             "/demo/cart/",
             "/demo/shipping/",
             "/demo/payment/",

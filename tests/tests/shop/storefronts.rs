@@ -1,5 +1,6 @@
 //! What a storefront nobody here wrote does, on the demo shop: Back and Forward through the
 //! back/forward cache, product pages told apart by their query string, quantity steppers,
+//! a photo carousel,
 //! double-clicks that select text, a prompt left open, phones, and a quiet wire.
 
 use std::time::Duration;
@@ -156,6 +157,42 @@ async fn a_quantity_stepper_pressed_six_times_is_not_rage() {
         "7"
     );
     no_prompt_after_the_dead_click_window(&b, "every press changed the cart").await;
+    nothing_stored_after_leaving(&b, &shop).await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_photo_carousel_flipped_through_quickly_is_neither_rage_nor_dead() {
+    let shop = Shop::start().await;
+    shop.debug(true);
+    let b = Browser::start().await;
+    b.open(&shop.url("/demo/product/?sku=summit-boots")).await;
+    // Next, four times in quick succession, to the last of five photos: each press only
+    // scrolls the track (the buttons say whether they can go on once it stops).
+    for _ in 0..4 {
+        b.click("#photo-next").await;
+    }
+    b.wait_js(
+        "the last photo in view",
+        "var t = document.getElementById('photos');\
+         return t.scrollLeft + t.clientWidth > t.scrollWidth - 2\
+           && document.getElementById('photo-next').getAttribute('aria-disabled') == 'true'\
+           && document.getElementById('photo-prev').getAttribute('aria-disabled') == 'false'",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    b.click("h1").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let log = b.debug_log().await;
+    assert!(
+        log.iter()
+            .any(|l| l == "lifeline: page view /demo/product/?sku=summit-boots"),
+        "the debug log is on: {log:#?}"
+    );
+    assert!(
+        !log.iter().any(|l| l.starts_with("lifeline: signals")),
+        "every press moved the photos: {log:#?}"
+    );
     nothing_stored_after_leaving(&b, &shop).await;
     b.close().await;
 }

@@ -45,8 +45,8 @@ json_object! {
         pub max_gap_ms: u32 [50..=5000] = 1000,
         /// Most distance between two clicks of a burst, |dx| + |dy| in CSS px.
         pub max_distance_px: u32 [1..=1000] = 30,
-        /// Count clicks the page answered with a DOM change before the next click (off: a
-        /// stepper, a carousel or pagination pressed again and again is not rage).
+        /// Count clicks the page answered with a DOM change or a scroll before the next click
+        /// (off: a stepper, a carousel or pagination pressed again and again is not rage).
         pub count_answered: bool = false,
     }
 }
