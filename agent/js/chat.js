@@ -216,7 +216,7 @@
       var now = Date.now();
       if (now - typed > 2000 && ws && ws.readyState == 1) { typed = now; ws.send('{"type":"typing"}'); }
     });
-    d.body.appendChild(h);
+    w.__lifeline_mount(h);
     var again = function () { w.requestAnimationFrame(place); };
     w.addEventListener("resize", again, { passive: true });
     w.addEventListener("scroll", again, { passive: true, capture: true });

@@ -13,7 +13,12 @@
  *   __lifeline_id()                     20 random base32 characters (crypto.getRandomValues)
  *   __lifeline_log(level, message)      console.info (0), warn (1) or error (2)
  *   __lifeline_stopped()                after an internal error: one warning, the prompt
- *                                       removed, the agent off for this page */
+ *                                       removed, the agent off for this page
+ *   __lifeline_mount(host)              puts a prompt's, support session's or chat's host on
+ *                                       the page: into the page's open modal dialog when there
+ *                                       is one (a cart drawer, a quick view: the rest of the
+ *                                       page is inert under its backdrop, a prompt there seen
+ *                                       but out of reach), back to the body when it closes */
 (function (w) {
   "use strict";
   function area(local) {
@@ -60,6 +65,14 @@
   };
   w.__lifeline_log = function (level, message) {
     console[["info", "warn", "error"][level]](message);
+  };
+  w.__lifeline_mount = function (h) {
+    var d = w.document, top = null;
+    d.querySelectorAll("dialog[open]").forEach(function (x) {
+      try { if (x.matches(":modal")) top = x; } catch (e) { /* no :modal: no top layer either */ }
+    });
+    (top || d.body).appendChild(h);
+    if (top) top.addEventListener("close", function () { if (h.parentNode === top) d.body.appendChild(h); }, { once: true });
   };
   w.__lifeline_stopped = function () {
     w.__lifeline_dead = true;

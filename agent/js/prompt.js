@@ -444,7 +444,7 @@
       e.preventDefault();
     });
     root.addEventListener("input", function () { c.asked = false; });
-    d.body.appendChild(h);
+    w.__lifeline_mount(h);
 
     // Out of the way of what the visitor is working with, now and as the page moves.
     var frame = 0, resized = false, again = function (e) {

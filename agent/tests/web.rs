@@ -232,12 +232,59 @@ async fn a_cookie_banner_at_the_top_z_index_does_not_hide_the_prompt() {
         prompt_title().as_deref(),
         Some("Trouble with your promo code?")
     );
-    let on_top = js(r#"var host = document.getElementById("lifeline-host");
-          var r = host.shadowRoot.querySelector(".panel").getBoundingClientRect();
-          var at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-          document.getElementById("banner").remove();
-          return at && at.id;"#);
+    let on_top = at_prompt_centre();
+    js(r#"document.getElementById("banner").remove();"#);
     assert_eq!(on_top.as_string().as_deref(), Some("lifeline-host"));
+}
+
+/// The element at the centre of the prompt's panel, as a pointer would find it.
+fn at_prompt_centre() -> JsValue {
+    js(
+        r#"var r = document.getElementById("lifeline-host").shadowRoot.querySelector(".panel").getBoundingClientRect();
+          var at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return at && at.id;"#,
+    )
+}
+
+#[wasm_bindgen_test]
+async fn in_a_modal_dialog_the_prompt_shows_inside_it_and_stays_when_it_closes() {
+    fresh(RULES).await;
+    // A cart drawer as a modal <dialog> (Shopify's Horizon theme has one): the rest of the
+    // page is inert under its backdrop, and the promo code's Apply is in it.
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
+          '<dialog id="drawer"><p>Your cart</p><button type="button" id="drawer-apply">Apply</button></dialog>');
+          document.getElementById("drawer").showModal();"#,
+    );
+    for _ in 0..3 {
+        by_id("drawer-apply").click();
+    }
+    settle().await;
+    assert_eq!(
+        prompt_title().as_deref(),
+        Some("Trouble with your promo code?")
+    );
+    assert_eq!(
+        js("return document.getElementById('lifeline-host').parentNode.id").as_string(),
+        Some("drawer".into()),
+        "in the dialog, where the visitor can reach it"
+    );
+    assert_eq!(
+        at_prompt_centre().as_string().as_deref(),
+        Some("lifeline-host")
+    );
+    // The drawer closes: the prompt stays, on the page.
+    js("document.getElementById('drawer').close();");
+    sleep(50).await;
+    assert_eq!(
+        js("return document.getElementById('lifeline-host').parentNode === document.body")
+            .as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        at_prompt_centre().as_string().as_deref(),
+        Some("lifeline-host")
+    );
 }
 
 #[wasm_bindgen_test]

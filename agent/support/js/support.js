@@ -221,7 +221,7 @@
       if (e.key == "Escape" && !e.defaultPrevented && s && !s.guiding) close("close");
     };
     d.addEventListener("keydown", s.escape);
-    d.body.appendChild(host);
+    w.__lifeline_mount(host);
     shown(false);
     place();
     w.addEventListener("resize", place);
