@@ -281,10 +281,16 @@
       var l = w.location;
       return l.pathname + l.search + ((want & W_HASH) ? l.hash : "");
     }
+    // A page view, unless the page is the one last seen (a route change to where the visitor
+    // is: routers call replaceState to keep their own state; the engine would drop it too).
+    var page = null;
     function navigated(kind) {
+      var here = location();
+      if (kind == NAVIGATE && here === page) return;
+      page = here;
       flush();
       var t = now();
-      text(kind, location(), t);
+      text(kind, here, t);
       // Marker elements on the page (buttons and links mark when clicked), when the rules'
       // tasks use marks.
       if (!(want & W_MARKS)) return;
@@ -365,24 +371,33 @@
     on(w, "pagehide", function () { atOnce(PAGEHIDE); });
     // Back/Forward: a page restored from the back/forward cache is a page view.
     on(w, "pageshow", function (e) { if (e.persisted) navigated(RESTORED); });
-    on(w, "popstate", function () { navigated(NAVIGATE); });
-    if (want & W_HASH) on(w, "hashchange", function () { navigated(NAVIGATE); });
 
-    // SPA route changes: history.pushState and replaceState tell us after they ran; the
-    // page's own functions are put back by stop() (unless someone wrapped them since).
-    var history = w.history, patched = [];
-    ["pushState", "replaceState"].forEach(function (name) {
-      var original = history[name];
-      if (typeof original !== "function") return;
-      var told = guard(function () { navigated(NAVIGATE); });
-      var wrapper = function () {
-        var result = original.apply(this, arguments);
-        told();
-        return result;
-      };
-      history[name] = wrapper;
-      patched.push([name, original, wrapper]);
-    });
+    // SPA route changes. The Navigation API (in every current browser) tells of each
+    // same-document navigation with `currententrychange`: pushState and replaceState, Back
+    // and Forward within the page, fragments, and routes a page intercepts from its
+    // `navigate` event without the History API. Without it, history.pushState and
+    // replaceState tell us after they ran (the page's own functions are put back by stop(),
+    // unless someone wrapped them since), and popstate and hashchange are heard.
+    var nav = w.navigation, history = w.history, patched = [];
+    var routed = function () { navigated(NAVIGATE); };
+    if (nav && typeof nav.addEventListener == "function") {
+      on(nav, "currententrychange", routed);
+    } else {
+      on(w, "popstate", routed);
+      if (want & W_HASH) on(w, "hashchange", routed);
+      ["pushState", "replaceState"].forEach(function (name) {
+        var original = history[name];
+        if (typeof original !== "function") return;
+        var told = guard(routed);
+        var wrapper = function () {
+          var result = original.apply(this, arguments);
+          told();
+          return result;
+        };
+        history[name] = wrapper;
+        patched.push([name, original, wrapper]);
+      });
+    }
 
     var ticker = setInterval(guard(function () {
       if (awaitDom && now() - lastClick >= reactMs) stopWatching();

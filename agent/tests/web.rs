@@ -753,6 +753,70 @@ async fn events_cross_into_wasm_in_batches_and_idle_events_not_at_all() {
 }
 
 #[wasm_bindgen_test]
+async fn routes_a_page_intercepts_from_the_navigation_api_are_page_views_and_the_same_page_is_not()
+{
+    platform::reset();
+    install_scripts();
+    count_crossings();
+    fresh_page();
+    start(RULES).await;
+    // A router on the Navigation API: it takes the navigation over, never calling pushState.
+    js(r#"navigation.addEventListener("navigate", function (e) {
+            if (e.canIntercept) e.intercept({ handler: function () { return Promise.resolve(); } });
+          }, { once: true });
+          navigation.navigate("/promo/autumn").finished.catch(function () {});"#);
+    settle().await;
+    assert_eq!(
+        js("return location.pathname").as_string().as_deref(),
+        Some("/promo/autumn")
+    );
+    assert_eq!(prompt_title().as_deref(), Some("Summer promo"));
+    // Routers keep their state with replaceState on the same URL: not a page view, and
+    // nothing crosses into wasm for it.
+    js("window.__crossings = [];");
+    js("for (var i = 0; i < 50; i++) history.replaceState({ scroll: i }, '', location.href);");
+    assert_eq!(crossings(), Vec::<String>::new());
+    assert_eq!(prompt_title().as_deref(), Some("Summer promo"));
+    home();
+}
+
+#[wasm_bindgen_test]
+async fn without_the_navigation_api_pushstate_and_back_are_heard() {
+    // An older browser: no `navigation` (put back at the end).
+    js(
+        r#"window.__navigation = Object.getOwnPropertyDescriptor(window, "navigation");
+          window.navigation = undefined;"#,
+    );
+    fresh(RULES).await;
+    assert_eq!(
+        js("return typeof window.navigation + ' ' + /native code/.test(history.pushState)")
+            .as_string()
+            .as_deref(),
+        Some("undefined false"),
+        "no Navigation API, and pushState wrapped"
+    );
+    go_to("/promo/spring");
+    settle().await;
+    assert_eq!(prompt_title().as_deref(), Some("Summer promo"));
+    js("history.back();");
+    settle().await;
+    assert_eq!(
+        js("return location.pathname").as_string().as_deref(),
+        Some("/")
+    );
+    assert!(prompt_root().is_none(), "Back left the promo page");
+    platform::reset();
+    js(r#"delete window.navigation;
+          if (window.__navigation) Object.defineProperty(window, "navigation", window.__navigation);"#);
+    assert_eq!(
+        js("return typeof navigation.navigate")
+            .as_string()
+            .as_deref(),
+        Some("function")
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_burst_of_clicks_at_one_spot_is_judged_as_it_happens() {
     fresh(RULES).await;
     // Three quick clicks at one spot, as the browser counts them (detail 1, 2, 3): the
