@@ -90,7 +90,11 @@
     for (var e = el; e; ) {
       var name = e.localName, v;
       if (name == "a" || name == "area") {
-        if (e.hasAttribute("href")) flags |= LINK;
+        // A link that goes nowhere ("#", "javascript:...") is a button in disguise: its
+        // script is its only answer.
+        v = e.getAttribute("href");
+        if (v == "#" || /^\s*javascript:/i.test(v)) button = button || e;
+        else if (v != null) flags |= LINK;
       } else if (name == "button" || (name == "input" && BUTTON_INPUTS[e.type] === 1)) {
         button = button || e;
       } else if (FIELD_TAGS[name] === 1) flags |= FIELD;

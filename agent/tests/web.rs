@@ -947,6 +947,39 @@ async fn dead_click_window_over() {
 }
 
 #[wasm_bindgen_test]
+async fn a_link_to_nowhere_is_a_button_and_can_be_dead() {
+    // Themes' "Add to wishlist" as <a href="#"> whose script failed to load (the browser's
+    // own jump to the top is stopped, as such scripts do), "Compare" as
+    // <a href="javascript:void(0)">, and an in-page link.
+    let links = r##"document.getElementById("fixture").insertAdjacentHTML("beforeend",
+          '<a id="wish" href="#">Add to wishlist</a> <a id="js" href="javascript:void(0)">Compare</a>' +
+          ' <a id="to-reviews" href="#reviews">Reviews</a>');
+          document.getElementById("wish").addEventListener("click", function (e) { e.preventDefault(); });
+          document.getElementById("to-reviews").addEventListener("click", function (e) { e.preventDefault(); });"##;
+    fresh(DEAD_HELP).await;
+    js(links);
+    js("document.getElementById('to-reviews').click();");
+    dead_click_window_over().await;
+    assert!(
+        prompt_root().is_none(),
+        "a link to a place is a link: never dead"
+    );
+    js("document.getElementById('wish').click();");
+    dead_click_window_over().await;
+    assert_eq!(prompt_title().as_deref(), Some("Stuck?"), "href=\"#\"");
+    fresh(DEAD_HELP).await;
+    js(links);
+    js("document.getElementById('js').click();");
+    dead_click_window_over().await;
+    assert_eq!(
+        prompt_title().as_deref(),
+        Some("Stuck?"),
+        "href=\"javascript:...\""
+    );
+    home();
+}
+
+#[wasm_bindgen_test]
 async fn a_link_inside_a_web_component_is_a_link() {
     fresh(DEAD_HELP).await;
     js(
