@@ -637,6 +637,45 @@ impl Browser {
             .unwrap_or_else(|e| panic!("click at {x}, {y}: {e}"));
     }
 
+    /// A phone from here on: a 390×844 touch screen at 3× (a coarse pointer, as the agent
+    /// reads it), until the browser closes. Pages loaded after this see it.
+    pub async fn phone(&self) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": true}),
+        )
+        .await;
+        self.cdp(
+            "Emulation.setTouchEmulationEnabled",
+            serde_json::json!({"enabled": true, "maxTouchPoints": 5}),
+        )
+        .await;
+    }
+
+    /// A real tap (touch start and end, trusted) at the middle of the element `css`,
+    /// scrolled into view first.
+    pub async fn tap(&self, css: &str) {
+        let at = self
+            .js(&format!(
+                "var e = document.querySelector({css:?}); e.scrollIntoView({{block: 'nearest'}});\
+                 var r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2];"
+            ))
+            .await;
+        let (x, y) = (at[0].as_f64().expect("x"), at[1].as_f64().expect("y"));
+        for kind in ["touchStart", "touchEnd"] {
+            let points = if kind == "touchStart" {
+                serde_json::json!([{"x": x, "y": y}])
+            } else {
+                serde_json::json!([])
+            };
+            self.cdp(
+                "Input.dispatchTouchEvent",
+                serde_json::json!({"type": kind, "touchPoints": points}),
+            )
+            .await;
+        }
+    }
+
     /// The browser's Back button; waits for the agent on the page shown.
     pub async fn back_to(&self, path: &str) {
         self.client.back().await.expect("Back");

@@ -1,7 +1,7 @@
 //! What a storefront nobody here wrote does, on the demo shop: Back and Forward through the
 //! back/forward cache, product pages told apart by their query string, quantity steppers,
-//! a photo carousel,
-//! double-clicks that select text, a prompt left open, phones, and a quiet wire.
+//! a photo carousel, double-clicks that select text, a prompt left open, phones (a window
+//! a phone's size, and a touch phone tapped), and a quiet wire.
 
 use std::time::Duration;
 
@@ -227,6 +227,79 @@ async fn on_a_phone_the_prompt_keeps_clear_of_the_button_pressed() {
     b.screenshot("phone-promo-help").await;
     let covered = b.prompt_covers("#apply-promo").await;
     assert!(covered < 1.0, "the prompt covers {covered} px² of Apply");
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_touch_phone_taps_are_judged_as_clicks_and_rules_for_phones_apply() {
+    let shop = Shop::start().await;
+    // The demo's rules and one for phones only: a tip on product pages.
+    let mut rules: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(lifeline_e2e::root().join("www/demo/rules.json")).unwrap(),
+    )
+    .unwrap();
+    rules["prompts"]["phone_tip"] = serde_json::json!({"kind": "help",
+        "text": {"title": "Swipe for more photos", "body": "Or use the arrows under the photo."}});
+    rules["rules"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"id": "phone-photos",
+        "when": {"page": {"prefix": "/demo/product/"}, "device": ["mobile"]},
+        "then": {"prompt": "phone_tip"}}));
+    rules["limits"]["min_gap_s"] = serde_json::json!(0);
+    shop.put_rules(&rules.to_string()).await;
+    let b = Browser::start().await;
+    b.phone().await;
+    b.open(&shop.url("/demo/product/?sku=day-pack")).await;
+    assert_eq!(
+        b.js("return [matchMedia('(pointer: coarse)').matches, navigator.maxTouchPoints > 0, innerWidth]")
+            .await,
+        serde_json::json!([true, true, 390]),
+        "a phone, as the page sees it"
+    );
+    b.wait_prompt("Swipe for more photos").await;
+    b.click_in_prompt("[data-ll=close]").await;
+    // Taps on the photos' Next scroll the track: judged as clicks, and answered.
+    b.tap("[data-sku=day-pack]").await;
+    for _ in 0..4 {
+        b.tap("#photo-next").await;
+    }
+    b.wait_js(
+        "the last photo after four taps",
+        "var t = document.getElementById('photos'); return t.scrollLeft + t.clientWidth > t.scrollWidth - 2",
+    )
+    .await;
+    b.js("location.href = '/demo/cart/'; return true").await;
+    b.wait_js(
+        "the cart",
+        "return location.pathname == '/demo/cart/' && window.__lifeline_running === true",
+    )
+    .await;
+    // Six taps on the quantity stepper: every one changes the cart, none is rage.
+    for _ in 0..6 {
+        b.tap("[aria-label='One more Day Pack 24L']").await;
+    }
+    assert_eq!(
+        b.js("return document.querySelector('[data-line=day-pack] output').textContent")
+            .await,
+        "7"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        b.prompt_title().await,
+        None,
+        "the stepper's taps are not rage"
+    );
+    // Taps on the dead Apply in quick succession are rage taps: help, clear of Apply.
+    for _ in 0..4 {
+        b.tap("#apply-promo").await;
+    }
+    b.wait_prompt("Trouble with your promo code?").await;
+    let covered = b.prompt_covers("#apply-promo").await;
+    assert!(covered < 1.0, "the prompt covers {covered} px² of Apply");
+    b.screenshot("phone-taps").await;
+    shop.wait_stored("the phone tip, shown", |s| has(s, "phone-photos", "shown"))
+        .await;
     b.close().await;
 }
 
