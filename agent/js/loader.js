@@ -156,11 +156,17 @@
     });
   var debug = script.hasAttribute("data-debug") || /[?&]lifeline-debug(=|&|$)/.test(w.location.search);
 
-  // The agent starts once the page's body exists (an async script may run before).
+  // The agent starts once the page's body exists (an async script may run before), and a
+  // page the browser prerenders (speculation rules: on hover, say) only once the visitor
+  // goes to it: it is no page view before, and shows nothing to nobody. Its wasm and
+  // rules are fetched meanwhile.
   var parsed = new Promise(function (resolve) {
     if (d.readyState != "loading") resolve(); else d.addEventListener("DOMContentLoaded", resolve);
   });
-  Promise.all([lifeline_wasm({ module_or_path: base + "agent.wasm" }), rules, parsed]).then(function (ready) {
+  var shown = new Promise(function (resolve) {
+    if (d.prerendering) d.addEventListener("prerenderingchange", resolve); else resolve();
+  });
+  Promise.all([lifeline_wasm({ module_or_path: base + "agent.wasm" }), rules, parsed, shown]).then(function (ready) {
     var wasm = lifeline_wasm;
     var nav = w.navigator, coarse = w.matchMedia && w.matchMedia("(pointer: coarse)").matches;
     // Device class as the rules name them: 0 phone, 1 tablet, 2 desktop.

@@ -86,6 +86,7 @@ var e=console.error,i=console.info;\
 console.error=function(){window.__errors.push([].slice.call(arguments).join(' '));\
 return e.apply(console,arguments);};\
 console.info=function(){window.__info.push([].slice.call(arguments).join(' '));\
+if(document.prerendering)(window.__prerendering=window.__prerendering||[]).push(arguments[0]);\
 return i.apply(console,arguments);};\
 var w=console.warn;console.warn=function(){window.__info.push('warn: '+[].slice.call(arguments).join(' '));\
 return w.apply(console,arguments);};})();</script>";

@@ -304,6 +304,58 @@ async fn on_a_touch_phone_taps_are_judged_as_clicks_and_rules_for_phones_apply()
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_page_the_browser_prerenders_starts_the_agent_only_when_the_visitor_goes_there() {
+    let shop = Shop::start().await;
+    shop.debug(true);
+    let b = Browser::start().await;
+    b.open(&shop.url("/demo/")).await;
+    // Speculation rules, as shops add them to load a product page before the visitor
+    // clicks (on hover, say): the browser prerenders it, scripts and all.
+    b.js(r#"var s = document.createElement("script"); s.type = "speculationrules";
+            s.textContent = JSON.stringify({prerender: [{source: "list", urls: ["/demo/product/?sku=camp-mug"]}]});
+            document.head.appendChild(s); return true;"#)
+        .await;
+    let started = std::time::Instant::now();
+    while !shop
+        .requests()
+        .iter()
+        .any(|r| r.uri.starts_with("/agent-") && r.uri.ends_with(".wasm"))
+        || !shop
+            .requests()
+            .iter()
+            .any(|r| r.uri == "/demo/product/?sku=camp-mug")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the browser did not prerender the page: {:#?}",
+            shop.requests()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Long enough for an agent to start there and count a page view.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    b.click_to("a[href='/demo/product/?sku=camp-mug']", "/demo/product/")
+        .await;
+    assert_eq!(
+        b.js("return performance.getEntriesByType('navigation')[0].activationStart > 0")
+            .await,
+        true,
+        "the page shown is the one prerendered"
+    );
+    assert_eq!(
+        b.js("return window.__prerendering || []").await,
+        serde_json::json!([]),
+        "nothing of the agent ran while the page was prerendered"
+    );
+    b.wait_js(
+        "the agent's page view, after the visitor arrived",
+        "return (window.__info || []).indexOf('lifeline: page view /demo/product/?sku=camp-mug') >= 0",
+    )
+    .await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn rules_come_with_the_wasm_revalidate_without_a_preflight_and_reports_go_once() {
     let (shop, b) = with_a_cart().await;
     // On the cart page (the second the agent loaded): the rules were asked for before the
