@@ -75,7 +75,7 @@
     ".log{margin:0;padding:6px 14px;overflow:auto;flex:1;min-height:60px}" +
     ".log>div{margin:6px 0;max-width:85%}.log .me{margin-left:auto;text-align:right}" +
     ".who{display:block;font-size:13px;font-weight:600}" +
-    ".bubble{display:inline-block;text-align:left;white-space:pre-wrap;overflow-wrap:anywhere;padding:6px 10px;" +
+    ".bubble{display:inline-block;text-align:start;white-space:pre-wrap;overflow-wrap:anywhere;padding:6px 10px;" +
     "border-radius:10px;background:#f3f4f6;border:1px solid transparent}" +
     ".me .bubble{background:#2563eb;color:#fff}.state{display:block;font-size:12px;color:#4b5563}" +
     ".card{margin-top:4px;padding:8px 10px;border:2px solid #2563eb;border-radius:10px;text-align:left}" +
@@ -288,7 +288,9 @@
     li.className = me ? "me" : "them";
     li.textContent = "";
     el(li, "span", ["class", "who"], me ? L.you : m.author || L.staff);
-    if (m.text) el(li, "span", ["class", "bubble"], m.text);
+    // Each message in its own direction (an Arabic message in an English chat reads right
+    // to left).
+    if (m.text) el(li, "span", ["class", "bubble", "dir", "auto"], m.text);
     var c = m.card;
     if (c) {
       var card = el(li, "div", ["class", "card"]);

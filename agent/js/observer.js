@@ -14,8 +14,9 @@
  * from wasm took about forty of them. What it reads of an element is what a content-free key
  * needs (tag, id, name, type, data-lifeline-key, position among its siblings, three levels
  * up, hashed here), whether it is a link, button, field or media (a video, a canvas), and
- * the data-lifeline-* markers: never text, values or other attributes. Clicks inside open shadow roots are resolved
- * through the composed path, so a link inside a web component is a link.
+ * the data-lifeline-* markers: never text, values or other attributes. Clicks inside open
+ * shadow roots are resolved through the composed path, so a link inside a web component is
+ * a link.
  *
  *   __lifeline_observe(drain, emitText, want, reactMs, memory, at) -> stop()
  *     want: what the rules need (bits below, WANT_* in agent/src/platform/observe.rs);
@@ -337,6 +338,19 @@
       if (form) emit(SUBMIT, keyOf(form), 0, 0, 0, ignored(what(form)[2]), now());
       pass();
     }, true);
+    if (mutations) {
+      // A value the page changed for a click answers it too: a stepper that only steps its
+      // number field and says so with a change or input event (Shopify's Dawn) changes no
+      // DOM until its debounced cart update.
+      var changed = function () {
+        if (awaitDom && now() - lastClick < reactMs) {
+          stopWatching();
+          later(DOM);
+        }
+      };
+      on(d, "change", changed, true);
+      on(d, "input", changed, true);
+    }
     if (want & W_INPUT) {
       // Only *that* the visitor typed (for idle), at most once a second.
       on(d, "input", function (e) {

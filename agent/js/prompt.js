@@ -70,12 +70,12 @@
     "box-shadow:0 10px 30px rgba(0,0,0,.22),0 0 0 1px rgba(0,0,0,.06);animation:ll-in .18s ease-out}" +
     ".bottom_right{right:16px;bottom:16px}.bottom_left{left:16px;bottom:16px}" +
     ".top_right{right:16px;top:16px}.top_left{left:16px;top:16px}" +
-    "h2{font-size:17px;line-height:1.3;margin:0 32px 6px 0}" +
-    "p{margin:0 0 10px}ol,ul{margin:0 0 10px;padding-left:22px}li{margin:2px 0}" +
+    "h2{font-size:17px;line-height:1.3;margin:0 0 6px;margin-inline-end:32px}" +
+    "p{margin:0 0 10px}ol,ul{margin:0 0 10px;padding-inline-start:22px}li{margin:2px 0}" +
     "a{color:var(--ll-accent,#2563eb)}button{font:inherit;color:inherit;cursor:pointer;border-radius:8px}" +
     ".action{display:inline-block;background:var(--ll-accent,#2563eb);color:var(--ll-bg,#fff);" +
     "border:2px solid transparent;padding:7px 15px;font-weight:600;text-decoration:none;border-radius:8px}" +
-    ".close{position:absolute;top:6px;right:6px;width:36px;height:36px;border:1px solid transparent;" +
+    ".close{position:absolute;top:6px;inset-inline-end:6px;width:36px;height:36px;border:1px solid transparent;" +
     "background:transparent;padding:0;display:grid;place-items:center}" +
     ":focus-visible{outline:3px solid var(--ll-accent,#2563eb);outline-offset:2px}.panel:focus{outline:none}" +
     ".choices{display:flex;gap:4px;margin:4px 0 8px}" +
@@ -99,13 +99,13 @@
     ".copy{border:1px solid currentColor;background:none;padding:4px 10px}" +
     ".sr{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     // Compact: a bar with the title, opened on request.
-    ".compact{width:auto;max-width:calc(100vw - 16px);padding:4px 44px 4px 6px}" +
+    ".compact{width:auto;max-width:calc(100vw - 16px);padding:4px 6px;padding-inline-end:44px}" +
     ".compact.bottom_right,.compact.bottom_left{bottom:8px}.compact.top_right,.compact.top_left{top:8px}" +
     ".compact.bottom_right,.compact.top_right{right:8px}.compact.bottom_left,.compact.top_left{left:8px}" +
-    ".compact .close{top:2px;right:2px}.compact h2{margin:0}.compact .content{display:none}" +
-    ".compact.open{padding:4px 44px 12px 10px}.compact.open .content{display:block;margin-top:6px}" +
+    ".compact .close{top:2px;inset-inline-end:2px}.compact h2{margin:0}.compact .content{display:none}" +
+    ".compact.open{padding:4px 10px 12px;padding-inline-end:44px}.compact.open .content{display:block;margin-top:6px}" +
     ".toggle{display:flex;gap:6px;align-items:center;width:100%;min-height:36px;border:1px solid transparent;" +
-    "background:none;padding:2px 4px;text-align:left;font-weight:600;font-size:16px}" +
+    "background:none;padding:2px 4px;text-align:start;font-weight:600;font-size:16px}" +
     ".open .toggle svg{transform:rotate(180deg)}" +
     "@media (max-width:480px){.panel:not(.compact){left:8px;right:8px;width:auto}" +
     ".panel.bottom_right,.panel.bottom_left{top:auto;bottom:8px}.panel.top_right,.panel.top_left{top:8px;bottom:auto}}" +
@@ -116,6 +116,12 @@
     ".star.on,.thumb[aria-pressed=true]{border:3px solid Highlight!important;color:Highlight}" +
     "textarea{border-color:CanvasText}}" +
     "@keyframes ll-in{from{opacity:0;transform:translateY(8px)}}";
+
+  // The direction of a language's script (Arabic, Hebrew, Persian, Urdu...): the prompt's,
+  // not the body's (a page may set `dir` on an element inside it, or not at all).
+  function dir(lang) {
+    return /^(ar|arc|ckb|dv|fa|he|ks|ku|ps|sd|ug|ur|yi)(-|$)/i.test(lang || "") ? "rtl" : "ltr";
+  }
 
   // An element with attributes (name, value, ...) and text, appended to `parent`.
   function el(parent, tag, attrs, text) {
@@ -328,7 +334,7 @@
     var live = el(root, "div", ["class", "sr", "role", "status", "aria-live", "polite"]);
 
     var panel = el(root, "section", ["class", "panel " + v.position, "role", "dialog",
-      "aria-modal", "false", "aria-labelledby", "ll-title", "tabindex", "-1", "lang", v.lang]);
+      "aria-modal", "false", "aria-labelledby", "ll-title", "tabindex", "-1", "lang", v.lang, "dir", dir(v.lang)]);
     icon(el(panel, "button", ["class", "close", "type", "button", "aria-label", L.close, "data-ll", "close"]), "close");
     var h2 = el(panel, "h2", ["id", "ll-title"]);
     var content = el(panel, "div", ["id", "ll-content", "class", "content"]);

@@ -288,6 +288,35 @@ async fn in_a_modal_dialog_the_prompt_shows_inside_it_and_stays_when_it_closes()
 }
 
 #[wasm_bindgen_test]
+async fn a_prompt_in_arabic_or_hebrew_reads_right_to_left_on_any_page() {
+    // Rules in Arabic on a page that sets no direction on its body (as when `dir` is on a
+    // wrapper of the shop's own).
+    let arabic = RULES
+        .replace(r#""version": 1,"#, r#""version": 1, "language": "ar","#)
+        .replace(
+            "Trouble with your promo code?",
+            "هل تواجه مشكلة في رمز الخصم؟",
+        );
+    fresh(&arabic).await;
+    rage_on_apply().await;
+    assert_eq!(
+        prompt_title().as_deref(),
+        Some("هل تواجه مشكلة في رمز الخصم؟")
+    );
+    let layout = js(
+        r#"var root = document.getElementById("lifeline-host").shadowRoot, panel = root.querySelector(".panel");
+          var p = panel.getBoundingClientRect(), c = root.querySelector(".close").getBoundingClientRect();
+          var steps = root.querySelector("ol"), s = getComputedStyle(steps);
+          return [getComputedStyle(panel).direction, c.left - p.left < 20, s.paddingRight, s.paddingLeft].join(" ");"#,
+    );
+    assert_eq!(
+        layout.as_string().as_deref(),
+        Some("rtl true 22px 0px"),
+        "right to left, Close at the start (the left), the steps' numbers on the right"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn hostile_rule_text_is_shown_as_text_and_never_run() {
     let hostile = RULES.replace(
         "Trouble with your promo code?",
@@ -883,6 +912,31 @@ async fn a_stepper_that_answers_each_press_is_not_rage() {
         Some("7")
     );
     assert!(prompt_root().is_none(), "six answered presses are not rage");
+}
+
+#[wasm_bindgen_test]
+async fn a_stepper_that_only_steps_its_number_field_is_not_rage() {
+    fresh(RULES).await;
+    // Shopify Dawn's <quantity-input>: + and - step the number field and fire `change`; no
+    // DOM changes until the cart's debounced update, after the last press.
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
+          '<quantity-input><button type="button" name="minus">-</button>' +
+          '<input type="number" id="quantity" value="1" min="1"><button type="button" name="plus" id="step-up">+</button></quantity-input>');
+          document.getElementById("step-up").addEventListener("click", function () {
+            var q = document.getElementById("quantity"); q.stepUp();
+            q.dispatchEvent(new Event("change", { bubbles: true }));
+          });"#,
+    );
+    press("step-up", 6).await;
+    assert_eq!(
+        js("return document.getElementById('quantity').value")
+            .as_string()
+            .as_deref(),
+        Some("7")
+    );
+    settle().await;
+    assert!(prompt_root().is_none(), "six stepped presses are not rage");
 }
 
 /// Presses `id` `times` times, each press given time for the page's answer (a scroll comes

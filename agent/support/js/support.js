@@ -41,15 +41,15 @@
     "border:1px solid #6b7280;box-shadow:0 10px 30px rgba(0,0,0,.22)}" +
     ".panel{width:min(380px,calc(100vw - 24px));max-height:min(600px,calc(100vh - 24px));overflow:auto;padding:14px 16px}" +
     ".br{right:12px;bottom:12px}.bl{left:12px;bottom:12px}.tr{right:12px;top:12px}.tl{left:12px;top:12px}" +
-    ".who{display:flex;gap:10px;align-items:center;margin:0 36px 8px 0}" +
+    ".who{display:flex;gap:10px;align-items:center;margin:0 0 8px;margin-inline-end:36px}" +
     ".face{width:40px;height:40px;border-radius:50%;background:#0b6e4f;color:#fff;display:grid;place-items:center;" +
     "font-weight:700;flex:none;object-fit:cover}" +
     "h2{font-size:17px;margin:0}h3{font-size:15px;margin:12px 0 4px}.role{margin:0;color:#4b5563;font-size:13px}" +
-    "p{margin:0 0 8px}ul{margin:0 0 8px;padding-left:20px}a{color:#0b5fd6}" +
+    "p{margin:0 0 8px}ul{margin:0 0 8px;padding-inline-start:20px}a{color:#0b5fd6}" +
     "details{border-top:1px solid #d1d5db;padding:6px 0}summary{cursor:pointer;font-weight:600;padding:4px 0}" +
     "button{font:inherit;cursor:pointer;border-radius:8px;border:2px solid #0b6e4f;background:#fff;color:#0b6e4f;" +
-    "padding:6px 12px;margin:4px 6px 0 0;min-height:36px}button.main{background:#0b6e4f;color:#fff}" +
-    ".x{position:absolute;top:6px;right:6px;border:1px solid transparent;margin:0;padding:0;width:36px;height:36px;font-size:20px}" +
+    "padding:6px 12px;margin:4px 0 0;margin-inline-end:6px;min-height:36px}button.main{background:#0b6e4f;color:#fff}" +
+    ".x{position:absolute;top:6px;inset-inline-end:6px;border:1px solid transparent;margin:0;padding:0;width:36px;height:36px;font-size:20px}" +
     "input{font:inherit;box-sizing:border-box;width:100%;padding:6px 8px;border:1px solid #6b7280;border-radius:8px}" +
     "label{display:block;font-weight:600;margin:10px 0 4px}" +
     ":focus-visible{outline:3px solid #0b5fd6;outline-offset:2px}" +
@@ -163,6 +163,8 @@
     panel.setAttribute("role", "dialog");
     panel.setAttribute("aria-labelledby", "ll-t");
     panel.lang = plan.lang;
+    // Its language's direction, not the body's (a page may set `dir` inside it, or not at all).
+    panel.dir = /^(ar|arc|ckb|dv|fa|he|ks|ku|ps|sd|ug|ur|yi)(-|$)/i.test(plan.lang || "") ? "rtl" : "ltr";
     panel.tabIndex = -1;
     var who = el("div", panel, null, "who");
     var face = el(p.avatar ? "img" : "span", who, p.avatar ? null : p.initials, "face");
