@@ -346,7 +346,7 @@ async fn under_a_strict_csp_the_agent_runs_and_prompts_are_styled() {
     let style = b
         .js("var p = document.getElementById('lifeline-host').shadowRoot.querySelector('.panel'); var s = getComputedStyle(p); return [s.position, s.borderTopLeftRadius, s.zIndex];")
         .await;
-    assert_eq!(style, serde_json::json!(["fixed", "12px", "2147483000"]));
+    assert_eq!(style, serde_json::json!(["fixed", "12px", "2147483647"]));
     b.screenshot("strict-csp").await;
     b.close().await;
 }
