@@ -26,6 +26,16 @@ async fn nothing_stored_after_leaving(b: &Browser, shop: &Shop) {
     assert!(stored.is_empty(), "{stored:#?}");
 }
 
+/// A collector with the debug switch on its pages (their console logs what the agent
+/// decides), and a browser on `path`.
+async fn debugged_at(path: &str) -> (Shop, Browser) {
+    let shop = Shop::start().await;
+    shop.debug(true);
+    let b = Browser::start().await;
+    b.open(&shop.url(path)).await;
+    (shop, b)
+}
+
 /// Marks the page's JS heap: a page restored from the back/forward cache still has it.
 async fn mark_page(b: &Browser) {
     b.js("window.__same_page = true; return true;").await;
@@ -163,10 +173,7 @@ async fn a_quantity_stepper_pressed_six_times_is_not_rage() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_photo_carousel_flipped_through_quickly_is_neither_rage_nor_dead() {
-    let shop = Shop::start().await;
-    shop.debug(true);
-    let b = Browser::start().await;
-    b.open(&shop.url("/demo/product/?sku=summit-boots")).await;
+    let (shop, b) = debugged_at("/demo/product/?sku=summit-boots").await;
     // Next, four times in quick succession, to the last of five photos: each press only
     // scrolls the track (the buttons say whether they can go on once it stops).
     for _ in 0..4 {
@@ -305,10 +312,7 @@ async fn on_a_touch_phone_taps_are_judged_as_clicks_and_rules_for_phones_apply()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_page_the_browser_prerenders_starts_the_agent_only_when_the_visitor_goes_there() {
-    let shop = Shop::start().await;
-    shop.debug(true);
-    let b = Browser::start().await;
-    b.open(&shop.url("/demo/")).await;
+    let (shop, b) = debugged_at("/demo/").await;
     // Speculation rules, as shops add them to load a product page before the visitor
     // clicks (on hover, say): the browser prerenders it, scripts and all.
     b.js(r#"var s = document.createElement("script"); s.type = "speculationrules";
