@@ -36,6 +36,14 @@ async fn debugged_at(path: &str) -> (Shop, Browser) {
     (shop, b)
 }
 
+/// The quantity the cart's stepper shows on the line of `sku`.
+async fn quantity(b: &Browser, sku: &str) -> serde_json::Value {
+    b.js(&format!(
+        "return document.querySelector('[data-line={sku}] output').textContent"
+    ))
+    .await
+}
+
 /// Marks the page's JS heap: a page restored from the back/forward cache still has it.
 async fn mark_page(b: &Browser) {
     b.js("window.__same_page = true; return true;").await;
@@ -161,11 +169,7 @@ async fn a_quantity_stepper_pressed_six_times_is_not_rage() {
     for _ in 0..6 {
         b.click("[aria-label='One more Trail Jacket']").await;
     }
-    assert_eq!(
-        b.js("return document.querySelector('[data-line=trail-jacket] output').textContent")
-            .await,
-        "7"
-    );
+    assert_eq!(quantity(&b, "trail-jacket").await, "7");
     no_prompt_after_the_dead_click_window(&b, "every press changed the cart").await;
     nothing_stored_after_leaving(&b, &shop).await;
     b.close().await;
@@ -286,11 +290,7 @@ async fn on_a_touch_phone_taps_are_judged_as_clicks_and_rules_for_phones_apply()
     for _ in 0..6 {
         b.tap("[aria-label='One more Day Pack 24L']").await;
     }
-    assert_eq!(
-        b.js("return document.querySelector('[data-line=day-pack] output').textContent")
-            .await,
-        "7"
-    );
+    assert_eq!(quantity(&b, "day-pack").await, "7");
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(
         b.prompt_title().await,
