@@ -154,7 +154,7 @@
   }
 
   function build() {
-    var h = el(null, "div", ["id", "lifeline-chat"]), root = h.attachShadow({ mode: "open" });
+    var h = el(null, "div", ["id", "lifeline-host-chat"]), root = h.attachShadow({ mode: "open" });
     if (!sheet) { sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); }
     root.adoptedStyleSheets = [sheet];
     var panel = el(root, "section", ["class", "panel bottom_right", "role", "dialog", "aria-modal", "false",

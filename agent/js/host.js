@@ -15,10 +15,13 @@
  *   __lifeline_stopped()                after an internal error: one warning, the prompt
  *                                       removed, the agent off for this page
  *   __lifeline_mount(host)              puts a prompt's, support session's or chat's host on
- *                                       the page: into the page's open modal dialog when there
- *                                       is one (a cart drawer, a quick view: the rest of the
- *                                       page is inert under its backdrop, a prompt there seen
- *                                       but out of reach), back to the body when it closes */
+ *                                       the page: after <body>, in <html> (a page that swaps
+ *                                       its body for the next route, as Turbo does, keeps it;
+ *                                       a transform on the body does not move it), or into
+ *                                       the page's open modal dialog when there is one (a cart
+ *                                       drawer, a quick view: the rest of the page is inert
+ *                                       under its backdrop, a prompt there seen but out of
+ *                                       reach), back after <body> when it closes */
 (function (w) {
   "use strict";
   function area(local) {
@@ -67,12 +70,13 @@
     console[["info", "warn", "error"][level]](message);
   };
   w.__lifeline_mount = function (h) {
-    var d = w.document, top = null;
-    d.querySelectorAll("dialog[open]").forEach(function (x) {
-      try { if (x.matches(":modal")) top = x; } catch (e) { /* no :modal: no top layer either */ }
-    });
-    (top || d.body).appendChild(h);
-    if (top) top.addEventListener("close", function () { if (h.parentNode === top) d.body.appendChild(h); }, { once: true });
+    var d = w.document, top, page = d.documentElement;
+    try {
+      var modal = d.querySelectorAll("dialog:modal");
+      top = modal[modal.length - 1];
+    } catch (e) { /* no :modal: no top layer either */ }
+    (top || page).appendChild(h);
+    if (top) top.addEventListener("close", function () { if (h.parentNode === top) page.appendChild(h); }, { once: true });
   };
   w.__lifeline_stopped = function () {
     w.__lifeline_dead = true;

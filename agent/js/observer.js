@@ -16,7 +16,7 @@
  * up, hashed here), whether it is a link, button, field or media (a video, a canvas), and
  * the data-lifeline-* markers: never text, values or other attributes. Clicks inside open
  * shadow roots are resolved through the composed path, so a link inside a web component is
- * a link.
+ * a link, and a change in those shadow roots answers the click as one in the page does.
  *
  *   __lifeline_observe(drain, emitText, want, reactMs, memory, at) -> stop()
  *     want: what the rules need (bits below, WANT_* in agent/src/platform/observe.rs);
@@ -77,7 +77,8 @@
   // Surfaces that answer a click without changing the DOM (playback, drawing, a plugin).
   var MEDIA_TAGS = { video: 1, audio: 1, canvas: 1, embed: 1, object: 1 };
   var BUTTON_INPUTS = { submit: 1, button: 1, image: 1, reset: 1 };
-  // Our own hosts (the prompt's, the support session's) are "lifeline-host" and ids after it.
+  // Our own hosts (the prompt's, the support session's, the chat's) are "lifeline-host" and ids
+  // after it.
   var HOST = "lifeline-host";
   function mine(n) { return n && typeof n.id == "string" && n.id.indexOf(HOST) == 0; }
   var lastClicked = null;
@@ -255,6 +256,7 @@
       emit(kind, 0, 0, 0, 0, 0, now());
       pass();
     }
+    var WATCH = { childList: true, subtree: true, attributes: true, characterData: true };
     var mutations = (want & W_MUTATIONS) && w.MutationObserver ? new MutationObserver(guard(function (records) {
       var t = now();
       if (!awaitDom || t - lastClick >= reactMs) return stopWatching();
@@ -282,17 +284,20 @@
       target.addEventListener(type, f, options);
       added.push([target, type, f, options]);
     }
-    function location() {
+    function location(query) {
       var l = w.location;
-      return l.pathname + l.search + ((want & W_HASH) ? l.hash : "");
+      return l.pathname + (query ? l.search : "") + ((want & W_HASH) ? l.hash : "");
     }
     // A page view, unless the page is the one last seen (a route change to where the visitor
-    // is: routers call replaceState to keep their own state; the engine would drop it too).
-    var page = null;
-    function navigated(kind) {
-      var here = location();
-      if (kind == NAVIGATE && here === page) return;
+    // is: routers call replaceState to keep their own state; the engine would drop it too),
+    // or only the query changed in place (`replaced`: a variant picked, as Shopify's themes
+    // replaceState `?variant=`, a list's page or sort; pushed, it is a page of its own).
+    var page = null, spot = null;
+    function navigated(kind, replaced) {
+      var here = location(1), there = location();
+      if (kind == NAVIGATE && (here === page || (replaced && there === spot))) return;
       page = here;
+      spot = there;
       flush();
       var t = now();
       text(kind, here, t);
@@ -312,17 +317,20 @@
     // try is its own; a dead agent's queue is dropped at the next flush).
     on(d, "click", function (e) {
       try {
-        var el = e.target, t = now();
+        var el = e.target, t = now(), path;
         if (el.shadowRoot) {
-          if (mine(el)) return; // our prompt or support session: its host
+          if (mine(el)) return; // our prompt, support session or chat: its host
           el = targetOf(e) || el;
+          path = e.composedPath();
         }
         lastClick = t;
         awaitScroll = true;
         if (mutations && !awaitDom) {
           awaitDom = true;
-          mutations.observe(root, { childList: true, subtree: true, attributes: true, characterData: true });
+          mutations.observe(root, WATCH);
         }
+        // A web component answers in its own shadow roots (Lit's, Shoelace's): watched too.
+        if (path && awaitDom) path.forEach(function (n) { if (n.nodeType == 11) mutations.observe(n, WATCH); });
         // A second click in a row at the same spot (the browser counts them): it may be
         // selecting text, or a burst of rage, seen at once.
         var again = e.detail > 1, s = again && d.getSelection();
@@ -341,7 +349,8 @@
     if (mutations) {
       // A value the page changed for a click answers it too: a stepper that only steps its
       // number field and says so with a change or input event (Shopify's Dawn) changes no
-      // DOM until its debounced cart update.
+      // DOM until its debounced cart update. So does a popover the browser opened or closed
+      // (popovertarget: the DOM stays the same).
       var changed = function () {
         if (awaitDom && now() - lastClick < reactMs) {
           stopWatching();
@@ -350,6 +359,7 @@
       };
       on(d, "change", changed, true);
       on(d, "input", changed, true);
+      on(d, "toggle", changed, true);
     }
     if (want & W_INPUT) {
       // Only *that* the visitor typed (for idle), at most once a second.
@@ -397,7 +407,7 @@
     // replaceState tell us after they ran (the page's own functions are put back by stop(),
     // unless someone wrapped them since), and popstate and hashchange are heard.
     var nav = w.navigation, history = w.history, patched = [];
-    var routed = function () { navigated(NAVIGATE); };
+    var routed = function (e) { navigated(NAVIGATE, e.navigationType == "replace"); };
     if (nav && typeof nav.addEventListener == "function") {
       on(nav, "currententrychange", routed);
     } else {
@@ -406,7 +416,7 @@
       ["pushState", "replaceState"].forEach(function (name) {
         var original = history[name];
         if (typeof original !== "function") return;
-        var told = guard(routed);
+        var told = guard(function () { navigated(NAVIGATE, name == "replaceState"); });
         var wrapper = function () {
           var result = original.apply(this, arguments);
           told();

@@ -14,7 +14,7 @@
  * coupon with a copy button, or that none could be issued now. The thank-you shows it; a
  * coupon stays until the visitor closes it.
  *
- * A Shadow-DOM host at the end of <body>, styled by a constructable stylesheet
+ * A Shadow-DOM host after <body> (__lifeline_mount), styled by a constructable stylesheet
  * (adoptedStyleSheets, which a strict CSP allows), so no page CSS leaks in and none of ours
  * leaks out. Every text from the rules is set with textContent: text, never HTML. The fixed
  * words (Close, Send, Yes, No...) come in the view's `labels`, in the prompt's language.
@@ -247,7 +247,7 @@
     last = null;
     if (!c.h.isConnected) {
       if (cur) return; // another prompt is on screen now
-      d.body.appendChild(c.h);
+      w.__lifeline_mount(c.h);
     }
     cur = c;
     c.h2.textContent = a.title;

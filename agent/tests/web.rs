@@ -237,6 +237,41 @@ async fn a_cookie_banner_at_the_top_z_index_does_not_hide_the_prompt() {
     assert_eq!(on_top.as_string().as_deref(), Some("lifeline-host"));
 }
 
+#[wasm_bindgen_test]
+async fn a_transformed_body_or_one_swapped_for_another_keeps_the_prompt_on_screen() {
+    fresh(RULES).await;
+    // A theme that moves the whole body for its off-canvas menu (a transform makes the body
+    // the box that fixed elements are placed in), on a long page.
+    js(r#"document.body.style.transform = "translateX(0)";
+          document.getElementById("fixture").insertAdjacentHTML("beforeend", '<div style="height:3000px"></div>');"#);
+    rage_on_apply().await;
+    assert_eq!(
+        prompt_title().as_deref(),
+        Some("Trouble with your promo code?")
+    );
+    assert_eq!(
+        js(r#"var r = document.getElementById("lifeline-host").shadowRoot.querySelector(".panel").getBoundingClientRect();
+              return r.top >= 0 && r.bottom <= innerHeight;"#)
+        .as_bool(),
+        Some(true),
+        "in the window, not at the foot of the body"
+    );
+    assert_eq!(
+        at_prompt_centre().as_string().as_deref(),
+        Some("lifeline-host")
+    );
+    // A page that puts a new <body> in place of its own (Turbo, pjax): the prompt stays.
+    js(
+        r#"var b = document.createElement("body"), old = document.body;
+          while (old.firstChild) b.appendChild(old.firstChild);
+          document.documentElement.replaceChild(b, old);"#,
+    );
+    assert_eq!(
+        at_prompt_centre().as_string().as_deref(),
+        Some("lifeline-host")
+    );
+}
+
 /// The element at the centre of the prompt's panel, as a pointer would find it.
 fn at_prompt_centre() -> JsValue {
     js(
@@ -277,7 +312,7 @@ async fn in_a_modal_dialog_the_prompt_shows_inside_it_and_stays_when_it_closes()
     js("document.getElementById('drawer').close();");
     sleep(50).await;
     assert_eq!(
-        js("return document.getElementById('lifeline-host').parentNode === document.body")
+        js("return document.getElementById('lifeline-host').parentNode === document.documentElement")
             .as_bool(),
         Some(true)
     );
@@ -845,6 +880,50 @@ async fn without_the_navigation_api_pushstate_and_back_are_heard() {
     );
 }
 
+const LOST: &str = r#"{"version": 1,
+  "prompts": {"lost": {"kind": "help", "text": {"title": "Lost your way?"}}},
+  "rules": [{"id": "lost", "when": {"signals": {"any": ["quick_back", "page_loop"]}}, "then": {"prompt": "lost"}}],
+  "limits": {"max_per_session": 10, "max_per_page": 5, "min_gap_s": 0}
+}"#;
+
+/// A shopper picks one variant, then the other, and back, on one product page, as Shopify's
+/// themes tell it: `replaceState` with `?variant=`. Then a real quick back: the cart, and at
+/// once back to the product.
+async fn variants_picked_then_a_quick_back() {
+    fresh(LOST).await;
+    go_to("/products/boots");
+    for v in [1, 2, 1] {
+        js(&format!(
+            "history.replaceState({{}}, '', '/products/boots?variant={v}');"
+        ));
+        sleep(50).await;
+    }
+    settle().await;
+    assert!(
+        prompt_root().is_none(),
+        "a variant picked is the same page: neither a quick back nor a loop"
+    );
+    go_to("/cart");
+    sleep(50).await;
+    go_to("/products/boots");
+    settle().await;
+    assert_eq!(prompt_title().as_deref(), Some("Lost your way?"));
+    home();
+}
+
+#[wasm_bindgen_test]
+async fn a_variant_picked_in_place_is_not_a_page_view_with_or_without_the_navigation_api() {
+    variants_picked_then_a_quick_back().await;
+    js(
+        r#"window.__navigation = Object.getOwnPropertyDescriptor(window, "navigation");
+          window.navigation = undefined;"#,
+    );
+    variants_picked_then_a_quick_back().await;
+    platform::reset();
+    js(r#"delete window.navigation;
+          if (window.__navigation) Object.defineProperty(window, "navigation", window.__navigation);"#);
+}
+
 #[wasm_bindgen_test]
 async fn a_burst_of_clicks_at_one_spot_is_judged_as_it_happens() {
     fresh(RULES).await;
@@ -1056,6 +1135,88 @@ async fn a_link_inside_a_web_component_is_a_link() {
     dead_click_window_over().await;
     assert_eq!(prompt_title().as_deref(), Some("Stuck?"));
     home();
+}
+
+#[wasm_bindgen_test]
+async fn a_web_component_answering_inside_its_shadow_root_is_neither_dead_nor_rage() {
+    // A quantity stepper built as Lit, Shoelace or Spectrum build theirs: the number lives in
+    // its shadow root, its button one component deeper, and a press re-renders at the next
+    // microtask. Nothing changes in the page's own DOM.
+    let stepper = r#"if (!customElements.get("nw-count")) {
+            customElements.define("nw-plus", class extends HTMLElement {
+              constructor() { super(); this.attachShadow({mode: "open"}).innerHTML = '<button type="button" id="b">+</button>'; }
+            });
+            customElements.define("nw-count", class extends HTMLElement {
+              constructor() {
+                super();
+                var r = this.attachShadow({mode: "open"}), self = this;
+                r.innerHTML = '<output id="n">1</output> <nw-plus id="plus"></nw-plus>';
+                r.getElementById("plus").addEventListener("click", function () {
+                  Promise.resolve().then(function () {
+                    var n = r.getElementById("n");
+                    if (+n.textContent < +self.getAttribute("max")) n.textContent = +n.textContent + 1;
+                  });
+                });
+              }
+            });
+          }
+          document.getElementById("fixture").insertAdjacentHTML("beforeend", '<nw-count id="count" max="7"></nw-count>');"#;
+    let plus = "document.getElementById('count').shadowRoot.getElementById('plus').shadowRoot.getElementById('b').click();";
+    let shown =
+        "return document.getElementById('count').shadowRoot.getElementById('n').textContent";
+    fresh(DEAD_HELP).await;
+    js(stepper);
+    js(plus);
+    dead_click_window_over().await;
+    assert!(prompt_root().is_none(), "one press, answered: not dead");
+    fresh(RULES).await;
+    js(stepper);
+    for _ in 0..6 {
+        js(plus);
+        sleep(60).await;
+    }
+    assert_eq!(js(shown).as_string().as_deref(), Some("7"));
+    settle().await;
+    assert!(
+        prompt_root().is_none(),
+        "six presses, each answered: not rage"
+    );
+    // At its maximum the stepper answers nothing: the same presses are rage.
+    for _ in 0..3 {
+        js(plus);
+        sleep(60).await;
+    }
+    settle().await;
+    assert_eq!(
+        prompt_title().as_deref(),
+        Some("Trouble with your promo code?")
+    );
+    home();
+}
+
+#[wasm_bindgen_test]
+async fn a_button_that_opens_a_popover_is_answered_though_the_dom_stays_the_same() {
+    // A menu or a size guide opened by the browser itself (popovertarget: no script, no
+    // attribute changes; the popover only enters the top layer).
+    let menu = r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
+          '<button type="button" id="menu-button" popovertarget="menu">Menu</button><div popover id="menu">Sale</div>');"#;
+    fresh(DEAD_HELP).await;
+    js(menu);
+    by_id("menu-button").click();
+    assert_eq!(
+        js("return document.getElementById('menu').matches(':popover-open')").as_bool(),
+        Some(true)
+    );
+    dead_click_window_over().await;
+    assert!(prompt_root().is_none(), "the menu opened: not dead");
+    fresh(RULES).await;
+    js(menu);
+    press("menu-button", 6).await;
+    settle().await;
+    assert!(
+        prompt_root().is_none(),
+        "opened and closed six times: not rage"
+    );
 }
 
 #[wasm_bindgen_test]

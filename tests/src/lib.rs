@@ -817,7 +817,7 @@ impl Browser {
     /// while no chat is on the page), and returns its value.
     pub async fn chat_js(&self, script: &str) -> serde_json::Value {
         self.js(&format!(
-            "var h = document.getElementById('lifeline-chat'); var root = h && h.shadowRoot; {script}"
+            "var h = document.getElementById('lifeline-host-chat'); var root = h && h.shadowRoot; {script}"
         ))
         .await
     }
@@ -827,7 +827,7 @@ impl Browser {
         self.wait_js(
             what,
             &format!(
-                "var h = document.getElementById('lifeline-chat'); var root = h && h.shadowRoot; {script}"
+                "var h = document.getElementById('lifeline-host-chat'); var root = h && h.shadowRoot; {script}"
             ),
         )
         .await;
@@ -839,7 +839,7 @@ impl Browser {
     ) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
         let host = self
             .client
-            .find(Locator::Id("lifeline-chat"))
+            .find(Locator::Id("lifeline-host-chat"))
             .await
             .expect("a chat on the page");
         let root = host.shadow_root().await.expect("its shadow root");

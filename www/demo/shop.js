@@ -4,8 +4,8 @@
 (function () {
   "use strict";
   var PRODUCTS = [
-    { sku: "trail-jacket", name: "Trail Jacket", price: 129, icon: "🧥", colour: "#dbeafe" },
-    { sku: "summit-boots", name: "Summit Boots", price: 159, icon: "🥾", colour: "#fde68a" },
+    { sku: "trail-jacket", name: "Trail Jacket", price: 129, icon: "🧥", colour: "#dbeafe", sizes: ["S", "M", "L", "XL"] },
+    { sku: "summit-boots", name: "Summit Boots", price: 159, icon: "🥾", colour: "#fde68a", sizes: ["40", "41", "42", "43", "44"] },
     { sku: "day-pack", name: "Day Pack 24L", price: 79, icon: "🎒", colour: "#d1fae5" },
     { sku: "wool-beanie", name: "Merino Beanie", price: 29, icon: "🧢", colour: "#fce7f3" },
     { sku: "camp-mug", name: "Enamel Camp Mug", price: 14, icon: "☕", colour: "#e0e7ff" },
@@ -75,6 +75,23 @@
       }, 150);
     }, { passive: true });
   }
+  // A size picked is in the address (?sku=...&size=...), replaced in place: the same page.
+  function sizes(p) {
+    var set = d.getElementById("sizes"), q = new URLSearchParams(location.search),
+      chosen = q.get("size") || p.sizes[0];
+    p.sizes.forEach(function (size) {
+      var label = el("label"), input = el("input", { type: "radio", name: "size", value: size });
+      input.checked = size === chosen;
+      input.addEventListener("change", function () {
+        q.set("size", size);
+        history.replaceState(null, "", "?" + q);
+      });
+      label.appendChild(input);
+      label.appendChild(d.createTextNode(size));
+      set.appendChild(label);
+    });
+    set.hidden = false;
+  }
   var pages = {
     catalogue: function () {
       var grid = d.getElementById("products");
@@ -95,6 +112,7 @@
       d.getElementById("name").textContent = p.name;
       d.getElementById("price").textContent = money(p.price);
       gallery(p);
+      if (p.sizes) sizes(p);
       d.getElementById("buy").appendChild(addButton(p));
     },
     cart: function () {

@@ -261,7 +261,7 @@
     launch = button(root, plan.words[0], function () { w.lifeline.help(); }, "main launch");
     launch.lang = plan.lang;
     launch.setAttribute("aria-haspopup", "dialog");
-    d.body.appendChild(host);
+    w.__lifeline_mount(host);
     var again = function () { corner(launch, "main launch", ["bl", "br", "tl", "tr"]); };
     again();
     w.addEventListener("resize", again);

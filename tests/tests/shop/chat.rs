@@ -415,6 +415,35 @@ async fn a_chat_offer_taken_up_opens_lifelines_chat_which_follows_the_visitor_fr
     .await;
     b.screenshot("chat-next-page").await;
     assert_eq!(b.axe().await, Vec::<String>::new());
+    // Clicks in the chat are not the page's, answered inside the chat (Minimise, the button
+    // that opens it again) or not at all (a message clicked to read it): none is a dead or
+    // rage click (a page not seen before, with the debug log on).
+    shop.capture_console(true);
+    b.open(&shop.url("/demo/?lifeline-debug")).await;
+    b.wait_chat(
+        "the chat, open as it was left",
+        "return !!root && !root.querySelector('.panel').hidden",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    let before = b.debug_log().await;
+    assert!(
+        before.iter().any(|l| l == "lifeline: page view /demo/"),
+        "the debug log is on: {before:#?}"
+    );
+    for css in ["[data-ll=min]", ".pill", "[data-ll=min]", ".pill"] {
+        b.click_in_chat(css).await;
+    }
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    b.click_in_chat(".log > div").await;
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    b.click("h1").await;
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    assert_eq!(
+        b.debug_log().await,
+        before,
+        "chatting is not struggling: no signal fired"
+    );
 
     // The visitor ends it: closed in the store, the staff told.
     b.click_in_chat("[data-ll=end]").await;

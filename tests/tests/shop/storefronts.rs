@@ -164,6 +164,34 @@ async fn browsing_product_after_product_from_the_list_is_not_a_loop() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn picking_sizes_back_and_forth_is_staying_on_the_product() {
+    // The size picked goes in the address with replaceState, as Shopify's themes put the
+    // variant (?variant=...): the same page, however often the shopper changes their mind.
+    let (shop, b) = debugged_at("/demo/product/?sku=summit-boots").await;
+    for size in ["42", "43", "42", "43", "42"] {
+        b.click(&format!("#sizes input[value='{size}']")).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        b.js("return location.search").await,
+        "?sku=summit-boots&size=42"
+    );
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    let log = b.debug_log().await;
+    assert!(
+        log.iter()
+            .any(|l| l == "lifeline: page view /demo/product/?sku=summit-boots"),
+        "the debug log is on: {log:#?}"
+    );
+    assert!(
+        !log.iter().any(|l| l.starts_with("lifeline: signals")),
+        "neither a quick back nor a loop: {log:#?}"
+    );
+    nothing_stored_after_leaving(&b, &shop).await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_quantity_stepper_pressed_six_times_is_not_rage() {
     let (shop, b) = with_a_cart().await;
     for _ in 0..6 {

@@ -488,6 +488,22 @@ async fn the_rules_help_button_starts_a_session_and_gets_the_focus_back() {
     );
     let a11y = b.axe().await;
     assert!(a11y.is_empty(), "{a11y:#?}");
+    // A shop that renders its next route into a new <body> (Turbo Drive, pjax): the Help
+    // button stays, where a pointer finds it.
+    b.js(
+        "history.pushState({}, '', '/demo/'); var n = document.createElement('body');\
+          n.innerHTML = '<main><h1>Trail shoes</h1></main>';\
+          document.documentElement.replaceChild(n, document.body); return true;",
+    )
+    .await;
+    b.wait_js(
+        "the Help button on the new body",
+        &format!(
+            "{launcher} var r = l.getBoundingClientRect();\
+             return l.isConnected && !l.hidden && document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === h"
+        ),
+    )
+    .await;
     leave(&b, &shop).await;
     let stored = shop
         .wait_stored("the session", |s| super::has(s, "visitor", "dismissed"))
