@@ -113,14 +113,14 @@ agent:
 	terser agent/support/js/support.js --compress passes=2 --mangle --ecma 2017 -o $(AGENT_OUT)/support.js
 	@# Content-hashed names, cached for a year; agent.js (short cache) names them.
 	@cd $(AGENT_OUT) && \
-		aw=agent-$$(sha256sum agent.wasm | cut -c1-16).wasm && mv agent.wasm $$aw && \
-		cw=check-$$(sha256sum check.wasm | cut -c1-16).wasm && mv check.wasm $$cw && \
-		cj=check-$$(sha256sum check.js | cut -c1-16).js && mv check.js $$cj && \
-		pj=prompt-$$(sha256sum prompt.js | cut -c1-16).js && mv prompt.js $$pj && \
-		dj=debug-$$(sha256sum debug.js | cut -c1-16).js && mv debug.js $$dj && \
-		hj=chat-$$(sha256sum chat.js | cut -c1-16).js && mv chat.js $$hj && \
-		sw=support-$$(sha256sum support.wasm | cut -c1-16).wasm && mv support.wasm $$sw && \
-		sj=support-$$(sha256sum support.js | cut -c1-16).js && mv support.js $$sj && \
+		aw=agent-$$(sha256sum agent.wasm | cut -c1-8).wasm && mv agent.wasm $$aw && \
+		cw=check-$$(sha256sum check.wasm | cut -c1-8).wasm && mv check.wasm $$cw && \
+		cj=check-$$(sha256sum check.js | cut -c1-8).js && mv check.js $$cj && \
+		pj=prompt-$$(sha256sum prompt.js | cut -c1-8).js && mv prompt.js $$pj && \
+		dj=debug-$$(sha256sum debug.js | cut -c1-8).js && mv debug.js $$dj && \
+		hj=chat-$$(sha256sum chat.js | cut -c1-8).js && mv chat.js $$hj && \
+		sw=support-$$(sha256sum support.wasm | cut -c1-8).wasm && mv support.wasm $$sw && \
+		sj=support-$$(sha256sum support.js | cut -c1-8).js && mv support.js $$sj && \
 		sed -e "s/\"agent\.wasm\"/\"$$aw\"/" -e "s/\"check\.wasm\"/\"$$cw\"/" -e "s/\"check\.js\"/\"$$cj\"/" \
 			-e "s/\"prompt\.js\"/\"$$pj\"/" -e "s/\"debug\.js\"/\"$$dj\"/" -e "s/\"chat\.js\"/\"$$hj\"/" \
 			-e "s/\"support\.wasm\"/\"$$sw\"/" -e "s/\"support\.js\"/\"$$sj\"/" \

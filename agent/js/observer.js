@@ -350,7 +350,9 @@
       // A value the page changed for a click answers it too: a stepper that only steps its
       // number field and says so with a change or input event (Shopify's Dawn) changes no
       // DOM until its debounced cart update. So does a popover the browser opened or closed
-      // (popovertarget: the DOM stays the same).
+      // (popovertarget: the DOM stays the same), and a submit the browser stopped to say a
+      // field is missing or wrong (`invalid`; a submit pressed again and again is still a
+      // repeated action).
       var changed = function () {
         if (awaitDom && now() - lastClick < reactMs) {
           stopWatching();
@@ -360,6 +362,7 @@
       on(d, "change", changed, true);
       on(d, "input", changed, true);
       on(d, "toggle", changed, true);
+      on(d, "invalid", changed, true);
     }
     if (want & W_INPUT) {
       // Only *that* the visitor typed (for idle), at most once a second.

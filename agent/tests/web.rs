@@ -1220,6 +1220,44 @@ async fn a_button_that_opens_a_popover_is_answered_though_the_dom_stays_the_same
 }
 
 #[wasm_bindgen_test]
+async fn a_submit_the_browser_stops_for_a_missing_field_is_answered() {
+    // The browser's own answer: "Please fill in this field", on the field (an `invalid`
+    // event; no submit, no DOM change).
+    fresh(
+        r#"{"version": 1,
+          "prompts": {"help": {"kind": "help", "text": {"title": "Stuck?"}},
+                      "again": {"kind": "help", "text": {"title": "Again?"}}},
+          "rules": [{"id": "dead", "when": {"signals": {"any": ["dead_click", "rage_click"]}}, "then": {"prompt": "help"}},
+                    {"id": "again", "when": {"signals": {"any": ["repeated_action"]}}, "then": {"prompt": "again"}}],
+          "limits": {"max_per_session": 10, "max_per_page": 5, "min_gap_s": 0}}"#,
+    )
+    .await;
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
+          '<form id="address" action="/nowhere"><input id="postcode" name="postcode" required>' +
+          '<button id="continue">Continue</button></form>');
+          document.getElementById("address").addEventListener("submit", function (e) { e.preventDefault(); });"#,
+    );
+    by_id("continue").click();
+    assert_eq!(
+        js("return document.getElementById('postcode').matches(':invalid')").as_bool(),
+        Some(true)
+    );
+    dead_click_window_over().await;
+    assert!(
+        prompt_root().is_none(),
+        "the browser said what is missing: not dead"
+    );
+    // Pressed again and again, still stopped: the same action attempted, a struggle.
+    for _ in 0..2 {
+        sleep(1100).await;
+        by_id("continue").click();
+    }
+    settle().await;
+    assert_eq!(prompt_title().as_deref(), Some("Again?"));
+}
+
+#[wasm_bindgen_test]
 async fn videos_and_canvases_answer_in_their_own_way_neither_dead_nor_rage() {
     fresh(DEAD_HELP).await;
     // A product video (played and paused: no DOM change) and a 3D viewer drawn on a canvas
