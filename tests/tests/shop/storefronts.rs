@@ -36,6 +36,17 @@ async fn debugged_at(path: &str) -> (Shop, Browser) {
     (shop, b)
 }
 
+/// The debug log saw `page` and no signal fire (`why`).
+async fn no_signal_seen(b: &Browser, page: &str, why: &str) {
+    let log = b.debug_log().await;
+    let view = format!("lifeline: page view {page}");
+    assert!(log.contains(&view), "the debug log is on: {log:#?}");
+    assert!(
+        !log.iter().any(|l| l.starts_with("lifeline: signals")),
+        "{why}: {log:#?}"
+    );
+}
+
 /// The quantity the cart's stepper shows on the line of `sku`.
 async fn quantity(b: &Browser, sku: &str) -> serde_json::Value {
     b.js(&format!(
@@ -177,16 +188,12 @@ async fn picking_sizes_back_and_forth_is_staying_on_the_product() {
         "?sku=summit-boots&size=42"
     );
     tokio::time::sleep(Duration::from_millis(1300)).await;
-    let log = b.debug_log().await;
-    assert!(
-        log.iter()
-            .any(|l| l == "lifeline: page view /demo/product/?sku=summit-boots"),
-        "the debug log is on: {log:#?}"
-    );
-    assert!(
-        !log.iter().any(|l| l.starts_with("lifeline: signals")),
-        "neither a quick back nor a loop: {log:#?}"
-    );
+    no_signal_seen(
+        &b,
+        "/demo/product/?sku=summit-boots",
+        "neither a quick back nor a loop",
+    )
+    .await;
     nothing_stored_after_leaving(&b, &shop).await;
     b.close().await;
 }
@@ -222,16 +229,12 @@ async fn a_photo_carousel_flipped_through_quickly_is_neither_rage_nor_dead() {
     tokio::time::sleep(Duration::from_millis(3000)).await;
     b.click("h1").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let log = b.debug_log().await;
-    assert!(
-        log.iter()
-            .any(|l| l == "lifeline: page view /demo/product/?sku=summit-boots"),
-        "the debug log is on: {log:#?}"
-    );
-    assert!(
-        !log.iter().any(|l| l.starts_with("lifeline: signals")),
-        "every press moved the photos: {log:#?}"
-    );
+    no_signal_seen(
+        &b,
+        "/demo/product/?sku=summit-boots",
+        "every press moved the photos",
+    )
+    .await;
     nothing_stored_after_leaving(&b, &shop).await;
     b.close().await;
 }
