@@ -25,7 +25,9 @@ WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # wasm-pack finds the wasm-bindgen CLI of the right version and /usr/bin/chromedriver on PATH.
-export WASM_BINDGEN_TEST_TIMEOUT := 120
+# The timeout is for a whole test binary's run in one page (tests/web.rs: about 2 minutes,
+# most of it the windows of dead clicks and idle waited out in real time).
+export WASM_BINDGEN_TEST_TIMEOUT := 300
 
 AGENT_OUT := target/agent
 WASM_OPT_FEATURES := --enable-bulk-memory --enable-reference-types --enable-multivalue \

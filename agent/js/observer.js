@@ -365,13 +365,16 @@
       on(d, "invalid", changed, true);
     }
     if (want & W_INPUT) {
-      // Only *that* the visitor typed (for idle), at most once a second.
-      on(d, "input", function (e) {
+      // Only *that* the visitor typed (for idle), at most once a second; a video or a sound
+      // playing (its `timeupdate`, a few a second) is not idle either.
+      var typed = function (e) {
         var t = now();
         if (t - lastInput < 1000 || mine(e.target)) return;
         lastInput = t;
         later(INPUT);
-      }, true);
+      };
+      on(d, "input", typed, true);
+      on(d, "timeupdate", typed, true);
     }
     if (want & (W_SCROLL | W_INPUT)) {
       // A scroll answers a click; for idle, one a second is enough.

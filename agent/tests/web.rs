@@ -1258,6 +1258,50 @@ async fn a_submit_the_browser_stops_for_a_missing_field_is_answered() {
 }
 
 #[wasm_bindgen_test]
+async fn a_video_or_sound_playing_is_not_idle() {
+    fresh(
+        r#"{"version": 1,
+          "prompts": {"idle": {"kind": "help", "text": {"title": "Still there?"}}},
+          "rules": [{"id": "idle", "when": {"signals": {"any": ["idle"]}}, "then": {"prompt": "idle"}}],
+          "signals": {"idle": {"after_ms": 5000}},
+          "limits": {"max_per_session": 10, "max_per_page": 5, "min_gap_s": 0}}"#,
+    )
+    .await;
+    // Ten seconds of silence (8 kHz, 8-bit WAV), played muted (autoplay allows it): a
+    // product video's sound track as far as the page can tell.
+    js(
+        r#"var n = 80000, b = new Uint8Array(44 + n), v = new DataView(b.buffer);
+          function tag(at, t) { for (var i = 0; i < 4; i++) b[at + i] = t.charCodeAt(i); }
+          tag(0, "RIFF"); v.setUint32(4, 36 + n, true); tag(8, "WAVE"); tag(12, "fmt ");
+          v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, 1, true);
+          v.setUint32(24, 8000, true); v.setUint32(28, 8000, true); v.setUint16(32, 1, true);
+          v.setUint16(34, 8, true); tag(36, "data"); v.setUint32(40, n, true); b.fill(128, 44);
+          var a = document.createElement("video");
+          a.id = "clip"; a.muted = true;
+          a.src = URL.createObjectURL(new Blob([b], { type: "audio/wav" }));
+          document.getElementById("fixture").appendChild(a);
+          a.play().catch(function (e) { window.__errors.push(String(e)); });"#,
+    );
+    sleep(7000).await;
+    assert_eq!(
+        js("var a = document.getElementById('clip'); return !a.paused && a.currentTime > 6")
+            .as_bool(),
+        Some(true),
+        "playing: {:?}",
+        js("return window.__errors.join(' ')").as_string()
+    );
+    assert!(
+        prompt_root().is_none(),
+        "seven seconds of playing are not idle"
+    );
+    // Paused, the page is quiet: idle.
+    js("document.getElementById('clip').pause();");
+    sleep(5000).await;
+    settle().await;
+    assert_eq!(prompt_title().as_deref(), Some("Still there?"));
+}
+
+#[wasm_bindgen_test]
 async fn videos_and_canvases_answer_in_their_own_way_neither_dead_nor_rage() {
     fresh(DEAD_HELP).await;
     // A product video (played and paused: no DOM change) and a 3D viewer drawn on a canvas
