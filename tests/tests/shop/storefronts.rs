@@ -36,8 +36,12 @@ async fn debugged_at(path: &str) -> (Shop, Browser) {
     (shop, b)
 }
 
-/// The debug log saw `page` and no signal fire (`why`).
-async fn no_signal_seen(b: &Browser, page: &str, why: &str) {
+/// The product page the debug-log tests open (the demo reports keep its `sku`).
+const BOOTS: &str = "/demo/product/?sku=summit-boots";
+
+/// To the end of a test on `page`: the debug log saw the page and no signal fire there
+/// (`why`), nothing was stored when the shopper left, and the browser is closed.
+async fn quiet_to_the_end(b: Browser, shop: &Shop, page: &str, why: &str) {
     let log = b.debug_log().await;
     let view = format!("lifeline: page view {page}");
     assert!(log.contains(&view), "the debug log is on: {log:#?}");
@@ -45,6 +49,8 @@ async fn no_signal_seen(b: &Browser, page: &str, why: &str) {
         !log.iter().any(|l| l.starts_with("lifeline: signals")),
         "{why}: {log:#?}"
     );
+    nothing_stored_after_leaving(&b, shop).await;
+    b.close().await;
 }
 
 /// The quantity the cart's stepper shows on the line of `sku`.
@@ -178,7 +184,7 @@ async fn browsing_product_after_product_from_the_list_is_not_a_loop() {
 async fn picking_sizes_back_and_forth_is_staying_on_the_product() {
     // The size picked goes in the address with replaceState, as Shopify's themes put the
     // variant (?variant=...): the same page, however often the shopper changes their mind.
-    let (shop, b) = debugged_at("/demo/product/?sku=summit-boots").await;
+    let (shop, b) = debugged_at(BOOTS).await;
     for size in ["42", "43", "42", "43", "42"] {
         b.click(&format!("#sizes input[value='{size}']")).await;
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -188,14 +194,7 @@ async fn picking_sizes_back_and_forth_is_staying_on_the_product() {
         "?sku=summit-boots&size=42"
     );
     tokio::time::sleep(Duration::from_millis(1300)).await;
-    no_signal_seen(
-        &b,
-        "/demo/product/?sku=summit-boots",
-        "neither a quick back nor a loop",
-    )
-    .await;
-    nothing_stored_after_leaving(&b, &shop).await;
-    b.close().await;
+    quiet_to_the_end(b, &shop, BOOTS, "neither a quick back nor a loop").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -212,7 +211,7 @@ async fn a_quantity_stepper_pressed_six_times_is_not_rage() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_photo_carousel_flipped_through_quickly_is_neither_rage_nor_dead() {
-    let (shop, b) = debugged_at("/demo/product/?sku=summit-boots").await;
+    let (shop, b) = debugged_at(BOOTS).await;
     // Next, four times in quick succession, to the last of five photos: each press only
     // scrolls the track (the buttons say whether they can go on once it stops).
     for _ in 0..4 {
@@ -229,14 +228,7 @@ async fn a_photo_carousel_flipped_through_quickly_is_neither_rage_nor_dead() {
     tokio::time::sleep(Duration::from_millis(3000)).await;
     b.click("h1").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    no_signal_seen(
-        &b,
-        "/demo/product/?sku=summit-boots",
-        "every press moved the photos",
-    )
-    .await;
-    nothing_stored_after_leaving(&b, &shop).await;
-    b.close().await;
+    quiet_to_the_end(b, &shop, BOOTS, "every press moved the photos").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
