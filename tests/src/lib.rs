@@ -55,7 +55,7 @@ struct Switches {
     /// Serve pages with `script-src 'self' 'wasm-unsafe-eval'; style-src 'self'`.
     strict_csp: AtomicBool,
     /// Serve this instead of the site's rules.
-    bad_rules: Mutex<Option<String>>,
+    rules_as_is: Mutex<Option<String>>,
     /// Record `console.error` calls in `window.__errors` and `console.info` in
     /// `window.__info` (a script put first in each page).
     capture_console: AtomicBool,
@@ -109,8 +109,8 @@ async fn test_layer(State(s): State<LayerState>, request: Request, next: Next) -
             .map(str::to_owned),
         status: 0,
     };
-    let bad_rules = switches.bad_rules.lock().ok().and_then(|b| b.clone());
-    let response = match bad_rules {
+    let rules_as_is = switches.rules_as_is.lock().ok().and_then(|b| b.clone());
+    let response = match rules_as_is {
         Some(bad) if uri.starts_with("/v1/sites/demo/rules") => {
             ([(header::CONTENT_TYPE, "application/json")], bad).into_response()
         }
@@ -297,9 +297,10 @@ impl Shop {
             .expect("rules stored");
     }
 
-    /// Serves `text` as the site's rules.
-    pub fn serve_bad_rules(&self, text: &str) {
-        if let Ok(mut b) = self.switches.bad_rules.lock() {
+    /// Serves `text` as the site's rules, as it is: bad rules, or JSON rules as a site's
+    /// own server would serve them (the agent checks them with its checker module).
+    pub fn serve_rules_as_is(&self, text: &str) {
+        if let Ok(mut b) = self.switches.rules_as_is.lock() {
             *b = Some(text.to_owned());
         }
     }

@@ -10,10 +10,24 @@
 //! checker module (`check.wasm`) only for them. With the `json-rules` feature (tests), the
 //! checker is built in instead.
 
-use wasm_bindgen::{JsCast, JsValue};
+#[cfg(feature = "json-rules")]
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+#[cfg(not(feature = "json-rules"))]
+use wasm_bindgen::prelude::wasm_bindgen;
 
 #[cfg(not(feature = "json-rules"))]
 use super::settle;
+
+#[cfg(not(feature = "json-rules"))]
+#[wasm_bindgen]
+extern "C" {
+    /// `__lifeline_check(text)`: the loader fetches the checker module and answers with a
+    /// promise of the compiled rules, or of every problem (see agent/js/loader.js); throws
+    /// when there is no loader.
+    #[wasm_bindgen(js_name = __lifeline_check, catch)]
+    fn check(text: &str) -> Result<js_sys::Promise, JsValue>;
+}
 
 use lifeline_shared::Rules;
 #[cfg(feature = "json-rules")]
@@ -47,16 +61,7 @@ fn json(text: String, done: impl FnOnce(Result<Rules, String>) + 'static) {
 /// JSON rules, checked by the checker module the loader fetches (`__lifeline_check`).
 #[cfg(not(feature = "json-rules"))]
 fn json(text: String, done: impl FnOnce(Result<Rules, String>) + 'static) {
-    let promise = js_sys::Reflect::get(&js_sys::global(), &"__lifeline_check".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .and_then(|checker| {
-            checker
-                .call1(&JsValue::NULL, &JsValue::from_str(&text))
-                .ok()
-        })
-        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
-    let Some(promise) = promise else {
+    let Ok(promise) = check(&text) else {
         done(Err(
             "the rules are JSON and no rules checker is loaded: serve compiled rules".into(),
         ));

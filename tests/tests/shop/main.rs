@@ -301,7 +301,7 @@ async fn reports_made_while_the_collector_is_down_arrive_once_when_it_is_back() 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_rules_leave_the_page_working_with_one_console_error_and_no_prompt() {
     let shop = Shop::start().await;
-    shop.serve_bad_rules(
+    shop.serve_rules_as_is(
         r#"{"version": 1, "prompts": {"p": {"kind": "popup", "text": {"title": "x"}}}}"#,
     );
     shop.capture_console(true);
@@ -332,6 +332,31 @@ async fn bad_rules_leave_the_page_working_with_one_console_error_and_no_prompt()
     assert_eq!(b.prompt_title().await, None);
     b.screenshot("bad-rules").await;
     assert!(shop.stored().await.is_empty());
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_rules_from_the_shops_own_server_are_checked_on_the_page_and_work() {
+    // Rules served as the site owner wrote them (JSON, not compiled by the collector): the
+    // agent fetches its checker module for them, only then.
+    let shop = Shop::start().await;
+    let rules = std::fs::read_to_string(lifeline_e2e::root().join("www/demo/rules.json")).unwrap();
+    shop.serve_rules_as_is(&rules);
+    shop.capture_console(true);
+    let b = Browser::start().await;
+    add_to_cart_and_open_it(&b, &shop).await;
+    rage_on_apply(&b).await;
+    b.wait_prompt("Trouble with your promo code?").await;
+    let checker: Vec<String> = (shop.requests().into_iter())
+        .map(|r| r.uri)
+        .filter(|u| u.starts_with("/check-"))
+        .collect();
+    assert_eq!(
+        checker.len(),
+        2,
+        "the checker's script and wasm: {checker:?}"
+    );
+    assert_eq!(b.js("return window.__errors").await, serde_json::json!([]));
     b.close().await;
 }
 
