@@ -64,7 +64,7 @@
   var W_MUTATIONS = 1, W_SCROLL = 2, W_INPUT = 8, W_EXIT = 16, W_ERRORS = 32, W_HASH = 64, W_LAUNCHER = 128,
     W_MARKS = 256;
   // Click flags (ClickFlags in shared/src/event.rs).
-  var LINK = 1, MODIFIER = 2, FIELD = 4, BUTTON = 8, SELECT = 16, MEDIA = 32;
+  var LINK = 1, MODIFIER = 2, FIELD = 4, BUTTON = 8, SELECT = 16, MEDIA = 32, SUBMITS = 64;
   // Signal names in their bit order (Signal::ALL in shared/src/signals/mod.rs).
   var SIGNALS = ["rage_click", "dead_click", "error_click", "page_loop", "quick_back",
     "repeated_action", "dwell_outlier", "cart_churn", "cancel_intent", "exit_intent", "idle"];
@@ -76,7 +76,8 @@
   var FIELD_TAGS = { input: 1, select: 1, textarea: 1, label: 1, option: 1 };
   // Surfaces that answer a click without changing the DOM (playback, drawing, a plugin).
   var MEDIA_TAGS = { video: 1, audio: 1, canvas: 1, embed: 1, object: 1 };
-  var BUTTON_INPUTS = { submit: 1, button: 1, image: 1, reset: 1 };
+  // Inputs that are buttons, by type; 2: one that submits its form (so is a button's own type).
+  var BUTTON_INPUTS = { submit: 2, button: 1, image: 2, reset: 1 };
   // Our own hosts (the prompt's, the support session's, the chat's) are "lifeline-host" and ids
   // after it.
   var HOST = "lifeline-host";
@@ -84,8 +85,8 @@
   var lastClicked = null;
 
   // What a click on el is about, from el and its ancestors (continued through the hosts of
-  // open shadow roots): [flags (LINK, FIELD, BUTTON, MEDIA), the nearest button, the nearest
-  // element with data-lifeline-ignore, -task and -cart]. Markers are attributes a site adds
+  // open shadow roots): [flags (LINK, FIELD, BUTTON, SUBMITS, MEDIA), the nearest button,
+  // the nearest element with data-lifeline-ignore, -task and -cart]. Markers are attributes a site adds
   // (see the README); a `contenteditable` region is a field unless it says "false".
   function what(el) {
     var flags = 0, button = null, ignore = null, task = null, cart = null;
@@ -97,7 +98,10 @@
         v = e.getAttribute("href");
         if (v == "#" || /^\s*javascript:/i.test(v)) button = button || e;
         else if (v != null) flags |= LINK;
-      } else if (name == "button" || (name == "input" && BUTTON_INPUTS[e.type] === 1)) {
+      } else if (name == "button" || (name == "input" && BUTTON_INPUTS[e.type])) {
+        // One that submits its form is an action (a stepper, a carousel's Next or Load more
+        // are not: pressing them again is shopping).
+        if (!button && e.form && BUTTON_INPUTS[e.type] > 1) flags |= SUBMITS;
         button = button || e;
       } else if (FIELD_TAGS[name] === 1) flags |= FIELD;
       else if (MEDIA_TAGS[name] === 1) flags |= MEDIA;
@@ -238,8 +242,9 @@
       var s = seen.get(el);
       if (!s) {
         s = what(el);
-        // Only repeated actions use the key, and only buttons and forms are actions.
-        s.push(s[1] ? keyOf(s[1]) : 0, ignored(s[2]));
+        // Only repeated actions use the key, and only forms and their submit buttons are
+        // actions.
+        s.push(s[0] & SUBMITS ? keyOf(s[1]) : 0, ignored(s[2]));
         seen.set(el, s);
       }
       if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) flags |= MODIFIER;

@@ -1258,6 +1258,48 @@ async fn a_submit_the_browser_stops_for_a_missing_field_is_answered() {
 }
 
 #[wasm_bindgen_test]
+async fn load_more_and_a_stepper_pressed_slowly_are_shopping_not_a_repeated_action() {
+    fresh(
+        r#"{"version": 1,
+          "prompts": {"again": {"kind": "help", "text": {"title": "Again?"}}},
+          "rules": [{"id": "again", "when": {"signals": {"any": ["repeated_action"]}}, "then": {"prompt": "again"}}],
+          "limits": {"max_per_session": 10, "max_per_page": 5, "min_gap_s": 0}}"#,
+    )
+    .await;
+    // A collection's Load more (a <button> outside any form), and a product form's quantity
+    // stepper (type=button inside the form, as Dawn's is).
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
+          '<ul id="products"><li>Trail Jacket</li></ul><button id="more">Load more</button>' +
+          '<form id="product" action="/cart/add"><button type="button" id="plus">+</button>' +
+          '<input type="number" id="quantity" name="quantity" value="1"><button id="add">Add to cart</button></form>');
+          document.getElementById("more").addEventListener("click", function () {
+            document.getElementById("products").insertAdjacentHTML("beforeend", "<li>Another product</li>");
+          });
+          document.getElementById("plus").addEventListener("click", function () {
+            document.getElementById("quantity").stepUp();
+          });"#,
+    );
+    for id in ["more", "plus"] {
+        for _ in 0..3 {
+            by_id(id).click();
+            sleep(1100).await; // each press a decision of its own, over a second apart
+        }
+    }
+    assert_eq!(
+        js("return document.querySelectorAll('#products li').length + ' ' + document.getElementById('quantity').value")
+            .as_string()
+            .as_deref(),
+        Some("4 4")
+    );
+    settle().await;
+    assert!(
+        prompt_root().is_none(),
+        "three rows loaded, four of one item: shopping"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_video_or_sound_playing_is_not_idle() {
     fresh(
         r#"{"version": 1,

@@ -23,7 +23,7 @@ impl ClickFlags {
     /// A form field, label or native control (steppers, date pickers, checkboxes): repeated
     /// clicks there are normal, so it is never a rage or dead click.
     pub const FIELD: ClickFlags = ClickFlags(1 << 2);
-    /// A button: pressing it again and again is a repeated action.
+    /// A button (or a link that goes nowhere, or an element with `role=button`).
     pub const BUTTON: ClickFlags = ClickFlags(1 << 3);
     /// The click selected text (the second or third click of a double or triple click that
     /// left a selection): neither a rage nor a dead click, and it answers the clicks of its
@@ -33,6 +33,12 @@ impl ClickFlags {
     /// player (playback), a canvas (a 3D viewer, a drawing), an embed or object (a plugin).
     /// Neither a rage nor a dead click (posthog-js skips them for dead clicks too).
     pub const MEDIA: ClickFlags = ClickFlags(1 << 5);
+    /// A button that submits its form (a submit or image button with a form): pressing it
+    /// again and again is a repeated action, also when the browser stops the submit to say a
+    /// field is missing. Other buttons (a quantity stepper, a carousel's Next, Load more, a
+    /// toggle) are shopping when pressed again; pressed without an answer they are dead or
+    /// rage clicks.
+    pub const SUBMITS: ClickFlags = ClickFlags(1 << 6);
     /// No flags.
     pub const NONE: ClickFlags = ClickFlags(0);
 
@@ -48,7 +54,7 @@ impl ClickFlags {
 
     /// From raw bits (unknown bits are dropped).
     pub fn from_bits(bits: u8) -> ClickFlags {
-        ClickFlags(bits & 0b11_1111)
+        ClickFlags(bits & 0b111_1111)
     }
 }
 

@@ -41,6 +41,9 @@ pub enum Recorded {
         field: bool,
         #[serde(default)]
         button: bool,
+        /// A button that submits its form (a repeated action when pressed again and again).
+        #[serde(default)]
+        submits: bool,
         /// The click selected text (a double or triple click).
         #[serde(default)]
         select: bool,
@@ -106,6 +109,7 @@ impl Recorded {
                 modifier,
                 field,
                 button,
+                submits,
                 select,
                 media,
                 ignore,
@@ -116,6 +120,7 @@ impl Recorded {
                     (modifier, ClickFlags::MODIFIER),
                     (field, ClickFlags::FIELD),
                     (button, ClickFlags::BUTTON),
+                    (submits, ClickFlags::SUBMITS | ClickFlags::BUTTON),
                     (select, ClickFlags::SELECT),
                     (media, ClickFlags::MEDIA),
                 ] {

@@ -39,8 +39,8 @@ fn recorded() -> impl Strategy<Value = Recorded> {
     ]);
     let signal = prop::sample::select(Signal::ALL.to_vec());
     prop_oneof![
-        6 => (key.clone(), -20..20i32, -20..20i32, any::<[bool; 6]>(), prop::collection::vec(signal, 0..2)).prop_map(
-            |(k, x, y, f, ignore)| Recorded::Click { key: k.into(), x, y, link: f[0], modifier: f[1], field: f[2], button: f[3], select: f[4], media: f[5], ignore }
+        6 => (key.clone(), -20..20i32, -20..20i32, any::<[bool; 7]>(), prop::collection::vec(signal, 0..2)).prop_map(
+            |(k, x, y, f, ignore)| Recorded::Click { key: k.into(), x, y, link: f[0], modifier: f[1], field: f[2], button: f[3], submits: f[6], select: f[4], media: f[5], ignore }
         ),
         3 => path.prop_map(|p| Recorded::Navigate { path: p.into() }),
         2 => key.clone().prop_map(|k| Recorded::Submit { key: k.into() }),

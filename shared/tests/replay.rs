@@ -104,6 +104,26 @@ fn a_browsing_visitor_gets_nothing() {
 }
 
 #[test]
+fn a_submit_pressed_again_and_again_is_a_repeated_action_load_more_is_not() {
+    // Rules that answer a repeated action and nothing else.
+    let rules = Arc::new(
+        Rules::from_json_str(
+            r#"{"version": 1,
+              "prompts": {"again": {"kind": "help", "text": {"title": "Something in the way?"}}},
+              "rules": [{"id": "again", "when": {"signals": {"any": ["repeated_action"]}},
+                         "then": {"prompt": "again"}}]}"#,
+        )
+        .unwrap(),
+    );
+    let stopped = lines(include_str!("../fixtures/address_stopped.jsonl"));
+    let decisions = replay::replay(rules.clone(), "visit-4", &stopped);
+    assert_eq!(fired(&rules, &decisions), [("again".to_string(), 32_000)]);
+    let browsing = lines(include_str!("../fixtures/load_more.jsonl"));
+    let decisions = replay::replay(rules.clone(), "visit-5", &browsing);
+    assert_eq!(fired(&rules, &decisions), []);
+}
+
+#[test]
 fn recordings_with_mistakes_say_which_line() {
     let err = replay::parse(
         "{\"t\":0,\"event\":\"navigate\",\"path\":\"/\"}\n\n{\"t\":1,\"event\":\"clack\"}",

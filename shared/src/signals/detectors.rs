@@ -103,7 +103,7 @@ impl Detectors {
                 );
                 self.dead_click.click(&s.dead_click, now, &click);
                 self.error_click.click(now, &click);
-                if click.flags.has(ClickFlags::BUTTON)
+                if click.flags.has(ClickFlags::SUBMITS)
                     && !click.flags.has(ClickFlags::LINK)
                     && !click.ignore.contains(Signal::RepeatedAction)
                 {

@@ -59,6 +59,11 @@ pub const FIXTURES: &[Fixture] = &[
         decisions: &[],
     },
     Fixture {
+        name: "load_more",
+        text: include_str!("../../fixtures/load_more.jsonl"),
+        decisions: &[],
+    },
+    Fixture {
         name: "hub_and_spoke",
         text: include_str!("../../fixtures/hub_and_spoke.jsonl"),
         decisions: &[],

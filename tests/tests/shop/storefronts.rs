@@ -232,6 +232,23 @@ async fn a_photo_carousel_flipped_through_quickly_is_neither_rage_nor_dead() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn photos_looked_at_one_by_one_are_not_a_repeated_action() {
+    // Next, pressed three times over a few seconds, each photo looked at: the same button
+    // pressed again, but it submits nothing (only a form and its submit button are actions).
+    let (shop, b) = debugged_at(BOOTS).await;
+    for _ in 0..3 {
+        b.click("#photo-next").await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    }
+    assert_eq!(
+        b.js("var t = document.getElementById('photos'); return Math.round(t.scrollLeft / t.clientWidth)")
+            .await,
+        3
+    );
+    quiet_to_the_end(b, &shop, BOOTS, "three photos looked at").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn double_and_triple_clicks_that_select_the_total_are_neither_dead_nor_rage() {
     let (shop, b) = with_a_cart().await;
     b.double_then_triple_click("#total").await;
