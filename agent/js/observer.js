@@ -7,7 +7,8 @@
  *
  *   ring event: kind, key, x, y, flags, ignore, time      every event: numbers only
  *   drain(n)                                              wasm reads the first n events
- *   emitText(kind, text, time)                            page views and marks (a few per
+ *   emitText(kind, text, time)                            page views, addresses replaced
+ *                                                         in place and marks (a few per
  *                                                         page; the ring drained first)
  *
  * Nothing else crosses. Each web-sys call is a JS shim plus a crossing: describing a click
@@ -57,7 +58,7 @@
   // Event kinds (K_* in agent/src/platform/observe.rs).
   var CLICK = 1, SUBMIT = 2, INPUT = 3, DOM = 4, SCROLL = 5, VISIBLE = 7,
     HIDDEN = 8, PAGEHIDE = 9, ERROR = 10, EXIT = 11, TICK = 12, FOCUS = 13, CART = 14;
-  var NAVIGATE = 1, RESTORED = 2, MARK = 3;
+  var NAVIGATE = 1, RESTORED = 2, MARK = 3, REPLACED = 4;
   // Events in the ring at most (RING in agent/src/platform/observe.rs).
   var RING = 64;
   // What the rules need.
@@ -99,8 +100,8 @@
         if (v == "#" || /^\s*javascript:/i.test(v)) button = button || e;
         else if (v != null) flags |= LINK;
       } else if (name == "button" || (name == "input" && BUTTON_INPUTS[e.type])) {
-        // One that submits its form is an action (a stepper, a carousel's Next or Load more
-        // are not: pressing them again is shopping).
+        // One that submits its form is an action even when answered (a stepper, a
+        // carousel's Next or Load more answered are not: pressing them again is shopping).
         if (!button && e.form && BUTTON_INPUTS[e.type] > 1) flags |= SUBMITS;
         button = button || e;
       } else if (FIELD_TAGS[name] === 1) flags |= FIELD;
@@ -242,14 +243,21 @@
       var s = seen.get(el);
       if (!s) {
         s = what(el);
-        // Only repeated actions use the key, and only forms and their submit buttons are
-        // actions.
-        s.push(s[0] & SUBMITS ? keyOf(s[1]) : 0, ignored(s[2]));
+        // Only repeated actions use the key, and only buttons and forms are actions.
+        s.push(s[1] ? keyOf(s[1]) : 0, ignored(s[2]));
         seen.set(el, s);
       }
       if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) flags |= MODIFIER;
       lastClicked = s[1] || el;
-      emit(CLICK, s[5], e.clientX, e.clientY, flags | s[0], s[6], t);
+      // A click from the keyboard (Enter or Space on a button) or a script comes at 0,0:
+      // its place is its element's, so presses on one element are one spot and on others not.
+      var x = e.clientX, y = e.clientY, r;
+      if (!e.detail && !x && !y) {
+        r = el.getBoundingClientRect();
+        x = r.x + r.width / 2;
+        y = r.y + r.height / 2;
+      }
+      emit(CLICK, s[5], x, y, flags | s[0], s[6], t);
       var task = s[3], cart = s[4];
       if (task && want & W_MARKS) text(MARK, task.getAttribute("data-lifeline-task"), t);
       var change = cart && { add: 1, remove: 2 }[cart.getAttribute("data-lifeline-cart")];
@@ -296,11 +304,16 @@
     // A page view, unless the page is the one last seen (a route change to where the visitor
     // is: routers call replaceState to keep their own state; the engine would drop it too),
     // or only the query changed in place (`replaced`: a variant picked, as Shopify's themes
-    // replaceState `?variant=`, a list's page or sort; pushed, it is a page of its own).
+    // replaceState `?variant=`, a list's page or sort; pushed, it is a page of its own): the
+    // same page, known by its new address from now on (Back to it is Back to this page).
     var page = null, spot = null;
     function navigated(kind, replaced) {
       var here = location(1), there = location();
-      if (kind == NAVIGATE && (here === page || (replaced && there === spot))) return;
+      if (kind == NAVIGATE && here === page) return;
+      if (kind == NAVIGATE && replaced && there === spot) {
+        page = here;
+        return text(REPLACED, here, now());
+      }
       page = here;
       spot = there;
       flush();

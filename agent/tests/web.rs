@@ -905,7 +905,8 @@ async fn variants_picked_then_a_quick_back() {
     );
     go_to("/cart");
     sleep(50).await;
-    go_to("/products/boots");
+    // Back, to the address the last variant gave the page: the page left, a quick back.
+    go_to("/products/boots?variant=1");
     settle().await;
     assert_eq!(prompt_title().as_deref(), Some("Lost your way?"));
     home();
@@ -968,6 +969,37 @@ async fn input_buttons_are_buttons_not_fields() {
             .active_element()
             .is_some_and(|a| a.is_same_node(Some(&dialog)))
     );
+}
+
+#[wasm_bindgen_test]
+async fn keyboard_presses_are_where_their_buttons_are() {
+    // Enter or Space on a focused button clicks it at 0,0 (so does a script's click()):
+    // quick presses on buttons far apart are not one spot, three on one button are.
+    fresh(
+        r#"{"version": 1,
+          "prompts": {"rage": {"kind": "help", "text": {"title": "Stuck?"}}},
+          "rules": [{"id": "rage", "when": {"signals": {"any": ["rage_click"]}}, "then": {"prompt": "rage"}}],
+          "signals": {"dead_click": {"enabled": false}},
+          "limits": {"max_per_session": 10, "max_per_page": 5, "min_gap_s": 0}}"#,
+    )
+    .await;
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
+          '<p><button id="k1">One</button></p><p style="margin-left: 300px"><button id="k2">Two</button></p>' +
+          '<p style="margin-top: 200px"><button id="k3">Three</button></p>');"#,
+    );
+    for id in ["k1", "k2", "k3", "k1", "k2", "k3"] {
+        by_id(id).click();
+        sleep(150).await;
+    }
+    settle().await;
+    assert!(prompt_root().is_none(), "six presses on three buttons");
+    for _ in 0..3 {
+        by_id("k2").click();
+        sleep(150).await;
+    }
+    settle().await;
+    assert_eq!(prompt_title().as_deref(), Some("Stuck?"));
 }
 
 #[wasm_bindgen_test]
@@ -1258,7 +1290,7 @@ async fn a_submit_the_browser_stops_for_a_missing_field_is_answered() {
 }
 
 #[wasm_bindgen_test]
-async fn load_more_and_a_stepper_pressed_slowly_are_shopping_not_a_repeated_action() {
+async fn load_more_and_a_stepper_pressed_slowly_are_shopping_a_dead_button_is_a_repeated_action() {
     fresh(
         r#"{"version": 1,
           "prompts": {"again": {"kind": "help", "text": {"title": "Again?"}}},
@@ -1267,7 +1299,7 @@ async fn load_more_and_a_stepper_pressed_slowly_are_shopping_not_a_repeated_acti
     )
     .await;
     // A collection's Load more (a <button> outside any form), and a product form's quantity
-    // stepper (type=button inside the form, as Dawn's is).
+    // stepper (type=button inside the form, stepping its field and saying so, as Dawn's).
     js(
         r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
           '<ul id="products"><li>Trail Jacket</li></ul><button id="more">Load more</button>' +
@@ -1277,7 +1309,8 @@ async fn load_more_and_a_stepper_pressed_slowly_are_shopping_not_a_repeated_acti
             document.getElementById("products").insertAdjacentHTML("beforeend", "<li>Another product</li>");
           });
           document.getElementById("plus").addEventListener("click", function () {
-            document.getElementById("quantity").stepUp();
+            var q = document.getElementById("quantity"); q.stepUp();
+            q.dispatchEvent(new Event("change", { bubbles: true }));
           });"#,
     );
     for id in ["more", "plus"] {
@@ -1297,6 +1330,18 @@ async fn load_more_and_a_stepper_pressed_slowly_are_shopping_not_a_repeated_acti
         prompt_root().is_none(),
         "three rows loaded, four of one item: shopping"
     );
+    // A button the page never answers, pressed again and again: a repeated action, known
+    // when the third press is found dead.
+    js(
+        r#"document.getElementById("fixture").insertAdjacentHTML("beforeend", '<button id="save">Save</button>');"#,
+    );
+    for _ in 0..3 {
+        by_id("save").click();
+        sleep(1100).await;
+    }
+    assert!(prompt_root().is_none(), "the third press not yet judged");
+    dead_click_window_over().await;
+    assert_eq!(prompt_title().as_deref(), Some("Again?"));
 }
 
 #[wasm_bindgen_test]

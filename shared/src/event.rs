@@ -35,9 +35,9 @@ impl ClickFlags {
     pub const MEDIA: ClickFlags = ClickFlags(1 << 5);
     /// A button that submits its form (a submit or image button with a form): pressing it
     /// again and again is a repeated action, also when the browser stops the submit to say a
-    /// field is missing. Other buttons (a quantity stepper, a carousel's Next, Load more, a
-    /// toggle) are shopping when pressed again; pressed without an answer they are dead or
-    /// rage clicks.
+    /// field is missing. Another button's press is an attempt only when the page did not
+    /// answer it: a quantity stepper, a carousel's Next, Load more or a toggle answered are
+    /// shopping when pressed again.
     pub const SUBMITS: ClickFlags = ClickFlags(1 << 6);
     /// No flags.
     pub const NONE: ClickFlags = ClickFlags(0);

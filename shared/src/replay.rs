@@ -56,6 +56,11 @@ pub enum Recorded {
     Navigate {
         path: String,
     },
+    /// The page on screen got a new address in place (`history.replaceState` of its query:
+    /// a variant picked); not a page view.
+    Replaced {
+        path: String,
+    },
     Submit {
         key: String,
     },
@@ -97,7 +102,7 @@ pub enum Recorded {
 }
 
 impl Recorded {
-    /// The engine event, or `None` for context and outcome lines.
+    /// The engine event, or `None` for context, outcome and replaced-address lines.
     pub fn event(&self) -> Option<Event<'_>> {
         let key = |k: &str| fnv1a(0, k.as_bytes());
         Some(match self {
@@ -156,7 +161,9 @@ impl Recorded {
             },
             Recorded::ExitIntent => Event::ExitIntent,
             Recorded::Tick => Event::Tick,
-            Recorded::Context { .. } | Recorded::Outcome { .. } => return None,
+            Recorded::Context { .. } | Recorded::Outcome { .. } | Recorded::Replaced { .. } => {
+                return None;
+            }
         })
     }
 }
@@ -236,6 +243,10 @@ impl Player {
                 if let Some(last) = self.last {
                     self.session.record(t, last.prompt, *outcome);
                 }
+                None
+            }
+            Recorded::Replaced { path } => {
+                self.session.renamed(path);
                 None
             }
             other => other.event().and_then(|e| self.session.observe(t, &e)),

@@ -36,6 +36,16 @@ impl<T: Copy> Ring<T> {
         }
     }
 
+    /// The newest item, to change in place.
+    pub(crate) fn newest_mut(&mut self) -> Option<&mut T> {
+        let newest = if self.is_full() {
+            self.head.checked_sub(1).unwrap_or(self.capacity - 1)
+        } else {
+            self.items.len().checked_sub(1)?
+        };
+        self.items.get_mut(newest)
+    }
+
     /// The items, oldest first.
     pub(crate) fn iter(&self) -> impl Iterator<Item = T> + '_ {
         let (newer, older) = self
@@ -98,5 +108,22 @@ mod tests {
         assert_eq!(ring.iter().count(), 0);
         ring.push(9);
         assert_eq!(ring.iter().collect::<Vec<_>>(), [9]);
+    }
+
+    #[test]
+    fn the_newest_item_changes_in_place_full_or_not() {
+        let mut ring = Ring::new(3);
+        assert!(ring.newest_mut().is_none());
+        for i in 1..=4 {
+            ring.push(i);
+            if let Some(n) = ring.newest_mut() {
+                *n *= 10;
+            }
+        }
+        assert_eq!(ring.iter().collect::<Vec<_>>(), [20, 30, 40]);
+        ring.push(5);
+        ring.push(6);
+        *ring.newest_mut().unwrap() = 60;
+        assert_eq!(ring.iter().collect::<Vec<_>>(), [40, 5, 60]);
     }
 }

@@ -175,6 +175,13 @@ impl Session {
         if changed { self.decide() } else { None }
     }
 
+    /// The page on screen has a new address in place, not a new page view: its query
+    /// replaced (a variant or size picked, a list sorted: `history.replaceState`). Loops and
+    /// quick backs know it by that address from now on, so Back to it is Back to this page.
+    pub fn renamed(&mut self, path: &str) {
+        self.state.detectors.renamed(PageId::of(path).hash);
+    }
+
     /// Asks the rules now (after the context changed, say). At most one decision.
     pub fn decide(&mut self) -> Option<Decision> {
         let rules = &*self.rules;

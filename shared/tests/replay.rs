@@ -104,7 +104,7 @@ fn a_browsing_visitor_gets_nothing() {
 }
 
 #[test]
-fn a_submit_pressed_again_and_again_is_a_repeated_action_load_more_is_not() {
+fn a_submit_or_a_dead_button_pressed_again_and_again_is_a_repeated_action_load_more_is_not() {
     // Rules that answer a repeated action and nothing else.
     let rules = Arc::new(
         Rules::from_json_str(
@@ -121,6 +121,18 @@ fn a_submit_pressed_again_and_again_is_a_repeated_action_load_more_is_not() {
     let browsing = lines(include_str!("../fixtures/load_more.jsonl"));
     let decisions = replay::replay(rules.clone(), "visit-5", &browsing);
     assert_eq!(fired(&rules, &decisions), []);
+    // Another button pressed again and again with no answer: the third dead press is the
+    // third attempt, known once its window has passed.
+    let dead = lines(
+        r#"{"t":0,"event":"navigate","path":"/account"}
+           {"t":1000,"event":"click","key":"save","x":10,"y":10,"button":true}
+           {"t":6000,"event":"click","key":"save","x":10,"y":10,"button":true}
+           {"t":11000,"event":"click","key":"save","x":10,"y":10,"button":true}
+           {"t":13000,"event":"tick"}
+           {"t":14000,"event":"tick"}"#,
+    );
+    let decisions = replay::replay(rules.clone(), "visit-6", &dead);
+    assert_eq!(fired(&rules, &decisions), [("again".to_string(), 14_000)]);
 }
 
 #[test]

@@ -46,6 +46,31 @@ impl<H: Host> Agent<H> {
         }
     }
 
+    /// The page on screen got a new address in place (its query replaced: a variant
+    /// picked): the same page view, known by that address from now on, so Back to it is
+    /// Back to this page.
+    pub fn renamed(&mut self, path_and_query: &str) {
+        let Phase::Running(run) = &mut self.phase else {
+            if let Some(page) = &mut self.pending_page {
+                path_and_query.clone_into(page);
+            }
+            return;
+        };
+        let path_and_query = if run.rules.pages.hash_routes {
+            path_and_query
+        } else {
+            lifeline_shared::page::cut(path_and_query, b'#').0
+        };
+        let id = PageId::of(path_and_query).hash;
+        if run.page_id == Some(id) {
+            return;
+        }
+        run.page = report_path(path_and_query, &run.rules.privacy.keep_query);
+        run.page_id = Some(id);
+        run.session.renamed(path_and_query);
+        run.unsaved_views = true;
+    }
+
     /// One observed event, now.
     pub fn observe(&mut self, event: &Event<'_>) {
         let now = self.host.now_ms();

@@ -38,6 +38,7 @@ const K_CART: u32 = 14;
 const T_NAVIGATE: u32 = 1;
 const T_RESTORED: u32 = 2;
 const T_MARK: u32 = 3;
+const T_REPLACED: u32 = 4;
 
 // What the rules need the observer to listen for.
 const WANT_MUTATIONS: u32 = 1;
@@ -221,6 +222,7 @@ fn on_text(kind: f64, text: String, time: f64) {
         T_NAVIGATE => with_agent(|a| a.navigate(&text)),
         T_RESTORED => with_agent(|a| a.restored(&text)),
         T_MARK => with_agent(|a| a.event(now, &Event::Mark { name: &text })),
+        T_REPLACED => with_agent(|a| a.renamed(&text)),
         _ => {}
     }
 }

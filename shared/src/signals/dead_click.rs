@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Signal;
-use crate::event::{Click, ClickFlags};
+use crate::event::{Click, ClickFlags, ElementKey};
 use crate::rules::spec::DeadClickSpec;
 
 /// Clicks awaiting a verdict; older ones are dropped unjudged (a burst needs only one).
@@ -23,10 +23,20 @@ pub(super) enum Reaction {
     Visibility,
 }
 
+/// A click awaiting its verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+struct Pending {
+    /// When.
+    at: u64,
+    /// The key of the button pressed, when its press, found dead, is an attempt of a
+    /// repeated action; 0 otherwise.
+    action: ElementKey,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(super) struct DeadClick {
-    /// Click times, oldest first; `None` is an empty slot.
-    pending: [Option<u64>; PENDING],
+    /// Clicks awaiting their verdicts, oldest first; `None` is an empty slot.
+    pending: [Option<Pending>; PENDING],
     /// The last visibility or focus change.
     attention: Option<u64>,
 }
@@ -35,11 +45,19 @@ pub(super) struct DeadClick {
 const GESTURE_MS: u64 = 1000;
 
 impl DeadClick {
-    pub(super) fn click(&mut self, spec: &DeadClickSpec, now: u64, click: &Click) {
+    /// A click; `action` is the key of a button whose press, if dead, is an attempt of a
+    /// repeated action (0: none).
+    pub(super) fn click(
+        &mut self,
+        spec: &DeadClickSpec,
+        now: u64,
+        click: &Click,
+        action: ElementKey,
+    ) {
         if click.flags.has(ClickFlags::SELECT) {
             // The gesture selected text: its earlier clicks were selecting too.
             for slot in &mut self.pending {
-                if slot.is_some_and(|t| now.saturating_sub(t) < GESTURE_MS) {
+                if slot.is_some_and(|p| now.saturating_sub(p.at) < GESTURE_MS) {
                     *slot = None;
                 }
             }
@@ -61,12 +79,13 @@ impl DeadClick {
         {
             return;
         }
+        let pending = Some(Pending { at: now, action });
         match self.pending.iter_mut().find(|p| p.is_none()) {
-            Some(slot) => *slot = Some(now),
+            Some(slot) => *slot = pending,
             None => {
                 // The oldest makes room (a move, not core's generic rotate: 0.7 kB of wasm).
                 self.pending.copy_within(1.., 0);
-                self.pending[PENDING - 1] = Some(now);
+                self.pending[PENDING - 1] = pending;
             }
         }
     }
@@ -82,7 +101,7 @@ impl DeadClick {
             self.attention = Some(now);
         }
         for slot in &mut self.pending {
-            if slot.is_some_and(|t| now.saturating_sub(t) < window) {
+            if slot.is_some_and(|p| now.saturating_sub(p.at) < window) {
                 *slot = None;
             }
         }
@@ -93,8 +112,14 @@ impl DeadClick {
         self.pending = [None; PENDING];
     }
 
-    /// Judges clicks whose every window has passed; true if one was dead.
-    pub(super) fn poll(&mut self, spec: &DeadClickSpec, now: u64) -> bool {
+    /// Judges clicks whose every window has passed; true if one was dead. `attempted` hears
+    /// of each dead press of an action's button, with its time and key, oldest first.
+    pub(super) fn poll(
+        &mut self,
+        spec: &DeadClickSpec,
+        now: u64,
+        mut attempted: impl FnMut(u64, ElementKey),
+    ) -> bool {
         let wait = u64::from(
             spec.mutation_window_ms
                 .max(spec.scroll_window_ms)
@@ -103,15 +128,21 @@ impl DeadClick {
         );
         let mut dead = false;
         for slot in &mut self.pending {
-            if slot.is_some_and(|t| now.saturating_sub(t) >= wait) {
+            if let Some(p) = *slot
+                && now.saturating_sub(p.at) >= wait
+            {
                 *slot = None;
                 dead = true;
+                if p.action != 0 {
+                    attempted(p.at, p.action);
+                }
             }
         }
         dead
     }
 }
 
+crate::codec::codec!(Pending { at, action });
 crate::codec::codec!(DeadClick { pending, attention });
 
 #[cfg(test)]
@@ -133,10 +164,10 @@ mod tests {
     fn a_click_with_no_reaction_is_dead_once_the_window_passes() {
         let spec = DeadClickSpec::default();
         let mut d = DeadClick::default();
-        d.click(&spec, 0, &click(ClickFlags::NONE));
-        assert!(!d.poll(&spec, 2499));
-        assert!(d.poll(&spec, 2500));
-        assert!(!d.poll(&spec, 9000), "judged once");
+        d.click(&spec, 0, &click(ClickFlags::NONE), 0);
+        assert!(!d.poll(&spec, 2499, |_, _| {}));
+        assert!(d.poll(&spec, 2500, |_, _| {}));
+        assert!(!d.poll(&spec, 9000, |_, _| {}), "judged once");
     }
 
     #[test]
@@ -144,11 +175,12 @@ mod tests {
         let spec = DeadClickSpec::default();
         let mut d = DeadClick::default();
         for t in 0..=PENDING as u64 {
-            d.click(&spec, t * 100, &click(ClickFlags::NONE));
+            d.click(&spec, t * 100, &click(ClickFlags::NONE), 0);
         }
         let expected: Vec<Option<u64>> = (1..=PENDING as u64).map(|t| Some(t * 100)).collect();
-        assert_eq!(d.pending.to_vec(), expected, "the click at 0 made room");
-        assert!(d.poll(&spec, 2600), "the newest are judged");
+        let pending: Vec<Option<u64>> = d.pending.iter().map(|p| p.map(|p| p.at)).collect();
+        assert_eq!(pending, expected, "the click at 0 made room");
+        assert!(d.poll(&spec, 2600, |_, _| {}), "the newest are judged");
     }
 
     #[test]
@@ -162,12 +194,12 @@ mod tests {
             (None, 10),
         ] {
             let mut d = DeadClick::default();
-            d.click(&spec, 0, &click(ClickFlags::NONE));
+            d.click(&spec, 0, &click(ClickFlags::NONE), 0);
             match reaction {
                 Some(r) => d.reaction(&spec, at, r),
                 None => d.navigated(),
             }
-            assert!(!d.poll(&spec, 5000), "{reaction:?}");
+            assert!(!d.poll(&spec, 5000, |_, _| {}), "{reaction:?}");
         }
     }
 
@@ -175,9 +207,9 @@ mod tests {
     fn late_scrolls_do_not_save_a_click() {
         let spec = DeadClickSpec::default();
         let mut d = DeadClick::default();
-        d.click(&spec, 0, &click(ClickFlags::NONE));
+        d.click(&spec, 0, &click(ClickFlags::NONE), 0);
         d.reaction(&spec, 500, Reaction::Scroll);
-        assert!(d.poll(&spec, 3000));
+        assert!(d.poll(&spec, 3000, |_, _| {}));
     }
 
     #[test]
@@ -189,9 +221,12 @@ mod tests {
             (Reaction::Selection, 100),
         ] {
             let mut d = DeadClick::default();
-            d.click(&spec, 0, &click(ClickFlags::NONE));
+            d.click(&spec, 0, &click(ClickFlags::NONE), 0);
             d.reaction(&spec, end, reaction);
-            assert!(d.poll(&spec, 5000), "{reaction:?} at {end} ms is too late");
+            assert!(
+                d.poll(&spec, 5000, |_, _| {}),
+                "{reaction:?} at {end} ms is too late"
+            );
         }
     }
 
@@ -200,20 +235,26 @@ mod tests {
         let spec = DeadClickSpec::default();
         let mut d = DeadClick::default();
         d.reaction(&spec, 0, Reaction::Visibility);
-        d.click(&spec, 900, &click(ClickFlags::NONE));
-        assert!(!d.poll(&spec, 9000), "900 ms after a focus change");
-        d.click(&spec, 10_000, &click(ClickFlags::NONE));
-        assert!(d.poll(&spec, 20_000), "long after: judged as usual");
+        d.click(&spec, 900, &click(ClickFlags::NONE), 0);
+        assert!(
+            !d.poll(&spec, 9000, |_, _| {}),
+            "900 ms after a focus change"
+        );
+        d.click(&spec, 10_000, &click(ClickFlags::NONE), 0);
+        assert!(
+            d.poll(&spec, 20_000, |_, _| {}),
+            "long after: judged as usual"
+        );
     }
 
     #[test]
     fn a_double_or_triple_click_that_selects_text_is_never_dead() {
         let spec = DeadClickSpec::default();
         let mut d = DeadClick::default();
-        d.click(&spec, 0, &click(ClickFlags::NONE));
-        d.click(&spec, 150, &click(ClickFlags::SELECT));
-        d.click(&spec, 300, &click(ClickFlags::SELECT));
-        assert!(!d.poll(&spec, 9000));
+        d.click(&spec, 0, &click(ClickFlags::NONE), 0);
+        d.click(&spec, 150, &click(ClickFlags::SELECT), 0);
+        d.click(&spec, 300, &click(ClickFlags::SELECT), 0);
+        assert!(!d.poll(&spec, 9000, |_, _| {}));
     }
 
     #[test]
@@ -226,7 +267,7 @@ mod tests {
             ClickFlags::FIELD,
             ClickFlags::MEDIA,
         ] {
-            d.click(&spec, 0, &click(flags));
+            d.click(&spec, 0, &click(flags), 0);
         }
         d.click(
             &spec,
@@ -235,7 +276,25 @@ mod tests {
                 ignore: SignalSet::ALL,
                 ..click(ClickFlags::NONE)
             },
+            0,
         );
-        assert!(!d.poll(&spec, 10_000));
+        assert!(!d.poll(&spec, 10_000, |_, _| {}));
+    }
+
+    #[test]
+    fn a_dead_press_of_an_actions_button_is_told_with_its_time_and_key() {
+        let spec = DeadClickSpec::default();
+        let mut d = DeadClick::default();
+        d.click(&spec, 0, &click(ClickFlags::BUTTON), 7);
+        d.click(&spec, 100, &click(ClickFlags::NONE), 0);
+        d.click(&spec, 5_000, &click(ClickFlags::BUTTON), 7);
+        d.reaction(&spec, 5_010, Reaction::DomChange);
+        let mut told = Vec::new();
+        assert!(d.poll(&spec, 9_000, |at, key| told.push((at, key))));
+        assert_eq!(
+            told,
+            [(0, 7)],
+            "the answered press is not told, nor the click on no button"
+        );
     }
 }

@@ -76,6 +76,13 @@ impl Detectors {
             .map_or((0, false), |p| (p.seconds(now), p.struggled()))
     }
 
+    /// The page on screen is known by a new address (hash `page`) from now on: Back to it
+    /// later is Back to this page.
+    pub(crate) fn renamed(&mut self, page: u64) {
+        self.quick_back.renamed(page);
+        self.page_loop.renamed(page);
+    }
+
     /// Feeds one event; returns the signals that fired. `page` is given with `Navigate`.
     pub(crate) fn observe(
         &mut self,
@@ -101,12 +108,17 @@ impl Detectors {
                     s.rage_click.enabled,
                     self.rage_click.click(&s.rage_click, now, &click),
                 );
-                self.dead_click.click(&s.dead_click, now, &click);
-                self.error_click.click(now, &click);
-                if click.flags.has(ClickFlags::SUBMITS)
+                // A press of a form's submit button is an attempt of a repeated action at
+                // once; of another button, only when the page did not answer it (a stepper,
+                // a carousel's Next or Load more answered are shopping).
+                let button = click.flags.has(ClickFlags::BUTTON)
                     && !click.flags.has(ClickFlags::LINK)
-                    && !click.ignore.contains(Signal::RepeatedAction)
-                {
+                    && !click.ignore.contains(Signal::RepeatedAction);
+                let submits = button && click.flags.has(ClickFlags::SUBMITS);
+                let action = if button && !submits { click.key } else { 0 };
+                self.dead_click.click(&s.dead_click, now, &click, action);
+                self.error_click.click(now, &click);
+                if submits {
                     let again = self
                         .repeated_action
                         .attempt(&s.repeated_action, now, click.key);
@@ -191,11 +203,12 @@ impl Detectors {
             Event::Input { .. } | Event::Tick => {}
         }
         // Verdicts that come with time.
-        fire(
-            Signal::DeadClick,
-            s.dead_click.enabled,
-            self.dead_click.poll(&s.dead_click, now),
-        );
+        let (repeated, mut again) = (&mut self.repeated_action, false);
+        let dead = self.dead_click.poll(&s.dead_click, now, |at, key| {
+            again |= repeated.attempt(&s.repeated_action, at, key);
+        });
+        fire(Signal::DeadClick, s.dead_click.enabled, dead);
+        fire(Signal::RepeatedAction, s.repeated_action.enabled, again);
         fire(Signal::Idle, s.idle.enabled, self.idle.poll(&s.idle, now));
         if !self.tasks.is_empty() {
             let outlier = dwell_outlier::outlier(rules, &s.dwell_outlier, &mut self.tasks, now);

@@ -38,6 +38,13 @@ impl PageLoop {
         looping
     }
 
+    /// The page viewed last is known by a new address from now on.
+    pub(super) fn renamed(&mut self, page: u64) {
+        if let Some(last) = self.views.newest_mut() {
+            *last = page;
+        }
+    }
+
     pub(super) fn is_sound(&self, spec: &PageLoopSpec) -> bool {
         self.views.is_sound() && self.views.capacity() == spec.within_navigations as usize
     }

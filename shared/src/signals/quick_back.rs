@@ -27,6 +27,13 @@ impl QuickBack {
         self.current = Some((page, now, dwell_ms));
         quick
     }
+
+    /// The page on screen is known by a new address from now on.
+    pub(super) fn renamed(&mut self, page: u64) {
+        if let Some((current, _, _)) = &mut self.current {
+            *current = page;
+        }
+    }
 }
 
 crate::codec::codec!(QuickBack { previous, current });
@@ -49,6 +56,15 @@ mod tests {
         d.navigated(0, 1, 5000);
         d.navigated(10_000, 2, 5000);
         assert!(!d.navigated(16_000, 1, 5000));
+    }
+
+    #[test]
+    fn back_to_a_page_by_the_address_it_was_given_in_place_is() {
+        let mut d = QuickBack::default();
+        d.navigated(0, 1, 5000);
+        d.renamed(11);
+        d.navigated(1000, 2, 5000);
+        assert!(d.navigated(2000, 11, 5000));
     }
 
     #[test]

@@ -74,6 +74,13 @@ pub const FIXTURES: &[Fixture] = &[
         decisions: &[],
     },
     Fixture {
+        name: "variant_quick_back",
+        text: include_str!("../../fixtures/variant_quick_back.jsonl"),
+        // Back to the product, by the address its size picker gave it, two seconds after
+        // reaching the cart: a quick back.
+        decisions: &[("shipping-loop", 17_000)],
+    },
+    Fixture {
         name: "back_forward_bounce",
         text: include_str!("../../fixtures/back_forward_bounce.jsonl"),
         // Back to the cart two seconds after reaching delivery: a quick back.

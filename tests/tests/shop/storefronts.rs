@@ -198,6 +198,34 @@ async fn picking_sizes_back_and_forth_is_staying_on_the_product() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn back_from_the_cart_to_the_size_just_picked_is_a_quick_back() {
+    // The size picker replaces the query in place (?sku=...&size=43): Back from the cart
+    // comes to that address, and it is the product page the shopper left two seconds ago.
+    let (_shop, b) = debugged_at(BOOTS).await;
+    b.click("#sizes input[value='43']").await;
+    b.wait_js(
+        "the size in the address",
+        "return location.search === '?sku=summit-boots&size=43'",
+    )
+    .await;
+    b.click_to(".cart-link", "/demo/cart/").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    b.back_to("/demo/product/").await;
+    assert_eq!(
+        b.js("return location.search").await,
+        "?sku=summit-boots&size=43"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let log = b.debug_log().await;
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("lifeline: signals quick_back")),
+        "{log:#?}"
+    );
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_quantity_stepper_pressed_six_times_is_not_rage() {
     let (shop, b) = with_a_cart().await;
     for _ in 0..6 {
