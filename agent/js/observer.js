@@ -87,8 +87,9 @@
 
   // What a click on el is about, from el and its ancestors (continued through the hosts of
   // open shadow roots): [flags (LINK, FIELD, BUTTON, SUBMITS, MEDIA), the nearest button,
-  // the nearest element with data-lifeline-ignore, -task and -cart]. Markers are attributes a site adds
-  // (see the README); a `contenteditable` region is a field unless it says "false".
+  // the nearest element with data-lifeline-ignore, -task and -cart]. Markers are attributes
+  // a site adds (see the README); a `contenteditable` region is a field unless it says
+  // "false".
   function what(el) {
     var flags = 0, button = null, ignore = null, task = null, cart = null;
     for (var e = el; e; ) {

@@ -190,8 +190,13 @@ fn rules_try_replays_recorded_sessions_and_says_what_would_show_and_why_not() {
         "carousel",
         "hub_and_spoke",
         "text_selection",
+        "load_more",
     ];
-    let struggling = ["struggling_checkout", "back_forward_bounce"];
+    let struggling = [
+        "struggling_checkout",
+        "back_forward_bounce",
+        "variant_quick_back",
+    ];
     let sessions: Vec<String> = benign
         .iter()
         .chain(&struggling)
@@ -204,7 +209,7 @@ fn rules_try_replays_recorded_sessions_and_says_what_would_show_and_why_not() {
     let stdout = text(&out.stdout);
     // One block per session, in order.
     let blocks: Vec<&str> = stdout.split(fixtures).filter(|b| !b.is_empty()).collect();
-    assert_eq!(blocks.len(), 7, "{stdout}");
+    assert_eq!(blocks.len(), 9, "{stdout}");
     for (name, block) in benign.iter().zip(&blocks) {
         assert!(block.starts_with(name), "{block}");
         assert!(block.contains("no prompt would show"), "{name}: {block}");
@@ -213,7 +218,7 @@ fn rules_try_replays_recorded_sessions_and_says_what_would_show_and_why_not() {
             "every rule's verdict: {block}"
         );
     }
-    let checkout = blocks[5];
+    let checkout = blocks[6];
     assert!(checkout.contains("signals rage_click"), "{checkout}");
     assert!(
         checkout.contains("SHOWS rule \"promo-rage\" shows help prompt \"promo_help\""),
@@ -221,9 +226,10 @@ fn rules_try_replays_recorded_sessions_and_says_what_would_show_and_why_not() {
     );
     assert!(checkout.contains("rule \"checkout-chat\" passed over: nobody online"));
     assert!(checkout.contains("the visit had limits.max_per_session prompts"));
-    let bounce = blocks[6];
-    assert!(bounce.contains("signals quick_back"), "{bounce}");
-    assert!(bounce.contains("SHOWS rule \"shipping-loop\""), "{bounce}");
+    for bounce in &blocks[7..] {
+        assert!(bounce.contains("signals quick_back"), "{bounce}");
+        assert!(bounce.contains("SHOWS rule \"shipping-loop\""), "{bounce}");
+    }
 
     // A session file with a mistake: its line, and a failure.
     let dir = tempfile::tempdir().unwrap();
