@@ -1059,6 +1059,15 @@ async fn press(id: &str, times: usize) {
     }
 }
 
+/// Presses `id` `times` times, over a second apart: each press an attempt of its own for a
+/// repeated action.
+async fn press_slowly(id: &str, times: usize) {
+    for _ in 0..times {
+        by_id(id).click();
+        sleep(1100).await;
+    }
+}
+
 #[wasm_bindgen_test]
 async fn carousels_and_pagination_that_answer_each_press_are_not_rage_one_stuck_at_its_end_is() {
     fresh(RULES).await;
@@ -1281,11 +1290,7 @@ async fn a_submit_the_browser_stops_for_a_missing_field_is_answered() {
         "the browser said what is missing: not dead"
     );
     // Pressed again and again, still stopped: the same action attempted, a struggle.
-    for _ in 0..2 {
-        sleep(1100).await;
-        by_id("continue").click();
-    }
-    settle().await;
+    press_slowly("continue", 2).await;
     assert_eq!(prompt_title().as_deref(), Some("Again?"));
 }
 
@@ -1313,12 +1318,8 @@ async fn load_more_and_a_stepper_pressed_slowly_are_shopping_a_dead_button_is_a_
             q.dispatchEvent(new Event("change", { bubbles: true }));
           });"#,
     );
-    for id in ["more", "plus"] {
-        for _ in 0..3 {
-            by_id(id).click();
-            sleep(1100).await; // each press a decision of its own, over a second apart
-        }
-    }
+    press_slowly("more", 3).await;
+    press_slowly("plus", 3).await;
     assert_eq!(
         js("return document.querySelectorAll('#products li').length + ' ' + document.getElementById('quantity').value")
             .as_string()
@@ -1335,10 +1336,7 @@ async fn load_more_and_a_stepper_pressed_slowly_are_shopping_a_dead_button_is_a_
     js(
         r#"document.getElementById("fixture").insertAdjacentHTML("beforeend", '<button id="save">Save</button>');"#,
     );
-    for _ in 0..3 {
-        by_id("save").click();
-        sleep(1100).await;
-    }
+    press_slowly("save", 3).await;
     assert!(prompt_root().is_none(), "the third press not yet judged");
     dead_click_window_over().await;
     assert_eq!(prompt_title().as_deref(), Some("Again?"));

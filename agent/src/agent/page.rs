@@ -2,6 +2,18 @@
 
 use super::*;
 
+/// The page at `path_and_query` as `run` tells pages apart (without hash routes, the
+/// fragment is not part of the page) and its identity; `None` when it is the page on screen.
+fn another_page<'a>(run: &Running, path_and_query: &'a str) -> Option<(&'a str, u64)> {
+    let path_and_query = if run.rules.pages.hash_routes {
+        path_and_query
+    } else {
+        lifeline_shared::page::cut(path_and_query, b'#').0
+    };
+    let id = PageId::of(path_and_query).hash;
+    (run.page_id != Some(id)).then_some((path_and_query, id))
+}
+
 impl<H: Host> Agent<H> {
     /// A page view: a load or an SPA route change to `path_and_query` (with the fragment
     /// when the rules count hash routes). A route change to the same page (the same path,
@@ -11,16 +23,9 @@ impl<H: Host> Agent<H> {
             self.pending_page = Some(path_and_query.to_owned());
             return;
         };
-        // Without hash routes, the fragment is not part of the page.
-        let path_and_query = if run.rules.pages.hash_routes {
-            path_and_query
-        } else {
-            lifeline_shared::page::cut(path_and_query, b'#').0
-        };
-        let id = PageId::of(path_and_query).hash;
-        if run.page_id == Some(id) {
+        let Some((path_and_query, id)) = another_page(run, path_and_query) else {
             return;
-        }
+        };
         let first_view = run.page_id.is_none();
         // A prompt about the page the visitor left no longer applies.
         if run.open.is_some() {
@@ -56,15 +61,9 @@ impl<H: Host> Agent<H> {
             }
             return;
         };
-        let path_and_query = if run.rules.pages.hash_routes {
-            path_and_query
-        } else {
-            lifeline_shared::page::cut(path_and_query, b'#').0
-        };
-        let id = PageId::of(path_and_query).hash;
-        if run.page_id == Some(id) {
+        let Some((path_and_query, id)) = another_page(run, path_and_query) else {
             return;
-        }
+        };
         run.page = report_path(path_and_query, &run.rules.privacy.keep_query);
         run.page_id = Some(id);
         run.session.renamed(path_and_query);
