@@ -86,6 +86,21 @@ fn fresh_page() {
     "#);
 }
 
+/// Rules with one help prompt titled `title`, shown when any of `signals` fires, the
+/// detectors' `settings` (members of the rules' `signals` object, or none) and limits that
+/// never hold a prompt back.
+fn help_when(signals: &[&str], title: &str, settings: &str) -> String {
+    let any: Vec<String> = signals.iter().map(|s| format!("\"{s}\"")).collect();
+    let any = any.join(", ");
+    format!(
+        r#"{{"version": 1,
+          "prompts": {{"help": {{"kind": "help", "text": {{"title": "{title}"}}}}}},
+          "rules": [{{"id": "help", "when": {{"signals": {{"any": [{any}]}}}}, "then": {{"prompt": "help"}}}}],
+          "signals": {{{settings}}},
+          "limits": {{"max_per_session": 10, "max_per_page": 5, "min_gap_s": 0}}}}"#
+    )
+}
+
 /// A fresh page: no agent, then one started with `rules`.
 async fn fresh(rules: &str) {
     platform::reset();
@@ -880,17 +895,16 @@ async fn without_the_navigation_api_pushstate_and_back_are_heard() {
     );
 }
 
-const LOST: &str = r#"{"version": 1,
-  "prompts": {"lost": {"kind": "help", "text": {"title": "Lost your way?"}}},
-  "rules": [{"id": "lost", "when": {"signals": {"any": ["quick_back", "page_loop"]}}, "then": {"prompt": "lost"}}],
-  "limits": {"max_per_session": 10, "max_per_page": 5, "min_gap_s": 0}
-}"#;
-
 /// A shopper picks one variant, then the other, and back, on one product page, as Shopify's
 /// themes tell it: `replaceState` with `?variant=`. Then a real quick back: the cart, and at
 /// once back to the product.
 async fn variants_picked_then_a_quick_back() {
-    fresh(LOST).await;
+    fresh(&help_when(
+        &["quick_back", "page_loop"],
+        "Lost your way?",
+        "",
+    ))
+    .await;
     go_to("/products/boots");
     for v in [1, 2, 1] {
         js(&format!(
@@ -939,10 +953,10 @@ async fn a_burst_of_clicks_at_one_spot_is_judged_as_it_happens() {
     );
 }
 
-const DEAD_HELP: &str = r#"{"version": 1,
-  "prompts": {"help": {"kind": "help", "text": {"title": "Stuck?"}}},
-  "rules": [{"id": "dead", "when": {"signals": {"any": ["dead_click", "rage_click"]}}, "then": {"prompt": "help"}}],
-  "limits": {"max_per_session": 10, "max_per_page": 5, "min_gap_s": 0}}"#;
+/// Help for a dead or rage click.
+fn dead_help() -> String {
+    help_when(&["dead_click", "rage_click"], "Stuck?", "")
+}
 
 #[wasm_bindgen_test]
 async fn input_buttons_are_buttons_not_fields() {
@@ -975,13 +989,11 @@ async fn input_buttons_are_buttons_not_fields() {
 async fn keyboard_presses_are_where_their_buttons_are() {
     // Enter or Space on a focused button clicks it at 0,0 (so does a script's click()):
     // quick presses on buttons far apart are not one spot, three on one button are.
-    fresh(
-        r#"{"version": 1,
-          "prompts": {"rage": {"kind": "help", "text": {"title": "Stuck?"}}},
-          "rules": [{"id": "rage", "when": {"signals": {"any": ["rage_click"]}}, "then": {"prompt": "rage"}}],
-          "signals": {"dead_click": {"enabled": false}},
-          "limits": {"max_per_session": 10, "max_per_page": 5, "min_gap_s": 0}}"#,
-    )
+    fresh(&help_when(
+        &["rage_click"],
+        "Stuck?",
+        r#""dead_click": {"enabled": false}"#,
+    ))
     .await;
     js(
         r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
@@ -1113,7 +1125,7 @@ async fn carousels_and_pagination_that_answer_each_press_are_not_rage_one_stuck_
     );
 }
 
-/// Past a dead click's window (DEAD_HELP's), with a later event to bring the verdict.
+/// Past a dead click's window (dead_help's), with a later event to bring the verdict.
 async fn dead_click_window_over() {
     sleep(2700).await;
     js("window.dispatchEvent(new Event('scroll'));");
@@ -1130,7 +1142,7 @@ async fn a_link_to_nowhere_is_a_button_and_can_be_dead() {
           ' <a id="to-reviews" href="#reviews">Reviews</a>');
           document.getElementById("wish").addEventListener("click", function (e) { e.preventDefault(); });
           document.getElementById("to-reviews").addEventListener("click", function (e) { e.preventDefault(); });"##;
-    fresh(DEAD_HELP).await;
+    fresh(&dead_help()).await;
     js(links);
     js("document.getElementById('to-reviews').click();");
     dead_click_window_over().await;
@@ -1141,7 +1153,7 @@ async fn a_link_to_nowhere_is_a_button_and_can_be_dead() {
     js("document.getElementById('wish').click();");
     dead_click_window_over().await;
     assert_eq!(prompt_title().as_deref(), Some("Stuck?"), "href=\"#\"");
-    fresh(DEAD_HELP).await;
+    fresh(&dead_help()).await;
     js(links);
     js("document.getElementById('js').click();");
     dead_click_window_over().await;
@@ -1155,7 +1167,7 @@ async fn a_link_to_nowhere_is_a_button_and_can_be_dead() {
 
 #[wasm_bindgen_test]
 async fn a_link_inside_a_web_component_is_a_link() {
-    fresh(DEAD_HELP).await;
+    fresh(&dead_help()).await;
     js(
         r##"if (!customElements.get("nw-help")) customElements.define("nw-help", class extends HTMLElement {
             constructor() { super(); this.attachShadow({mode: "open"}).innerHTML = '<a id="in" href="#nowhere">Help</a>'; }
@@ -1205,7 +1217,7 @@ async fn a_web_component_answering_inside_its_shadow_root_is_neither_dead_nor_ra
     let plus = "document.getElementById('count').shadowRoot.getElementById('plus').shadowRoot.getElementById('b').click();";
     let shown =
         "return document.getElementById('count').shadowRoot.getElementById('n').textContent";
-    fresh(DEAD_HELP).await;
+    fresh(&dead_help()).await;
     js(stepper);
     js(plus);
     dead_click_window_over().await;
@@ -1241,7 +1253,7 @@ async fn a_button_that_opens_a_popover_is_answered_though_the_dom_stays_the_same
     // attribute changes; the popover only enters the top layer).
     let menu = r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
           '<button type="button" id="menu-button" popovertarget="menu">Menu</button><div popover id="menu">Sale</div>');"#;
-    fresh(DEAD_HELP).await;
+    fresh(&dead_help()).await;
     js(menu);
     by_id("menu-button").click();
     assert_eq!(
@@ -1296,13 +1308,7 @@ async fn a_submit_the_browser_stops_for_a_missing_field_is_answered() {
 
 #[wasm_bindgen_test]
 async fn load_more_and_a_stepper_pressed_slowly_are_shopping_a_dead_button_is_a_repeated_action() {
-    fresh(
-        r#"{"version": 1,
-          "prompts": {"again": {"kind": "help", "text": {"title": "Again?"}}},
-          "rules": [{"id": "again", "when": {"signals": {"any": ["repeated_action"]}}, "then": {"prompt": "again"}}],
-          "limits": {"max_per_session": 10, "max_per_page": 5, "min_gap_s": 0}}"#,
-    )
-    .await;
+    fresh(&help_when(&["repeated_action"], "Again?", "")).await;
     // A collection's Load more (a <button> outside any form), and a product form's quantity
     // stepper (type=button inside the form, stepping its field and saying so, as Dawn's).
     js(
@@ -1344,13 +1350,11 @@ async fn load_more_and_a_stepper_pressed_slowly_are_shopping_a_dead_button_is_a_
 
 #[wasm_bindgen_test]
 async fn a_video_or_sound_playing_is_not_idle() {
-    fresh(
-        r#"{"version": 1,
-          "prompts": {"idle": {"kind": "help", "text": {"title": "Still there?"}}},
-          "rules": [{"id": "idle", "when": {"signals": {"any": ["idle"]}}, "then": {"prompt": "idle"}}],
-          "signals": {"idle": {"after_ms": 5000}},
-          "limits": {"max_per_session": 10, "max_per_page": 5, "min_gap_s": 0}}"#,
-    )
+    fresh(&help_when(
+        &["idle"],
+        "Still there?",
+        r#""idle": {"after_ms": 5000}"#,
+    ))
     .await;
     // Ten seconds of silence (8 kHz, 8-bit WAV), played muted (autoplay allows it): a
     // product video's sound track as far as the page can tell.
@@ -1388,7 +1392,7 @@ async fn a_video_or_sound_playing_is_not_idle() {
 
 #[wasm_bindgen_test]
 async fn videos_and_canvases_answer_in_their_own_way_neither_dead_nor_rage() {
-    fresh(DEAD_HELP).await;
+    fresh(&dead_help()).await;
     // A product video (played and paused: no DOM change) and a 3D viewer drawn on a canvas
     // inside a web component, as Shopify's <model-viewer> is; each clicked in a burst.
     js(
@@ -1411,7 +1415,7 @@ async fn videos_and_canvases_answer_in_their_own_way_neither_dead_nor_rage() {
 
 #[wasm_bindgen_test]
 async fn an_editable_region_is_a_field_unless_it_says_false() {
-    fresh(DEAD_HELP).await;
+    fresh(&dead_help()).await;
     js(
         r#"document.getElementById("fixture").insertAdjacentHTML("beforeend",
           '<div contenteditable="TRUE"><p id="note">Gift message</p><p contenteditable="False" id="fixed">To:</p></div>');
@@ -1440,7 +1444,7 @@ async fn an_editable_region_is_a_field_unless_it_says_false() {
 
 #[wasm_bindgen_test]
 async fn double_and_triple_clicks_that_select_text_are_neither_rage_nor_dead() {
-    fresh(DEAD_HELP).await;
+    fresh(&dead_help()).await;
     js(
         r#"document.getElementById("fixture").insertAdjacentHTML("beforeend", '<p id="ref">Order NW-20931</p>');
           var p = document.getElementById("ref");
