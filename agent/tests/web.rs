@@ -706,11 +706,13 @@ async fn task_and_cart_markers_drive_the_engine() {
     assert_eq!(prompt_title().as_deref(), Some("Your cart is saved"));
     click_in_prompt("button.close");
     by_id("go").click();
-    // The order-complete page shows its marker: the task completes, its feedback comes.
+    // The order-complete page shows its marker: the task completes, its feedback comes. Its
+    // router pushes the address first and renders the page after (React Router does): the
+    // marker is read when the page view is, not on pushState's own path.
+    go_to("/order/complete");
     js(
         r#"document.getElementById("fixture").insertAdjacentHTML("beforeend", '<main data-lifeline-task="order-placed"></main>');"#,
     );
-    go_to("/order/complete");
     settle().await;
     assert_eq!(prompt_title().as_deref(), Some("How was checking out?"));
     assert_eq!(
