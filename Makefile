@@ -93,15 +93,18 @@ agent:
 	wasm-bindgen --target no-modules --no-modules-global lifeline_wasm --no-typescript \
 		--out-dir $(AGENT_OUT) --out-name glue target/wasm32-unknown-unknown/release/lifeline_agent.wasm
 	wasm-opt $(WASM_OPT_FLAGS) $(AGENT_OUT)/glue_bg.wasm -o $(AGENT_OUT)/optimised.wasm
-	@# Short import and export names, in the wasm and its glue (about 2 kB brotli).
-	wasm-opt $(WASM_OPT_FEATURES) --minify-imports-and-exports-and-modules $(AGENT_OUT)/optimised.wasm \
+	@# Short import and export names, in the wasm and its glue (about 2 kB brotli), and no
+	@# custom sections (the toolchain's names and features: 0.2 kB brotli).
+	wasm-opt $(WASM_OPT_FEATURES) --minify-imports-and-exports-and-modules \
+		--strip-producers --strip-target-features $(AGENT_OUT)/optimised.wasm \
 		-o $(AGENT_OUT)/agent.wasm > $(AGENT_OUT)/names.json
 	node agent/js/short-names.mjs $(AGENT_OUT)/names.json $(AGENT_OUT)/glue.js > $(AGENT_OUT)/glue-short.js
 	mv $(AGENT_OUT)/glue-short.js $(AGENT_OUT)/glue.js && rm $(AGENT_OUT)/optimised.wasm $(AGENT_OUT)/names.json
 	@# The JSON rules checker, fetched by the loader only for JSON rules.
 	wasm-bindgen --target no-modules --no-modules-global lifeline_check --no-typescript \
 		--out-dir $(AGENT_OUT) --out-name check_glue target/wasm32-unknown-unknown/release/lifeline_rules_checker.wasm
-	wasm-opt $(WASM_OPT_FLAGS) $(AGENT_OUT)/check_glue_bg.wasm -o $(AGENT_OUT)/check.wasm
+	wasm-opt $(WASM_OPT_FLAGS) --strip-producers --strip-target-features \
+		$(AGENT_OUT)/check_glue_bg.wasm -o $(AGENT_OUT)/check.wasm
 	terser $(AGENT_OUT)/check_glue.js --compress --mangle --ecma 2017 -o $(AGENT_OUT)/check.js
 	@# The prompt renderer, a lazy module: fetched the first time a prompt shows.
 	terser agent/js/prompt.js --compress passes=2 --mangle --ecma 2017 -o $(AGENT_OUT)/prompt.js
@@ -110,7 +113,7 @@ agent:
 	@# The chat, lazy: fetched when a conversation with the shop's staff opens.
 	terser agent/js/chat.js --compress passes=2 --mangle --ecma 2017 -o $(AGENT_OUT)/chat.js
 	@# The support module, lazy too: fetched the first time a support session starts.
-	wasm-opt $(WASM_OPT_FLAGS) --strip-debug --strip-producers \
+	wasm-opt $(WASM_OPT_FLAGS) --strip-debug --strip-producers --strip-target-features \
 		target/wasm32-unknown-unknown/release/lifeline_support_module.wasm -o $(AGENT_OUT)/support.wasm
 	terser agent/support/js/support.js --compress passes=2 --mangle --ecma 2017 -o $(AGENT_OUT)/support.js
 	@# Content-hashed names, cached for a year; agent.js (short cache) names them.
