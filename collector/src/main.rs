@@ -448,19 +448,35 @@ async fn run(command: Command) -> Result<ExitCode, String> {
                 return Ok(ExitCode::FAILURE);
             };
             let rules = Arc::new(rules);
+            // A session that cannot be read is named with its problem; the others are
+            // still tried, and the run fails at the end.
+            let mut failed = false;
             for session in &sessions {
-                let text = std::fs::read_to_string(session)
-                    .map_err(|e| format!("{}: {e}", session.display()))?;
-                let lines = lifeline_shared::replay::parse(&text)
-                    .map_err(|e| format!("{}: {e}", session.display()))?;
                 let name = session.display().to_string();
-                let trial = lifeline_shared::replay::trial(rules.clone(), &name, &lines);
-                print!(
-                    "{}",
-                    lifeline_collector::trial::render(&rules, &name, &trial)
-                );
+                let lines = std::fs::read_to_string(session)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| {
+                        lifeline_shared::replay::parse(&text).map_err(|e| e.to_string())
+                    });
+                match lines {
+                    Ok(lines) => {
+                        let trial = lifeline_shared::replay::trial(rules.clone(), &name, &lines);
+                        print!(
+                            "{}",
+                            lifeline_collector::trial::render(&rules, &name, &trial)
+                        );
+                    }
+                    Err(e) => {
+                        eprintln!("{name}: {e}");
+                        failed = true;
+                    }
+                }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Rules {
             command: RulesCommand::Check { file },

@@ -239,11 +239,29 @@ fn rules_try_replays_recorded_sessions_and_says_what_would_show_and_why_not() {
         "{\"t\":0,\"event\":\"navigate\",\"path\":\"/\"}\n{\"t\":1,\"event\":\"clack\"}\n",
     )
     .unwrap();
-    let out = run(&["rules", "try", &rules, bad.to_str().unwrap()]);
+    // With it, one that is missing and a good one: each problem named, the good one still
+    // tried, and a failure at the end.
+    let missing = dir.path().join("missing.jsonl");
+    let out = run(&[
+        "rules",
+        "try",
+        &rules,
+        bad.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        &sessions[0],
+    ]);
     assert!(!out.status.success());
+    let stderr = text(&out.stderr);
     assert!(
-        text(&out.stderr).contains("bad.jsonl: line 2: unknown variant `clack`"),
-        "{}",
-        text(&out.stderr)
+        stderr.contains("bad.jsonl: line 2, column 23: unknown variant `clack`"),
+        "{stderr}"
     );
+    assert!(
+        !stderr.contains("at line"),
+        "serde's own position: {stderr}"
+    );
+    assert!(stderr.contains("missing.jsonl: "), "{stderr}");
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("browsing.jsonl"), "{stdout}");
+    assert!(stdout.contains("no prompt would show"), "{stdout}");
 }

@@ -173,13 +173,19 @@ impl Recorded {
 pub struct RecordingError {
     /// 1-based line number.
     pub line: usize,
+    /// 1-based column in that line where the problem was found.
+    pub column: usize,
     /// What is wrong.
     pub message: String,
 }
 
 impl std::fmt::Display for RecordingError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -191,9 +197,18 @@ pub fn parse(text: &str) -> Result<Vec<Line>, RecordingError> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with("//"))
         .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| RecordingError {
-                line: i + 1,
-                message: e.to_string(),
+            serde_json::from_str(l).map_err(|e| {
+                // serde_json ends its message with its own position (always line 1 here).
+                let message = e.to_string();
+                let message = match message.rsplit_once(" at line ") {
+                    Some((what, _)) => what.to_string(),
+                    None => message,
+                };
+                RecordingError {
+                    line: i + 1,
+                    column: e.column().max(1),
+                    message,
+                }
             })
         })
         .collect()

@@ -142,5 +142,9 @@ fn recordings_with_mistakes_say_which_line() {
     )
     .unwrap_err();
     assert_eq!(err.line, 3);
-    assert!(err.message.contains("unknown variant `clack`"), "{err}");
+    assert_eq!(err.column, 23, "{err}");
+    assert!(err.message.starts_with("unknown variant `clack`"), "{err}");
+    // serde_json's own position (line 1 of the one line it read) is not repeated.
+    assert!(!err.to_string().contains("line 1"), "{err}");
+    assert!(err.to_string().starts_with("line 3, column 23: "), "{err}");
 }
