@@ -29,12 +29,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # most of it the windows of dead clicks and idle waited out in real time).
 export WASM_BINDGEN_TEST_TIMEOUT := 300
 
-AGENT_OUT := target/agent
+AGENT_OUT ?= target/agent
+AGENT_FEATURES ?= shipped
 WASM_OPT_FEATURES := --enable-bulk-memory --enable-reference-types --enable-multivalue \
 	--enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int
 WASM_OPT_FLAGS := -Oz $(WASM_OPT_FEATURES)
 
-.PHONY: setup postgres test lint unit wasm-test e2e agent size demo bench bench-engine bench-hostile bench-collector bench-chat bench-peers schema fuzz clean
+.PHONY: setup postgres test lint unit wasm-test e2e agent agent-crash size demo bench bench-engine bench-hostile bench-collector bench-chat bench-peers schema fuzz clean
 
 setup:
 	@echo "== set-up: installing what is missing"
@@ -88,7 +89,10 @@ postgres:
 # calls.
 agent:
 	@echo "== release agent"
-	cargo build -p lifeline-agent -p lifeline-rules-checker -p lifeline-support-module --target wasm32-unknown-unknown --release --locked
+	@# The agent on its own: built `shipped` (no std), which the checker (with std) would undo
+	@# if built in the same run (features are shared by the crates a run builds).
+	cargo build -p lifeline-agent --features $(AGENT_FEATURES) --target wasm32-unknown-unknown --release --locked
+	cargo build -p lifeline-rules-checker -p lifeline-support-module --target wasm32-unknown-unknown --release --locked
 	@mkdir -p $(AGENT_OUT) && rm -f $(AGENT_OUT)/*.wasm $(AGENT_OUT)/*.js
 	wasm-bindgen --target no-modules --no-modules-global lifeline_wasm --no-typescript \
 		--out-dir $(AGENT_OUT) --out-name glue target/wasm32-unknown-unknown/release/lifeline_agent.wasm
@@ -152,6 +156,7 @@ lint:
 		--lib --tests --locked -- -D warnings
 	cargo clippy -p lifeline-agent --target wasm32-unknown-unknown --lib --tests \
 		--features test-hooks,json-rules --locked -- -D warnings
+	cargo clippy -p lifeline-agent --target wasm32-unknown-unknown --lib --features shipped --locked -- -D warnings
 	@echo "== build for wasm32"
 	cargo build -p lifeline-shared -p lifeline-agent -p lifeline-rules-checker -p lifeline-support-module --target wasm32-unknown-unknown --locked
 
@@ -182,7 +187,12 @@ fuzz:
 	done
 
 # The demo shop with the release agent in headless Chromium, against the collector.
-e2e: agent
+# The shipped agent with its test hooks (`lifeline.crash()`) in target/agent-crash, for the
+# browser test of the shipped agent's own panic handler.
+agent-crash:
+	$(MAKE) agent AGENT_OUT=target/agent-crash AGENT_FEATURES=shipped,test-hooks
+
+e2e: agent-crash agent
 	@echo "== end-to-end tests (the release agent in headless Chromium; screenshots in target/e2e/)"
 	cargo test -p lifeline-e2e --locked -- --test-threads=1
 

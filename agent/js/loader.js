@@ -173,6 +173,8 @@
     guarded(wasm.start)(site, base, ready[1], nav.language || "en", !!nav.globalPrivacyControl,
       coarse ? (w.innerWidth < 768 ? 0 : 1) : 2);
     names.forEach(function (n) { api[n] = guarded(wasm[n]); });
+    // Only a build with the test hooks has it (never one a shop gets): a panic on demand.
+    if (wasm.crash) api.crash = guarded(wasm.crash);
     // The agent takes plain values: the loader reads the objects the page passes.
     api.track = guarded(function (name, props) {
       var total = props && props.total;

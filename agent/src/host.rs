@@ -1,6 +1,8 @@
 //! [`Host`]: everything the agent needs from its surroundings. The browser implements it
 //! in `platform` (wasm32); [`MemoryHost`] implements it in memory for native tests.
 
+use crate::prelude::*;
+
 #[cfg(not(target_arch = "wasm32"))]
 use lifeline_shared::wire::ReportBatch;
 
@@ -72,9 +74,9 @@ pub struct MemoryHost {
     /// Ids handed out so far.
     pub ids: u64,
     /// `localStorage`.
-    pub local: std::collections::BTreeMap<String, String>,
+    pub local: alloc::collections::BTreeMap<String, String>,
     /// `sessionStorage`.
-    pub session: std::collections::BTreeMap<String, String>,
+    pub session: alloc::collections::BTreeMap<String, String>,
     /// Batches sent (as the collector reads them), with whether by beacon.
     pub sent: Vec<(ReportBatch, bool)>,
     /// The prompt on screen.
@@ -93,7 +95,7 @@ pub struct MemoryHost {
 
 #[cfg(not(target_arch = "wasm32"))]
 impl MemoryHost {
-    fn area(&self, area: Area) -> &std::collections::BTreeMap<String, String> {
+    fn area(&self, area: Area) -> &alloc::collections::BTreeMap<String, String> {
         match area {
             Area::Local => &self.local,
             Area::Session => &self.session,

@@ -21,6 +21,26 @@
 //!                                        '--> Outbox --> Host::send (fetch / sendBeacon)
 //! ```
 
+// `no_std` (with `alloc`). The shipped build (feature `shipped`, wasm32) links no `std` at
+// all and stops on a panic with a handler of its own; every other build (native tests, the
+// browser tests) has `std` and its panic hook.
+#![no_std]
+
+extern crate alloc;
+#[cfg(not(all(target_arch = "wasm32", feature = "shipped")))]
+extern crate std;
+
+/// What `std`'s prelude would bring, from `alloc` (not every build uses every name).
+#[allow(unused_imports)]
+mod prelude {
+    pub(crate) use alloc::borrow::ToOwned;
+    pub(crate) use alloc::boxed::Box;
+    pub(crate) use alloc::format;
+    pub(crate) use alloc::string::{String, ToString};
+    pub(crate) use alloc::vec;
+    pub(crate) use alloc::vec::Vec;
+}
+
 pub mod agent;
 pub mod host;
 pub mod outbox;

@@ -5,7 +5,9 @@
 //! with exponential backoff. Each report has a key unique in its visit, so the collector
 //! keeps it once however often it arrives (a beacon on page hide, then a retry).
 
-use std::collections::VecDeque;
+use crate::prelude::*;
+
+use alloc::collections::VecDeque;
 
 use lifeline_shared::wire::{MAX_ITEMS, Report, ReportItem, batch_json, push_decimal};
 

@@ -2,6 +2,8 @@
 //! prompts and how they ended, dismissals, the last feedback. Versioned: a value from
 //! another version or another script is reset, never trusted.
 
+use crate::prelude::*;
+
 /// The profile format this build writes.
 pub const VERSION: u32 = 1;
 /// Most prompts remembered (the oldest dismissals are forgotten first).

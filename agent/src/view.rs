@@ -5,6 +5,8 @@
 //! tests the memory host reads it back into a [`PromptView`].
 
 #[cfg(not(target_arch = "wasm32"))]
+use crate::prelude::*;
+#[cfg(not(target_arch = "wasm32"))]
 use lifeline_shared::rules::spec::PromptKind;
 
 /// A prompt view read back from its JSON (native tests).

@@ -12,7 +12,9 @@
 //! path, which was most of the decoder's weight in wasm.
 //! Stored as a string of chars U+0000..U+00FF (one per byte), prefixed with a version.
 
-use std::collections::{BTreeMap, VecDeque};
+use crate::prelude::*;
+
+use alloc::collections::{BTreeMap, VecDeque};
 
 /// The codec format this build writes; bumped when any encoded type changes.
 pub const VERSION: u8 = 1;

@@ -58,7 +58,7 @@ impl ClickFlags {
     }
 }
 
-impl std::ops::BitOr for ClickFlags {
+impl core::ops::BitOr for ClickFlags {
     type Output = ClickFlags;
     fn bitor(self, rhs: ClickFlags) -> ClickFlags {
         ClickFlags(self.0 | rhs.0)

@@ -5,7 +5,9 @@
 //! from text by `serde_json` ([`Json::parse`]) on native, or from a `JSON.parse`d value by
 //! `serde-wasm-bindgen` in the browser, which keeps `serde_json` out of the wasm.
 
-use std::fmt;
+use crate::prelude::*;
+
+use core::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 

@@ -1,7 +1,7 @@
 //! Lifeline's engine, shared by the browser agent and the collector: the rules site owners
 //! write, the struggle signals, the difficulty score and the decision. Pure Rust — no clock,
 //! no randomness, no I/O: time comes in as a parameter — so it builds for native and wasm32
-//! and behaves the same on both.
+//! and behaves the same on both. `no_std` (with `alloc`), as the shipped browser agent is.
 //!
 //! # Layout
 //! - [`codec`](mod@codec): the compact stored form of what the agent keeps in the browser.
@@ -24,6 +24,24 @@
 //! Event --> signals::Detectors --> score::Score --> decide::choose --> Option<Decision>
 //!              (fixed-size state)     (decay)         (rules, throttle, value)
 //! ```
+
+// `no_std` (with `alloc`): the browser agent is built without `std` (its panic and
+// formatting machinery), and this crate is most of it. Natively std is there anyway.
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+/// What `std`'s prelude would bring, from `alloc`.
+mod prelude {
+    pub(crate) use alloc::borrow::ToOwned;
+    pub(crate) use alloc::boxed::Box;
+    pub(crate) use alloc::format;
+    pub(crate) use alloc::string::{String, ToString};
+    pub(crate) use alloc::vec;
+    pub(crate) use alloc::vec::Vec;
+}
 
 pub mod codec;
 pub mod decide;

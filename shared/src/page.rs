@@ -5,6 +5,8 @@
 //! [`Matcher`] that tests a URL path without allocating. Our own glob (`*` any run of
 //! characters, `/` included; `?` one byte) keeps a regex engine out of the wasm.
 
+use crate::prelude::*;
+
 use lifeline_support::page::glob;
 use serde::Serialize;
 

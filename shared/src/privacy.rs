@@ -1,5 +1,7 @@
 //! What of a URL may leave the page: the path, and only the query parameters the rules keep.
 
+use crate::prelude::*;
+
 /// `path_and_query` (as `location.pathname + location.search`, possibly with a fragment)
 /// reduced to its path plus the parameters named in `keep`, in their original order.
 pub fn report_path(path_and_query: &str, keep: &[String]) -> String {

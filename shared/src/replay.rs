@@ -2,7 +2,9 @@
 //! "x": 10, "y": 20}`), replayed through a [`Session`]. Used by tests, benchmarks and rule
 //! dry-runs. Element keys are names here, hashed as the agent would.
 
-use std::sync::Arc;
+use crate::prelude::*;
+
+use alloc::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -179,8 +181,8 @@ pub struct RecordingError {
     pub message: String,
 }
 
-impl std::fmt::Display for RecordingError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for RecordingError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
             "line {}, column {}: {}",
@@ -189,7 +191,7 @@ impl std::fmt::Display for RecordingError {
     }
 }
 
-impl std::error::Error for RecordingError {}
+impl core::error::Error for RecordingError {}
 
 /// Parses JSON lines (blank lines and lines starting with `//` are skipped).
 pub fn parse(text: &str) -> Result<Vec<Line>, RecordingError> {

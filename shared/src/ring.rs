@@ -1,5 +1,7 @@
 //! A fixed-capacity ring: allocated once, sized by the rules, never grows.
 
+use crate::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 /// The last `capacity` items pushed, oldest first.

@@ -42,7 +42,7 @@ fn halvings(x: f64) -> f64 {
     }
     let whole = x as u64; // x >= 0: the floor
     // e^y for y = -(fraction of x) * ln 2, in (-0.7, 0]: its Taylor series to 13 terms.
-    let y = -(x - whole as f64) * std::f64::consts::LN_2;
+    let y = -(x - whole as f64) * core::f64::consts::LN_2;
     let (mut term, mut sum) = (1.0, 1.0);
     for k in 1..=13u8 {
         term *= y / f64::from(k);
@@ -126,6 +126,7 @@ crate::codec::codec!(Score {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
 
     #[test]
     #[allow(clippy::float_cmp)] // whole halvings are exact

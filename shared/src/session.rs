@@ -5,7 +5,9 @@
 //! After the first events it allocates nothing. Its whole state can be saved between page
 //! loads of one visit ([`Session::state`]) and restored ([`Session::restore`]).
 
-use std::sync::Arc;
+use crate::prelude::*;
+
+use alloc::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 

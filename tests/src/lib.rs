@@ -78,6 +78,8 @@ pub struct Shop {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     app: Option<Arc<App<Database>>>,
+    /// The agent's files served (`target/agent`, or another build of it).
+    agent: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -169,8 +171,15 @@ async fn test_layer(State(s): State<LayerState>, request: Request, next: Next) -
 }
 
 impl Shop {
-    /// Starts a collector with the demo site and the demo rules, on a free port.
+    /// Starts a collector with the demo site and the demo rules, on a free port, serving
+    /// the release agent (`make agent`).
     pub async fn start() -> Shop {
+        Shop::start_with_agent("target/agent").await
+    }
+
+    /// The same, serving the agent built into `dir` (relative to the repository), such as
+    /// `target/agent-crash` (`make agent-crash`: the shipped build with its test hooks).
+    pub async fn start_with_agent(agent: &str) -> Shop {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let store =
             Arc::new(Database::sqlite(&dir.path().join("lifeline.db"), None).expect("the store"));
@@ -209,6 +218,7 @@ impl Shop {
             stop: None,
             server: None,
             app: None,
+            agent: root().join(agent),
             _dir: dir,
         };
         shop.serve(listener);
@@ -216,10 +226,10 @@ impl Shop {
     }
 
     fn serve(&mut self, listener: tokio::net::TcpListener) {
-        let agent = root().join("target/agent");
-        let assets = Assets::load(&agent).unwrap_or_else(|e| {
+        let agent = &self.agent;
+        let assets = Assets::load(agent).unwrap_or_else(|e| {
             panic!(
-                "{}: {e}: build the release agent first (`make agent`)",
+                "{}: {e}: build the release agent first (`make agent`, `make agent-crash`)",
                 agent.display()
             )
         });

@@ -1,5 +1,7 @@
 //! Rules arriving, consent, opting out, and the start of a visit.
 
+use crate::prelude::*;
+
 use super::*;
 use lifeline_shared::wire::cat;
 

@@ -5,8 +5,10 @@
 //! Phases: waiting for rules; dormant (bad rules, opted out, Global Privacy Control, no
 //! consent given when the rules require it); running.
 
+use crate::prelude::*;
+
+use alloc::sync::Arc;
 use lifeline_shared::wire::cat;
-use std::sync::Arc;
 
 use lifeline_shared::page::PageId;
 use lifeline_shared::privacy::report_path;

@@ -1,5 +1,7 @@
 //! Page views, observed events and the visitor's context.
 
+use crate::prelude::*;
+
 use super::*;
 
 /// The page at `path_and_query` as `run` tells pages apart (without hash routes, the

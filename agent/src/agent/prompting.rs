@@ -1,5 +1,7 @@
 //! Showing prompts, closing them, and the visitor's feedback.
 
+use crate::prelude::*;
+
 use super::*;
 use lifeline_shared::wire::cat;
 

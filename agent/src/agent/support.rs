@@ -3,6 +3,8 @@
 //! and its steps queued as reports — ids only, through the one outbox. The chat module
 //! reads where the visitor is the same way.
 
+use crate::prelude::*;
+
 use lifeline_shared::rules::spec::TaskState;
 use lifeline_shared::wire::{SupportEvent, cat};
 

@@ -3,6 +3,8 @@
 //! `sessionStorage` and reports (`fetch` with `keepalive`, `sendBeacon`); the console
 //! and the Shadow-DOM prompt.
 
+use crate::prelude::*;
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 

@@ -13,13 +13,15 @@
 //! panic logs one `console.warn`, removes the prompt and leaves the agent dormant; a nested
 //! call is dropped rather than borrowed twice.
 
+use crate::prelude::*;
+
 mod browser;
 mod observe;
 mod prompt;
 mod rules;
 
+use core::cell::RefCell;
 use lifeline_shared::wire::cat;
-use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
@@ -35,8 +37,30 @@ struct Runtime {
     _observers: Option<Observers>,
 }
 
-thread_local! {
-    static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
+static RUNTIME: PageLocal<Option<Runtime>> = PageLocal::new(None);
+
+/// A value of the page's one thread, kept in a `static`: what `thread_local!` gives, without
+/// `std` (which the shipped agent does not link). `try_with` as `LocalKey`'s, which never
+/// fails here.
+pub(crate) struct PageLocal<T>(RefCell<T>);
+
+// SAFETY: the agent's wasm is built without shared-memory threads (no `atomics` target
+// feature), so one thread, the page's, is all that ever reaches a `PageLocal`; the same
+// reason `AssumeSingleThreaded` holds for the allocator.
+#[allow(unsafe_code)]
+unsafe impl<T> Sync for PageLocal<T> {}
+
+impl<T> PageLocal<T> {
+    pub(crate) const fn new(value: T) -> PageLocal<T> {
+        PageLocal(RefCell::new(value))
+    }
+
+    pub(crate) fn try_with<R>(
+        &'static self,
+        f: impl FnOnce(&RefCell<T>) -> R,
+    ) -> Result<R, core::convert::Infallible> {
+        Ok(f(&self.0))
+    }
 }
 
 /// Runs `f` on the agent, unless there is none or it is busy (a nested call is dropped).
@@ -81,6 +105,7 @@ pub fn start(
     gpc: bool,
     device: u8,
 ) {
+    #[cfg(not(feature = "shipped"))]
     std::panic::set_hook(Box::new(|_| stopped()));
     let base = collector.trim_end_matches('/').to_owned();
     let reports_url = cat(&[&base, "/v1/sites/", &site, "/reports"]);
@@ -141,7 +166,7 @@ fn then_either(promise: &js_sys::Promise, ok: &JsValue, err: &JsValue) {
 /// stays allocated, so this is for the few promises of a page load, not for every send.
 #[cfg(not(feature = "json-rules"))]
 fn settle(promise: &js_sys::Promise, done: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
-    let ok = std::rc::Rc::new(std::cell::Cell::new(Some(done)));
+    let ok = alloc::rc::Rc::new(core::cell::Cell::new(Some(done)));
     let err = ok.clone();
     // Through the guard, like every other callback: a trap inside never reaches the page.
     let ok = Closure::once_into_js(move |v: JsValue| {
@@ -198,9 +223,11 @@ pub fn reset() {
     );
 }
 
-/// Panics inside the agent, as a bug would (for the browser test of panic handling).
+/// Panics inside the agent, as a bug would (for the browser tests of panic handling; the
+/// loader offers it as `lifeline.crash()` in a build with the test hooks).
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
+#[wasm_bindgen]
 pub fn crash() {
     with_agent(|_| panic!("a test panic"));
 }
@@ -209,6 +236,15 @@ pub fn crash() {
 /// in the panic hook, so it touches nothing the panic may have left borrowed.
 fn stopped() {
     let _ = lifeline_stopped();
+}
+
+/// The shipped agent's panic handler (no `std`, so no hook): stopped as above, then a trap,
+/// which the loader's guard catches so nothing is thrown into the page.
+#[cfg(feature = "shipped")]
+#[panic_handler]
+fn panicked(_: &core::panic::PanicInfo<'_>) -> ! {
+    stopped();
+    core::arch::wasm32::unreachable()
 }
 
 #[wasm_bindgen]

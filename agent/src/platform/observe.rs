@@ -8,7 +8,7 @@
 //! the rules need (so a site without exit-intent rules never listens to `mouseout`) and
 //! stops when [`Observers`] is dropped.
 
-use std::cell::RefCell;
+use crate::prelude::*;
 
 use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use lifeline_shared::rules::{Marker, Rules};
 use lifeline_shared::{CartChange, Click, ClickFlags, Event, SignalSet};
 
-use super::with_agent;
+use super::{PageLocal, with_agent};
 
 // Event kinds passed by the observer (the same numbers as in observer.js). A text selection
 // comes as a click flag (`ClickFlags::SELECT`), not as an event of its own.
@@ -56,11 +56,9 @@ pub(crate) const RING: usize = 64;
 /// Numbers per event in the ring: kind, key, x, y, flags, ignore, time.
 pub(crate) const WIDTH: usize = 7;
 
-thread_local! {
-    /// The ring the observer writes events into (in static memory: its place is what the
-    /// observer was told).
-    static EVENTS: RefCell<[f64; RING * WIDTH]> = const { RefCell::new([0.0; RING * WIDTH]) };
-}
+/// The ring the observer writes events into (in static memory: its place is what the
+/// observer was told).
+static EVENTS: PageLocal<[f64; RING * WIDTH]> = PageLocal::new([0.0; RING * WIDTH]);
 
 /// `drain(n)`: the first `n` events in the ring.
 type Drain = dyn FnMut(f64);

@@ -7,6 +7,8 @@
 //! CSP allows it), sets every text with `textContent` (never HTML), and makes it a labelled,
 //! keyboard-usable dialog that never takes focus from a field being typed in.
 
+use crate::prelude::*;
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 

@@ -10,6 +10,8 @@
 //! checker module (`check.wasm`) only for them. With the `json-rules` feature (tests), the
 //! checker is built in instead.
 
+use crate::prelude::*;
+
 #[cfg(feature = "json-rules")]
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;

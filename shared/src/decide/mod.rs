@@ -6,6 +6,8 @@
 //! candidate with the highest priority wins, then the highest decision value, then the
 //! earliest. A chat or call offer with nobody online is passed over for the next candidate.
 
+use crate::prelude::*;
+
 mod throttle;
 mod value;
 

@@ -1,6 +1,8 @@
 //! The throttle: one global limit across every prompt kind (per visit, per page, a minimum
 //! gap), each rule's own cap, cooldown and sampling, and remembered dismissals.
 
+use crate::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 use crate::rules::{PromptIdx, RuleIdx, Rules};

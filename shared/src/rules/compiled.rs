@@ -6,6 +6,8 @@
 //! engine relies on is verified, so a truncated or tampered value is refused, never a
 //! panic later.
 
+use crate::prelude::*;
+
 use crate::codec::{self, Codec, Reader, Writer};
 use crate::page::{Matcher, PageMatch};
 use crate::rules::spec::*;

@@ -3,6 +3,8 @@
 //! and its links, main button (labelled in `background` on `accent`) and focus ring in
 //! `accent`, so both pairs need 4.5:1. `rules check` and `rules put` warn; they do not refuse.
 
+use crate::prelude::*;
+
 use super::Rules;
 
 /// Text needs this contrast (WCAG 1.4.3).
@@ -17,8 +19,8 @@ pub struct ContrastWarning {
     pub message: String,
 }
 
-impl std::fmt::Display for ContrastWarning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for ContrastWarning {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{}: {}", self.path, self.message)
     }
 }
@@ -44,7 +46,7 @@ fn luminance(colour: &str) -> Option<f64> {
         if s <= 0.040_45 {
             s / 12.92
         } else {
-            ((s + 0.055) / 1.055).powf(2.4)
+            libm::pow((s + 0.055) / 1.055, 2.4)
         }
     };
     Some(0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b))
@@ -89,7 +91,7 @@ impl Rules {
                     message: format!(
                         "{colour} on the background {} has a contrast of {:.2}:1; {what} {TEXT}:1 (WCAG 2.2 AA): choose a {} {name} colour",
                         t.background,
-                        (r * 100.0).floor() / 100.0,
+                        libm::floor(r * 100.0) / 100.0,
                         if luminance(&t.background) > Some(0.18) {
                             "darker"
                         } else {

@@ -150,8 +150,8 @@ macro_rules! json_enum {
 
         $crate::codec::codec_enum!($name: $name::ALL);
 
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
@@ -164,7 +164,8 @@ pub(crate) use json_enum;
 mod tests {
     use super::super::read::{FromJson, Reader};
     use crate::json::Json;
-    use std::collections::BTreeMap;
+    use crate::prelude::*;
+    use alloc::collections::BTreeMap;
 
     json_object! {
         #[defaults]

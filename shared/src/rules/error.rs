@@ -1,6 +1,8 @@
 //! What can be wrong in a rules file, and where.
 
-use std::fmt;
+use crate::prelude::*;
+
+use core::fmt;
 
 /// One problem in a rules file, at a JSON path such as `rules[2].when.page.glob`.
 #[derive(Debug, Clone, PartialEq)]
@@ -253,8 +255,8 @@ impl fmt::Display for Num {
             f.write_str("-")?;
         }
         let a = v.abs();
-        let mut whole = a.trunc() as u64;
-        let mut millionths = ((a - a.trunc()) * 1e6).round() as u64;
+        let mut whole = libm::trunc(a) as u64;
+        let mut millionths = libm::round((a - libm::trunc(a)) * 1e6) as u64;
         if millionths >= 1_000_000 {
             whole += 1;
             millionths = 0;
@@ -267,7 +269,7 @@ impl fmt::Display for Num {
             }
             let end = digits.iter().rposition(|d| *d != b'0').map_or(0, |p| p + 1);
             f.write_str(".")?;
-            f.write_str(std::str::from_utf8(&digits[..end]).unwrap_or(""))?;
+            f.write_str(core::str::from_utf8(&digits[..end]).unwrap_or(""))?;
         }
         Ok(())
     }
@@ -283,7 +285,7 @@ impl fmt::Display for RuleError {
     }
 }
 
-impl std::error::Error for RuleError {}
+impl core::error::Error for RuleError {}
 
 /// All the problems found in one rules file (never empty).
 #[derive(Debug, Clone, PartialEq)]
@@ -291,7 +293,7 @@ pub struct RuleErrors(pub Vec<RuleError>);
 
 impl RuleErrors {
     /// The problems, section by section in the order of the rules format.
-    pub fn iter(&self) -> std::slice::Iter<'_, RuleError> {
+    pub fn iter(&self) -> core::slice::Iter<'_, RuleError> {
         self.0.iter()
     }
 
@@ -318,11 +320,11 @@ impl fmt::Display for RuleErrors {
     }
 }
 
-impl std::error::Error for RuleErrors {}
+impl core::error::Error for RuleErrors {}
 
 impl<'a> IntoIterator for &'a RuleErrors {
     type Item = &'a RuleError;
-    type IntoIter = std::slice::Iter<'a, RuleError>;
+    type IntoIter = core::slice::Iter<'a, RuleError>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
     }
@@ -331,6 +333,7 @@ impl<'a> IntoIterator for &'a RuleErrors {
 #[cfg(test)]
 mod tests {
     use super::Num;
+    use crate::prelude::*;
 
     #[test]
     fn numbers_print_as_written() {

@@ -4,6 +4,8 @@
 //! compiles one JSON object per language for the prompt renderer, so a browser only
 //! receives the words of the languages the site uses.
 
+use crate::prelude::*;
+
 use crate::wire::json_string;
 
 /// The label names, in the order of [`DEFAULTS`]' rows.

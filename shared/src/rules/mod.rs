@@ -6,6 +6,8 @@
 //! ids, bad links or colours). Both name the JSON path. The hot path only sees [`Rules`]:
 //! page patterns compiled into one matcher table, ids resolved to indices, times in ms.
 
+use crate::prelude::*;
+
 mod check;
 mod compiled;
 pub mod contrast;

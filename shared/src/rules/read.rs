@@ -4,8 +4,10 @@
 //! So the spec types are read by [`FromJson`] instead, declared with the macros of
 //! [`super::declare`] so that type, schema and reader cannot drift apart.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use crate::prelude::*;
+
+use alloc::collections::BTreeMap;
+use core::fmt::Write as _;
 
 use super::error::{RuleError, RuleErrorKind};
 use crate::json::Json;
@@ -311,7 +313,7 @@ macro_rules! integer_from_json {
         impl FromJson for $t {
             fn read(v: &Json, r: &mut Reader) -> Option<Self> {
                 let Json::Number(n) = v else { return r.wrong_type("an integer", v) };
-                if n.fract() != 0.0 {
+                if *n - libm::trunc(*n) != 0.0 {
                     r.error(RuleErrorKind::NotAnInteger(*n));
                     return None;
                 }

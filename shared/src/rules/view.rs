@@ -5,6 +5,8 @@
 //! labels of that language) in front: `{"labels":LABELS` + the view's tail. So the agent
 //! carries no code to build views, and no texts it never shows.
 
+use crate::prelude::*;
+
 use super::spec::{PromptKind, PromptSpec, PromptTextSpec, ThemeSpec};
 use crate::wire::cat;
 use crate::wire::{json_string, member, push_decimal};
@@ -19,7 +21,7 @@ pub fn views(
     language: &str,
 ) -> Vec<(String, String)> {
     let prompt = Source { id, spec, theme };
-    std::iter::once((language, &spec.text))
+    core::iter::once((language, &spec.text))
         .chain(spec.translations.iter().map(|(t, text)| (t.as_str(), text)))
         .map(|(tag, text)| (tag.to_owned(), tail(&prompt, tag, text)))
         .collect()

@@ -46,6 +46,7 @@ crate::codec::codec!(CartChurn { last, flips });
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
     use CartChange::{Add, Remove};
 
     #[test]

@@ -148,6 +148,7 @@ crate::codec::codec!(DeadClick { pending, attention });
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
     use crate::signals::SignalSet;
 
     fn click(flags: ClickFlags) -> Click {

@@ -1,5 +1,7 @@
 //! [`Detectors`]: every detector's state, fed one event at a time.
 
+use crate::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 use super::cart_churn::CartChurn;

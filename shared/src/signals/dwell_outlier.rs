@@ -126,6 +126,7 @@ crate::codec::codec!(TaskProgress {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
 
     fn rules() -> Rules {
         Rules::from_json_str(

@@ -4,6 +4,8 @@
 //! keeps only fixed-size state sized by the rules, so memory is bounded and the per-event
 //! path never allocates. [`Detectors`] runs them all and returns the signals that fired.
 
+use crate::prelude::*;
+
 mod cart_churn;
 mod dead_click;
 mod detectors;
@@ -132,14 +134,14 @@ impl FromIterator<Signal> for SignalSet {
     }
 }
 
-impl std::ops::BitOr for SignalSet {
+impl core::ops::BitOr for SignalSet {
     type Output = SignalSet;
     fn bitor(self, rhs: SignalSet) -> SignalSet {
         SignalSet(self.0 | rhs.0)
     }
 }
 
-impl std::ops::BitOrAssign for SignalSet {
+impl core::ops::BitOrAssign for SignalSet {
     fn bitor_assign(&mut self, rhs: SignalSet) {
         self.0 |= rhs.0;
     }

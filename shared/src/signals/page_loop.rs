@@ -55,6 +55,7 @@ crate::codec::codec!(PageLoop { views });
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
 
     fn run(pages: &[u64]) -> Vec<usize> {
         let spec = PageLoopSpec::default();

@@ -78,6 +78,7 @@ crate::codec::codec!(RageClick {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
     use crate::signals::SignalSet;
 
     fn click(x: i32, flags: ClickFlags) -> Click {

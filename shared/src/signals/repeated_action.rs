@@ -91,6 +91,7 @@ crate::codec::codec!(RepeatedAction { slots });
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
 
     #[test]
     fn the_same_form_three_times_is_a_repeated_action() {

@@ -5,6 +5,8 @@
 //! values or page text. And [`Identity`]: the attributes the shop's backend signed for this
 //! visitor, passed through `lifeline.identify(attrs, signature)`, which the collector verifies.
 
+use crate::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 use crate::rules::spec::{Band, TaskState};

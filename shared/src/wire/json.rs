@@ -2,6 +2,8 @@
 //! out of the wasm. `the_hand_written_json_is_what_serde_reads` proves serde (the collector)
 //! reads it back exactly.
 
+use crate::prelude::*;
+
 use super::{Evidence, Report, ReportBatch, ReportItem};
 use crate::signals::SignalSet;
 pub use lifeline_support::json::{

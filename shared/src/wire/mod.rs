@@ -8,6 +8,8 @@
 //!
 //! `json` writes a batch as JSON by hand (no serializer in the browser's wasm).
 
+use crate::prelude::*;
+
 mod evidence;
 mod json;
 
@@ -149,13 +151,13 @@ pub struct WireError {
     pub message: String,
 }
 
-impl std::fmt::Display for WireError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for WireError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{}: {}", self.path, self.message)
     }
 }
 
-impl std::error::Error for WireError {}
+impl core::error::Error for WireError {}
 
 pub(crate) fn id_ok(s: &str) -> bool {
     !s.is_empty()
@@ -263,7 +265,7 @@ impl ReportBatch {
     /// the good ones beside it from being stored.
     pub fn refuse_invalid_items(&mut self) -> Vec<WireError> {
         let mut refused = Vec::new();
-        for (i, item) in std::mem::take(&mut self.items).into_iter().enumerate() {
+        for (i, item) in core::mem::take(&mut self.items).into_iter().enumerate() {
             match item.problem() {
                 Some((field, message)) => refused.push(WireError {
                     path: format!("items[{i}]{field}"),

@@ -534,3 +534,53 @@ async fn the_dashboard_shows_what_prompts_did_and_feedback_as_text() {
     b.screenshot("dashboard").await;
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_panic_in_the_shipped_agent_warns_once_removes_the_prompt_and_leaves_the_shop_working() {
+    // The shipped agent links no `std`: a panic goes through its own handler, not `std`'s
+    // hook. Built with its test hooks (`make agent-crash`) so the page can make it panic.
+    let shop = Shop::start_with_agent("target/agent-crash").await;
+    shop.capture_console(true);
+    let b = Browser::start().await;
+    b.client.goto(&shop.url("/demo/")).await.unwrap();
+    b.wait_agent().await;
+    assert_eq!(b.js("return lifeline.show('promo_help')").await, true);
+    b.wait_prompt("Trouble with your promo code?").await;
+
+    let thrown = b
+        .js("try { lifeline.crash(); return null; } catch (e) { return String(e); }")
+        .await;
+    assert_eq!(
+        thrown,
+        serde_json::Value::Null,
+        "nothing thrown into the page"
+    );
+    let info = b.js("return window.__info").await;
+    let warnings: Vec<&str> = (info.as_array().unwrap().iter())
+        .filter_map(|v| v.as_str())
+        .filter(|m| m.starts_with("warn: "))
+        .collect();
+    assert_eq!(
+        warnings,
+        ["warn: lifeline: stopped after an internal error; the page is not affected"]
+    );
+    assert_eq!(b.prompt_title().await, None, "the prompt is gone");
+    assert_eq!(b.js("return window.__lifeline_dead === true").await, true);
+    // Off for the rest of the page: asked again, it shows nothing and throws nothing.
+    assert_eq!(
+        b.js("try { lifeline.show('promo_help'); return null; } catch (e) { return String(e); }")
+            .await,
+        serde_json::Value::Null
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(b.prompt_title().await, None);
+    // The shop works.
+    b.click("[data-sku=day-pack]").await;
+    assert_eq!(
+        b.js("return document.getElementById('cart-count').textContent")
+            .await,
+        "1"
+    );
+    assert_eq!(b.js("return window.__errors").await, serde_json::json!([]));
+    b.close().await;
+}

@@ -1,12 +1,14 @@
 //! The rules' `labels`: checked (a language tag each, texts bounded, the star naming its
 //! number) and compiled into one JSON object per language the prompts speak.
 
+use crate::prelude::*;
+
 use super::super::error::RuleErrorKind as E;
 use super::super::labels::{self, MAX_LABEL_TEXT};
 use super::super::read::{PathSeg, Reader};
 use super::super::spec::{LabelsSpec, RulesSpec};
 use super::values::{bounded_text, language_tag};
-use std::collections::BTreeMap;
+use alloc::collections::BTreeMap;
 
 pub(super) fn check(spec: &BTreeMap<String, LabelsSpec>, r: &mut Reader) -> bool {
     let mut ok = true;

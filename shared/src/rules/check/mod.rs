@@ -3,6 +3,8 @@
 //! reported at its JSON path. Prompts are checked in [`prompts`], single values (ids,
 //! links, colours, lengths) in [`values`].
 
+use crate::prelude::*;
+
 mod labels;
 mod prompts;
 mod support;
@@ -513,7 +515,7 @@ fn support_prompt(
                     links: Vec::new(),
                     action: None,
                 },
-                translations: std::collections::BTreeMap::new(),
+                translations: alloc::collections::BTreeMap::new(),
                 feedback: None,
                 phone: None,
                 chat_url: None,

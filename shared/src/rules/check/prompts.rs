@@ -1,5 +1,7 @@
 //! Checking prompts: their text, links, theme and the fields that belong to one kind.
 
+use crate::prelude::*;
+
 use super::super::Prompt;
 use super::super::error::RuleErrorKind as E;
 use super::super::read::{PathSeg, Reader};

@@ -3,6 +3,8 @@
 //! signal and task names, tiers, languages, and escalation that names a way to reach a
 //! person for every channel it lists. Each problem at its JSON path.
 
+use crate::prelude::*;
+
 use lifeline_support::content::{
     self as content, Article, Audience, Channel, Escalation, Guide, Persona, Place, Step, Support,
     Target, Voice, Words,
@@ -111,7 +113,7 @@ pub(super) fn support(spec: &SupportSpec, names: &Names<'_>, r: &mut Reader) -> 
 
 /// `labels`: known word names, texts of at most 200 characters, language tags.
 fn labels(
-    spec: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    spec: &alloc::collections::BTreeMap<String, alloc::collections::BTreeMap<String, String>>,
     r: &mut Reader,
 ) -> bool {
     let mut ok = count(spec.len(), content::MAX_LIST, r);

@@ -3,6 +3,8 @@
 //! coupon's terms (a currency for amounts, a percentage at most 100, an `https://` webhook).
 //! Each problem at its JSON path.
 
+use crate::prelude::*;
+
 use super::super::error::RuleErrorKind as E;
 use super::super::read::{PathSeg, Reader};
 use super::super::spec::*;

@@ -1,6 +1,8 @@
 //! Checking single values: ids, lengths, links, colours, phone numbers, language tags,
 //! and the privacy settings' parameter names.
 
+use crate::prelude::*;
+
 use super::super::error::RuleErrorKind as E;
 use super::super::read::Reader;
 use super::super::spec::PrivacySpec;

@@ -3,7 +3,9 @@
 //! of known problems (diagnosis and disclosure), and compensation. Read by the collector
 //! only: never part of what the agent fetches.
 
-use std::collections::BTreeMap;
+use crate::prelude::*;
+
+use alloc::collections::BTreeMap;
 
 use super::super::declare::{json_enum, json_object};
 use crate::page::PageMatch;

@@ -1,6 +1,8 @@
 //! The rules JSON as written (`version: 1`): one type per object, read with every error
 //! reported and described by the checked-in JSON Schema.
 
+use crate::prelude::*;
+
 #[cfg(feature = "collector")]
 pub mod feedback;
 pub mod privacy;
@@ -13,7 +15,7 @@ pub mod support;
 pub mod targeting;
 pub mod tasks;
 
-use std::collections::BTreeMap;
+use alloc::collections::BTreeMap;
 
 use super::declare::json_object;
 #[cfg(feature = "collector")]

@@ -1,5 +1,7 @@
 //! `privacy`: what the agent may keep of a URL, and the consent signals it honours.
 
+use crate::prelude::*;
+
 use super::super::declare::json_object;
 
 json_object! {

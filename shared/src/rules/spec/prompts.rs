@@ -1,6 +1,8 @@
 //! `prompts` and `theme`: what the agent can show, as plain text.
 
-use std::collections::BTreeMap;
+use crate::prelude::*;
+
+use alloc::collections::BTreeMap;
 
 use super::super::declare::{json_enum, json_object};
 

@@ -1,6 +1,8 @@
 //! `scoring`: how signals add up to a difficulty score, and how a decision is valued.
 
-use std::collections::BTreeMap;
+use crate::prelude::*;
+
+use alloc::collections::BTreeMap;
 
 use super::super::declare::{json_enum, json_object};
 

@@ -1,6 +1,8 @@
 //! `signals`: the thresholds of every struggle detector. Defaults are the field's published
 //! values (see the doc of each field); every one can be tuned per site.
 
+use crate::prelude::*;
+
 use super::super::declare::json_object;
 use crate::page::PageMatch;
 

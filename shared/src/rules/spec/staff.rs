@@ -2,6 +2,8 @@
 //! in Lifeline's JSON, one in Slack's form — and how many a minute before a digest; and the
 //! deals they may offer in a chat. Read by the collector only.
 
+use crate::prelude::*;
+
 use super::super::declare::json_object;
 
 json_object! {

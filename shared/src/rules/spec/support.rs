@@ -2,7 +2,9 @@
 //! personas, escalation to a person). Served apart from the rules and fetched only when a
 //! session starts, so pages that never need help do not pay for it.
 
-use std::collections::BTreeMap;
+use crate::prelude::*;
+
+use alloc::collections::BTreeMap;
 
 use super::super::declare::{json_enum, json_object};
 use super::VisitorKind;

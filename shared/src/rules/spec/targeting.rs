@@ -1,5 +1,7 @@
 //! `rules` and `limits`: when which prompt shows, and how often prompts may show at all.
 
+use crate::prelude::*;
+
 use super::super::declare::{json_enum, json_object};
 use super::scoring::Band;
 use crate::page::PageMatch;

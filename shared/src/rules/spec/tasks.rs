@@ -1,5 +1,7 @@
 //! `tasks`: tagged tasks (checkout, sign-up), with the model the dwell-outlier signal uses.
 
+use crate::prelude::*;
+
 use super::super::declare::json_object;
 use super::super::read::{FromJson, Reader};
 use crate::json::Json;
