@@ -265,6 +265,14 @@ async fn at_every_size_and_zoom_prompts_keep_clear_of_the_control_in_use_and_axe
         );
         // Apply pressed (with no prompt in the way): the help keeps clear of it too.
         press(&b, &[escape()]).await;
+        // Once the help is closed, a prompt the visit earned on its own may come in its
+        // place (the retention offer: its rule names no page, and the subscription page of
+        // an earlier pass gave the visit a cancel intent; prompts shown on request do not
+        // count against its limit). Not under test here: Escape in the page closes it, as
+        // it would for a visitor.
+        if b.prompt_title().await.is_some() {
+            press(&b, &[escape()]).await;
+        }
         assert_eq!(b.prompt_title().await, None, "{at}: closed before Apply");
         b.click("#apply-promo").await;
         show(&b, "promo_help", "Trouble with your promo code?").await;
